@@ -1,0 +1,44 @@
+'use client';
+
+import { useEffect, useState } from 'react';
+import type { UserDTO } from '@/lib/dto';
+
+export type Row = { user: UserDTO; phase: 'new' | 'leaving' | 'steady' };
+
+const HIGHLIGHT_MS = 2_000;
+const FADE_MS = 500;
+
+/**
+ * Rows with their animation phase: users that just arrived are highlighted for a moment, and
+ * users that just left stay on screen while they fade out. Works for every source of change
+ * (live events, polling, a server re-render) because it compares successive lists.
+ */
+export function useRowTransitions(users: UserDTO[]): Row[] {
+  const [previous, setPrevious] = useState(users);
+  const [fresh, setFresh] = useState<ReadonlySet<number>>(new Set());
+  const [leaving, setLeaving] = useState<readonly UserDTO[]>([]);
+
+  if (previous !== users) {
+    const now = new Set(users.map((u) => u.id));
+    const before = new Set(previous.map((u) => u.id));
+    setPrevious(users);
+    setFresh(new Set([...fresh, ...users.filter((u) => !before.has(u.id)).map((u) => u.id)]));
+    setLeaving([...leaving.filter((u) => !now.has(u.id)), ...previous.filter((u) => !now.has(u.id))]);
+  }
+
+  useEffect(() => {
+    if (fresh.size === 0) return;
+    const timer = setTimeout(() => setFresh(new Set()), HIGHLIGHT_MS);
+    return () => clearTimeout(timer);
+  }, [fresh]);
+
+  useEffect(() => {
+    if (leaving.length === 0) return;
+    const timer = setTimeout(() => setLeaving([]), FADE_MS);
+    return () => clearTimeout(timer);
+  }, [leaving]);
+
+  const rows: Row[] = users.map((user) => ({ user, phase: fresh.has(user.id) ? 'new' : 'steady' }));
+  for (const user of leaving) rows.push({ user, phase: 'leaving' });
+  return rows.sort((a, b) => b.user.id - a.user.id);
+}

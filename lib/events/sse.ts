@@ -1,0 +1,21 @@
+// Server-Sent Events framing (https://html.spec.whatwg.org/multipage/server-sent-events.html).
+import type { HubEvent } from './types';
+
+const encoder = new TextEncoder();
+
+/** One SSE message. Multi-line data becomes several `data:` lines, as the format requires. */
+export function sseFrame(event: string, data: unknown, id?: number): Uint8Array {
+  const lines = [`event: ${event}`];
+  if (id !== undefined) lines.push(`id: ${id}`);
+  for (const line of JSON.stringify(data).split('\n')) lines.push(`data: ${line}`);
+  return encoder.encode(`${lines.join('\n')}\n\n`);
+}
+
+/** A comment line: ignored by EventSource, but keeps proxies and load balancers from timing out. */
+export const HEARTBEAT = encoder.encode(': heartbeat\n\n');
+
+/** The frame for a published event, encoded once and shared by every subscriber. */
+export function encodeEvent(event: HubEvent): Uint8Array {
+  const data = event.type === 'user_created' ? event.user : { id: event.id };
+  return sseFrame(event.type, data, event.eventId);
+}
