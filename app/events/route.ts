@@ -1,7 +1,6 @@
-// GET /events – live user changes as Server-Sent Events
-import { hub } from '@/lib/events';
+// GET /events – live user changes as Server-Sent Events (replays from Last-Event-ID)
 import { eventStreamResponse } from '@/lib/events/stream';
 
 export function GET(request: Request) {
-  return eventStreamResponse(hub, request.signal);
+  return eventStreamResponse(request);
 }

@@ -2,16 +2,28 @@
 // so a Redis or PostgreSQL backend can replace the in-process one without touching them.
 import type { HubEvent, UserEvent } from './types';
 
-/** Receives each event with its SSE frame, encoded once per event rather than per subscriber. */
-export type Subscriber = (frame: Uint8Array, event: HubEvent) => void;
+/** Receives each event's SSE frame, encoded once per event rather than once per subscriber. Must not throw. */
+export type Send = (frame: Uint8Array) => void;
+
+export type Subscription = {
+  /**
+   * False: the events after the requested id were sent first, in order. True: that id is unknown
+   * or no longer in the log, so nothing was replayed and the client must refetch the list.
+   */
+  resync: boolean;
+  unsubscribe: () => void;
+};
 
 export interface EventHub {
   /** Gives the event the next id and delivers it. Call only after the database write committed. */
   publish(event: UserEvent): Promise<HubEvent>;
-  /** Starts delivering events published from now on; returns the function that stops it. */
-  subscribe(subscriber: Subscriber): () => void;
+  /**
+   * Delivers every event after `after` (when given) and then live ones, with no gap and no
+   * duplicate between the two.
+   */
+  subscribe(send: Send, after?: number): Promise<Subscription>;
   /** The id of the newest event published, or the starting point before the first. */
   readonly lastEventId: number;
-  /** Open subscriptions right now. */
-  readonly subscriberCount: number;
+  /** Events published through this hub since the process started. */
+  readonly eventsPublished: number;
 }

@@ -1,9 +1,16 @@
 import 'server-only';
+import { env } from '@/lib/env';
+import { Connections } from './connections';
 import type { EventHub } from './hub';
 import { MemoryHub } from './memory-hub';
 
-// One hub per process, on globalThis: Next.js bundles route handlers and server actions
-// separately, and a module-level instance would be a different object in each.
-const globalForHub = globalThis as typeof globalThis & { rosterHub?: EventHub };
+// One hub and one connection registry per process, on globalThis: Next.js bundles route
+// handlers and server actions separately, and module-level instances would differ in each.
+const globalForEvents = globalThis as typeof globalThis & { rosterHub?: EventHub; rosterConnections?: Connections };
 
-export const hub: EventHub = (globalForHub.rosterHub ??= new MemoryHub());
+export const hub: EventHub = (globalForEvents.rosterHub ??= new MemoryHub(env.EVENT_LOG_SIZE));
+
+export const connections: Connections = (globalForEvents.rosterConnections ??= new Connections({
+  maxConnections: env.MAX_SSE_CONNECTIONS,
+  maxQueueBytes: env.SSE_MAX_QUEUE_BYTES,
+}));

@@ -1,39 +1,70 @@
 import 'server-only';
-import type { EventHub, Subscriber } from './hub';
-import { encodeEvent } from './sse';
+import type { EventHub, Send, Subscription } from './hub';
+import { encodeEvent, resyncFrame } from './sse';
 import type { HubEvent, UserEvent } from './types';
 
-/** The default hub: every subscriber lives in this process. */
+type Entry = { eventId: number; frame: Uint8Array };
+
+/**
+ * The default hub: subscribers live in this process, and the newest `logSize` events stay in a
+ * ring buffer so a client that reconnects with its last id gets what it missed.
+ */
 export class MemoryHub implements EventHub {
-  #subscribers = new Set<Subscriber>();
+  readonly #subscribers = new Set<Send>();
+  readonly #log: (Entry | undefined)[];
+  #lastEventId: number;
+  #published = 0;
+
   // Ids start from the clock (in microseconds) rather than 0, so they keep increasing across a
-  // restart and a browser holding an id from before it can never mistake new events for old.
-  #lastEventId = Date.now() * 1000;
+  // restart and an id from before it is recognised as unknown instead of being mistaken for a new one.
+  constructor(readonly logSize: number, start = Date.now() * 1000) {
+    this.#log = new Array<Entry | undefined>(logSize);
+    this.#lastEventId = start;
+  }
 
   async publish(event: UserEvent): Promise<HubEvent> {
     const published: HubEvent = { ...event, eventId: ++this.#lastEventId };
     const frame = encodeEvent(published);
-    for (const subscriber of this.#subscribers) {
+    this.#published++;
+    if (this.logSize > 0) this.#log[published.eventId % this.logSize] = { eventId: published.eventId, frame };
+    for (const send of this.#subscribers) {
       try {
-        subscriber(frame, published);
+        send(frame);
       } catch {
-        // A subscriber whose stream already closed must not stop delivery to the others.
-        this.#subscribers.delete(subscriber);
+        this.#subscribers.delete(send); // one broken subscriber must not stop delivery to the rest
       }
     }
     return published;
   }
 
-  subscribe(subscriber: Subscriber): () => void {
-    this.#subscribers.add(subscriber);
-    return () => void this.#subscribers.delete(subscriber);
+  async subscribe(send: Send, after?: number): Promise<Subscription> {
+    const unsubscribe = () => void this.#subscribers.delete(send);
+    const missed = after === undefined ? [] : this.#since(after);
+    // Replay and registration happen in one synchronous step: no event can slip in between.
+    if (missed) for (const entry of missed) send(entry.frame);
+    else send(resyncFrame(this.#lastEventId));
+    this.#subscribers.add(send);
+    return { resync: missed === null, unsubscribe };
+  }
+
+  /** The entries after `after`, oldest first; null when `after` is unknown or already evicted. */
+  #since(after: number): Entry[] | null {
+    const count = this.#lastEventId - after;
+    if (!Number.isSafeInteger(after) || count < 0 || count > Math.min(this.logSize, this.#published)) return null;
+    const entries: Entry[] = [];
+    for (let id = after + 1; id <= this.#lastEventId; id++) {
+      const entry = this.#log[id % this.logSize];
+      if (entry?.eventId !== id) return null;
+      entries.push(entry);
+    }
+    return entries;
   }
 
   get lastEventId(): number {
     return this.#lastEventId;
   }
 
-  get subscriberCount(): number {
-    return this.#subscribers.size;
+  get eventsPublished(): number {
+    return this.#published;
   }
 }

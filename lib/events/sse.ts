@@ -11,11 +11,23 @@ export function sseFrame(event: string, data: unknown, id?: number): Uint8Array 
   return encoder.encode(`${lines.join('\n')}\n\n`);
 }
 
+/** How long EventSource clients that reconnect by themselves wait first. */
+export const RETRY_MS = 3_000;
+export const RETRY = encoder.encode(`retry: ${RETRY_MS}\n\n`);
+
 /** A comment line: ignored by EventSource, but keeps proxies and load balancers from timing out. */
 export const HEARTBEAT = encoder.encode(': heartbeat\n\n');
+
+/** The server is going away: reconnect (to any instance) after a random delay up to this long. */
+export const SHUTDOWN = sseFrame('shutdown', { reconnectWithinMs: RETRY_MS });
 
 /** The frame for a published event, encoded once and shared by every subscriber. */
 export function encodeEvent(event: HubEvent): Uint8Array {
   const data = event.type === 'user_created' ? event.user : { id: event.id };
   return sseFrame(event.type, data, event.eventId);
+}
+
+/** Replay was impossible: refetch the list, then carry on with the live events that follow. */
+export function resyncFrame(lastEventId: number): Uint8Array {
+  return sseFrame('resync', { lastEventId });
 }

@@ -1,9 +1,5 @@
 import 'server-only';
-import type { EventHub } from './hub';
-import { HEARTBEAT, sseFrame } from './sse';
-import type { ConnectedPayload } from './types';
-
-export const HEARTBEAT_MS = 15_000;
+import { connections, hub } from '.';
 
 const SSE_HEADERS = {
   'Content-Type': 'text/event-stream; charset=utf-8',
@@ -15,37 +11,23 @@ const SSE_HEADERS = {
 };
 
 /**
- * An SSE response fed by the hub until the client goes away. Everything the stream holds
- * (its subscription and its heartbeat timer) is released when the request aborts or the
- * reader cancels, whichever comes first.
+ * The id to replay from: EventSource sends `Last-Event-ID` when it reconnects by itself; a
+ * client that opens a new EventSource passes `?lastEventId=`. Garbage counts as unknown (resync).
  */
-export function eventStreamResponse(hub: EventHub, signal: AbortSignal, heartbeatMs = HEARTBEAT_MS): Response {
-  let close = () => {};
-  const body = new ReadableStream<Uint8Array>({
-    start(controller) {
-      const connected: ConnectedPayload = { lastEventId: hub.lastEventId };
-      controller.enqueue(sseFrame('connected', connected));
-      const unsubscribe = hub.subscribe((frame) => controller.enqueue(frame));
-      const heartbeat = setInterval(() => controller.enqueue(HEARTBEAT), heartbeatMs);
-      let closed = false;
-      close = () => {
-        if (closed) return;
-        closed = true;
-        clearInterval(heartbeat);
-        unsubscribe();
-        signal.removeEventListener('abort', close);
-        try {
-          controller.close();
-        } catch {
-          // already closed by the reader
-        }
-      };
-      if (signal.aborted) close();
-      else signal.addEventListener('abort', close);
-    },
-    cancel() {
-      close();
-    },
-  });
+export function lastEventIdOf(request: Request): number | undefined {
+  const raw = request.headers.get('last-event-id') ?? new URL(request.url).searchParams.get('lastEventId');
+  if (raw === null || raw === '') return undefined;
+  return /^\d{1,16}$/.test(raw) ? Number(raw) : Number.NaN;
+}
+
+/** The SSE response for one client, or 503 when this instance has no room (the client polls). */
+export function eventStreamResponse(request: Request): Response {
+  const body = connections.open(hub, lastEventIdOf(request), request.signal);
+  if (!body) {
+    return Response.json(
+      { error: 'Too many live connections; poll /api/users instead' },
+      { status: 503, headers: { 'Retry-After': String(5 + Math.floor(Math.random() * 10)) } },
+    );
+  }
   return new Response(body, { headers: SSE_HEADERS });
 }

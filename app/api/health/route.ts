@@ -1,9 +1,6 @@
 // GET /api/health – liveness plus the live-update counters operators watch
-import { hub } from '@/lib/events';
+import { eventStats } from '@/lib/events/stats';
 
 export function GET() {
-  return Response.json(
-    { status: 'ok', subscribers: hub.subscriberCount, lastEventId: hub.lastEventId },
-    { headers: { 'Cache-Control': 'no-store' } },
-  );
+  return Response.json({ status: 'ok', ...eventStats() }, { headers: { 'Cache-Control': 'no-store' } });
 }

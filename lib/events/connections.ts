@@ -1,0 +1,116 @@
+import 'server-only';
+import type { EventHub, Send } from './hub';
+import { HEARTBEAT, RETRY, SHUTDOWN, sseFrame } from './sse';
+import type { ConnectedPayload } from './types';
+
+export type ConnectionLimits = {
+  maxConnections: number;
+  /** Bytes a stream may have queued (its client not reading) before it is disconnected. */
+  maxQueueBytes: number;
+  heartbeatMs?: number;
+};
+
+type Stream = { send: Send; close: (reason?: Error) => void };
+
+/**
+ * Every open SSE stream of this process: enforces the connection limit, drops clients that
+ * cannot keep up, sends one heartbeat to all streams from one timer, and ends them all on
+ * shutdown. A stream holds only its controller, its hub subscription and two closures.
+ */
+export class Connections {
+  readonly #open = new Set<Stream>();
+  #heartbeat: ReturnType<typeof setInterval> | undefined;
+  #closing = false;
+  refused = 0;
+  slowConsumersDropped = 0;
+
+  constructor(readonly limits: ConnectionLimits) {}
+
+  get size(): number {
+    return this.#open.size;
+  }
+
+  /**
+   * The body of a new stream: `connected`, then the events after `after` (or `resync`), then live
+   * events. Null when this process is at its limit or shutting down.
+   */
+  open(hub: EventHub, after: number | undefined, signal: AbortSignal): ReadableStream<Uint8Array> | null {
+    if (this.#closing || this.#open.size >= this.limits.maxConnections) {
+      this.refused++;
+      return null;
+    }
+    let stream: Stream | undefined;
+    return new ReadableStream<Uint8Array>(
+      {
+        start: async (controller) => {
+          let closed = false;
+          let unsubscribe = () => {};
+          const close = (reason?: Error) => {
+            if (closed) return;
+            closed = true;
+            unsubscribe();
+            signal.removeEventListener('abort', onAbort);
+            this.#remove(current);
+            try {
+              if (reason) controller.error(reason);
+              else controller.close();
+            } catch {
+              // the reader already went away
+            }
+          };
+          const onAbort = () => close();
+          const send: Send = (frame) => {
+            if (closed) return;
+            controller.enqueue(frame);
+            // The queue only grows while the client is not reading; past the bound, drop it
+            // (it reconnects and replays) instead of buffering without limit.
+            if ((controller.desiredSize ?? 0) < 0) {
+              this.slowConsumersDropped++;
+              close(new Error('SSE client too slow'));
+            }
+          };
+          const current: Stream = { send, close };
+          stream = current;
+          this.#add(current);
+          signal.addEventListener('abort', onAbort);
+          const connected: ConnectedPayload = { lastEventId: hub.lastEventId };
+          controller.enqueue(RETRY);
+          controller.enqueue(sseFrame('connected', connected));
+          const subscription = await hub.subscribe(send, after);
+          if (closed) subscription.unsubscribe();
+          else unsubscribe = subscription.unsubscribe;
+          if (signal.aborted) close();
+        },
+        cancel: () => stream?.close(),
+      },
+      new ByteLengthQueuingStrategy({ highWaterMark: this.limits.maxQueueBytes }),
+    );
+  }
+
+  /** Ends every stream with a `shutdown` event, so clients reconnect elsewhere, spread out. */
+  shutdown(): void {
+    this.#closing = true;
+    for (const stream of [...this.#open]) {
+      stream.send(SHUTDOWN);
+      stream.close();
+    }
+  }
+
+  #add(stream: Stream): void {
+    this.#open.add(stream);
+    if (!this.#heartbeat) {
+      this.#heartbeat = setInterval(() => {
+        for (const open of this.#open) open.send(HEARTBEAT);
+      }, this.limits.heartbeatMs ?? 15_000);
+      this.#heartbeat.unref?.();
+    }
+  }
+
+  #remove(stream: Stream): void {
+    this.#open.delete(stream);
+    if (this.#open.size === 0 && this.#heartbeat) {
+      clearInterval(this.#heartbeat);
+      this.#heartbeat = undefined;
+    }
+  }
+}
