@@ -2,6 +2,7 @@ import 'server-only';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
+import Database from 'better-sqlite3';
 import type { MigrationList, SchemaFilter } from '@prisma/schema-engine-wasm/schema_engine_bg';
 import { withSchemaEngine } from './schema-engine';
 import { databaseTarget, type DatabaseTarget } from './url';
@@ -52,7 +53,22 @@ export async function applyMigrations(target = databaseTarget()): Promise<string
   const { appliedMigrationNames } = await withSchemaEngine(factory, [[SCHEMA_FILE, schema]], (engine) =>
     engine.applyMigrations({ migrationsList, filters: NO_FILTERS }),
   );
+  useWriteAheadLog(target.file);
   return appliedMigrationNames;
+}
+
+/**
+ * Write-ahead logging (a setting stored in the file): readers no longer block the writer, and a
+ * commit appends to the log instead of syncing the whole database — in the benchmark it cut a
+ * create's latency from 10–200 ms to about 6 ms.
+ */
+function useWriteAheadLog(file: string): void {
+  const database = new Database(file);
+  try {
+    database.pragma('journal_mode = WAL');
+  } finally {
+    database.close();
+  }
 }
 
 /**

@@ -34,7 +34,7 @@ export class Connections {
    * The body of a new stream: `connected`, then the events after `after` (or `resync`), then live
    * events. Null when this process is at its limit or shutting down.
    */
-  open(hub: EventHub, after: number | undefined, signal: AbortSignal): ReadableStream<Uint8Array> | null {
+  open(hub: EventHub, after: number | undefined): ReadableStream<Uint8Array> | null {
     if (this.#closing || this.#open.size >= this.limits.maxConnections) {
       this.refused++;
       return null;
@@ -49,7 +49,6 @@ export class Connections {
             if (closed) return;
             closed = true;
             unsubscribe();
-            signal.removeEventListener('abort', onAbort);
             this.#remove(current);
             try {
               if (reason) controller.error(reason);
@@ -58,7 +57,6 @@ export class Connections {
               // the reader already went away
             }
           };
-          const onAbort = () => close();
           const send: Send = (frame) => {
             if (closed) return;
             controller.enqueue(frame);
@@ -72,15 +70,14 @@ export class Connections {
           const current: Stream = { send, close };
           stream = current;
           this.#add(current);
-          signal.addEventListener('abort', onAbort);
           const connected: ConnectedPayload = { lastEventId: hub.lastEventId };
           controller.enqueue(RETRY);
           controller.enqueue(sseFrame('connected', connected));
           const subscription = await hub.subscribe(send, after);
           if (closed) subscription.unsubscribe();
           else unsubscribe = subscription.unsubscribe;
-          if (signal.aborted) close();
         },
+        // Next.js cancels the body when the client disconnects (it aborts its pipe on 'close').
         cancel: () => stream?.close(),
       },
       new ByteLengthQueuingStrategy({ highWaterMark: this.limits.maxQueueBytes }),

@@ -22,7 +22,7 @@ export function lastEventIdOf(request: Request): number | undefined {
 
 /** The SSE response for one client, or 503 when this instance has no room (the client polls). */
 export function eventStreamResponse(request: Request): Response {
-  const body = connections.open(hub, lastEventIdOf(request), request.signal);
+  const body = connections.open(hub, lastEventIdOf(request));
   if (!body) {
     return Response.json(
       { error: 'Too many live connections; poll /api/users instead' },
