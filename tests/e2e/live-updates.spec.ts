@@ -55,3 +55,30 @@ test('without the event stream the dashboard polls and still shows new users', a
 
   await context.close();
 });
+
+test('when the stream comes back the dashboard uses it again and stops polling', async ({ browser, request }) => {
+  const context = await browser.newContext();
+  await context.route('**/events**', (route) => route.abort());
+  const page = await context.newPage();
+  const ui = dashboard(page);
+  await page.goto('/');
+  await expect(ui.connection).toHaveText('Connected (Polling)');
+
+  await context.unroute('**/events**');
+  // Regaining focus retries the stream at once instead of waiting out the backoff.
+  await page.evaluate(() => window.dispatchEvent(new Event('focus')));
+  await expect(ui.connection).toHaveText('Connected (SSE)');
+
+  const polls: string[] = [];
+  page.on('request', (r) => {
+    if (new URL(r.url()).pathname === '/api/users') polls.push(r.url());
+  });
+  const email = uniqueEmail('back');
+  await createUser(request, 'Stream Back', email);
+  await expect(ui.row(email)).toHaveCount(1);
+  // Longer than one polling interval (5 s): a poll still running would show up here.
+  await page.waitForTimeout(6_000);
+  expect(polls).toEqual([]);
+
+  await context.close();
+});
