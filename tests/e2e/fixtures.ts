@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import { type APIRequestContext, type Page, expect, test as base } from '@playwright/test';
+
+type User = { id: number; name: string; email: string };
+
+/** An email no other test (or earlier run) has used. */
+export function uniqueEmail(prefix: string): string {
+  return `${prefix}.${randomUUID().slice(0, 8)}@example.com`;
+}
+
+export async function createUser(request: APIRequestContext, name: string, email: string): Promise<User> {
+  const response = await request.post('/api/users', { data: { name, email } });
+  expect(response.status(), await response.text()).toBe(201);
+  return (await response.json()) as User;
+}
+
+async function deleteAllUsers(request: APIRequestContext): Promise<void> {
+  const response = await request.get('/api/users');
+  expect(response.ok()).toBe(true);
+  for (const user of (await response.json()) as User[]) {
+    const deleted = await request.delete(`/api/users/${user.id}`);
+    expect([204, 404]).toContain(deleted.status());
+  }
+}
+
+/** The dashboard's parts, found the way a person (or a screen reader) finds them. */
+export function dashboard(page: Page) {
+  return {
+    form: page.getByRole('form', { name: 'Add a user' }),
+    name: page.getByLabel('Name', { exact: true }),
+    email: page.getByLabel('Email', { exact: true }),
+    submit: page.getByRole('button', { name: 'Add user' }),
+    formStatus: page.getByRole('form', { name: 'Add a user' }).getByRole('status'),
+    connection: page.getByTestId('connection-status'),
+    count: page.getByTestId('user-count'),
+    rows: page.locator('tbody tr[data-user-id]'),
+    row: (text: string) => page.locator('tbody tr[data-user-id]', { hasText: text }),
+    deleteButton: (name: string) => page.getByRole('button', { name: `Delete ${name}` }),
+  };
+}
+
+/**
+ * Every test shares one server and database; the suite runs on one worker and this fixture
+ * empties the table before each test, so no test sees another's users.
+ */
+export const test = base.extend<{ emptyTable: void }>({
+  emptyTable: [
+    async ({ request }, use) => {
+      await deleteAllUsers(request);
+      await use();
+    },
+    { auto: true },
+  ],
+});
+
+export { expect };
