@@ -64,13 +64,20 @@ async function stopProcess(child: ChildProcess) {
   clearTimeout(timer);
 }
 
-/** Resolves once /api/health answers; rejects with the server's output if it exits first. */
+/**
+ * Resolves once this child says it listens and /api/health answers; rejects with the server's
+ * output if it exits first. (Health alone could be another worktree's server that took the port.)
+ */
 async function waitUntilReady(url: string, child: ChildProcess, output: () => string) {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   let gone = false;
   void exited(child).then(() => (gone = true));
   while (Date.now() < deadline) {
     if (gone) throw new Error(`next start exited with ${child.exitCode ?? child.signalCode}:\n${output()}`);
+    if (!output().includes('Ready in')) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      continue;
+    }
     try {
       const response = await fetch(`${url}/api/health`);
       await response.arrayBuffer();
