@@ -38,7 +38,7 @@ describe('userInputSchema', () => {
     ['empty', ''],
     ['only spaces', '   '],
     ['not a string', 42],
-  ])('rejects a %s name', (_case, name) => {
+  ])('rejects a name that is %s', (_case, name) => {
     expect(errorsFor({ name, email: 'ada@example.com' })).toEqual({ name: ['Name is required'] });
   });
 
@@ -70,8 +70,8 @@ describe('userInputSchema', () => {
   });
 
   it.each([
-    ['missing', undefined, 'Email is required'],
-    ['empty', '  ', 'Email is required'],
+    ['that is missing', undefined, 'Email is required'],
+    ['that is blank', '  ', 'Email is required'],
     ['without @', 'ada.example.com', 'Enter a valid email address'],
     ['without domain', 'ada@', 'Enter a valid email address'],
     ['without top-level domain', 'ada@example', 'Enter a valid email address'],
