@@ -1,0 +1,143 @@
+// Starts the real production server (`next start` on the existing build) against a fresh SQLite
+// file, the way `npm start` does: migrations first, then the server.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { applyMigrations } from '@/lib/db/migrate';
+import { databaseTarget } from '@/lib/db/url';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** Scratch space for test databases; git-ignored. */
+export const TMP_DIR = path.join(ROOT, 'tests/.tmp');
+
+const PORTS = { first: 3300, last: 3399 };
+const HOST = '127.0.0.1';
+const READY_TIMEOUT_MS = 30_000;
+// Next's graceful shutdown waits for every open connection: an event stream never ends by
+// itself, and this process's fetch keeps idle sockets for 4 s. The database is thrown away,
+// so there is nothing worth waiting longer for.
+const STOP_GRACE_MS = 1_000;
+
+class PortTakenError extends Error {}
+
+export type TestServer = { url: string; databaseFile: string; stop: () => Promise<void> };
+
+/** A fresh directory under tests/.tmp, removed by the returned function. */
+export async function tempDir(prefix: string): Promise<{ dir: string; remove: () => Promise<void> }> {
+  await mkdir(TMP_DIR, { recursive: true });
+  const dir = await mkdtemp(path.join(TMP_DIR, `${prefix}-`));
+  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, HOST, () => probe.close(() => resolve(true)));
+  });
+}
+
+/** Free ports in the range, starting at a random one so parallel runs rarely pick the same. */
+async function* freePorts(): AsyncGenerator<number> {
+  const size = PORTS.last - PORTS.first + 1;
+  const offset = Math.floor(Math.random() * size);
+  for (let i = 0; i < size; i++) {
+    const port = PORTS.first + ((offset + i) % size);
+    if (await portIsFree(port)) yield port;
+  }
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+async function stopProcess(child: ChildProcess) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+  await exited(child);
+  clearTimeout(timer);
+}
+
+/**
+ * Resolves once this child says it listens and /api/health answers; rejects with the server's
+ * output if it exits first. (Health alone could be another worktree's server that took the port.)
+ */
+async function waitUntilReady(url: string, child: ChildProcess, output: () => string) {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  let gone = false;
+  void exited(child).then(() => (gone = true));
+  while (Date.now() < deadline) {
+    if (gone) throw new Error(`next start exited with ${child.exitCode ?? child.signalCode}:\n${output()}`);
+    if (!output().includes('Ready in')) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      continue;
+    }
+    try {
+      const response = await fetch(`${url}/api/health`);
+      await response.arrayBuffer();
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`next start was not ready within ${READY_TIMEOUT_MS} ms:\n${output()}`);
+}
+
+async function launch(port: number, databaseFile: string) {
+  const require = createRequire(import.meta.url);
+  const next = require.resolve('next/dist/bin/next');
+  const child = spawn(process.execPath, [next, 'start', '--port', String(port), '--hostname', HOST], {
+    cwd: ROOT,
+    // Vitest sets NODE_ENV=test; the production server must run as production.
+    env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', DATABASE_URL: `file:${databaseFile}` },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  const collect = (chunk: Buffer) => void (log = (log + chunk.toString()).slice(-20_000));
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const url = `http://${HOST}:${port}`;
+  try {
+    await waitUntilReady(url, child, () => log);
+  } catch (error) {
+    await stopProcess(child);
+    throw log.includes('EADDRINUSE') ? new PortTakenError(`port ${port} taken`) : error;
+  }
+  return { url, child };
+}
+
+/** Migrates a new database under tests/.tmp and serves the production build from it. */
+export async function startServer(): Promise<TestServer> {
+  if (!existsSync(path.join(ROOT, '.next/BUILD_ID'))) {
+    throw new Error('No production build: run `npm run build` before the integration tests.');
+  }
+  const scratch = await tempDir('server');
+  const databaseFile = path.join(scratch.dir, 'roster.db');
+  try {
+    await applyMigrations(databaseTarget(`file:${databaseFile}`));
+    for await (const port of freePorts()) {
+      try {
+        const { url, child } = await launch(port, databaseFile);
+        const stop = async () => {
+          await stopProcess(child);
+          await scratch.remove();
+        };
+        return { url, databaseFile, stop };
+      } catch (error) {
+        // Another process took the port between the probe and the server's listen: next one.
+        if (!(error instanceof PortTakenError)) throw error;
+      }
+    }
+    throw new Error(`No free port in ${PORTS.first}-${PORTS.last}`);
+  } catch (error) {
+    await scratch.remove();
+    throw error;
+  }
+}
