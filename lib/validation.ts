@@ -29,12 +29,12 @@ export type UserInput = z.infer<typeof userInputSchema>;
 export type UserField = keyof UserInput;
 export type FieldErrors = Partial<Record<UserField, string[]>>;
 
-/** A user id in a URL or a form: a positive integer that fits the database column. */
-export const userIdSchema = z.coerce
-  .number({ error: 'User id must be a number' })
-  .int('User id must be a whole number')
-  .positive('User id must be positive')
-  .max(2 ** 31 - 1, 'User id is too large');
+/** A user id in a URL or a form: decimal digits naming a positive integer that fits the column. */
+export const userIdSchema = z
+  .string()
+  .regex(/^[1-9]\d{0,9}$/, 'User id must be a positive whole number')
+  .transform(Number)
+  .refine((id) => id <= 2 ** 31 - 1, 'User id is too large');
 
 export const DUPLICATE_EMAIL_MESSAGE = 'A user with this email already exists';
 

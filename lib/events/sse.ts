@@ -3,12 +3,10 @@ import type { HubEvent } from './types';
 
 const encoder = new TextEncoder();
 
-/** One SSE message. Multi-line data becomes several `data:` lines, as the format requires. */
+/** One SSE message. JSON escapes line breaks, so the data always fits on one `data:` line. */
 export function sseFrame(event: string, data: unknown, id?: number): Uint8Array {
-  const lines = [`event: ${event}`];
-  if (id !== undefined) lines.push(`id: ${id}`);
-  for (const line of JSON.stringify(data).split('\n')) lines.push(`data: ${line}`);
-  return encoder.encode(`${lines.join('\n')}\n\n`);
+  const idLine = id === undefined ? '' : `id: ${id}\n`;
+  return encoder.encode(`event: ${event}\n${idLine}data: ${JSON.stringify(data)}\n\n`);
 }
 
 /** How long EventSource clients that reconnect by themselves wait first. */

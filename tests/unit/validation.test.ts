@@ -120,18 +120,23 @@ describe('userInputSchema', () => {
 describe('userIdSchema', () => {
   it.each([
     ['42', 42],
-    [7, 7],
+    ['7', 7],
     ['2147483647', 2 ** 31 - 1],
   ])('accepts %j as %i', (input, id) => {
     expect(userIdSchema.parse(input)).toBe(id);
   });
 
+  const NOT_AN_ID = 'User id must be a positive whole number';
   it.each([
-    ['abc', 'User id must be a number'],
-    ['0', 'User id must be positive'],
-    ['-3', 'User id must be positive'],
-    ['', 'User id must be positive'],
-    ['1.5', 'User id must be a whole number'],
+    ['abc', NOT_AN_ID],
+    ['0', NOT_AN_ID],
+    ['-3', NOT_AN_ID],
+    ['', NOT_AN_ID],
+    ['1.5', NOT_AN_ID],
+    ['007', NOT_AN_ID],
+    ['0x10', NOT_AN_ID],
+    ['1e1', NOT_AN_ID],
+    [' 5', NOT_AN_ID],
     ['2147483648', 'User id is too large'],
   ])('rejects %j', (input, message) => {
     const result = userIdSchema.safeParse(input);
