@@ -1,7 +1,11 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
-import { ConflictError, NotFoundError } from '@/lib/errors';
+import { headers } from 'next/headers';
+import { redirect } from 'next/navigation';
+import { currentCaller } from '@/lib/auth';
+import { ConflictError, NotFoundError, RateLimitedError, ServiceUnavailableError } from '@/lib/errors';
+import { assertWriteAllowed } from '@/lib/rate-limit';
 import { addUser, removeUser } from '@/lib/users';
 import { type FieldErrors, fieldErrorsOf, userIdSchema, userInputSchema } from '@/lib/validation';
 
@@ -13,13 +17,29 @@ export type CreateUserState = {
   values?: { name: string; email: string };
 };
 
+export type DeleteUserState = { error?: string };
+
 function text(formData: FormData, key: string): string {
   const value = formData.get(key);
   return typeof value === 'string' ? value : '';
 }
 
+/** Signed in and within the write allowance; the message to show otherwise. */
+async function mayWrite(): Promise<string | null> {
+  if (!(await currentCaller())) redirect('/login');
+  try {
+    assertWriteAllowed(await headers());
+    return null;
+  } catch (error) {
+    if (error instanceof RateLimitedError) return `You are making changes too quickly. Try again in ${error.retryAfterSeconds} s.`;
+    throw error;
+  }
+}
+
 export async function createUser(_previous: CreateUserState, formData: FormData): Promise<CreateUserState> {
   const values = { name: text(formData, 'name'), email: text(formData, 'email') };
+  const refused = await mayWrite();
+  if (refused) return { status: 'error', message: refused, values };
   const parsed = userInputSchema.safeParse(values);
   if (!parsed.success) {
     return { status: 'error', message: 'Please fix the highlighted fields.', fieldErrors: fieldErrorsOf(parsed.error), values };
@@ -32,18 +52,23 @@ export async function createUser(_previous: CreateUserState, formData: FormData)
     if (error instanceof ConflictError) {
       return { status: 'error', message: 'Please fix the highlighted fields.', fieldErrors: error.fieldErrors, values };
     }
+    if (error instanceof ServiceUnavailableError) return { status: 'error', message: error.message, values };
     throw error;
   }
 }
 
-export async function deleteUser(formData: FormData): Promise<void> {
+export async function deleteUser(_previous: DeleteUserState, formData: FormData): Promise<DeleteUserState> {
+  const refused = await mayWrite();
+  if (refused) return { error: refused };
   const id = userIdSchema.safeParse(text(formData, 'id'));
-  if (!id.success) return;
+  if (!id.success) return { error: 'No such user.' };
   try {
     await removeUser(id.data);
   } catch (error) {
+    if (error instanceof ServiceUnavailableError) return { error: error.message };
     // Someone else deleted it first: the row is gone either way.
     if (!(error instanceof NotFoundError)) throw error;
   }
   revalidatePath('/');
+  return {};
 }

@@ -1,30 +1,31 @@
 'use client';
 
-import { useFormStatus } from 'react-dom';
-import { deleteUser } from '@/app/actions';
+import { useActionState } from 'react';
+import { deleteUser, type DeleteUserState } from '@/app/actions';
 import { Spinner } from './spinner';
 
-function SubmitButton({ name, disabled }: { name: string; disabled: boolean }) {
-  const { pending } = useFormStatus();
-  return (
-    <button
-      type="submit"
-      disabled={pending || disabled}
-      aria-label={`Delete ${name}`}
-      className="inline-flex items-center gap-1.5 rounded-md px-2.5 py-1.5 text-sm font-medium text-red-700 hover:bg-red-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-red-600 disabled:cursor-not-allowed disabled:opacity-50"
-    >
-      {pending && <Spinner />}
-      {pending ? 'Deleting…' : 'Delete'}
-    </button>
-  );
-}
+const IDLE: DeleteUserState = {};
 
 /** A form, not an onClick, so deleting also works before JavaScript has loaded. */
 export function DeleteUserButton({ id, name, disabled = false }: { id: number; name: string; disabled?: boolean }) {
+  const [state, formAction, pending] = useActionState(deleteUser, IDLE);
   return (
-    <form action={deleteUser}>
+    <form action={formAction} className="inline-flex items-center gap-2">
       <input type="hidden" name="id" value={id} />
-      <SubmitButton name={name} disabled={disabled} />
+      {state.error && (
+        <span role="alert" className="text-xs text-red-700">
+          {state.error}
+        </span>
+      )}
+      <button
+        type="submit"
+        disabled={pending || disabled}
+        aria-label={`Delete ${name}`}
+        className="inline-flex items-center gap-1.5 rounded-md px-2.5 py-1.5 text-sm font-medium text-red-700 hover:bg-red-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-red-600 disabled:cursor-not-allowed disabled:opacity-50"
+      >
+        {pending && <Spinner />}
+        {pending ? 'Deleting…' : 'Delete'}
+      </button>
     </form>
   );
 }

@@ -6,9 +6,9 @@ import type { UserDTO } from '@/lib/dto';
 import { applyEvent, applySnapshot, initialState, type LiveState, type Snapshot } from '@/lib/events/apply';
 import type { StreamStatus } from '@/lib/live/event-stream';
 import { openSharedStream } from '@/lib/live/shared-stream';
-import { fetchSnapshot, USERS_URL } from '@/lib/live/snapshot';
+import { fetchSnapshot, SignedOutError, USERS_URL } from '@/lib/live/snapshot';
 
-export type Connection = 'sse' | 'polling' | 'disconnected';
+export type Connection = 'sse' | 'polling' | 'disconnected' | 'signed-out';
 
 const POLL_MS = 5_000;
 const POLL_MAX_MS = 30_000;
@@ -46,7 +46,10 @@ export function useLiveUsers(initial: Snapshot): { users: UserDTO[]; connection:
       setPollOk(true);
       setState((s) => applySnapshot(s, snapshot));
     },
-    onError: () => setPollOk(false),
+    onError: (error) => {
+      setPollOk(false);
+      if (error instanceof SignedOutError) setStatus('signed-out');
+    },
     onErrorRetry: (_error, _key, _config, revalidate, { retryCount }) => {
       const delay = Math.min(POLL_MAX_MS, POLL_MS * 1.5 ** retryCount);
       setTimeout(() => {
@@ -64,7 +67,10 @@ export function useLiveUsers(initial: Snapshot): { users: UserDTO[]; connection:
       onSnapshot,
       // The stream stays up if this fails; the next resync or poll catches up.
       onResync: () => void fetchSnapshot().then(onSnapshot, () => undefined),
-      onStatus: setStatus,
+      onStatus: (next) => {
+        setStatus(next);
+        if (next === 'signed-out') live.close();
+      },
     });
     window.addEventListener('focus', live.reconnectNow);
     window.addEventListener('online', live.reconnectNow);
@@ -75,6 +81,7 @@ export function useLiveUsers(initial: Snapshot): { users: UserDTO[]; connection:
     };
   }, []);
 
-  const connection: Connection = status === 'sse' ? 'sse' : status === 'polling' && pollOk ? 'polling' : 'disconnected';
+  const connection: Connection =
+    status === 'sse' || status === 'signed-out' ? status : status === 'polling' && pollOk ? 'polling' : 'disconnected';
   return { users: state.users, connection };
 }

@@ -1,29 +1,68 @@
 import 'server-only';
-import { ConflictError, NotFoundError, ValidationError } from './errors';
+import { callerOf, type Caller } from './auth';
+import {
+  ConflictError,
+  NotFoundError,
+  PayloadTooLargeError,
+  RateLimitedError,
+  ServiceUnavailableError,
+  UnauthorizedError,
+  ValidationError,
+} from './errors';
+import { log, requestIdOf } from './log';
+
+/** Largest request body the API reads; a user is well under 1 KB. */
+export const MAX_BODY_BYTES = 10 * 1024;
 
 type ErrorBody = { error: string; fieldErrors?: Record<string, string[] | undefined> };
 
-function json(body: ErrorBody, status: number): Response {
-  return Response.json(body, { status });
+function json(body: ErrorBody, status: number, headers?: HeadersInit): Response {
+  return Response.json(body, { status, headers });
 }
 
-/** Maps any error to a JSON response. Unexpected errors are logged here and never sent on. */
-export function errorResponse(error: unknown): Response {
-  if (error instanceof ValidationError) {
-    return json({ error: 'Invalid input', fieldErrors: error.fieldErrors }, 400);
-  }
-  if (error instanceof ConflictError) {
-    return json({ error: 'Conflict', fieldErrors: error.fieldErrors }, 409);
-  }
+/**
+ * Maps any error to a JSON response. Expected errors say what to fix; anything else is logged
+ * once, with the request id, and answered without details (no stack trace, no SQL).
+ */
+export function errorResponse(error: unknown, request: Request): Response {
+  if (error instanceof ValidationError) return json({ error: 'Invalid input', fieldErrors: error.fieldErrors }, 400);
+  if (error instanceof ConflictError) return json({ error: 'Conflict', fieldErrors: error.fieldErrors }, 409);
   if (error instanceof NotFoundError) return json({ error: error.message }, 404);
-  console.error('Unhandled error in API route', error);
+  if (error instanceof UnauthorizedError) {
+    return json({ error: error.message }, 401, { 'WWW-Authenticate': 'Bearer realm="roster"' });
+  }
+  if (error instanceof PayloadTooLargeError) return json({ error: error.message }, 413);
+  if (error instanceof RateLimitedError) {
+    return json({ error: error.message }, 429, { 'Retry-After': String(error.retryAfterSeconds) });
+  }
+  if (error instanceof ServiceUnavailableError) return json({ error: error.message }, 503, { 'Retry-After': '5' });
+  log.error({ err: error, requestId: requestIdOf(request.headers), path: new URL(request.url).pathname }, 'unhandled error');
   return json({ error: 'Internal server error' }, 500);
 }
 
-/** The request body as JSON, or a ValidationError a client can act on. */
+/** The authenticated caller, or UnauthorizedError. */
+export async function requireCaller(request: Request): Promise<Caller> {
+  const caller = await callerOf(request);
+  if (!caller) throw new UnauthorizedError();
+  return caller;
+}
+
+/** The body as JSON: 413 past MAX_BODY_BYTES (declared or actual), 400 when it is not JSON. */
 export async function readJson(request: Request): Promise<unknown> {
+  if (Number(request.headers.get('content-length') ?? 0) > MAX_BODY_BYTES) throw new PayloadTooLargeError(MAX_BODY_BYTES);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = request.body?.getReader();
+  for (let chunk = await reader?.read(); chunk && !chunk.done; chunk = await reader?.read()) {
+    size += chunk.value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader?.cancel();
+      throw new PayloadTooLargeError(MAX_BODY_BYTES);
+    }
+    chunks.push(chunk.value);
+  }
   try {
-    return await request.json();
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
   } catch {
     throw new ValidationError({ form: ['Request body must be valid JSON'] });
   }

@@ -1,9 +1,10 @@
 import 'server-only';
 import { db } from './db';
 import type { UserDTO } from './dto';
-import { ConflictError, NotFoundError } from './errors';
+import { ConflictError, NotFoundError, ServiceUnavailableError } from './errors';
 import { hub } from './events';
 import { Prisma } from './generated/prisma/client';
+import { log } from './log';
 import { DUPLICATE_EMAIL_MESSAGE, type UserInput } from './validation';
 
 // The data layer: the only code that reads or writes users, and the one place that publishes
@@ -15,36 +16,40 @@ function toDTO(row: UserRow): UserDTO {
   return { id: row.id, name: row.name, email: row.email, createdAt: row.createdAt.toISOString() };
 }
 
-function isPrismaError(error: unknown, code: string): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === code;
+/**
+ * Runs a query, turning the errors a client can cause into domain errors and every other
+ * database failure (unreachable, locked, timed out) into ServiceUnavailableError.
+ */
+async function query<T>(run: () => Promise<T>, known: Record<string, () => Error> = {}): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof Prisma.PrismaClientKnownRequestError) {
+      const domain = known[error.code];
+      if (domain) throw domain();
+    }
+    log.error({ err: error }, 'database query failed');
+    throw new ServiceUnavailableError();
+  }
 }
 
 /** Every user, newest first. */
-export async function listUsers(): Promise<UserDTO[]> {
-  const rows = await db.user.findMany({ orderBy: { id: 'desc' } });
-  return rows.map(toDTO);
+export function listUsers(): Promise<UserDTO[]> {
+  return query(async () => (await db.user.findMany({ orderBy: { id: 'desc' } })).map(toDTO));
 }
 
 /** Inserts a validated user (email already normalised by the schema) and announces it. */
 export async function addUser(input: UserInput): Promise<UserDTO> {
-  let user: UserDTO;
-  try {
-    user = toDTO(await db.user.create({ data: { name: input.name, email: input.email } }));
-  } catch (error) {
-    if (isPrismaError(error, 'P2002')) throw new ConflictError({ email: [DUPLICATE_EMAIL_MESSAGE] });
-    throw error;
-  }
+  const row = await query(() => db.user.create({ data: { name: input.name, email: input.email } }), {
+    P2002: () => new ConflictError({ email: [DUPLICATE_EMAIL_MESSAGE] }),
+  });
+  const user = toDTO(row);
   await hub.publish({ type: 'user_created', user });
   return user;
 }
 
 /** Deletes a user and announces it; NotFoundError (and no event) when there is no such user. */
 export async function removeUser(id: number): Promise<void> {
-  try {
-    await db.user.delete({ where: { id } });
-  } catch (error) {
-    if (isPrismaError(error, 'P2025')) throw new NotFoundError(`No user with id ${id}`);
-    throw error;
-  }
+  await query(() => db.user.delete({ where: { id } }), { P2025: () => new NotFoundError(`No user with id ${id}`) });
   await hub.publish({ type: 'user_deleted', id });
 }

@@ -1,6 +1,6 @@
 import 'server-only';
 import type { EventHub, Send } from './hub';
-import { HEARTBEAT, RETRY, SHUTDOWN, sseFrame } from './sse';
+import { EXPIRED, HEARTBEAT, RETRY, SHUTDOWN, sseFrame } from './sse';
 import type { ConnectedPayload } from './types';
 
 export type ConnectionLimits = {
@@ -10,7 +10,15 @@ export type ConnectionLimits = {
   heartbeatMs?: number;
 };
 
-type Stream = { send: Send; close: (reason?: Error) => void };
+export type CloseReason = 'client' | 'slow' | 'expired' | 'shutdown';
+
+export type StreamOptions = {
+  /** When the caller's access ends (ms since the epoch); the stream closes then. */
+  expiresAt?: number | null;
+  onClose?: (reason: CloseReason) => void;
+};
+
+type Stream = { send: Send; close: (reason: CloseReason) => void };
 
 /**
  * Every open SSE stream of this process: enforces the connection limit, drops clients that
@@ -34,7 +42,7 @@ export class Connections {
    * The body of a new stream: `connected`, then the events after `after` (or `resync`), then live
    * events. Null when this process is at its limit or shutting down.
    */
-  open(hub: EventHub, after: number | undefined): ReadableStream<Uint8Array> | null {
+  open(hub: EventHub, after: number | undefined, options: StreamOptions = {}): ReadableStream<Uint8Array> | null {
     if (this.#closing || this.#open.size >= this.limits.maxConnections) {
       this.refused++;
       return null;
@@ -45,17 +53,21 @@ export class Connections {
         start: async (controller) => {
           let closed = false;
           let unsubscribe = () => {};
-          const close = (reason?: Error) => {
+          let expiry: ReturnType<typeof setTimeout> | undefined;
+          const close = (reason: CloseReason) => {
             if (closed) return;
             closed = true;
             unsubscribe();
+            clearTimeout(expiry);
             this.#remove(current);
             try {
-              if (reason) controller.error(reason);
-              else controller.close();
+              // A slow client's queue is dropped at once; the others get what is queued first.
+              if (reason === 'slow') controller.error(new Error('SSE client too slow'));
+              else if (reason !== 'client') controller.close();
             } catch {
               // the reader already went away
             }
+            options.onClose?.(reason);
           };
           const send: Send = (frame) => {
             if (closed) return;
@@ -64,12 +76,20 @@ export class Connections {
             // (it reconnects and replays) instead of buffering without limit.
             if ((controller.desiredSize ?? 0) < 0) {
               this.slowConsumersDropped++;
-              close(new Error('SSE client too slow'));
+              close('slow');
             }
           };
           const current: Stream = { send, close };
           stream = current;
           this.#add(current);
+          if (options.expiresAt != null) {
+            const expire = () => {
+              send(EXPIRED);
+              close('expired');
+            };
+            expiry = setTimeout(expire, Math.min(2 ** 31 - 1, Math.max(0, options.expiresAt - Date.now())));
+            expiry.unref?.();
+          }
           const connected: ConnectedPayload = { lastEventId: hub.lastEventId };
           controller.enqueue(RETRY);
           controller.enqueue(sseFrame('connected', connected));
@@ -78,7 +98,7 @@ export class Connections {
           else unsubscribe = subscription.unsubscribe;
         },
         // Next.js cancels the body when the client disconnects (it aborts its pipe on 'close').
-        cancel: () => stream?.close(),
+        cancel: () => stream?.close('client'),
       },
       new ByteLengthQueuingStrategy({ highWaterMark: this.limits.maxQueueBytes }),
     );
@@ -89,7 +109,7 @@ export class Connections {
     this.#closing = true;
     for (const stream of [...this.#open]) {
       stream.send(SHUTDOWN);
-      stream.close();
+      stream.close('shutdown');
     }
   }
 

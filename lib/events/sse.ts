@@ -19,6 +19,9 @@ export const HEARTBEAT = encoder.encode(': heartbeat\n\n');
 /** The server is going away: reconnect (to any instance) after a random delay up to this long. */
 export const SHUTDOWN = sseFrame('shutdown', { reconnectWithinMs: RETRY_MS });
 
+/** The caller's session ended: the stream closes and the client must sign in again. */
+export const EXPIRED = sseFrame('expired', {});
+
 /** The frame for a published event, encoded once and shared by every subscriber. */
 export function encodeEvent(event: HubEvent): Uint8Array {
   const data = event.type === 'user_created' ? event.user : { id: event.id };

@@ -2,7 +2,8 @@
 import type { UserDTO } from '../dto';
 import type { HubEvent } from '../events/types';
 
-export type StreamStatus = 'connecting' | 'sse' | 'polling';
+/** 'signed-out': the session ended; nothing reconnects until the user signs in again. */
+export type StreamStatus = 'connecting' | 'sse' | 'polling' | 'signed-out';
 
 export type StreamHandlers = {
   /** The id of the newest event the table reflects: the stream replays from there. */
@@ -52,6 +53,11 @@ export function connectEventStream(handlers: StreamHandlers): LiveStream {
       handlers.onEvent({ type: 'user_deleted', id: data<{ id: number }>(m).id, eventId: eventId(m) }),
     );
     es.addEventListener('resync', () => handlers.onResync());
+    es.addEventListener('expired', () => {
+      es.close();
+      source = null;
+      handlers.onStatus('signed-out');
+    });
     es.addEventListener('shutdown', (m) => {
       es.close();
       source = null;

@@ -4,6 +4,14 @@ import type { Snapshot } from '../events/apply';
 
 export const USERS_URL = '/api/users';
 
+/** The API answered 401: the session ended. */
+export class SignedOutError extends Error {
+  constructor() {
+    super('Signed out');
+    this.name = 'SignedOutError';
+  }
+}
+
 let cached: { etag: string; users: UserDTO[] } | undefined;
 
 /**
@@ -16,6 +24,7 @@ export async function fetchSnapshot(url: string = USERS_URL): Promise<Snapshot> 
   const response = await fetch(url, { headers, cache: 'no-store' });
   const lastEventId = Number(response.headers.get('X-Last-Event-Id') ?? 0);
   if (response.status === 304 && cached) return { users: cached.users, lastEventId };
+  if (response.status === 401) throw new SignedOutError();
   if (!response.ok) throw new Error(`GET ${url} answered ${response.status}`);
   const users = (await response.json()) as UserDTO[];
   const etag = response.headers.get('ETag');

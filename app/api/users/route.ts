@@ -3,12 +3,14 @@
 import { createHash } from 'node:crypto';
 import { ValidationError } from '@/lib/errors';
 import { hub } from '@/lib/events';
-import { errorResponse, readJson } from '@/lib/http';
+import { errorResponse, readJson, requireCaller } from '@/lib/http';
+import { assertWriteAllowed } from '@/lib/rate-limit';
 import { addUser, listUsers } from '@/lib/users';
 import { fieldErrorsOf, userInputSchema } from '@/lib/validation';
 
 export async function GET(request: Request) {
   try {
+    await requireCaller(request);
     // Read the cursor before the rows: the list then includes at least every event up to it.
     const lastEventId = hub.lastEventId;
     const body = JSON.stringify(await listUsers());
@@ -17,16 +19,18 @@ export async function GET(request: Request) {
     if (request.headers.get('if-none-match') === etag) return new Response(null, { status: 304, headers });
     return new Response(body, { headers: { ...headers, 'Content-Type': 'application/json' } });
   } catch (error) {
-    return errorResponse(error);
+    return errorResponse(error, request);
   }
 }
 
 export async function POST(request: Request) {
   try {
+    await requireCaller(request);
+    assertWriteAllowed(request.headers);
     const parsed = userInputSchema.safeParse(await readJson(request));
     if (!parsed.success) throw new ValidationError(fieldErrorsOf(parsed.error));
     return Response.json(await addUser(parsed.data), { status: 201 });
   } catch (error) {
-    return errorResponse(error);
+    return errorResponse(error, request);
   }
 }

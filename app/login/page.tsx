@@ -1,0 +1,22 @@
+import type { Metadata } from 'next';
+import { redirect } from 'next/navigation';
+import { LoginForm } from '@/components/login-form';
+import { authEnabled, currentCaller } from '@/lib/auth';
+
+export const metadata: Metadata = { title: 'Sign in · Roster' };
+
+// Whether sign-in is needed depends on the running server's environment, not the build's.
+export const dynamic = 'force-dynamic';
+
+export default async function LoginPage() {
+  if (!authEnabled() || (await currentCaller())) redirect('/');
+  return (
+    <main className="mx-auto max-w-sm space-y-6 px-4 py-16">
+      <header>
+        <h1 className="text-2xl font-bold text-gray-900">Roster</h1>
+        <p className="text-sm text-gray-600">Sign in to manage users.</p>
+      </header>
+      <LoginForm />
+    </main>
+  );
+}
