@@ -24,10 +24,29 @@ function pagePolicy(nonce: string): string {
 
 const API_POLICY = "default-src 'none'; frame-ancestors 'none'";
 
+/**
+ * A POST to a page is a server action. Next.js refuses one whose Origin is not this host, but
+ * with a 500; answer 403 up front instead (Next.js's own check stays behind this one).
+ */
+function crossSiteAction(request: NextRequest, isPage: boolean): boolean {
+  const origin = request.headers.get('origin');
+  if (!isPage || request.method !== 'POST' || !origin) return false;
+  const host = request.headers.get('x-forwarded-host') ?? request.headers.get('host');
+  try {
+    return new URL(origin).host !== host;
+  } catch {
+    return true;
+  }
+}
+
 export function proxy(request: NextRequest) {
   const requestId = crypto.randomUUID();
   const path = request.nextUrl.pathname;
   const isPage = !path.startsWith('/api/') && path !== '/events';
+  if (crossSiteAction(request, isPage)) {
+    log.warn({ requestId, path, origin: request.headers.get('origin') }, 'cross-site form post refused');
+    return Response.json({ error: 'Cross-site request refused' }, { status: 403, headers: { 'X-Request-Id': requestId } });
+  }
   const nonce = isPage ? Buffer.from(crypto.randomUUID()).toString('base64') : '';
   const policy = isPage ? pagePolicy(nonce) : API_POLICY;
 
