@@ -14,6 +14,37 @@ export async function createUser(request: APIRequestContext, name: string, email
   return (await response.json()) as User;
 }
 
+export async function deleteUser(request: APIRequestContext, id: number): Promise<void> {
+  const response = await request.delete(`/api/users/${id}`);
+  expect(response.status(), await response.text()).toBe(204);
+}
+
+export type Health = {
+  status: string;
+  /** Open SSE streams on the server. */
+  subscribers: number;
+  lastEventId: number;
+  eventsPublished: number;
+  connectionsRefused: number;
+  slowConsumersDropped: number;
+};
+
+export async function health(request: APIRequestContext): Promise<Health> {
+  const response = await request.get('/api/health');
+  expect(response.ok()).toBe(true);
+  return (await response.json()) as Health;
+}
+
+/** Open SSE streams on the server, as /api/health counts them. */
+export async function subscribers(request: APIRequestContext): Promise<number> {
+  return (await health(request)).subscribers;
+}
+
+/** True for a request to the event stream (`/events?lastEventId=…`). */
+export function isEventStream(url: string): boolean {
+  return new URL(url).pathname === '/events';
+}
+
 async function deleteAllUsers(request: APIRequestContext): Promise<void> {
   const response = await request.get('/api/users');
   expect(response.ok()).toBe(true);
