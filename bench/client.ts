@@ -10,7 +10,7 @@ let sockets: net.Socket[] = [];
 let received = new Float64Array(0);
 let events = 0;
 
-function connectOne(port: number, index: number, path: string): Promise<number> {
+function connectOne(port: number, index: number, path: string, token: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = nowMs();
     const socket = net.connect({ port, host: '127.0.0.1' });
@@ -18,7 +18,9 @@ function connectOne(port: number, index: number, path: string): Promise<number> 
     socket.setNoDelay(true);
     let tail = '';
     let connected = false;
-    socket.on('connect', () => socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n`));
+    socket.on('connect', () =>
+      socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\nAuthorization: Bearer ${token}\r\n\r\n`),
+    );
     socket.on('data', (chunk: string) => {
       const text = tail + chunk;
       if (!connected && text.includes('event: connected')) {
@@ -38,7 +40,7 @@ function connectOne(port: number, index: number, path: string): Promise<number> 
   });
 }
 
-async function connect(port: number, count: number, eventCount: number, concurrency: number, path: string) {
+async function connect(port: number, count: number, eventCount: number, concurrency: number, path: string, token: string) {
   events = eventCount;
   received = new Float64Array(count * eventCount).fill(Number.NaN);
   sockets = [];
@@ -50,7 +52,7 @@ async function connect(port: number, count: number, eventCount: number, concurre
     Array.from({ length: concurrency }, async () => {
       while (next < count) {
         const index = next++;
-        await connectOne(port, index, path).then(
+        await connectOne(port, index, path, token).then(
           (ms) => times.push(ms),
           () => failed++,
         );
@@ -75,7 +77,7 @@ function collect(sendTimes: number[], subscribers: number) {
 process.on('message', async (command: ClientCommand) => {
   let reply: ClientReply;
   if (command.cmd === 'connect') {
-    reply = { cmd: 'connect', ...(await connect(command.port, command.count, command.events, command.concurrency, command.path)) };
+    reply = { cmd: 'connect', ...(await connect(command.port, command.count, command.events, command.concurrency, command.path, command.token)) };
   } else if (command.cmd === 'received') {
     let count = 0;
     for (const at of received) if (!Number.isNaN(at)) count++;

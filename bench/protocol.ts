@@ -2,7 +2,7 @@
 import type { Summary } from './stats';
 
 export type ClientCommand =
-  | { cmd: 'connect'; port: number; count: number; events: number; concurrency: number; path: string }
+  | { cmd: 'connect'; port: number; count: number; events: number; concurrency: number; path: string; token: string }
   | { cmd: 'received' }
   | { cmd: 'collect'; sendTimes: number[] }
   | { cmd: 'close' };

@@ -30,6 +30,15 @@ const TMP = path.join(ROOT, 'bench/results/tmp');
 const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const PROFILE = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ROOT, 'bench/results/profiles')}`] : [];
+// Roster's production mode requires credentials; the benchmark uses throwaway ones and no rate limit.
+const API_TOKEN = 'bench-token-0123456789abcdef';
+const ROSTER_ENV = {
+  ADMIN_PASSWORD: 'bench-password',
+  SESSION_SECRET: 'bench-session-secret-0123456789abcdef',
+  API_TOKEN,
+  RATE_LIMIT_WRITES_PER_MIN: '0',
+  LOG_LEVEL: 'warn',
+};
 const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
 
 type Target = 'floor' | 'roster';
@@ -52,7 +61,14 @@ function request(method: string, url: string, body?: unknown): Promise<{ status:
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const req = http.request(
       `http://127.0.0.1:${PORT}${url}`,
-      { method, agent, headers: payload ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) } : {} },
+      {
+        method,
+        agent,
+        headers: {
+          Authorization: `Bearer ${API_TOKEN}`,
+          ...(payload ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) } : {}),
+        },
+      },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
@@ -98,7 +114,7 @@ async function startServer(target: Target, subscribers: number): Promise<ChildPr
     await new Promise((resolve) => migrate.on('exit', resolve));
     server = spawn(process.execPath, [...PROFILE, path.join(ROOT, 'node_modules/next/dist/bin/next'), 'start', '-p', String(PORT), '-H', '127.0.0.1'], {
       cwd: ROOT,
-      env: { ...env, DATABASE_URL: databaseUrl, MAX_SSE_CONNECTIONS: String(subscribers + 100) },
+      env: { ...env, ...ROSTER_ENV, DATABASE_URL: databaseUrl, MAX_SSE_CONNECTIONS: String(subscribers + 100) },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
   }
@@ -124,7 +140,7 @@ async function measure(target: Target, subscribers: number): Promise<Row> {
   const idleRssMb = rssMb(pid);
 
   const client = fork(path.join(ROOT, 'bench/client.ts'), { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
-  const connected = (await ask(client, { cmd: 'connect', port: PORT, count: subscribers, events: EVENTS, concurrency: 200, path: '/events' })) as Extract<ClientReply, { cmd: 'connect' }>;
+  const connected = (await ask(client, { cmd: 'connect', port: PORT, count: subscribers, events: EVENTS, concurrency: 200, path: '/events', token: API_TOKEN })) as Extract<ClientReply, { cmd: 'connect' }>;
   await sleep(2_000);
   const loadedRssMb = rssMb(pid);
 
