@@ -53,7 +53,7 @@ export async function applyMigrations(target = databaseTarget()): Promise<string
   const { appliedMigrationNames } = await withSchemaEngine(factory, [[SCHEMA_FILE, schema]], (engine) =>
     engine.applyMigrations({ migrationsList, filters: NO_FILTERS }),
   );
-  useWriteAheadLog(target.file);
+  enableWriteAheadLog(target.file);
   return appliedMigrationNames;
 }
 
@@ -62,7 +62,7 @@ export async function applyMigrations(target = databaseTarget()): Promise<string
  * commit appends to the log instead of syncing the whole database — in the benchmark it cut a
  * create's latency from 10–200 ms to about 6 ms.
  */
-function useWriteAheadLog(file: string): void {
+function enableWriteAheadLog(file: string): void {
   const database = new Database(file);
   try {
     database.pragma('journal_mode = WAL');
