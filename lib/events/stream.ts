@@ -10,7 +10,9 @@ const SSE_HEADERS = {
   'Content-Type': 'text/event-stream; charset=utf-8',
   // no-transform keeps compression middleware from buffering the stream.
   'Cache-Control': 'no-cache, no-transform',
-  Connection: 'keep-alive',
+  // A stream ends only when the server drops it or shuts down; keeping its connection alive
+  // after that would hold a shutting-down server open until the client's idle timeout.
+  Connection: 'close',
   // nginx buffers proxied responses unless told not to.
   'X-Accel-Buffering': 'no',
 };

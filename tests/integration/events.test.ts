@@ -123,4 +123,20 @@ describe('GET /events', () => {
     const after = await eventually(() => health(baseUrl), (h) => h.subscribers === start);
     expect(after.subscribers).toBe(start);
   });
+
+  it('is back to its starting subscriber count after 300 connections opened and closed in batches', async () => {
+    const before = await health(baseUrl);
+    const start = before.subscribers;
+    for (let batch = 0; batch < 6; batch++) {
+      const open = await Promise.all(Array.from({ length: 50 }, () => SseClient.connect(`${baseUrl}/events`)));
+      for (const client of open) expect((await client.next()).event).toBe('connected');
+      expect((await health(baseUrl)).subscribers).toBe(start + 50);
+      for (const client of open) client.close();
+      await eventually(() => health(baseUrl), (h) => h.subscribers === start);
+    }
+
+    const after = await eventually(() => health(baseUrl), (h) => h.subscribers === start);
+    expect(after.subscribers).toBe(start);
+    expect(after.connectionsRefused).toBe(before.connectionsRefused);
+  });
 });

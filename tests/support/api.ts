@@ -2,7 +2,14 @@
 import { randomUUID } from 'node:crypto';
 import type { UserDTO } from '@/lib/dto';
 
-export type Health = { status: string; subscribers: number; lastEventId: number };
+export type Health = {
+  status: string;
+  subscribers: number;
+  lastEventId: number;
+  eventsPublished: number;
+  connectionsRefused: number;
+  slowConsumersDropped: number;
+};
 
 /** An email no other test uses, so tests can share one database. */
 export function uniqueEmail(label = 'user'): string {

@@ -17,14 +17,25 @@ export const TMP_DIR = path.join(ROOT, 'tests/.tmp');
 const PORTS = { first: 3300, last: 3399 };
 const HOST = '127.0.0.1';
 const READY_TIMEOUT_MS = 30_000;
-// Next's graceful shutdown waits for every open connection: an event stream never ends by
-// itself, and this process's fetch keeps idle sockets for 4 s. The database is thrown away,
-// so there is nothing worth waiting longer for.
+// The app ends its event streams on SIGTERM, so the server exits within milliseconds
+// (tests/integration/shutdown.test.ts proves it). This is only a safety net against a hung
+// server: the database is thrown away, so there is nothing worth waiting longer for.
 const STOP_GRACE_MS = 1_000;
 
 class PortTakenError extends Error {}
 
-export type TestServer = { url: string; databaseFile: string; stop: () => Promise<void> };
+export type TestServer = {
+  url: string;
+  databaseFile: string;
+  /** The `next start` process, for tests that signal it themselves. */
+  child: ChildProcess;
+  stop: () => Promise<void>;
+};
+
+export type ServerOptions = {
+  /** Extra environment for the server, e.g. `{ EVENT_LOG_SIZE: '3' }`. */
+  env?: Record<string, string>;
+};
 
 /** A fresh directory under tests/.tmp, removed by the returned function. */
 export async function tempDir(prefix: string): Promise<{ dir: string; remove: () => Promise<void> }> {
@@ -51,7 +62,8 @@ async function* freePorts(): AsyncGenerator<number> {
   }
 }
 
-function exited(child: ChildProcess): Promise<void> {
+/** Resolves when the process has exited (at once if it already has). */
+export function exited(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
@@ -90,13 +102,19 @@ async function waitUntilReady(url: string, child: ChildProcess, output: () => st
   throw new Error(`next start was not ready within ${READY_TIMEOUT_MS} ms:\n${output()}`);
 }
 
-async function launch(port: number, databaseFile: string) {
+async function launch(port: number, databaseFile: string, extraEnv: Record<string, string>) {
   const require = createRequire(import.meta.url);
   const next = require.resolve('next/dist/bin/next');
   const child = spawn(process.execPath, [next, 'start', '--port', String(port), '--hostname', HOST], {
     cwd: ROOT,
     // Vitest sets NODE_ENV=test; the production server must run as production.
-    env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', DATABASE_URL: `file:${databaseFile}` },
+    env: {
+      ...process.env,
+      ...extraEnv,
+      NODE_ENV: 'production',
+      NEXT_TELEMETRY_DISABLED: '1',
+      DATABASE_URL: `file:${databaseFile}`,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
@@ -114,7 +132,7 @@ async function launch(port: number, databaseFile: string) {
 }
 
 /** Migrates a new database under tests/.tmp and serves the production build from it. */
-export async function startServer(): Promise<TestServer> {
+export async function startServer({ env = {} }: ServerOptions = {}): Promise<TestServer> {
   if (!existsSync(path.join(ROOT, '.next/BUILD_ID'))) {
     throw new Error('No production build: run `npm run build` before the integration tests.');
   }
@@ -124,12 +142,12 @@ export async function startServer(): Promise<TestServer> {
     await applyMigrations(databaseTarget(`file:${databaseFile}`));
     for await (const port of freePorts()) {
       try {
-        const { url, child } = await launch(port, databaseFile);
+        const { url, child } = await launch(port, databaseFile, env);
         const stop = async () => {
           await stopProcess(child);
           await scratch.remove();
         };
-        return { url, databaseFile, stop };
+        return { url, databaseFile, child, stop };
       } catch (error) {
         // Another process took the port between the probe and the server's listen: next one.
         if (!(error instanceof PortTakenError)) throw error;

@@ -47,9 +47,10 @@ export class SseClient {
     private readonly controller: AbortController,
   ) {}
 
-  static async connect(url: string): Promise<SseClient> {
+  /** Opens the stream; `headers` are sent too, e.g. the `Last-Event-ID` of a reconnecting EventSource. */
+  static async connect(url: string, headers: Record<string, string> = {}): Promise<SseClient> {
     const controller = new AbortController();
-    const response = await fetch(url, { signal: controller.signal, headers: { Accept: 'text/event-stream' } });
+    const response = await fetch(url, { signal: controller.signal, headers: { Accept: 'text/event-stream', ...headers } });
     if (!response.ok || !response.body) throw new Error(`GET ${url} answered ${response.status}`);
     const client = new SseClient(response, controller);
     void client.#pump(response.body);

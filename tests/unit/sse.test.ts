@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { UserDTO } from '@/lib/dto';
-import { HEARTBEAT, encodeEvent, sseFrame } from '@/lib/events/sse';
+import { HEARTBEAT, RETRY, RETRY_MS, SHUTDOWN, encodeEvent, resyncFrame, sseFrame } from '@/lib/events/sse';
 import { parseBlock, splitBlocks } from '../support/sse';
 
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
@@ -8,10 +8,6 @@ const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 const ada: UserDTO = { id: 7, name: 'Ada', email: 'ada@example.com', createdAt: '2026-01-02T03:04:05.000Z' };
 
 describe('sseFrame', () => {
-  afterEach(() => {
-    vi.restoreAllMocks();
-  });
-
   it('writes event, id and data lines and ends the message with a blank line', () => {
     expect(text(sseFrame('user_deleted', { id: 7 }, 1001))).toBe('event: user_deleted\nid: 1001\ndata: {"id":7}\n\n');
   });
@@ -29,14 +25,6 @@ describe('sseFrame', () => {
     const { message } = parseBlock(blocks[0] ?? '');
     expect(message).toEqual({ event: 'note', id: '3', data: expect.any(String) });
     expect(JSON.parse(message?.data ?? '')).toEqual(data);
-  });
-
-  it('splits serialised data that spans several lines into one data line each', () => {
-    // JSON.stringify escapes line breaks today; a pretty-printing serialiser must not break the format.
-    vi.spyOn(JSON, 'stringify').mockReturnValueOnce('{\n  "id": 7\n}');
-    const frame = text(sseFrame('user_deleted', { id: 7 }, 9));
-    expect(frame).toBe('event: user_deleted\nid: 9\ndata: {\ndata:   "id": 7\ndata: }\n\n');
-    expect(JSON.parse(parseBlock(frame).message?.data ?? '')).toEqual({ id: 7 });
   });
 
   it('produces a frame any SSE parser reads back as the same event', () => {
@@ -65,5 +53,26 @@ describe('encodeEvent', () => {
     expect(text(encodeEvent({ type: 'user_deleted', id: 7, eventId: 13 }))).toBe(
       'event: user_deleted\nid: 13\ndata: {"id":7}\n\n',
     );
+  });
+});
+
+describe('RETRY', () => {
+  it('tells EventSource to wait RETRY_MS (3 s) before it reconnects by itself', () => {
+    expect(RETRY_MS).toBe(3_000);
+    expect(text(RETRY)).toBe('retry: 3000\n\n');
+    // A retry-only block dispatches no message.
+    expect(parseBlock(text(RETRY))).toEqual({ message: undefined, comments: [] });
+  });
+});
+
+describe('SHUTDOWN', () => {
+  it('is a shutdown event asking clients to reconnect within RETRY_MS', () => {
+    expect(text(SHUTDOWN)).toBe('event: shutdown\ndata: {"reconnectWithinMs":3000}\n\n');
+  });
+});
+
+describe('resyncFrame', () => {
+  it('is a resync event with the id to carry on from, and no id line of its own', () => {
+    expect(text(resyncFrame(1764230400000005))).toBe('event: resync\ndata: {"lastEventId":1764230400000005}\n\n');
   });
 });

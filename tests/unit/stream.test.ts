@@ -1,133 +1,106 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { UserDTO } from '@/lib/dto';
-import { MemoryHub } from '@/lib/events/memory-hub';
-import { HEARTBEAT, encodeEvent, sseFrame } from '@/lib/events/sse';
-import { HEARTBEAT_MS, eventStreamResponse } from '@/lib/events/stream';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 
-const ada: UserDTO = { id: 1, name: 'Ada', email: 'ada@example.com', createdAt: '2026-01-01T00:00:00.000Z' };
+// The process-wide connection registry reads its limit once, when lib/events is first imported.
+vi.hoisted(() => vi.stubEnv('MAX_SSE_CONNECTIONS', '2'));
 
-function open(hub: MemoryHub, heartbeatMs?: number) {
-  const request = new AbortController();
-  const response = eventStreamResponse(hub, request.signal, heartbeatMs);
-  if (!response.body) throw new Error('the response has no body');
-  return { response, reader: response.body.getReader(), abort: () => request.abort() };
-}
+import { connections, hub } from '@/lib/events';
+import { RETRY, encodeEvent, resyncFrame, sseFrame } from '@/lib/events/sse';
+import { eventStreamResponse, lastEventIdOf } from '@/lib/events/stream';
 
-/** The next chunk the client would receive; fails if the stream ended instead. */
-async function nextChunk(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<Uint8Array> {
-  const { done, value } = await reader.read();
-  if (done) throw new Error('the stream ended');
-  return value;
+afterAll(() => {
+  vi.unstubAllEnvs();
+});
+
+const request = (query = '', headers: Record<string, string> = {}) =>
+  new Request(`http://localhost/events${query}`, { headers });
+
+describe('lastEventIdOf', () => {
+  it('is undefined when the client gives no id', () => {
+    expect(lastEventIdOf(request())).toBeUndefined();
+    expect(lastEventIdOf(request('?lastEventId='))).toBeUndefined();
+    expect(lastEventIdOf(request('', { 'Last-Event-ID': '' }))).toBeUndefined();
+  });
+
+  it('reads the Last-Event-ID header an EventSource sends when it reconnects', () => {
+    expect(lastEventIdOf(request('', { 'Last-Event-ID': '1764230400000001' }))).toBe(1764230400000001);
+  });
+
+  it('reads ?lastEventId= when there is no header', () => {
+    expect(lastEventIdOf(request('?lastEventId=42'))).toBe(42);
+  });
+
+  it('prefers the header over the query', () => {
+    expect(lastEventIdOf(request('?lastEventId=42', { 'Last-Event-ID': '43' }))).toBe(43);
+  });
+
+  it.each(['abc', '12a', '-1', '1.5', '1e3', '0x10', '1 2', '12345678901234567'])(
+    'is NaN (unknown, so resync) for %j',
+    (raw) => {
+      expect(lastEventIdOf(request(`?lastEventId=${encodeURIComponent(raw)}`))).toBeNaN();
+      expect(lastEventIdOf(request('', { 'Last-Event-ID': raw }))).toBeNaN();
+    },
+  );
+
+  it('accepts up to 16 digits', () => {
+    expect(lastEventIdOf(request('?lastEventId=1234567890123456'))).toBe(1234567890123456);
+  });
+});
+
+/** The first `count` chunks of the body; the stream is cancelled after them. */
+async function firstChunks(response: Response, count: number): Promise<Uint8Array[]> {
+  const reader = response.body?.getReader();
+  if (!reader) throw new Error('the response has no body');
+  const chunks: Uint8Array[] = [];
+  while (chunks.length < count) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+  }
+  await reader.cancel();
+  return chunks;
 }
 
 describe('eventStreamResponse', () => {
-  beforeEach(() => {
-    // Only the timers: the stream's own promise machinery must keep running for real.
-    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'] });
-  });
-  afterEach(() => {
-    vi.useRealTimers();
-  });
-
-  it('answers with headers that keep proxies and compression from buffering', () => {
-    const { response, abort } = open(new MemoryHub());
+  it('answers with headers that keep proxies and compression from buffering', async () => {
+    const response = eventStreamResponse(request());
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
     expect(response.headers.get('cache-control')).toBe('no-cache, no-transform');
     expect(response.headers.get('x-accel-buffering')).toBe('no');
-    abort();
+    await response.body?.cancel();
+    expect(connections.size).toBe(0);
   });
 
-  it('opens with a connected event carrying the hub lastEventId, then streams published frames', async () => {
-    const hub = new MemoryHub();
-    await hub.publish({ type: 'user_deleted', id: 99 });
-    const { reader, abort } = open(hub);
+  it('streams from the process-wide hub, replaying from the Last-Event-ID header', async () => {
+    const from = hub.lastEventId;
+    const missed = await hub.publish({ type: 'user_deleted', id: 1 });
 
-    expect(await nextChunk(reader)).toEqual(sseFrame('connected', { lastEventId: hub.lastEventId }));
+    const chunks = await firstChunks(eventStreamResponse(request('', { 'Last-Event-ID': String(from) })), 3);
 
-    const created = await hub.publish({ type: 'user_created', user: ada });
-    const deleted = await hub.publish({ type: 'user_deleted', id: ada.id });
-    expect(await nextChunk(reader)).toEqual(encodeEvent(created));
-    expect(await nextChunk(reader)).toEqual(encodeEvent(deleted));
-    abort();
+    expect(chunks).toEqual([RETRY, sseFrame('connected', { lastEventId: missed.eventId }), encodeEvent(missed)]);
   });
 
-  it('sends a heartbeat comment every heartbeatMs and nothing before', async () => {
-    const hub = new MemoryHub();
-    const { reader, abort } = open(hub, 1_000);
-    await nextChunk(reader); // connected
-
-    vi.advanceTimersByTime(999);
-    const published = await hub.publish({ type: 'user_deleted', id: 5 });
-    expect(await nextChunk(reader)).toEqual(encodeEvent(published));
-
-    vi.advanceTimersByTime(1);
-    expect(await nextChunk(reader)).toEqual(HEARTBEAT);
-    vi.advanceTimersByTime(1_000);
-    expect(await nextChunk(reader)).toEqual(HEARTBEAT);
-    abort();
+  it('passes an unreadable id on as unknown, so the client is told to resync', async () => {
+    const chunks = await firstChunks(eventStreamResponse(request('?lastEventId=soon')), 3);
+    expect(chunks[2]).toEqual(resyncFrame(hub.lastEventId));
   });
 
-  it('uses a 15 second heartbeat by default', async () => {
-    const { reader, abort } = open(new MemoryHub());
-    await nextChunk(reader);
-    expect(HEARTBEAT_MS).toBe(15_000);
-    vi.advanceTimersByTime(HEARTBEAT_MS);
-    expect(await nextChunk(reader)).toEqual(HEARTBEAT);
-    abort();
-  });
+  it('answers 503 with a JSON error and Retry-After once the process is at its limit', async () => {
+    const open = [eventStreamResponse(request()), eventStreamResponse(request())];
+    const refusedBefore = connections.refused;
 
-  it('holds one subscription and one timer while open', async () => {
-    const hub = new MemoryHub();
-    const { reader, abort } = open(hub);
-    await nextChunk(reader);
-    expect(hub.subscriberCount).toBe(1);
-    expect(vi.getTimerCount()).toBe(1);
-    abort();
-  });
+    const response = eventStreamResponse(request());
 
-  it('releases the subscription and the timer when the request aborts, and ends the stream', async () => {
-    const hub = new MemoryHub();
-    const { reader, abort } = open(hub, 1_000);
-    await nextChunk(reader);
-
-    abort();
-
-    expect(hub.subscriberCount).toBe(0);
-    expect(vi.getTimerCount()).toBe(0);
-    expect(await reader.read()).toEqual({ done: true, value: undefined });
-    await expect(hub.publish({ type: 'user_deleted', id: 1 })).resolves.toMatchObject({ id: 1 });
-  });
-
-  it('releases the subscription and the timer when the reader cancels', async () => {
-    const hub = new MemoryHub();
-    const other = open(hub);
-    const { reader, abort } = open(hub, 1_000);
-    await nextChunk(reader);
-    await nextChunk(other.reader);
-    expect(hub.subscriberCount).toBe(2);
-
-    await reader.cancel();
-
-    expect(hub.subscriberCount).toBe(1);
-    expect(vi.getTimerCount()).toBe(1);
-    // The stream that is still open keeps receiving; a late abort of the cancelled one is harmless.
-    abort();
-    const published = await hub.publish({ type: 'user_deleted', id: 3 });
-    expect(await nextChunk(other.reader)).toEqual(encodeEvent(published));
-    other.abort();
-    expect(hub.subscriberCount).toBe(0);
-    expect(vi.getTimerCount()).toBe(0);
-  });
-
-  it('holds nothing for a request aborted before the stream started, and sends only the connected event', async () => {
-    const hub = new MemoryHub();
-    const request = new AbortController();
-    request.abort();
-    const response = eventStreamResponse(hub, request.signal);
-
-    expect(hub.subscriberCount).toBe(0);
-    expect(vi.getTimerCount()).toBe(0);
-    expect(await response.text()).toBe(new TextDecoder().decode(sseFrame('connected', { lastEventId: hub.lastEventId })));
+    expect(response.status).toBe(503);
+    expect(Number(response.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(await response.json()).toEqual({ error: expect.stringMatching(/poll/) });
+    expect(connections.refused).toBe(refusedBefore + 1);
+    for (const stream of open) {
+      expect(stream.status).toBe(200);
+      await stream.body?.cancel();
+    }
+    const again = eventStreamResponse(request());
+    expect(again.status).toBe(200);
+    await again.body?.cancel();
   });
 });

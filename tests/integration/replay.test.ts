@@ -1,0 +1,105 @@
+// Reconnecting to GET /events with the last id seen: what a browser that lost its connection gets back.
+import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { UserDTO } from '@/lib/dto';
+import { createUser, eventually, health } from '../support/api';
+import { SseClient, type SseMessage } from '../support/sse';
+
+const baseUrl = inject('baseUrl');
+const clients: SseClient[] = [];
+
+async function connect(query = '', headers: Record<string, string> = {}) {
+  const client = await SseClient.connect(`${baseUrl}/events${query}`, headers);
+  clients.push(client);
+  const connected = await client.next();
+  expect(connected.event).toBe('connected');
+  return { client, lastEventId: (JSON.parse(connected.data) as { lastEventId: number }).lastEventId };
+}
+
+/** Closes the client and waits until the server has let go of it. */
+async function disconnect(client: SseClient) {
+  const before = (await health(baseUrl)).subscribers;
+  client.close();
+  await eventually(() => health(baseUrl), (h) => h.subscribers === before - 1);
+}
+
+async function createUsers(count: number, label: string): Promise<UserDTO[]> {
+  const users: UserDTO[] = [];
+  for (let i = 1; i <= count; i++) users.push(await createUser(baseUrl, `${label} ${i}`));
+  return users;
+}
+
+/** Takes `count` messages and checks they are user_created for `users`, with consecutive ids after `after`. */
+async function expectCreated(client: SseClient, users: UserDTO[], after: number): Promise<SseMessage[]> {
+  const messages: SseMessage[] = [];
+  for (let i = 0; i < users.length; i++) messages.push(await client.next());
+  expect(messages.map((m) => m.event)).toEqual(users.map(() => 'user_created'));
+  expect(messages.map((m) => JSON.parse(m.data) as UserDTO)).toEqual(users);
+  expect(messages.map((m) => Number(m.id))).toEqual(users.map((_, i) => after + 1 + i));
+  return messages;
+}
+
+let baseline = 0;
+
+beforeAll(async () => {
+  baseline = (await health(baseUrl)).subscribers;
+});
+
+// Streams left open would change the counts other tests and files compare against.
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.close();
+  await eventually(() => health(baseUrl), (h) => h.subscribers === baseline);
+});
+
+describe('GET /events after a disconnect', () => {
+  it.each([
+    ['the Last-Event-ID header', (id: string) => ['', { 'Last-Event-ID': id }] as const],
+    ['?lastEventId=', (id: string) => [`?lastEventId=${id}`, {}] as const],
+  ])('replays exactly the missed events, in order, when given %s, then carries on live', async (_how, reconnectWith) => {
+    const first = await connect();
+    const seen = await expectCreated(first.client, await createUsers(2, 'Before'), first.lastEventId);
+    const lastSeen = Number(seen.at(-1)?.id);
+    await disconnect(first.client);
+
+    const missed = await createUsers(4, 'Missed');
+
+    const [query, headers] = reconnectWith(String(lastSeen));
+    const again = await connect(query, headers);
+    expect(again.lastEventId).toBe(lastSeen + missed.length);
+    await expectCreated(again.client, missed, lastSeen);
+    // Had anything been sent twice, it would come before the live event.
+    const live = await createUsers(1, 'Live');
+    await expectCreated(again.client, live, lastSeen + missed.length);
+  });
+
+  it('prefers the header to the query, as an EventSource reconnecting to a URL with a stale id needs', async () => {
+    const { client, lastEventId } = await connect();
+    await expectCreated(client, await createUsers(1, 'Header'), lastEventId);
+    await disconnect(client);
+
+    const again = await connect(`?lastEventId=${lastEventId + 1}`, { 'Last-Event-ID': String(lastEventId) });
+    const replayed = await again.client.next();
+    expect(replayed.event).toBe('user_created');
+    expect(Number(replayed.id)).toBe(lastEventId + 1);
+  });
+
+  it('replays nothing and sends no resync when the client is up to date', async () => {
+    const { lastEventId } = await connect();
+    const again = await connect(`?lastEventId=${lastEventId}`);
+
+    const live = await createUsers(1, 'Up To Date');
+    await expectCreated(again.client, live, lastEventId);
+  });
+
+  it.each([
+    ['from the future', (newest: number) => String(newest + 1_000)],
+    ['that is not a number', () => 'yesterday'],
+  ])('sends resync with the newest id for an id %s, then live events', async (_case, lastEventId) => {
+    const newest = (await health(baseUrl)).lastEventId;
+    const { client } = await connect('', { 'Last-Event-ID': lastEventId(newest) });
+
+    const resync = await client.next();
+    expect(resync.event).toBe('resync');
+    expect(JSON.parse(resync.data)).toEqual({ lastEventId: newest });
+    await expectCreated(client, await createUsers(1, 'After Resync'), newest);
+  });
+});

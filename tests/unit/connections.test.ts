@@ -1,0 +1,310 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { UserDTO } from '@/lib/dto';
+import { Connections } from '@/lib/events/connections';
+import type { EventHub, Send } from '@/lib/events/hub';
+import { MemoryHub } from '@/lib/events/memory-hub';
+import { HEARTBEAT, RETRY, SHUTDOWN, encodeEvent, resyncFrame, sseFrame } from '@/lib/events/sse';
+import type { HubEvent } from '@/lib/events/types';
+
+const START = 1_000_000;
+const LIMITS = { maxConnections: 100, maxQueueBytes: 64 * 1024 };
+
+const user = (id: number): UserDTO => ({
+  id,
+  name: `User ${id} `.padEnd(100, 'x'),
+  email: `user${id}@example.com`,
+  createdAt: '2026-01-01T00:00:00.000Z',
+});
+
+/** A real MemoryHub that also counts the subscriptions still held, to prove none are left behind. */
+class CountingHub implements EventHub {
+  readonly inner = new MemoryHub(10, START);
+  subscribers = 0;
+
+  publish(...args: Parameters<EventHub['publish']>) {
+    return this.inner.publish(...args);
+  }
+
+  async subscribe(send: Send, after?: number) {
+    const subscription = await this.inner.subscribe(send, after);
+    this.subscribers++;
+    let held = true;
+    const unsubscribe = () => {
+      if (held) this.subscribers--;
+      held = false;
+      subscription.unsubscribe();
+    };
+    return { resync: subscription.resync, unsubscribe };
+  }
+
+  get lastEventId() {
+    return this.inner.lastEventId;
+  }
+
+  get eventsPublished() {
+    return this.inner.eventsPublished;
+  }
+}
+
+const connected = (lastEventId: number) => sseFrame('connected', { lastEventId });
+
+function openStream(connections: Connections, hub: EventHub, after?: number) {
+  const body = connections.open(hub, after);
+  if (!body) throw new Error('open() refused the stream');
+  return body.getReader();
+}
+
+/** The next chunk the client would receive; fails if the stream ended instead. */
+async function nextChunk(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<Uint8Array> {
+  const { done, value } = await reader.read();
+  if (done) throw new Error('the stream ended');
+  return value;
+}
+
+/** Reads past `retry` and `connected`, checking both. */
+async function skipPreamble(reader: ReadableStreamDefaultReader<Uint8Array>, hub: EventHub) {
+  expect(await nextChunk(reader)).toEqual(RETRY);
+  expect(await nextChunk(reader)).toEqual(connected(hub.lastEventId));
+}
+
+/** Lets pending promise callbacks (the streams' start and pull steps) run. */
+const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+describe('Connections', () => {
+  beforeEach(() => {
+    // Only the timers: the streams' own promise machinery must keep running for real.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('opens with a retry hint, then connected carrying the hub lastEventId, then published frames', async () => {
+    const hub = new CountingHub();
+    await hub.publish({ type: 'user_deleted', id: 99 });
+    const reader = openStream(new Connections(LIMITS), hub);
+
+    expect(await nextChunk(reader)).toEqual(RETRY);
+    expect(await nextChunk(reader)).toEqual(connected(hub.lastEventId));
+    const created = await hub.publish({ type: 'user_created', user: user(1) });
+    const deleted = await hub.publish({ type: 'user_deleted', id: 1 });
+    expect(await nextChunk(reader)).toEqual(encodeEvent(created));
+    expect(await nextChunk(reader)).toEqual(encodeEvent(deleted));
+    await reader.cancel();
+  });
+
+  it('sends the events after `after` between connected and the live events', async () => {
+    const hub = new CountingHub();
+    const missed: HubEvent[] = [];
+    for (let i = 1; i <= 3; i++) missed.push(await hub.publish({ type: 'user_deleted', id: i }));
+    const reader = openStream(new Connections(LIMITS), hub, START + 1);
+
+    await skipPreamble(reader, hub);
+    for (const event of missed.slice(1)) expect(await nextChunk(reader)).toEqual(encodeEvent(event));
+    const live = await hub.publish({ type: 'user_deleted', id: 4 });
+    expect(await nextChunk(reader)).toEqual(encodeEvent(live));
+    await reader.cancel();
+  });
+
+  it('sends resync after connected for an id the hub does not know, then live events', async () => {
+    const hub = new CountingHub();
+    const reader = openStream(new Connections(LIMITS), hub, Number.NaN);
+
+    await skipPreamble(reader, hub);
+    expect(await nextChunk(reader)).toEqual(resyncFrame(START));
+    const live = await hub.publish({ type: 'user_deleted', id: 4 });
+    expect(await nextChunk(reader)).toEqual(encodeEvent(live));
+    await reader.cancel();
+  });
+
+  it('sends a heartbeat comment every heartbeatMs and nothing before', async () => {
+    const hub = new CountingHub();
+    const reader = openStream(new Connections({ ...LIMITS, heartbeatMs: 1_000 }), hub);
+    await skipPreamble(reader, hub);
+
+    vi.advanceTimersByTime(999);
+    const published = await hub.publish({ type: 'user_deleted', id: 5 });
+    expect(await nextChunk(reader)).toEqual(encodeEvent(published));
+
+    vi.advanceTimersByTime(1);
+    expect(await nextChunk(reader)).toEqual(HEARTBEAT);
+    vi.advanceTimersByTime(1_000);
+    expect(await nextChunk(reader)).toEqual(HEARTBEAT);
+    await reader.cancel();
+  });
+
+  it('uses a 15 second heartbeat by default', async () => {
+    const hub = new CountingHub();
+    const reader = openStream(new Connections(LIMITS), hub);
+    await skipPreamble(reader, hub);
+
+    vi.advanceTimersByTime(14_999);
+    const published = await hub.publish({ type: 'user_deleted', id: 5 });
+    expect(await nextChunk(reader)).toEqual(encodeEvent(published));
+    vi.advanceTimersByTime(1);
+    expect(await nextChunk(reader)).toEqual(HEARTBEAT);
+    await reader.cancel();
+  });
+
+  it('runs one heartbeat timer for all its streams, and none once the last one closes', async () => {
+    const hub = new CountingHub();
+    const connections = new Connections({ ...LIMITS, heartbeatMs: 1_000 });
+    expect(vi.getTimerCount()).toBe(0);
+    const readers = Array.from({ length: 5 }, () => openStream(connections, hub));
+    for (const reader of readers) await skipPreamble(reader, hub);
+    expect(connections.size).toBe(5);
+    expect(vi.getTimerCount()).toBe(1);
+
+    vi.advanceTimersByTime(1_000);
+    for (const reader of readers) expect(await nextChunk(reader)).toEqual(HEARTBEAT);
+
+    for (const reader of readers.slice(1)) await reader.cancel();
+    expect(vi.getTimerCount()).toBe(1);
+    await readers[0]?.cancel();
+    expect(vi.getTimerCount()).toBe(0);
+    expect(connections.size).toBe(0);
+  });
+
+  it('starts a new heartbeat timer when a stream opens after all had closed', async () => {
+    const hub = new CountingHub();
+    const connections = new Connections({ ...LIMITS, heartbeatMs: 1_000 });
+    await openStream(connections, hub).cancel();
+    expect(vi.getTimerCount()).toBe(0);
+
+    const reader = openStream(connections, hub);
+    await skipPreamble(reader, hub);
+    expect(vi.getTimerCount()).toBe(1);
+    vi.advanceTimersByTime(1_000);
+    expect(await nextChunk(reader)).toEqual(HEARTBEAT);
+    await reader.cancel();
+  });
+
+  it('releases the subscription and the stream when the reader cancels, and the others carry on', async () => {
+    const hub = new CountingHub();
+    const connections = new Connections(LIMITS);
+    const other = openStream(connections, hub);
+    const reader = openStream(connections, hub);
+    await skipPreamble(reader, hub);
+    await skipPreamble(other, hub);
+    expect(hub.subscribers).toBe(2);
+    expect(connections.size).toBe(2);
+
+    await reader.cancel();
+
+    expect(hub.subscribers).toBe(1);
+    expect(connections.size).toBe(1);
+    const published = await hub.publish({ type: 'user_deleted', id: 3 });
+    expect(await nextChunk(other)).toEqual(encodeEvent(published));
+    await other.cancel();
+    expect(hub.subscribers).toBe(0);
+    expect(connections.size).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('holds nothing for a stream cancelled before its subscription was made', async () => {
+    const hub = new CountingHub();
+    const connections = new Connections(LIMITS);
+    const reader = openStream(connections, hub);
+
+    // The stream's start is still waiting for hub.subscribe() to resolve.
+    await reader.cancel();
+    await settle();
+
+    expect(hub.subscribers).toBe(0);
+    expect(connections.size).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
+    await expect(hub.publish({ type: 'user_deleted', id: 1 })).resolves.toMatchObject({ id: 1 });
+  });
+
+  it('refuses a stream past maxConnections, counts it, and accepts one again once a stream closes', async () => {
+    const hub = new CountingHub();
+    const connections = new Connections({ ...LIMITS, maxConnections: 2 });
+    const first = openStream(connections, hub);
+    openStream(connections, hub);
+
+    expect(connections.open(hub, undefined)).toBeNull();
+    expect(connections.open(hub, undefined)).toBeNull();
+    expect(connections.refused).toBe(2);
+    expect(connections.size).toBe(2);
+
+    await first.cancel();
+    const again = openStream(connections, hub);
+    await skipPreamble(again, hub);
+    expect(connections.refused).toBe(2);
+    expect(connections.size).toBe(2);
+  });
+
+  it('drops a stream whose client stops reading once its queue passes maxQueueBytes, and only that one', async () => {
+    const hub = new CountingHub();
+    const maxQueueBytes = 2_048;
+    const connections = new Connections({ ...LIMITS, maxQueueBytes });
+    const stalled = openStream(connections, hub); // never read until the end
+    const reading = openStream(connections, hub);
+    const received: Uint8Array[] = [];
+    const pump = (async () => {
+      for (;;) {
+        const { done, value } = await reading.read();
+        if (done) return;
+        received.push(value);
+      }
+    })();
+
+    // What the stalled stream has queued: its preamble, then every event published so far.
+    let queued = RETRY.byteLength + connected(hub.lastEventId).byteLength;
+    const published: HubEvent[] = [];
+    while (queued <= maxQueueBytes) {
+      expect(connections.slowConsumersDropped).toBe(0);
+      expect(connections.size).toBe(2);
+      const event = await hub.publish({ type: 'user_created', user: user(published.length + 1) });
+      published.push(event);
+      queued += encodeEvent(event).byteLength;
+      await settle();
+    }
+
+    expect(connections.slowConsumersDropped).toBe(1);
+    expect(connections.size).toBe(1);
+    expect(hub.subscribers).toBe(1);
+    await expect(stalled.read()).rejects.toThrow('SSE client too slow');
+
+    const after = await hub.publish({ type: 'user_deleted', id: 1 });
+    await settle();
+    await reading.cancel();
+    await pump;
+    expect(received).toEqual([RETRY, connected(START), ...[...published, after].map(encodeEvent)]);
+    expect(hub.subscribers).toBe(0);
+  });
+
+  it('on shutdown sends every stream a shutdown event, closes them all, and refuses new ones', async () => {
+    const hub = new CountingHub();
+    const connections = new Connections({ ...LIMITS, heartbeatMs: 1_000 });
+    const readers = [openStream(connections, hub), openStream(connections, hub)];
+    for (const reader of readers) await skipPreamble(reader, hub);
+
+    connections.shutdown();
+
+    for (const reader of readers) {
+      expect(await nextChunk(reader)).toEqual(SHUTDOWN);
+      expect(await reader.read()).toEqual({ done: true, value: undefined });
+    }
+    expect(connections.size).toBe(0);
+    expect(hub.subscribers).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
+    expect(connections.open(hub, undefined)).toBeNull();
+    expect(connections.refused).toBe(1);
+  });
+
+  it('on shutdown still delivers what a slow client had queued before the shutdown event', async () => {
+    const hub = new CountingHub();
+    const connections = new Connections(LIMITS);
+    const reader = openStream(connections, hub);
+    const event = await hub.publish({ type: 'user_deleted', id: 7 });
+
+    connections.shutdown();
+
+    expect(await nextChunk(reader)).toEqual(RETRY);
+    expect(await nextChunk(reader)).toEqual(connected(START));
+    expect(await nextChunk(reader)).toEqual(encodeEvent(event));
+    expect(await nextChunk(reader)).toEqual(SHUTDOWN);
+    expect(await reader.read()).toEqual({ done: true, value: undefined });
+  });
+});
