@@ -69,12 +69,14 @@ export class Connections {
             }
             options.onClose?.(reason);
           };
+          let replaying = true;
           const send: Send = (frame) => {
             if (closed) return;
             controller.enqueue(frame);
             // The queue only grows while the client is not reading; past the bound, drop it
-            // (it reconnects and replays) instead of buffering without limit.
-            if ((controller.desiredSize ?? 0) < 0) {
+            // (it reconnects and replays) instead of buffering without limit. A replay is queued
+            // all at once, before the client could read any of it, so it is not held against it.
+            if (!replaying && (controller.desiredSize ?? 0) < 0) {
               this.slowConsumersDropped++;
               close('slow');
             }
@@ -94,6 +96,7 @@ export class Connections {
           controller.enqueue(RETRY);
           controller.enqueue(sseFrame('connected', connected));
           const subscription = await hub.subscribe(send, after);
+          replaying = false;
           if (closed) subscription.unsubscribe();
           else unsubscribe = subscription.unsubscribe;
         },
