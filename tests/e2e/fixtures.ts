@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type APIRequestContext, type Page, expect, test as base } from '@playwright/test';
+import { ANONYMOUS, API_TOKEN } from './credentials';
 
 type User = { id: number; name: string; email: string };
 
@@ -74,10 +75,25 @@ export function dashboard(page: Page) {
  * Every test shares one server and database; the suite runs on one worker and this fixture
  * empties the table before each test, so no test sees another's users.
  */
-export const test = base.extend<{ emptyTable: void }>({
+export const test = base.extend<{ api: APIRequestContext; emptyTable: void }>({
+  /**
+   * The API as a script calls it: the bearer token and no cookies. Test code sets up and checks
+   * data through this, never through the browser's session (and the browser never gets the token).
+   */
+  // (The callback is `provide`, not `use`: React's lint rules take `use(…)` for the React hook.)
+  api: async ({ playwright, baseURL }, provide) => {
+    const api = await playwright.request.newContext({
+      baseURL,
+      // Explicit, or the project's storageState (the admin's session cookie) would be used.
+      storageState: ANONYMOUS,
+      extraHTTPHeaders: { Authorization: `Bearer ${API_TOKEN}` },
+    });
+    await provide(api);
+    await api.dispose();
+  },
   emptyTable: [
-    async ({ request }, use) => {
-      await deleteAllUsers(request);
+    async ({ api }, use) => {
+      await deleteAllUsers(api);
       await use();
     },
     { auto: true },
