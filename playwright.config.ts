@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { defineConfig, devices } from '@playwright/test';
+import { ADMIN_PASSWORD, ADMIN_STATE, ANONYMOUS, API_TOKEN, SESSION_SECRET } from './tests/e2e/credentials';
 
 const PORT = 3200;
 const baseURL = `http://127.0.0.1:${PORT}`;
@@ -38,15 +39,39 @@ export default defineConfig({
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
   },
-  projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'], launchOptions } }],
+  // No extraHTTPHeaders here: an Authorization header on every browser request would let the
+  // pages through even if the session cookie were broken. The API token goes only on the `api`
+  // request context (tests/e2e/fixtures.ts); pages use the session from signing in.
+  projects: [
+    {
+      // Signs in once through the real /login form and saves the session cookie to ADMIN_STATE.
+      name: 'setup',
+      testMatch: 'auth.setup.ts',
+      use: { ...devices['Desktop Chrome'], launchOptions, storageState: ANONYMOUS },
+    },
+    {
+      name: 'chromium',
+      dependencies: ['setup'],
+      use: { ...devices['Desktop Chrome'], launchOptions, storageState: ADMIN_STATE },
+    },
+  ],
   webServer: {
     // The production build (`npm run build`) must exist; `npm start` migrates the fresh file first.
+    // Production with authentication on, as deployed; the secrets are test-only (credentials.ts).
     command: 'node tests/e2e/fresh-database.mjs && npm start',
     url: `${baseURL}/api/health`,
     env: {
       PORT: String(PORT),
       DATABASE_URL: 'file:./tests/.tmp/e2e.db',
       NEXT_TELEMETRY_DISABLED: '1',
+      ADMIN_PASSWORD,
+      SESSION_SECRET,
+      API_TOKEN,
+      SESSION_TTL_SECONDS: String(8 * 60 * 60),
+      // Tests create and delete many users a minute from one address; the limiter has its own
+      // unit and integration tests, and the server's limit cannot be changed for one e2e test.
+      RATE_LIMIT_WRITES_PER_MIN: '0',
+      TRUSTED_PROXY_HOPS: '0',
     },
     reuseExistingServer: false,
     timeout: 120_000,

@@ -1,9 +1,10 @@
 import { dashboard, expect, test } from './fixtures';
 
-test('the connection status is a polite live region, present from the first HTML', async ({ page, request }) => {
+test('the connection status is a polite live region, present from the first HTML', async ({ page }) => {
   // A live region is only announced when it changes after it was added, so it must be in the
-  // server-rendered page rather than appear with the first status.
-  const html = await (await request.get('/')).text();
+  // server-rendered page rather than appear with the first status. (page.request sends the
+  // page's session cookie.)
+  const html = await (await page.request.get('/')).text();
   expect(html).toMatch(/<p[^>]*role="status"[^>]*aria-live="polite"[^>]*data-connection=/);
 
   await page.goto('/');

@@ -43,10 +43,10 @@ test('a name over 100 characters is rejected', async ({ page }) => {
   await expect(ui.rows).toHaveCount(0);
 });
 
-test('an email that differs from an existing one only in case is a duplicate', async ({ page, request }) => {
+test('an email that differs from an existing one only in case is a duplicate', async ({ page, api }) => {
   const ui = dashboard(page);
   const email = uniqueEmail('dup');
-  await createUser(request, 'Dana First', email);
+  await createUser(api, 'Dana First', email);
   await expect(ui.count).toHaveText('1');
 
   await ui.name.fill('Dana Second');

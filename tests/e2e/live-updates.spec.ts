@@ -1,8 +1,9 @@
+import { ADMIN_STATE } from './credentials';
 import { createUser, dashboard, expect, test, uniqueEmail } from './fixtures';
 
 test('a user created in one browser appears in another, and deleting it there removes it from the first', async ({ browser }) => {
-  const contextA = await browser.newContext();
-  const contextB = await browser.newContext();
+  const contextA = await browser.newContext({ storageState: ADMIN_STATE });
+  const contextB = await browser.newContext({ storageState: ADMIN_STATE });
   const pageA = await contextA.newPage();
   const pageB = await contextB.newPage();
   const a = dashboard(pageA);
@@ -38,8 +39,8 @@ test('a user created in one browser appears in another, and deleting it there re
   await contextB.close();
 });
 
-test('without the event stream the dashboard polls and still shows new users', async ({ browser, request }) => {
-  const context = await browser.newContext();
+test('without the event stream the dashboard polls and still shows new users', async ({ browser, api }) => {
+  const context = await browser.newContext({ storageState: ADMIN_STATE });
   await context.route('**/events**', (route) => route.abort());
   const page = await context.newPage();
   const ui = dashboard(page);
@@ -47,7 +48,7 @@ test('without the event stream the dashboard polls and still shows new users', a
   await expect(ui.connection).toHaveText('Connected (Polling)');
 
   const email = uniqueEmail('polled');
-  await createUser(request, 'Polly Poll', email);
+  await createUser(api, 'Polly Poll', email);
   // The client polls every 5 s; allow for a slow machine, but less than a stream retry would need.
   await expect(ui.row(email)).toContainText('Polly Poll', { timeout: 15_000 });
   await expect(ui.count).toHaveText('1');
@@ -56,8 +57,8 @@ test('without the event stream the dashboard polls and still shows new users', a
   await context.close();
 });
 
-test('when the stream comes back the dashboard uses it again and stops polling', async ({ browser, request }) => {
-  const context = await browser.newContext();
+test('when the stream comes back the dashboard uses it again and stops polling', async ({ browser, api }) => {
+  const context = await browser.newContext({ storageState: ADMIN_STATE });
   await context.route('**/events**', (route) => route.abort());
   const page = await context.newPage();
   const ui = dashboard(page);
@@ -74,7 +75,7 @@ test('when the stream comes back the dashboard uses it again and stops polling',
     if (new URL(r.url()).pathname === '/api/users') polls.push(r.url());
   });
   const email = uniqueEmail('back');
-  await createUser(request, 'Stream Back', email);
+  await createUser(api, 'Stream Back', email);
   await expect(ui.row(email)).toHaveCount(1);
   // Longer than one polling interval (5 s): a poll still running would show up here.
   await page.waitForTimeout(6_000);

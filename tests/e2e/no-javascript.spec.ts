@@ -1,7 +1,8 @@
+import { ADMIN_STATE } from './credentials';
 import { dashboard, expect, test, uniqueEmail } from './fixtures';
 
 test('without JavaScript the form still adds a user and the row can be deleted', async ({ browser }) => {
-  const context = await browser.newContext({ javaScriptEnabled: false });
+  const context = await browser.newContext({ javaScriptEnabled: false, storageState: ADMIN_STATE });
   const page = await context.newPage();
   const ui = dashboard(page);
   await page.goto('/');

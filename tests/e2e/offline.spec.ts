@@ -11,7 +11,7 @@ declare global {
 
 test('a tab that was offline catches up when back online: users created meanwhile appear once each, without a reload', async ({
   context,
-  request,
+  api,
 }) => {
   // Emulated offline (context.setOffline) fails every new request, but Chromium leaves an
   // EventSource that is already open running — a real network drop does not. So when the
@@ -61,7 +61,7 @@ test('a tab that was offline catches up when back online: users created meanwhil
   await expect(ui.connection).toHaveText('Disconnected');
 
   const people = ['Offline Olga', 'Offline Omar', 'Offline Oona'].map((name) => ({ name, email: uniqueEmail('offline') }));
-  for (const { name, email } of people) await createUser(request, name, email);
+  for (const { name, email } of people) await createUser(api, name, email);
 
   // Focus retries the stream at once; offline, that attempt fails, so nothing can arrive.
   const retryFailed = page.waitForEvent('requestfailed', (r) => isEventStream(r.url()));

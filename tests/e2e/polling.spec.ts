@@ -4,7 +4,7 @@ type Poll = { status: number; etag?: string; ifNoneMatch?: string };
 
 test('while polling, an unchanged list is answered 304 and a change 200 with the new row', async ({
   context,
-  request,
+  api,
 }) => {
   await context.route('**/events**', (route) => route.abort());
   const page = await context.newPage();
@@ -27,7 +27,7 @@ test('while polling, an unchanged list is answered 304 and a change 200 with the
 
   const seen = polls.length;
   const email = uniqueEmail('etag');
-  await createUser(request, 'Etta Tag', email);
+  await createUser(api, 'Etta Tag', email);
   await expect(ui.row(email)).toContainText('Etta Tag', { timeout: 15_000 });
   await expect(ui.count).toHaveText('1');
   await expect(ui.connection).toHaveText('Connected (Polling)');

@@ -11,8 +11,8 @@ const PEOPLE = [
 
 // Each run attaches the picture and writes test-results/dashboard.png. docs/screenshot.png (the
 // README's) is a copy of that file, updated by hand when the dashboard's look changes.
-test('screenshot of the dashboard with a few users', async ({ page, request }, testInfo) => {
-  for (const [name, email] of PEOPLE) await createUser(request, name, email);
+test('screenshot of the dashboard with a few users', async ({ page, api }, testInfo) => {
+  for (const [name, email] of PEOPLE) await createUser(api, name, email);
 
   await page.goto('/');
   const ui = dashboard(page);

@@ -21,36 +21,36 @@ async function openTabs(context: BrowserContext, count: number): Promise<Tab[]> 
   return tabs;
 }
 
-test('eight tabs of one browser share one stream, and each change shows in all of them', async ({ context, request }) => {
+test('eight tabs of one browser share one stream, and each change shows in all of them', async ({ context, api }) => {
   // The server counts every stream, so no page of an earlier test may still hold one.
-  await expect.poll(() => subscribers(request)).toBe(0);
+  await expect.poll(() => subscribers(api)).toBe(0);
 
   // Over HTTP/1.1 a browser opens at most six connections to a host: a stream per tab would
   // leave the seventh and eighth tabs without one.
   const tabs = await openTabs(context, 8);
   for (const { page } of tabs) await expect(dashboard(page).connection).toHaveText('Connected (SSE)');
-  await expect.poll(() => subscribers(request), { timeout: 2_000 }).toBe(1);
+  await expect.poll(() => subscribers(api), { timeout: 2_000 }).toBe(1);
   expect(tabs.map((t) => t.streamsOpened).sort((a, b) => a - b)).toEqual([0, 0, 0, 0, 0, 0, 0, 1]);
 
   const email = uniqueEmail('tabs');
-  const user = await createUser(request, 'Tabby Eight', email);
+  const user = await createUser(api, 'Tabby Eight', email);
   for (const { page } of tabs) {
     await expect(dashboard(page).row(email)).toContainText('Tabby Eight');
     await expect(dashboard(page).count).toHaveText('1');
   }
 
-  await deleteUser(request, user.id);
+  await deleteUser(api, user.id);
   for (const { page } of tabs) {
     await expect(dashboard(page).row(email)).toHaveCount(0);
     await expect(dashboard(page).count).toHaveText('0');
   }
-  expect(await subscribers(request)).toBe(1);
+  expect(await subscribers(api)).toBe(1);
 });
 
-test('when the tab holding the stream closes, another tab takes it over within 2 s', async ({ context, request }) => {
-  await expect.poll(() => subscribers(request)).toBe(0);
+test('when the tab holding the stream closes, another tab takes it over within 2 s', async ({ context, api }) => {
+  await expect.poll(() => subscribers(api)).toBe(0);
   const tabs = await openTabs(context, 4);
-  await expect.poll(() => subscribers(request), { timeout: 2_000 }).toBe(1);
+  await expect.poll(() => subscribers(api), { timeout: 2_000 }).toBe(1);
   const leaders = tabs.filter((t) => t.streamsOpened > 0);
   expect(leaders).toHaveLength(1);
   const leader = leaders[0]!;
@@ -62,15 +62,15 @@ test('when the tab holding the stream closes, another tab takes it over within 2
   // settle at 1, held by one of the remaining tabs, within 2 s of the leader closing.
   const remainingMs = () => Math.max(1, 2_000 - (Date.now() - closedAt));
   await expect.poll(() => rest.filter((t) => t.streamsOpened > 0).length, { timeout: remainingMs() }).toBe(1);
-  await expect.poll(() => subscribers(request), { timeout: remainingMs() }).toBe(1);
+  await expect.poll(() => subscribers(api), { timeout: remainingMs() }).toBe(1);
   expect(rest.map((t) => t.streamsOpened).sort((a, b) => a - b)).toEqual([0, 0, 1]);
 
   const email = uniqueEmail('handover');
-  await createUser(request, 'Hand Over', email);
+  await createUser(api, 'Hand Over', email);
   for (const { page } of rest) {
     await expect(dashboard(page).row(email)).toContainText('Hand Over');
     await expect(dashboard(page).count).toHaveText('1');
     await expect(dashboard(page).connection).toHaveText('Connected (SSE)');
   }
-  expect(await subscribers(request)).toBe(1);
+  expect(await subscribers(api)).toBe(1);
 });

@@ -1,0 +1,24 @@
+// TEST-ONLY secrets for the end-to-end server that playwright.config.ts starts on 127.0.0.1.
+// They are public (they are in the repository): never use them for a real deployment.
+import { fileURLToPath } from 'node:url';
+
+/** The admin password the e2e server accepts on /login. */
+export const ADMIN_PASSWORD = 'e2e-only admin password (not a secret)';
+
+/** Signs the e2e server's session cookies; tests use it to mint tokens of their own (32+ characters). */
+export const SESSION_SECRET = 'e2e-only-session-secret-0123456789abcdef';
+
+/** Bearer token the e2e server accepts on /api/users* and /events (16+ characters). */
+export const API_TOKEN = 'e2e-only-api-token-0123456789';
+
+/** The session cookie's name (lib/auth/session.ts). */
+export const SESSION_COOKIE = 'roster_session';
+
+/**
+ * The browser state (the session cookie) the `setup` project saves after signing in through the
+ * real /login form; the dashboard tests start from it. tests/.tmp/ is git-ignored.
+ */
+export const ADMIN_STATE = fileURLToPath(new URL('../.tmp/e2e-admin-state.json', import.meta.url));
+
+/** A browser state with no cookies: an anonymous visitor. */
+export const ANONYMOUS = { cookies: [], origins: [] };

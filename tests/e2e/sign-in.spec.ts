@@ -1,0 +1,104 @@
+import type { Page } from '@playwright/test';
+import { ADMIN_PASSWORD, ANONYMOUS, SESSION_COOKIE } from './credentials';
+import { createUser, dashboard, expect, mintSessionToken, sessionCookie, test, uniqueEmail } from './fixtures';
+
+// Every test here starts as a visitor who has not signed in. Each password typed counts against
+// the login limit (10 a minute per client, with the setup project's), so few are typed.
+test.use({ storageState: ANONYMOUS });
+
+const SESSION_TTL_S = 8 * 60 * 60;
+
+function loginForm(page: Page) {
+  return {
+    password: page.getByLabel('Password'),
+    submit: page.getByRole('button', { name: 'Sign in' }),
+    message: page.getByRole('status'),
+  };
+}
+
+test('an anonymous visit to the dashboard lands on the sign-in page, and a wrong password is refused there', async ({
+  page,
+  context,
+}) => {
+  await page.goto('/');
+  await expect(page).toHaveURL(/\/login$/);
+  await expect(page).toHaveTitle('Sign in · Roster');
+  const form = loginForm(page);
+  await expect(form.password).toBeVisible();
+  // Nothing of the dashboard came along.
+  await expect(dashboard(page).connection).toHaveCount(0);
+  await expect(dashboard(page).form).toHaveCount(0);
+
+  await form.password.fill(`${ADMIN_PASSWORD} but wrong`);
+  const submittedAt = Date.now();
+  await form.submit.click();
+
+  await expect(form.message).toHaveText('That password is not right.');
+  // Every failure costs 750 ms on the server, so guessing is slow.
+  expect(Date.now() - submittedAt).toBeGreaterThanOrEqual(700);
+  await expect(form.password).toHaveAttribute('aria-invalid', 'true');
+  await expect(form.password).toHaveAccessibleDescription('That password is not right.');
+  await expect(page).toHaveURL(/\/login$/);
+  expect((await context.cookies()).map((c) => c.name)).not.toContain(SESSION_COOKIE);
+});
+
+test('the right password opens the live dashboard; signing out returns to the sign-in page for good', async ({
+  page,
+  context,
+  api,
+}) => {
+  await page.goto('/login');
+  const form = loginForm(page);
+  await form.password.fill(ADMIN_PASSWORD);
+  await form.submit.click();
+
+  await expect(page).toHaveURL(/\/$/);
+  const ui = dashboard(page);
+  await expect(ui.connection).toHaveText('Connected (SSE)');
+  await expect(page.getByText('Authentication is off')).toHaveCount(0);
+
+  // The session cookie: out of reach of scripts, not sent along with cross-site posts, and gone
+  // after SESSION_TTL_SECONDS (8 hours by default).
+  const session = (await context.cookies()).find((c) => c.name === SESSION_COOKIE);
+  expect(session).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/', secure: false });
+  const expiresInS = (session?.expires ?? 0) - Date.now() / 1000;
+  expect(expiresInS).toBeGreaterThan(SESSION_TTL_S - 60);
+  expect(expiresInS).toBeLessThanOrEqual(SESSION_TTL_S + 1);
+  expect(await page.evaluate(() => document.cookie)).not.toContain(SESSION_COOKIE);
+
+  // Signed in, the page gets live updates.
+  const email = uniqueEmail('signedin');
+  await createUser(api, 'Signe Din', email);
+  await expect(ui.row(email)).toContainText('Signe Din');
+  await expect(ui.count).toHaveText('1');
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await expect(form.password).toBeVisible();
+  expect((await context.cookies()).map((c) => c.name)).not.toContain(SESSION_COOKIE);
+
+  await page.goto('/');
+  await expect(page).toHaveURL(/\/login$/);
+  await expect(page.getByText('Signe Din')).toHaveCount(0);
+});
+
+test('a visitor who is signed in already is sent from the sign-in page to the dashboard', async ({ page, context, baseURL }) => {
+  const token = await mintSessionToken(new Date(Date.now() + 60 * 60_000));
+  await context.addCookies([sessionCookie(token, baseURL!)]);
+  await page.goto('/login');
+  await expect(page).toHaveURL(/\/$/);
+  await expect(dashboard(page).connection).toHaveText('Connected (SSE)');
+});
+
+test('a session cookie signed with another secret, or already expired, does not get in', async ({ page, context, baseURL }) => {
+  const forged = await mintSessionToken(new Date(Date.now() + 60 * 60_000), 'not-the-e2e-session-secret-0123456789abcdef');
+  await context.addCookies([sessionCookie(forged, baseURL!)]);
+  await page.goto('/');
+  await expect(page).toHaveURL(/\/login$/);
+
+  const expired = await mintSessionToken(new Date(Date.now() - 60_000));
+  await context.addCookies([sessionCookie(expired, baseURL!)]);
+  await page.goto('/');
+  await expect(page).toHaveURL(/\/login$/);
+  await expect(loginForm(page).password).toBeVisible();
+});
