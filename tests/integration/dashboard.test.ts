@@ -1,19 +1,24 @@
 // The dashboard page and its server actions, on a server and database of its own: the first test
-// needs a database nobody has written to, whatever order the files run in. The tests run in order.
+// needs a database nobody has written to, whatever order the files run in. The tests run in order,
+// signed in through the real login form, as a browser without JavaScript would be.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UserDTO } from '@/lib/dto';
 import { createUser, listUsers, uniqueEmail } from '../support/api';
 import { findForm, submitForm } from '../support/html';
 import { type TestServer, startServer } from '../support/server';
+import { signIn } from '../support/session';
 import { SseClient } from '../support/sse';
 
 const EMPTY_STATE = 'No users yet';
 
 let server: TestServer;
 let stream: SseClient;
+/** The session cookie every page request and form post sends. */
+let signedIn: { Cookie: string };
 
 beforeAll(async () => {
   server = await startServer();
+  signedIn = { Cookie: await signIn(server.url) };
   stream = await SseClient.connect(`${server.url}/events`);
   expect((await stream.next()).event).toBe('connected');
 });
@@ -24,7 +29,7 @@ afterAll(async () => {
 });
 
 async function dashboard(): Promise<string> {
-  const response = await fetch(`${server.url}/`);
+  const response = await fetch(`${server.url}/`, { headers: signedIn });
   expect(response.status).toBe(200);
   return response.text();
 }
@@ -60,10 +65,12 @@ describe('dashboard /', () => {
 
   it('creates a user through the form without JavaScript and announces it to subscribers', async () => {
     const email = uniqueEmail('form');
-    const response = await submitForm(`${server.url}/`, createForm(await dashboard()), {
-      name: 'Form Ada',
-      email: email.toUpperCase(),
-    });
+    const response = await submitForm(
+      `${server.url}/`,
+      createForm(await dashboard()),
+      { name: 'Form Ada', email: email.toUpperCase() },
+      { headers: signedIn },
+    );
 
     expect(response.status).toBe(200);
     expect(await response.text()).toContain('Added Form Ada.');
@@ -78,10 +85,12 @@ describe('dashboard /', () => {
 
   it('answers invalid form input with field errors, keeps the values and creates nothing', async () => {
     const before = await listUsers(server.url);
-    const response = await submitForm(`${server.url}/`, createForm(await dashboard()), {
-      name: 'Kept Name',
-      email: 'not-an-email',
-    });
+    const response = await submitForm(
+      `${server.url}/`,
+      createForm(await dashboard()),
+      { name: 'Kept Name', email: 'not-an-email' },
+      { headers: signedIn },
+    );
 
     expect(response.status).toBe(200);
     const form = createForm(await response.text());
@@ -97,7 +106,7 @@ describe('dashboard /', () => {
     const html = await dashboard();
     const form = findForm(row(html, user) ?? '', (f) => f.includes(`name="id" value="${user.id}"`));
 
-    const response = await submitForm(`${server.url}/`, form);
+    const response = await submitForm(`${server.url}/`, form, {}, { headers: signedIn });
 
     expect(response.status).toBe(200);
     const message = await stream.next();

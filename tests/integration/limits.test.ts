@@ -4,7 +4,8 @@ import { once } from 'node:events';
 import { connect as connectSocket, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { UserDTO } from '@/lib/dto';
-import { createUser, eventually, health } from '../support/api';
+import { authHeaders, createUser, eventually, health } from '../support/api';
+import { API_TOKEN } from '../support/secrets';
 import { type TestServer, startServer } from '../support/server';
 import { SseClient } from '../support/sse';
 
@@ -76,7 +77,7 @@ describe(`MAX_SSE_CONNECTIONS=${LIMITS.MAX_SSE_CONNECTIONS}`, () => {
     const before = await currentHealth();
     expect(before.subscribers).toBe(3);
 
-    const refused = await fetch(`${server.url}/events`, { headers: { Accept: 'text/event-stream' } });
+    const refused = await fetch(`${server.url}/events`, { headers: { Accept: 'text/event-stream', ...authHeaders() } });
 
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
@@ -116,7 +117,7 @@ describe('GET /api/metrics', () => {
   it('answers Prometheus text whose values match /api/health', async () => {
     // Give the counters values other than zero: as many streams as allowed, and one refused.
     for (let i = 0; i < 3; i++) await subscribe();
-    const refused = await fetch(`${server.url}/events`);
+    const refused = await fetch(`${server.url}/events`, { headers: authHeaders() });
     await refused.arrayBuffer();
     expect(refused.status).toBe(503);
     await createUser(server.url, 'Counted');
@@ -166,7 +167,9 @@ describe(`SSE_MAX_QUEUE_BYTES=${LIMITS.SSE_MAX_QUEUE_BYTES}`, () => {
     sockets.push(socket);
     socket.pause();
     await once(socket, 'connect');
-    socket.write(`GET /events HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAccept: text/event-stream\r\n\r\n`);
+    socket.write(
+      `GET /events HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAccept: text/event-stream\r\nAuthorization: Bearer ${API_TOKEN}\r\n\r\n`,
+    );
     return socket;
   }
 

@@ -1,7 +1,7 @@
 // The REST contract of /api/users against the real server and a real SQLite file.
 import { describe, expect, inject, it } from 'vitest';
 import type { UserDTO } from '@/lib/dto';
-import { createUser, deleteUser, health, listUsers, postUser, uniqueEmail } from '../support/api';
+import { authHeaders, createUser, deleteUser, health, listUsers, postUser, uniqueEmail } from '../support/api';
 
 const baseUrl = inject('baseUrl');
 
@@ -85,28 +85,28 @@ describe('GET /api/users', () => {
   });
 
   it('sends an ETag and answers 304 to If-None-Match until the list changes', async () => {
-    const first = await fetch(`${baseUrl}/api/users`);
+    const first = await fetch(`${baseUrl}/api/users`, { headers: authHeaders() });
     const etag = first.headers.get('etag');
     expect(first.status).toBe(200);
     expect(etag).toMatch(/^"[^"]+"$/);
     await first.arrayBuffer();
 
-    const unchanged = await fetch(`${baseUrl}/api/users`, { headers: { 'If-None-Match': etag ?? '' } });
+    const unchanged = await fetch(`${baseUrl}/api/users`, { headers: { ...authHeaders(), 'If-None-Match': etag ?? '' } });
     expect(unchanged.status).toBe(304);
     expect(unchanged.headers.get('etag')).toBe(etag);
     expect(await unchanged.text()).toBe('');
 
     await createUser(baseUrl, 'Changes The List');
-    const changed = await fetch(`${baseUrl}/api/users`, { headers: { 'If-None-Match': etag ?? '' } });
+    const changed = await fetch(`${baseUrl}/api/users`, { headers: { ...authHeaders(), 'If-None-Match': etag ?? '' } });
     expect(changed.status).toBe(200);
     expect(changed.headers.get('etag')).not.toBe(etag);
     expect(((await changed.json()) as UserDTO[])[0]?.name).toBe('Changes The List');
   });
 
   it('sends X-Last-Event-Id: the cursor the list is current as of', async () => {
-    const before = Number((await fetch(`${baseUrl}/api/users`)).headers.get('x-last-event-id'));
+    const before = Number((await fetch(`${baseUrl}/api/users`, { headers: authHeaders() })).headers.get('x-last-event-id'));
     await createUser(baseUrl, 'Moves The Cursor');
-    const response = await fetch(`${baseUrl}/api/users`);
+    const response = await fetch(`${baseUrl}/api/users`, { headers: authHeaders() });
     const after = Number(response.headers.get('x-last-event-id'));
 
     expect(after).toBe(before + 1);

@@ -35,12 +35,24 @@ export function hiddenFields(form: string): [string, string][] {
   return fields;
 }
 
+export type SubmitOptions = {
+  /** Sent with the form, e.g. the session `Cookie`, an `Origin`, an `X-Forwarded-For`. */
+  headers?: Record<string, string>;
+  /** 'manual' to see a redirect (and its Set-Cookie) rather than where it leads. */
+  redirect?: RequestRedirect;
+};
+
 /** Submits the form as multipart/form-data to the page, with `values` for its visible fields. */
-export async function submitForm(pageUrl: string, form: string, values: Record<string, string> = {}): Promise<Response> {
+export async function submitForm(
+  pageUrl: string,
+  form: string,
+  values: Record<string, string> = {},
+  { headers = {}, redirect = 'follow' }: SubmitOptions = {},
+): Promise<Response> {
   const method = attribute(form.slice(0, form.indexOf('>') + 1), 'method');
   if (method !== 'POST') throw new Error(`The form would be sent with ${method ?? 'GET'}, not as a server action`);
   const body = new FormData();
   for (const [name, value] of hiddenFields(form)) body.append(name, value);
   for (const [name, value] of Object.entries(values)) body.append(name, value);
-  return fetch(pageUrl, { method: 'POST', body });
+  return fetch(pageUrl, { method: 'POST', body, headers, redirect });
 }

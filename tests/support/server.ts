@@ -1,14 +1,17 @@
 // Starts the real production server (`next start` on the existing build) against a fresh SQLite
-// file, the way `npm start` does: migrations first, then the server.
+// file, the way `npm start` does: migrations first, then the server. Authentication is on, as
+// production requires, with the test secrets of ./secrets.ts; the rate limit is off unless a test
+// turns it on. The server's stdout (pino's JSON log lines) is kept in a file for tests to read.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { applyMigrations } from '@/lib/db/migrate';
 import { databaseTarget } from '@/lib/db/url';
+import { AUTH_ENV } from './secrets';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Scratch space for test databases; git-ignored. */
@@ -27,15 +30,36 @@ class PortTakenError extends Error {}
 export type TestServer = {
   url: string;
   databaseFile: string;
+  /** Where the server's stdout goes (see `readLog`). */
+  logFile: string;
   /** The `next start` process, for tests that signal it themselves. */
   child: ChildProcess;
   stop: () => Promise<void>;
 };
 
+/** Environment changes for a server: a string sets the variable, undefined removes it. */
+export type ServerEnv = Record<string, string | undefined>;
+
 export type ServerOptions = {
-  /** Extra environment for the server, e.g. `{ EVENT_LOG_SIZE: '3' }`. */
-  env?: Record<string, string>;
+  /** Changes to the default environment, e.g. `{ EVENT_LOG_SIZE: '3' }` or `{ API_TOKEN: undefined }`. */
+  env?: ServerEnv;
 };
+
+/** What every test server runs with unless told otherwise: signed-in access only, no rate limit. */
+export const DEFAULT_SERVER_ENV: ServerEnv = { ...AUTH_ENV, RATE_LIMIT_WRITES_PER_MIN: '0' };
+
+/** Everything the server has written to stdout so far. */
+export function readLog(logFile: string): Promise<string> {
+  return readFile(logFile, 'utf8');
+}
+
+/** The JSON lines of a log (pino's), skipping Next.js's own plain-text lines. */
+export function logEntries(log: string): Record<string, unknown>[] {
+  return log
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
 
 /** A fresh directory under tests/.tmp, removed by the returned function. */
 export async function tempDir(prefix: string): Promise<{ dir: string; remove: () => Promise<void> }> {
@@ -102,33 +126,59 @@ async function waitUntilReady(url: string, child: ChildProcess, output: () => st
   throw new Error(`next start was not ready within ${READY_TIMEOUT_MS} ms:\n${output()}`);
 }
 
-async function launch(port: number, databaseFile: string, extraEnv: Record<string, string>) {
+/** The environment of a server process: ours, the defaults, then the test's changes. */
+function serverEnv(changes: ServerEnv, databaseFile: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...DEFAULT_SERVER_ENV, ...changes };
+  for (const [name, value] of Object.entries(env)) if (value === undefined) delete env[name];
+  // Vitest sets NODE_ENV=test; the production server must run as production.
+  return { ...env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', DATABASE_URL: `file:${databaseFile}` };
+}
+
+export type NextProcess = {
+  child: ChildProcess;
+  /** The last 20,000 characters of stdout and stderr together, for error messages. */
+  output: () => string;
+};
+
+/**
+ * Spawns `next start` on the port; stdout is appended to `logFile` as it arrives. Used directly by
+ * tests that expect the server to refuse to start.
+ */
+export function spawnNext(port: number, databaseFile: string, logFile: string, changes: ServerEnv = {}): NextProcess {
   const require = createRequire(import.meta.url);
   const next = require.resolve('next/dist/bin/next');
   const child = spawn(process.execPath, [next, 'start', '--port', String(port), '--hostname', HOST], {
     cwd: ROOT,
-    // Vitest sets NODE_ENV=test; the production server must run as production.
-    env: {
-      ...process.env,
-      ...extraEnv,
-      NODE_ENV: 'production',
-      NEXT_TELEMETRY_DISABLED: '1',
-      DATABASE_URL: `file:${databaseFile}`,
-    },
+    env: serverEnv(changes, databaseFile),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let log = '';
-  const collect = (chunk: Buffer) => void (log = (log + chunk.toString()).slice(-20_000));
-  child.stdout?.on('data', collect);
+  let tail = '';
+  const collect = (chunk: Buffer) => void (tail = (tail + chunk.toString()).slice(-20_000));
+  writeFileSync(logFile, '');
+  child.stdout?.on('data', (chunk: Buffer) => {
+    collect(chunk);
+    appendFileSync(logFile, chunk);
+  });
   child.stderr?.on('data', collect);
+  return { child, output: () => tail };
+}
+
+async function launch(port: number, databaseFile: string, logFile: string, changes: ServerEnv) {
+  const { child, output } = spawnNext(port, databaseFile, logFile, changes);
   const url = `http://${HOST}:${port}`;
   try {
-    await waitUntilReady(url, child, () => log);
+    await waitUntilReady(url, child, output);
   } catch (error) {
     await stopProcess(child);
-    throw log.includes('EADDRINUSE') ? new PortTakenError(`port ${port} taken`) : error;
+    throw output().includes('EADDRINUSE') ? new PortTakenError(`port ${port} taken`) : error;
   }
   return { url, child };
+}
+
+/** A port in the range that nothing listens on right now. */
+export async function freePort(): Promise<number> {
+  for await (const port of freePorts()) return port;
+  throw new Error(`No free port in ${PORTS.first}-${PORTS.last}`);
 }
 
 /** Migrates a new database under tests/.tmp and serves the production build from it. */
@@ -138,16 +188,17 @@ export async function startServer({ env = {} }: ServerOptions = {}): Promise<Tes
   }
   const scratch = await tempDir('server');
   const databaseFile = path.join(scratch.dir, 'roster.db');
+  const logFile = path.join(scratch.dir, 'stdout.log');
   try {
     await applyMigrations(databaseTarget(`file:${databaseFile}`));
     for await (const port of freePorts()) {
       try {
-        const { url, child } = await launch(port, databaseFile, env);
+        const { url, child } = await launch(port, databaseFile, logFile, env);
         const stop = async () => {
           await stopProcess(child);
           await scratch.remove();
         };
-        return { url, databaseFile, child, stop };
+        return { url, databaseFile, logFile, child, stop };
       } catch (error) {
         // Another process took the port between the probe and the server's listen: next one.
         if (!(error instanceof PortTakenError)) throw error;

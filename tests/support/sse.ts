@@ -1,6 +1,7 @@
 // A test-side reader for Server-Sent Events, following the parsing rules of the HTML standard
 // (https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation),
 // so the tests read the stream the way EventSource would rather than the way the server wrote it.
+import { type Auth, authHeaders } from './api';
 
 export type SseMessage = { event: string; data: string; id?: string };
 export type SseBlock = { message?: SseMessage; comments: string[] };
@@ -47,10 +48,16 @@ export class SseClient {
     private readonly controller: AbortController,
   ) {}
 
-  /** Opens the stream; `headers` are sent too, e.g. the `Last-Event-ID` of a reconnecting EventSource. */
-  static async connect(url: string, headers: Record<string, string> = {}): Promise<SseClient> {
+  /**
+   * Opens the stream with the API token (or `auth`); `headers` are sent too, e.g. the
+   * `Last-Event-ID` of a reconnecting EventSource.
+   */
+  static async connect(url: string, headers: Record<string, string> = {}, auth: Auth = 'token'): Promise<SseClient> {
     const controller = new AbortController();
-    const response = await fetch(url, { signal: controller.signal, headers: { Accept: 'text/event-stream', ...headers } });
+    const response = await fetch(url, {
+      signal: controller.signal,
+      headers: { Accept: 'text/event-stream', ...authHeaders(auth), ...headers },
+    });
     if (!response.ok || !response.body) throw new Error(`GET ${url} answered ${response.status}`);
     const client = new SseClient(response, controller);
     void client.#pump(response.body);

@@ -3,7 +3,7 @@ import type { UserDTO } from '@/lib/dto';
 import { Connections } from '@/lib/events/connections';
 import type { EventHub, Send } from '@/lib/events/hub';
 import { MemoryHub } from '@/lib/events/memory-hub';
-import { HEARTBEAT, RETRY, SHUTDOWN, encodeEvent, resyncFrame, sseFrame } from '@/lib/events/sse';
+import { EXPIRED, HEARTBEAT, RETRY, SHUTDOWN, encodeEvent, resyncFrame, sseFrame } from '@/lib/events/sse';
 import type { HubEvent } from '@/lib/events/types';
 
 const START = 1_000_000;
@@ -272,6 +272,67 @@ describe('Connections', () => {
     await pump;
     expect(received).toEqual([RETRY, connected(START), ...[...published, after].map(encodeEvent)]);
     expect(hub.subscribers).toBe(0);
+  });
+
+  it('does not drop a client whose replay alone is bigger than maxQueueBytes, but still drops one that never reads', async () => {
+    const hub = new CountingHub();
+    const maxQueueBytes = 1_024;
+    const connections = new Connections({ ...LIMITS, maxQueueBytes });
+    const missed: HubEvent[] = [];
+    for (let i = 1; i <= 10; i++) missed.push(await hub.publish({ type: 'user_created', user: user(i) }));
+    const replayBytes = missed.reduce((sum, event) => sum + encodeEvent(event).byteLength, 0);
+    expect(replayBytes).toBeGreaterThan(2 * maxQueueBytes);
+
+    // Both reconnect having missed all ten events; one reads, the other never does.
+    const reconnected = openStream(connections, hub, START);
+    const stalled = openStream(connections, hub, START);
+    await settle();
+
+    // The replays were queued at once and both are over the bound, yet nobody was dropped for it.
+    expect(connections.slowConsumersDropped).toBe(0);
+    expect(connections.size).toBe(2);
+    await skipPreamble(reconnected, hub);
+    for (const event of missed) expect(await nextChunk(reconnected)).toEqual(encodeEvent(event));
+
+    // A live send is what a client must keep up with: the one still sitting on its replay goes.
+    const live = await hub.publish({ type: 'user_deleted', id: 1 });
+    expect(await nextChunk(reconnected)).toEqual(encodeEvent(live));
+    expect(connections.slowConsumersDropped).toBe(1);
+    expect(connections.size).toBe(1);
+    expect(hub.subscribers).toBe(1);
+    await expect(stalled.read()).rejects.toThrow('SSE client too slow');
+
+    const later = await hub.publish({ type: 'user_deleted', id: 2 });
+    expect(await nextChunk(reconnected)).toEqual(encodeEvent(later));
+    await reconnected.cancel();
+    expect(connections.size).toBe(0);
+  });
+
+  it('ends a stream with an expired event when its session ends, and says why', async () => {
+    const hub = new CountingHub();
+    const connections = new Connections(LIMITS);
+    const reasons: string[] = [];
+    const body = connections.open(hub, undefined, { expiresAt: Date.now() + 10_000, onClose: (reason) => reasons.push(reason) });
+    const endless = openStream(connections, hub); // no session: never expires
+    if (!body) throw new Error('open() refused the stream');
+    const reader = body.getReader();
+    await skipPreamble(reader, hub);
+    await skipPreamble(endless, hub);
+
+    vi.advanceTimersByTime(9_900);
+    const published = await hub.publish({ type: 'user_deleted', id: 1 });
+    expect(await nextChunk(reader)).toEqual(encodeEvent(published));
+    expect(reasons).toEqual([]);
+
+    vi.advanceTimersByTime(100);
+    expect(await nextChunk(reader)).toEqual(EXPIRED);
+    expect(await reader.read()).toEqual({ done: true, value: undefined });
+    expect(reasons).toEqual(['expired']);
+    expect(connections.size).toBe(1);
+    expect(hub.subscribers).toBe(1);
+    expect(await nextChunk(endless)).toEqual(encodeEvent(published));
+    await endless.cancel();
+    expect(vi.getTimerCount()).toBe(0);
   });
 
   it('on shutdown sends every stream a shutdown event, closes them all, and refuses new ones', async () => {

@@ -62,7 +62,7 @@ async function firstChunks(response: Response, count: number): Promise<Uint8Arra
 
 describe('eventStreamResponse', () => {
   it('answers with headers that keep proxies and compression from buffering', async () => {
-    const response = eventStreamResponse(request());
+    const response = await eventStreamResponse(request());
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
     expect(response.headers.get('cache-control')).toBe('no-cache, no-transform');
@@ -75,21 +75,21 @@ describe('eventStreamResponse', () => {
     const from = hub.lastEventId;
     const missed = await hub.publish({ type: 'user_deleted', id: 1 });
 
-    const chunks = await firstChunks(eventStreamResponse(request('', { 'Last-Event-ID': String(from) })), 3);
+    const chunks = await firstChunks(await eventStreamResponse(request('', { 'Last-Event-ID': String(from) })), 3);
 
     expect(chunks).toEqual([RETRY, sseFrame('connected', { lastEventId: missed.eventId }), encodeEvent(missed)]);
   });
 
   it('passes an unreadable id on as unknown, so the client is told to resync', async () => {
-    const chunks = await firstChunks(eventStreamResponse(request('?lastEventId=soon')), 3);
+    const chunks = await firstChunks(await eventStreamResponse(request('?lastEventId=soon')), 3);
     expect(chunks[2]).toEqual(resyncFrame(hub.lastEventId));
   });
 
   it('answers 503 with a JSON error and Retry-After once the process is at its limit', async () => {
-    const open = [eventStreamResponse(request()), eventStreamResponse(request())];
+    const open = [await eventStreamResponse(request()), await eventStreamResponse(request())];
     const refusedBefore = connections.refused;
 
-    const response = eventStreamResponse(request());
+    const response = await eventStreamResponse(request());
 
     expect(response.status).toBe(503);
     expect(Number(response.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
@@ -99,7 +99,7 @@ describe('eventStreamResponse', () => {
       expect(stream.status).toBe(200);
       await stream.body?.cancel();
     }
-    const again = eventStreamResponse(request());
+    const again = await eventStreamResponse(request());
     expect(again.status).toBe(200);
     await again.body?.cancel();
   });

@@ -1,0 +1,242 @@
+// Who gets in: production refuses to start open, the API and the stream answer 401 to anyone
+// without a session cookie or the API token, sign-in and sign-out through the real login form,
+// and a stream opened with a session ends when the session does.
+import path from 'node:path';
+import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { authHeaders, createUser, eventually, health, listUsers, uniqueEmail } from '../support/api';
+import { findForm, submitForm } from '../support/html';
+import { ADMIN_PASSWORD } from '../support/secrets';
+import { exited, freePort, spawnNext, tempDir } from '../support/server';
+import { SESSION_COOKIE, mintSessionCookie, sessionCookieOf, signIn, submitSignIn } from '../support/session';
+import { SseClient } from '../support/sse';
+
+const baseUrl = inject('baseUrl');
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+describe('start-up', () => {
+  /**
+   * Runs `next start` with the environment changes and waits for it to exit (at most 20 s),
+   * asking for the user list all the while: a server that will refuse must never answer one.
+   */
+  async function startExpectingRefusal(env: Record<string, string | undefined>) {
+    const scratch = await tempDir('refusal');
+    const port = await freePort();
+    const server = spawnNext(port, path.join(scratch.dir, 'roster.db'), path.join(scratch.dir, 'stdout.log'), env);
+    const answered: number[] = [];
+    let gone = false;
+    const probing = (async () => {
+      while (!gone) {
+        try {
+          const response = await fetch(`http://127.0.0.1:${port}/api/users`, { signal: AbortSignal.timeout(1_000) });
+          answered.push(response.status);
+          await response.arrayBuffer();
+        } catch {
+          // not listening (yet or any more), or the connection died with the process
+        }
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    })();
+    try {
+      const exitedInTime = await Promise.race([
+        exited(server.child).then(() => true),
+        new Promise<boolean>((resolve) => setTimeout(resolve, 20_000, false)),
+      ]);
+      return { exitedInTime, code: server.child.exitCode, output: server.output(), answered };
+    } finally {
+      gone = true;
+      server.child.kill('SIGKILL');
+      await exited(server.child);
+      await probing;
+      await scratch.remove();
+    }
+  }
+
+  it('refuses to start without ADMIN_PASSWORD and SESSION_SECRET, naming both', async () => {
+    const { exitedInTime, code, output, answered } = await startExpectingRefusal({
+      ADMIN_PASSWORD: undefined,
+      SESSION_SECRET: undefined,
+    });
+
+    expect(exitedInTime, output).toBe(true);
+    expect(code).toBe(1);
+    expect(output).toContain('Roster refuses to start: set ADMIN_PASSWORD and SESSION_SECRET.');
+    // Next.js says "Ready" before the check runs, but holds requests until it has.
+    expect(answered).toEqual([]);
+  }, 30_000);
+
+  it('refuses to start with a password but no SESSION_SECRET, naming only that', async () => {
+    const { exitedInTime, code, output, answered } = await startExpectingRefusal({ SESSION_SECRET: undefined });
+
+    expect(exitedInTime, output).toBe(true);
+    expect(code).toBe(1);
+    expect(output).toContain('Roster refuses to start: set SESSION_SECRET.');
+    expect(answered).toEqual([]);
+  }, 30_000);
+});
+
+describe('requests without valid credentials', () => {
+  let victim: { id: number };
+  beforeAll(async () => {
+    victim = await createUser(baseUrl, 'Not Deleted By Strangers');
+  });
+
+  const credentials: [string, () => Promise<Record<string, string>>][] = [
+    ['no credentials', async () => ({})],
+    ['a wrong bearer token', async () => authHeaders({ bearer: 'not-the-api-token-0123456789' })],
+    [
+      'a session cookie signed with another secret',
+      async () => ({ Cookie: await mintSessionCookie({ secret: 'another-secret-that-is-long-enough-0000', exp: nowSeconds() + 3600 }) }),
+    ],
+    ['an expired session cookie', async () => ({ Cookie: await mintSessionCookie({ exp: nowSeconds() - 60 }) })],
+  ];
+  const requests: [string, (headers: Record<string, string>) => Promise<Response>][] = [
+    ['GET /api/users', (headers) => fetch(`${baseUrl}/api/users`, { headers })],
+    [
+      'POST /api/users',
+      (headers) =>
+        fetch(`${baseUrl}/api/users`, {
+          method: 'POST',
+          headers: { ...headers, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ name: 'Intruder', email: uniqueEmail('intruder') }),
+        }),
+    ],
+    ['DELETE /api/users/{id}', (headers) => fetch(`${baseUrl}/api/users/${victim.id}`, { method: 'DELETE', headers })],
+    ['GET /events', (headers) => fetch(`${baseUrl}/events`, { headers: { ...headers, Accept: 'text/event-stream' } })],
+  ];
+  const cases = credentials.flatMap(([who, headers]) => requests.map(([what, send]) => [what, who, headers, send] as const));
+
+  it.each(cases)('%s with %s answers 401 JSON with WWW-Authenticate, and changes nothing', async (_what, _who, headers, send) => {
+    const before = await listUsers(baseUrl);
+    const { subscribers } = await health(baseUrl);
+
+    const response = await send(await headers());
+
+    expect(response.status).toBe(401);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(response.headers.get('www-authenticate')).toBe('Bearer realm="roster"');
+    expect(await response.json()).toEqual({ error: 'Sign in, or send Authorization: Bearer <API_TOKEN>' });
+    expect(await listUsers(baseUrl)).toEqual(before);
+    expect(before.some((user) => user.id === victim.id)).toBe(true);
+    expect((await health(baseUrl)).subscribers).toBe(subscribers);
+  });
+
+  it('sends anonymous visitors of / to /login (307), and those with a forged cookie too', async () => {
+    const forged = await mintSessionCookie({ secret: 'another-secret-that-is-long-enough-0000', exp: nowSeconds() + 3600 });
+    for (const headers of [{}, { Cookie: forged }] as Record<string, string>[]) {
+      const response = await fetch(`${baseUrl}/`, { headers, redirect: 'manual' });
+      expect(response.status).toBe(307);
+      expect(new URL(response.headers.get('location') ?? '', baseUrl).pathname).toBe('/login');
+      expect(await response.text()).not.toContain('Add a user');
+    }
+  });
+
+  it('lets a signed-in browser see / and call the API and the stream with its cookie', async () => {
+    const cookie = await signIn(baseUrl);
+    const page = await fetch(`${baseUrl}/`, { headers: { Cookie: cookie }, redirect: 'manual' });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('aria-label="Add a user"');
+
+    const user = await createUser(baseUrl, 'Created With A Cookie', uniqueEmail('cookie'), { auth: { cookie } });
+    expect(await listUsers(baseUrl, { auth: { cookie } })).toContainEqual(user);
+    const stream = await SseClient.connect(`${baseUrl}/events`, {}, { cookie });
+    try {
+      expect((await stream.next()).event).toBe('connected');
+    } finally {
+      stream.close();
+    }
+  });
+
+  it('keeps /api/health and /api/metrics open to monitoring without credentials', async () => {
+    const healthResponse = await fetch(`${baseUrl}/api/health`);
+    expect(healthResponse.status).toBe(200);
+    expect(await healthResponse.json()).toMatchObject({ status: 'ok' });
+    const metrics = await fetch(`${baseUrl}/api/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toContain('roster_sse_subscribers');
+  });
+});
+
+describe('sign-in and sign-out', () => {
+  it('answers a wrong password with an error on the form and sets no cookie', async () => {
+    const response = await submitSignIn(baseUrl, 'not-the-admin-password');
+
+    expect(response.status).toBe(200);
+    expect(sessionCookieOf(response)).toBeUndefined();
+    const form = findForm(await response.text(), (f) => f.includes('name="password"'));
+    expect(form).toMatch(/<p id="password-error"[^>]*>That password is not right.<\/p>/);
+  });
+
+  it('sets an HttpOnly, SameSite=Lax session cookie that expires, and sends the browser to /', async () => {
+    const before = Date.now();
+    const response = await submitSignIn(baseUrl, ADMIN_PASSWORD);
+
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toBe('/');
+    const header = response.headers.getSetCookie().find((cookie) => cookie.startsWith(`${SESSION_COOKIE}=`)) ?? '';
+    const attributes = header.split(/;\s*/).slice(1);
+    expect(attributes.map((a) => a.toLowerCase())).toEqual(expect.arrayContaining(['httponly', 'samesite=lax', 'path=/']));
+    expect(attributes.map((a) => a.toLowerCase())).not.toContain('secure');
+    // SESSION_TTL_SECONDS is 8 h by default; the cookie ends with the session.
+    const expires = Date.parse(attributes.find((a) => /^expires=/i.test(a))?.slice('expires='.length) ?? '');
+    expect(expires).toBeGreaterThanOrEqual(before + 8 * 3600_000 - 2_000);
+    expect(expires).toBeLessThanOrEqual(Date.now() + 8 * 3600_000 + 1_000);
+    expect(sessionCookieOf(response)?.length).toBeGreaterThan(`${SESSION_COOKIE}=`.length + 20);
+  });
+
+  it('marks the cookie Secure when the request came over HTTPS (X-Forwarded-Proto: https)', async () => {
+    const response = await submitSignIn(baseUrl, ADMIN_PASSWORD, { 'X-Forwarded-Proto': 'https' });
+
+    expect(response.status).toBe(303);
+    const header = response.headers.getSetCookie().find((cookie) => cookie.startsWith(`${SESSION_COOKIE}=`)) ?? '';
+    expect(header.split(/;\s*/).map((a) => a.toLowerCase())).toContain('secure');
+  });
+
+  it('signs out: the cookie is cleared and / sends the browser to /login again', async () => {
+    const cookie = await signIn(baseUrl);
+    const page = await (await fetch(`${baseUrl}/`, { headers: { Cookie: cookie } })).text();
+    const signOutForm = findForm(page, (f) => f.includes('Sign out'));
+
+    const response = await submitForm(`${baseUrl}/`, signOutForm, {}, { headers: { Cookie: cookie }, redirect: 'manual' });
+
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toBe('/login');
+    const header = response.headers.getSetCookie().find((c) => c.startsWith(`${SESSION_COOKIE}=`)) ?? '';
+    expect(sessionCookieOf(response)).toBe(`${SESSION_COOKIE}=`);
+    const expires = Date.parse(/expires=([^;]+)/i.exec(header)?.[1] ?? '');
+    const maxAge = /max-age=(\d+)/i.exec(header)?.[1];
+    expect(expires < Date.now() || maxAge === '0', header).toBe(true);
+    // What the browser sends from then on: the emptied cookie.
+    const after = await fetch(`${baseUrl}/`, { headers: { Cookie: `${SESSION_COOKIE}=` }, redirect: 'manual' });
+    expect(after.status).toBe(307);
+  });
+});
+
+describe('a stream opened with a session', () => {
+  const clients: SseClient[] = [];
+  afterEach(() => {
+    for (const client of clients.splice(0)) client.close();
+  });
+
+  it('ends with an expired event when the session ends, and the server lets go of it', async () => {
+    const start = (await health(baseUrl)).subscribers;
+    // Expires in two to three seconds (JWT expiry has whole-second precision).
+    const exp = Math.ceil(Date.now() / 1000) + 2;
+    const cookie = await mintSessionCookie({ exp });
+    const client = await SseClient.connect(`${baseUrl}/events`, {}, { cookie });
+    clients.push(client);
+    expect((await client.next()).event).toBe('connected');
+    expect((await health(baseUrl)).subscribers).toBe(start + 1);
+
+    const expired = await client.next(4_000);
+    const endedAt = Date.now();
+
+    expect(expired.event).toBe('expired');
+    await expect(client.next(1_000)).rejects.toThrow('The event stream ended');
+    expect(endedAt).toBeGreaterThanOrEqual(exp * 1000 - 50);
+    expect(endedAt).toBeLessThan(exp * 1000 + 1_000);
+    const after = await eventually(() => health(baseUrl), (h) => h.subscribers === start);
+    expect(after.subscribers).toBe(start);
+  });
+
+});
