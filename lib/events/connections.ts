@@ -69,14 +69,16 @@ export class Connections {
             }
             options.onClose?.(reason);
           };
-          let replaying = true;
-          const send: Send = (frame) => {
+          let replayBytes = 0;
+          const send: Send = (frame, replayed = false) => {
             if (closed) return;
             controller.enqueue(frame);
             // The queue only grows while the client is not reading; past the bound, drop it
             // (it reconnects and replays) instead of buffering without limit. A replay is queued
-            // all at once, before the client could read any of it, so it is not held against it.
-            if (!replaying && (controller.desiredSize ?? 0) < 0) {
+            // all at once, before the client could read any of it, so its size is added to the
+            // bound (it is itself bounded by the hub's log).
+            if (replayed) replayBytes += frame.byteLength;
+            else if ((controller.desiredSize ?? 0) < -replayBytes) {
               this.slowConsumersDropped++;
               close('slow');
             }
@@ -96,7 +98,6 @@ export class Connections {
           controller.enqueue(RETRY);
           controller.enqueue(sseFrame('connected', connected));
           const subscription = await hub.subscribe(send, after);
-          replaying = false;
           if (closed) subscription.unsubscribe();
           else unsubscribe = subscription.unsubscribe;
         },

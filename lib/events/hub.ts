@@ -2,8 +2,11 @@
 // so a Redis or PostgreSQL backend can replace the in-process one without touching them.
 import type { HubEvent, UserEvent } from './types';
 
-/** Receives each event's SSE frame, encoded once per event rather than once per subscriber. Must not throw. */
-export type Send = (frame: Uint8Array) => void;
+/**
+ * Receives each event's SSE frame, encoded once per event rather than once per subscriber;
+ * `replayed` marks frames sent from the log on subscribing. Must not throw.
+ */
+export type Send = (frame: Uint8Array, replayed?: boolean) => void;
 
 export type Subscription = {
   /**

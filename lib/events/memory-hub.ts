@@ -41,7 +41,7 @@ export class MemoryHub implements EventHub {
     const unsubscribe = () => void this.#subscribers.delete(send);
     const missed = after === undefined ? [] : this.#since(after);
     // Replay and registration happen in one synchronous step: no event can slip in between.
-    if (missed) for (const entry of missed) send(entry.frame);
+    if (missed) for (const entry of missed) send(entry.frame, true);
     else send(resyncFrame(this.#lastEventId));
     this.#subscribers.add(send);
     return { resync: missed === null, unsubscribe };

@@ -274,7 +274,7 @@ describe('Connections', () => {
     expect(hub.subscribers).toBe(0);
   });
 
-  it('does not drop a client whose replay alone is bigger than maxQueueBytes, but still drops one that never reads', async () => {
+  it('does not drop a client for its replay, and gives a stalled one its replay plus maxQueueBytes of live events', async () => {
     const hub = new CountingHub();
     const maxQueueBytes = 1_024;
     const connections = new Connections({ ...LIMITS, maxQueueBytes });
@@ -294,15 +294,22 @@ describe('Connections', () => {
     await skipPreamble(reconnected, hub);
     for (const event of missed) expect(await nextChunk(reconnected)).toEqual(encodeEvent(event));
 
-    // A live send is what a client must keep up with: the one still sitting on its replay goes.
-    const live = await hub.publish({ type: 'user_deleted', id: 1 });
-    expect(await nextChunk(reconnected)).toEqual(encodeEvent(live));
+    // Live sends are what a client must keep up with: the stalled one goes once what it has
+    // queued passes its replay plus maxQueueBytes; the reading one gets every event.
+    let queued = RETRY.byteLength + connected(hub.lastEventId).byteLength + replayBytes;
+    let id = 0;
+    while (queued <= maxQueueBytes + replayBytes) {
+      expect(connections.slowConsumersDropped).toBe(0);
+      const live = await hub.publish({ type: 'user_deleted', id: ++id });
+      queued += encodeEvent(live).byteLength;
+      expect(await nextChunk(reconnected)).toEqual(encodeEvent(live));
+    }
     expect(connections.slowConsumersDropped).toBe(1);
     expect(connections.size).toBe(1);
     expect(hub.subscribers).toBe(1);
     await expect(stalled.read()).rejects.toThrow('SSE client too slow');
 
-    const later = await hub.publish({ type: 'user_deleted', id: 2 });
+    const later = await hub.publish({ type: 'user_deleted', id: ++id });
     expect(await nextChunk(reconnected)).toEqual(encodeEvent(later));
     await reconnected.cancel();
     expect(connections.size).toBe(0);
