@@ -3,7 +3,7 @@
 import { useActionState } from 'react';
 import { createUser, type CreateUserState } from '@/app/actions';
 import type { UserField } from '@/lib/validation';
-import { Spinner } from './spinner';
+import { PrimaryButton } from './primary-button';
 
 const IDLE: CreateUserState = { status: 'idle' };
 
@@ -42,14 +42,9 @@ export function CreateUserForm() {
       <div className="flex flex-col gap-3 sm:flex-row sm:items-start">
         <Field name="name" label="Name" type="text" state={state} />
         <Field name="email" label="Email" type="email" state={state} />
-        <button
-          type="submit"
-          disabled={pending}
-          className="inline-flex items-center justify-center gap-2 rounded-md bg-blue-700 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-blue-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-700 disabled:cursor-not-allowed disabled:opacity-60 sm:mt-6"
-        >
-          {pending && <Spinner />}
+        <PrimaryButton pending={pending} className="sm:mt-6">
           Add user
-        </button>
+        </PrimaryButton>
       </div>
       <p aria-live="polite" role="status" className={`min-h-5 text-sm ${state.status === 'error' ? 'text-red-700' : 'text-green-700'}`}>
         {pending ? 'Adding user…' : state.message}

@@ -2,7 +2,7 @@
 
 import { useActionState } from 'react';
 import { signIn, type SignInState } from '@/app/login/actions';
-import { Spinner } from './spinner';
+import { PrimaryButton } from './primary-button';
 
 const IDLE: SignInState = {};
 
@@ -30,14 +30,9 @@ export function LoginForm() {
       <p id="password-error" role="status" aria-live="polite" className="min-h-5 text-sm text-red-700">
         {state.error}
       </p>
-      <button
-        type="submit"
-        disabled={pending}
-        className="inline-flex w-full items-center justify-center gap-2 rounded-md bg-blue-700 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-blue-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-700 disabled:cursor-not-allowed disabled:opacity-60"
-      >
-        {pending && <Spinner />}
+      <PrimaryButton pending={pending} className="w-full">
         Sign in
-      </button>
+      </PrimaryButton>
     </form>
   );
 }
