@@ -11,10 +11,7 @@ const PRISMA_DIR = path.resolve('prisma');
 const SCHEMA_FILE = path.join(PRISMA_DIR, 'schema.prisma');
 const NO_FILTERS: SchemaFilter = { externalTables: [], externalEnums: [] };
 
-export function migrationsDir(target: DatabaseTarget): string {
-  void target; // one provider today; PostgreSQL gets its own directory
-  return path.join(PRISMA_DIR, 'migrations');
-}
+export const MIGRATIONS_DIR = path.join(PRISMA_DIR, 'migrations');
 
 async function adapterFactory(target: DatabaseTarget) {
   await mkdir(path.dirname(target.file), { recursive: true });
@@ -47,7 +44,7 @@ export async function readMigrations(dir: string): Promise<MigrationList> {
 
 /** Applies every pending migration; returns the names applied now (none when up to date). */
 export async function applyMigrations(target = databaseTarget()): Promise<string[]> {
-  const migrationsList = await readMigrations(migrationsDir(target));
+  const migrationsList = await readMigrations(MIGRATIONS_DIR);
   const factory = await adapterFactory(target);
   const schema = await readFile(SCHEMA_FILE, 'utf8');
   const { appliedMigrationNames } = await withSchemaEngine(factory, [[SCHEMA_FILE, schema]], (engine) =>
@@ -76,7 +73,7 @@ function enableWriteAheadLog(file: string): void {
  * like `prisma migrate dev --create-only`. Returns its directory, or null when nothing changed.
  */
 export async function createMigration(name: string, target = databaseTarget()): Promise<string | null> {
-  const dir = migrationsDir(target);
+  const dir = MIGRATIONS_DIR;
   const migrationsList = await readMigrations(dir);
   const schema = await readFile(SCHEMA_FILE, 'utf8');
   const factory = await adapterFactory(target);

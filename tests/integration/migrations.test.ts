@@ -4,7 +4,7 @@ import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { applyMigrations, createMigration, migrationsDir } from '@/lib/db/migrate';
+import { applyMigrations, createMigration, MIGRATIONS_DIR } from '@/lib/db/migrate';
 import { type DatabaseTarget, databaseTarget } from '@/lib/db/url';
 import { tempDir } from '../support/server';
 
@@ -21,7 +21,7 @@ afterEach(async () => {
 });
 
 async function committedMigrations(): Promise<string[]> {
-  const entries = await readdir(migrationsDir(target), { withFileTypes: true });
+  const entries = await readdir(MIGRATIONS_DIR, { withFileTypes: true });
   return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
 }
 
