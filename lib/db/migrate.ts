@@ -19,7 +19,7 @@ async function adapterFactory(target: DatabaseTarget) {
 }
 
 /** The migrations directory in the shape the engine reads (it cannot touch the disk itself). */
-export async function readMigrations(dir: string): Promise<MigrationList> {
+async function readMigrations(dir: string): Promise<MigrationList> {
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
   const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
   const lockfile = await readFile(path.join(dir, 'migration_lock.toml'), 'utf8').catch(() => null);
