@@ -3,7 +3,6 @@ import { CreateUserForm } from '@/components/create-user-form';
 import { LiveUsers } from '@/components/live-users';
 import { SignOutButton } from '@/components/sign-out-button';
 import { authEnabled, currentCaller } from '@/lib/auth';
-import { hub } from '@/lib/events';
 import { listUsers } from '@/lib/users';
 
 // Always render from the database: the first HTML already holds the current rows.
@@ -11,10 +10,8 @@ export const dynamic = 'force-dynamic';
 
 export default async function DashboardPage() {
   if (!(await currentCaller())) redirect('/login');
-  // Read the cursor before the rows, so the rows include every event up to it and the
-  // client's stream picks up from there without a gap.
-  const lastEventId = hub.lastEventId;
-  const users = await listUsers();
+  // The list carries its event cursor: the client's stream picks up from there without a gap.
+  const snapshot = await listUsers();
   return (
     <main className="mx-auto max-w-4xl space-y-6 px-4 py-10">
       {!authEnabled() && (
@@ -31,7 +28,7 @@ export default async function DashboardPage() {
         {authEnabled() && <SignOutButton />}
       </header>
       <CreateUserForm />
-      <LiveUsers initial={{ users, lastEventId }} />
+      <LiveUsers initial={snapshot} />
     </main>
   );
 }

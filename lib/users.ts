@@ -3,6 +3,7 @@ import { db } from './db';
 import type { UserDTO } from './dto';
 import { ConflictError, NotFoundError, ServiceUnavailableError } from './errors';
 import { hub } from './events';
+import type { Snapshot } from './events/apply';
 import { Prisma } from './generated/prisma/client';
 import { log } from './log';
 import { DUPLICATE_EMAIL_MESSAGE, type UserInput } from './validation';
@@ -33,9 +34,15 @@ async function query<T>(run: () => Promise<T>, known: Record<string, () => Error
   }
 }
 
-/** Every user, newest first. */
-export function listUsers(): Promise<UserDTO[]> {
-  return query(async () => (await db.user.findMany({ orderBy: { id: 'desc' } })).map(toDTO));
+/**
+ * Every user, newest first, with the id of the newest event the list reflects. The cursor is
+ * read before the rows, so the rows include at least every event up to it: a client that
+ * streams from it misses nothing (and an event it sees twice changes nothing).
+ */
+export async function listUsers(): Promise<Snapshot> {
+  const lastEventId = hub.lastEventId;
+  const users = await query(async () => (await db.user.findMany({ orderBy: { id: 'desc' } })).map(toDTO));
+  return { users, lastEventId };
 }
 
 /** Inserts a validated user (email already normalised by the schema) and announces it. */

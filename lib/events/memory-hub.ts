@@ -50,7 +50,8 @@ export class MemoryHub implements EventHub {
   /** The entries after `after`, oldest first; null when `after` is unknown or already evicted. */
   #since(after: number): Entry[] | null {
     const count = this.#lastEventId - after;
-    if (!Number.isSafeInteger(after) || count < 0 || count > Math.min(this.logSize, this.#published)) return null;
+    // More missed events than the log holds: evicted, without walking the log to find out.
+    if (!Number.isSafeInteger(after) || count < 0 || count > this.logSize) return null;
     const entries: Entry[] = [];
     for (let id = after + 1; id <= this.#lastEventId; id++) {
       const entry = this.#log[id % this.logSize];

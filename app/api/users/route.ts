@@ -2,7 +2,6 @@
 // POST /api/users – create a user from {name, email}
 import { createHash } from 'node:crypto';
 import { ValidationError } from '@/lib/errors';
-import { hub } from '@/lib/events';
 import { errorResponse, readJson, requireCaller } from '@/lib/http';
 import { assertWriteAllowed } from '@/lib/rate-limit';
 import { addUser, listUsers } from '@/lib/users';
@@ -11,9 +10,8 @@ import { fieldErrorsOf, userInputSchema } from '@/lib/validation';
 export async function GET(request: Request) {
   try {
     await requireCaller(request);
-    // Read the cursor before the rows: the list then includes at least every event up to it.
-    const lastEventId = hub.lastEventId;
-    const body = JSON.stringify(await listUsers());
+    const { users, lastEventId } = await listUsers();
+    const body = JSON.stringify(users);
     const etag = `"${createHash('sha1').update(body).digest('base64url')}"`;
     const headers = { ETag: etag, 'Cache-Control': 'no-cache', 'X-Last-Event-Id': String(lastEventId) };
     if (request.headers.get('if-none-match') === etag) return new Response(null, { status: 304, headers });
