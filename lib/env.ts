@@ -12,6 +12,10 @@ const optional = z
 
 const schema = z.object({
   DATABASE_URL: z.string().min(1).default(DEFAULT_DATABASE_URL),
+  /** Redis for fan-out across instances (redis://[:password@]host:port[/db]); unset: this process only. */
+  REDIS_URL: optional,
+  /** Prefix of Roster's Redis keys, so several deployments can share one Redis. */
+  REDIS_KEY_PREFIX: z.string().default('roster:'),
   /** Recent events kept for replay to clients that reconnect with their last event id. */
   EVENT_LOG_SIZE: count(1_000),
   /** Open SSE streams per instance; past it /events answers 503 and clients poll instead. */

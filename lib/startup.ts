@@ -1,13 +1,14 @@
 import 'server-only';
 import { PHASE_PRODUCTION_BUILD } from 'next/constants';
 import { missingProductionSecrets } from './auth/config';
-import { connections } from './events';
+import { connections, hub } from './events';
 import { log } from './log';
 
-// Server start-up (from instrumentation.ts): refuse to run open in production, and end the
-// streams on shutdown.
+// Server start-up (from instrumentation.ts): refuse to run open in production or without the
+// Redis it was told to use, and end the streams on shutdown.
 
-const missing = process.env.NEXT_PHASE === PHASE_PRODUCTION_BUILD ? [] : missingProductionSecrets();
+const building = process.env.NEXT_PHASE === PHASE_PRODUCTION_BUILD;
+const missing = building ? [] : missingProductionSecrets();
 if (missing.length > 0) {
   console.error(
     `Roster refuses to start: set ${missing.join(' and ')}.\n` +
@@ -17,11 +18,23 @@ if (missing.length > 0) {
   process.exit(1);
 }
 
+// With REDIS_URL set, an instance that cannot reach Redis would serve a dashboard that never
+// hears of other instances' changes: refuse to start instead, saying why.
+if (!building) {
+  try {
+    await hub.start();
+  } catch (error) {
+    console.error(`Roster refuses to start: ${(error as Error).message}.\n  Start Redis, or unset REDIS_URL to run a single instance.`);
+    process.exit(1);
+  }
+}
+
 // Next.js waits for open requests before it exits on SIGTERM; SSE streams never finish by
 // themselves, so end them, telling each client to reconnect (to another instance, if any).
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {
     log.info({ signal, streams: connections.size }, 'shutting down: closing streams');
     connections.shutdown();
+    hub.close();
   });
 }

@@ -1,5 +1,5 @@
-// The contract every event hub backend keeps. Routes, actions and components see only this,
-// so a Redis or PostgreSQL backend can replace the in-process one without touching them.
+// The contract every event hub backend keeps: the in-process one (memory-hub.ts) and Redis
+// (redis-hub.ts). Routes, actions and components see only this.
 import type { HubEvent, UserEvent } from './types';
 
 /**
@@ -18,8 +18,12 @@ export type Subscription = {
 };
 
 export interface EventHub {
-  /** Gives the event the next id and delivers it. Call only after the database write committed. */
-  publish(event: UserEvent): Promise<HubEvent>;
+  /**
+   * Gives the event the next id and delivers it. Call only after the database write committed.
+   * Never throws: null when the event could not be sent (the hub's transport is down) — the write
+   * stands, and the hub has its clients resync once it can.
+   */
+  publish(event: UserEvent): Promise<HubEvent | null>;
   /**
    * Delivers every event after `after` (when given) and then live ones, with no gap and no
    * duplicate between the two.
@@ -29,4 +33,9 @@ export interface EventHub {
   readonly lastEventId: number;
   /** Events published through this hub since the process started. */
   readonly eventsPublished: number;
+  /** True while the hub cannot deliver events (its transport is unreachable). */
+  readonly degraded: boolean;
+  /** Connects to whatever carries the events; rejects, saying why, when that is unreachable. */
+  start(): Promise<void>;
+  close(): void;
 }

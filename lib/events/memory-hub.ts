@@ -68,4 +68,11 @@ export class MemoryHub implements EventHub {
   get eventsPublished(): number {
     return this.#published;
   }
+
+  /** Nothing between publisher and subscribers can fail. */
+  readonly degraded = false;
+
+  async start(): Promise<void> {}
+
+  close(): void {}
 }

@@ -4,6 +4,8 @@ import { connections, hub } from '.';
 /** The live-update counters, for /api/health (JSON) and /api/metrics (Prometheus). */
 export function eventStats() {
   return {
+    /** Live updates cannot reach other instances (Redis unreachable); writes still succeed. */
+    degraded: hub.degraded,
     subscribers: connections.size,
     lastEventId: hub.lastEventId,
     eventsPublished: hub.eventsPublished,
@@ -16,6 +18,7 @@ export function eventStats() {
 export function prometheusText(): string {
   const stats = eventStats();
   const metrics: [name: string, type: 'gauge' | 'counter', help: string, value: number][] = [
+    ['roster_hub_degraded', 'gauge', '1 while events cannot be delivered (Redis unreachable).', Number(stats.degraded)],
     ['roster_sse_subscribers', 'gauge', 'Open SSE streams on this instance.', stats.subscribers],
     ['roster_last_event_id', 'gauge', 'Id of the newest event this instance knows.', stats.lastEventId],
     ['roster_events_published_total', 'counter', 'Events published by this instance.', stats.eventsPublished],

@@ -131,12 +131,14 @@ describe('GET /api/metrics', () => {
     expect([...metrics.keys()].sort()).toEqual([
       'process_resident_memory_bytes',
       'roster_events_published_total',
+      'roster_hub_degraded',
       'roster_last_event_id',
       'roster_sse_connections_refused_total',
       'roster_sse_slow_consumers_dropped_total',
       'roster_sse_subscribers',
     ]);
     expect(Object.fromEntries(metrics)).toMatchObject({
+      roster_hub_degraded: { type: 'gauge', value: 0 },
       roster_sse_subscribers: { type: 'gauge', value: stats.subscribers },
       roster_last_event_id: { type: 'gauge', value: stats.lastEventId },
       roster_events_published_total: { type: 'counter', value: stats.eventsPublished },

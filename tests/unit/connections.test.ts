@@ -21,8 +21,18 @@ class CountingHub implements EventHub {
   readonly inner = new MemoryHub(10, START);
   subscribers = 0;
 
+  readonly degraded = false;
+
   publish(...args: Parameters<EventHub['publish']>) {
     return this.inner.publish(...args);
+  }
+
+  start() {
+    return this.inner.start();
+  }
+
+  close() {
+    this.inner.close();
   }
 
   async subscribe(send: Send, after?: number) {

@@ -74,6 +74,7 @@ describe('eventStreamResponse', () => {
   it('streams from the process-wide hub, replaying from the Last-Event-ID header', async () => {
     const from = hub.lastEventId;
     const missed = await hub.publish({ type: 'user_deleted', id: 1 });
+    if (!missed) throw new Error('the in-process hub always publishes');
 
     const chunks = await firstChunks(await eventStreamResponse(request('', { 'Last-Event-ID': String(from) })), 3);
 

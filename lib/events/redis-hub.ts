@@ -1,0 +1,307 @@
+import 'server-only';
+import { Redis } from 'ioredis';
+import { log } from '@/lib/log';
+import type { EventHub, Send, Subscription } from './hub';
+import { APPEND_SCRIPT, parseEntry, type StreamEntry, toEventId, toStreamId } from './redis-stream';
+import { encodeEvent, resyncFrame } from './sse';
+import type { HubEvent, UserEvent } from './types';
+
+export type RedisHubOptions = {
+  url: string;
+  /** Prefix of every key this hub uses, so several apps (or test runs) can share one Redis. */
+  keyPrefix: string;
+  /** Events kept for replay, as for the in-process hub. */
+  logSize: number;
+  /** How long a command may take before the write that published it moves on without it. */
+  commandTimeoutMs?: number;
+};
+
+/** What a subscriber is handed: the entry's frame, or null for an origin entry (nothing to send). */
+type Local = { eventId: number; frame: Uint8Array | null; resync: boolean };
+type Listener = (entry: Local) => void;
+
+const READ_BLOCK_MS = 5_000;
+const READ_BATCH = 1_000;
+const RETRY_MS = 500;
+
+/** Where Redis is, without the password a URL may carry. */
+export function redisAddress(url: string): string {
+  try {
+    const { hostname, port } = new URL(url);
+    return `${hostname}:${port || 6379}`;
+  } catch {
+    return 'an invalid REDIS_URL';
+  }
+}
+
+/**
+ * The hub for several instances: every event goes through one Redis Stream, which gives them one
+ * global order and ids that every instance understands. Each instance reads the stream with one
+ * blocking XREAD loop and fans each entry out to its own subscribers, keeping the newest entries
+ * in memory so most replays never ask Redis. A replay from an id this instance has not seen (an
+ * event published before it started, or by an instance it has not read yet) comes from Redis.
+ *
+ * The database is the truth: when Redis is unreachable, writes still succeed and their events are
+ * lost, so once Redis answers again a `resync` marker goes into the stream and every instance
+ * tells every client to refetch the list.
+ */
+export class RedisHub implements EventHub {
+  readonly #commands: Redis;
+  readonly #reader: Redis;
+  readonly #key: string;
+  /** Entries the stream keeps: one more than the replay window, since a replay needs the entry its client last saw. */
+  readonly #logLength: number;
+  readonly #subscribers = new Set<Listener>();
+  /** Entries read from the stream, oldest first, without gaps: the newest is the cursor. */
+  #log: Local[] = [];
+  #lastEventId = 0;
+  #published = 0;
+  #degraded = false;
+  /** An event may have been lost (a failed publish or read): append a resync marker when Redis is back. */
+  #lost = false;
+  #running = false;
+  #started: Promise<void> | undefined;
+
+  constructor(readonly options: RedisHubOptions) {
+    const common = {
+      lazyConnect: true,
+      // Fail at once while disconnected instead of queueing: a write must not wait for Redis.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      connectTimeout: 3_000,
+      retryStrategy: (attempt: number) => Math.min(attempt * 200, 2_000),
+    };
+    this.#commands = new Redis(options.url, { ...common, commandTimeout: options.commandTimeoutMs ?? 2_000 });
+    this.#reader = new Redis(options.url, common);
+    for (const client of [this.#commands, this.#reader]) {
+      // ioredis emits every failed reconnection attempt; the state change is logged below instead.
+      client.on('error', () => {});
+    }
+    this.#commands.defineCommand('rosterAppend', { numberOfKeys: 1, lua: APPEND_SCRIPT });
+    this.#key = `${options.keyPrefix}events`;
+    this.#logLength = Math.max(1, options.logSize) + 1;
+  }
+
+  /** Connects and loads the newest entries; throws (with Redis's address) when Redis is unreachable. */
+  start(): Promise<void> {
+    this.#started ??= this.#start();
+    return this.#started;
+  }
+
+  async #start(): Promise<void> {
+    try {
+      await Promise.all([this.#commands.connect(), this.#reader.connect()]);
+      await this.#loadTail(await this.#append('', ''));
+    } catch (error) {
+      this.close();
+      throw new Error(`Redis at ${redisAddress(this.options.url)} is unreachable: ${(error as Error).message}`);
+    }
+    this.#running = true;
+    void this.#readLoop();
+  }
+
+  close(): void {
+    this.#running = false;
+    this.#commands.disconnect();
+    this.#reader.disconnect();
+  }
+
+  async publish(event: UserEvent): Promise<HubEvent | null> {
+    try {
+      const id = await this.#append('event', JSON.stringify(event));
+      this.#published++;
+      // Subscribers here get it from the read loop, like everyone else's: one order for all.
+      return { ...event, eventId: toEventId(id) };
+    } catch (error) {
+      this.#fail(error, 'publish');
+      return null;
+    }
+  }
+
+  async subscribe(send: Send, after?: number): Promise<Subscription> {
+    let floor = after ?? 0;
+    let deliver: Listener = (entry) => {
+      if (entry.frame && (entry.resync || entry.eventId > floor)) send(entry.frame);
+    };
+    const listener: Listener = (entry) => deliver(entry);
+    const unsubscribe = () => void this.#subscribers.delete(listener);
+    const resync = (): Subscription => {
+      send(resyncFrame(this.#lastEventId));
+      floor = this.#lastEventId;
+      return { resync: true, unsubscribe };
+    };
+    if (after === undefined) {
+      this.#subscribers.add(listener);
+      return { resync: false, unsubscribe };
+    }
+
+    const local = this.#localSince(after);
+    if (local !== undefined) {
+      // Replay and registration in one synchronous step: no entry can slip in between.
+      this.#subscribers.add(listener);
+      if (local === null) return resync();
+      for (const entry of local) if (entry.frame) send(entry.frame, true);
+      return { resync: false, unsubscribe };
+    }
+
+    // Not in this instance's memory: ask Redis, holding live entries back until the replay is out.
+    const held: Local[] = [];
+    const live = deliver;
+    deliver = (entry) => void held.push(entry);
+    this.#subscribers.add(listener);
+    const missed = await this.#remoteSince(after);
+    deliver = live;
+    if (missed === null) return resync();
+    for (const entry of missed) {
+      if (entry.frame) send(entry.frame, true);
+      floor = entry.eventId;
+    }
+    for (const entry of held) deliver(entry);
+    return { resync: false, unsubscribe };
+  }
+
+  get lastEventId(): number {
+    return this.#lastEventId;
+  }
+
+  get eventsPublished(): number {
+    return this.#published;
+  }
+
+  get degraded(): boolean {
+    return this.#degraded;
+  }
+
+  /**
+   * The entries after `after` from memory; null when they cannot be replayed (evicted, unknown,
+   * or past a resync marker); undefined when memory cannot tell and Redis must be asked.
+   */
+  #localSince(after: number): Local[] | null | undefined {
+    if (!Number.isSafeInteger(after)) return null;
+    if (after === this.#lastEventId) return [];
+    const oldest = this.#log[0];
+    if (after > this.#lastEventId || !oldest || after < oldest.eventId) return undefined;
+    const at = this.#indexOf(after);
+    if (at === -1) return null; // within what this instance has read, yet never an entry
+    const since = this.#log.slice(at + 1);
+    return since.some((entry) => entry.resync) ? null : since;
+  }
+
+  async #remoteSince(after: number): Promise<Local[] | null> {
+    try {
+      const start = toStreamId(after);
+      const rows = await this.#commands.xrange(this.#key, start, '+', 'COUNT', this.#logLength + 1);
+      if (rows[0]?.[0] !== start) return null; // evicted, or never an id of this stream
+      const since = rows.slice(1).map(([id, fields]) => this.#toLocal(parseEntry(id, fields)));
+      return since.some((entry) => entry === null || entry.resync) ? null : (since as Local[]);
+    } catch (error) {
+      this.#fail(error, 'replay');
+      return null;
+    }
+  }
+
+  #indexOf(eventId: number): number {
+    let low = 0;
+    let high = this.#log.length - 1;
+    while (low <= high) {
+      const mid = (low + high) >> 1;
+      const id = this.#log[mid]?.eventId ?? eventId;
+      if (id === eventId) return mid;
+      if (id < eventId) low = mid + 1;
+      else high = mid - 1;
+    }
+    return -1;
+  }
+
+  #toLocal(entry: StreamEntry | null): Local | null {
+    if (!entry) return null;
+    const { eventId, kind } = entry;
+    if (kind === 'event') return { eventId, frame: encodeEvent({ ...entry.event, eventId }), resync: false };
+    return { eventId, frame: kind === 'resync' ? resyncFrame(eventId) : null, resync: kind === 'resync' };
+  }
+
+  #append(field: '' | 'event' | 'resync', value: string): Promise<string> {
+    const commands = this.#commands as Redis & {
+      rosterAppend(key: string, maxLength: string, field: string, value: string): Promise<string>;
+    };
+    return commands.rosterAppend(this.#key, String(this.#logLength), field, value);
+  }
+
+  /** Starts memory over from the stream's newest entries, ending at `lastId`. */
+  async #loadTail(lastId: string): Promise<void> {
+    const rows = await this.#commands.xrevrange(this.#key, lastId, '-', 'COUNT', this.#logLength);
+    const entries = rows.reverse().map(([id, fields]) => this.#toLocal(parseEntry(id, fields)));
+    this.#log = entries.filter((entry): entry is Local => entry !== null);
+    this.#lastEventId = toEventId(lastId);
+  }
+
+  /**
+   * Reads the stream from the cursor. XRANGE from the cursor itself (inclusive) both fetches what
+   * is new and proves nothing was trimmed unread: trimming removes the oldest entries first, so
+   * while the cursor entry exists, everything after it does too. XREAD BLOCK only waits.
+   */
+  async #readLoop(): Promise<void> {
+    while (this.#running) {
+      try {
+        if (this.#lost) await this.#recover();
+        const cursor = toStreamId(this.#lastEventId);
+        const rows = await this.#reader.xrange(this.#key, cursor, '+', 'COUNT', READ_BATCH + 1);
+        if (!this.#lost) this.#degraded = false;
+        if (rows[0]?.[0] !== cursor) {
+          await this.#restart();
+          continue;
+        }
+        for (const [id, fields] of rows.slice(1)) this.#deliver(this.#toLocal(parseEntry(id, fields)));
+        if (rows.length === 1) await this.#reader.xread('COUNT', 1, 'BLOCK', READ_BLOCK_MS, 'STREAMS', this.#key, cursor);
+      } catch (error) {
+        if (!this.#running) return;
+        this.#fail(error, 'read');
+        await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+      }
+    }
+  }
+
+  /** Redis answers again: whatever was lost meanwhile, every client of every instance refetches. */
+  async #recover(): Promise<void> {
+    await this.#append('resync', '1');
+    this.#lost = false;
+    log.info({ redis: redisAddress(this.options.url) }, 'redis reachable again: clients resync');
+  }
+
+  /**
+   * The cursor entry is gone: trimmed before this instance read past it, or Redis lost the
+   * stream. Start over from the newest entries and have this instance's clients refetch.
+   */
+  async #restart(): Promise<void> {
+    await this.#loadTail(await this.#append('', ''));
+    log.warn({ lastEventId: this.#lastEventId }, 'event stream has a gap: clients resync');
+    const frame = resyncFrame(this.#lastEventId);
+    this.#dispatch({ eventId: this.#lastEventId, frame, resync: true });
+  }
+
+  #deliver(local: Local | null): void {
+    if (!local || local.eventId <= this.#lastEventId) return;
+    this.#lastEventId = local.eventId;
+    this.#log.push(local);
+    // Trim in batches: one splice per `logSize` entries rather than a shift per entry.
+    if (this.#log.length > 2 * this.#logLength) this.#log.splice(0, this.#log.length - this.#logLength);
+    this.#dispatch(local);
+  }
+
+  #dispatch(local: Local): void {
+    for (const listener of this.#subscribers) {
+      try {
+        listener(local);
+      } catch {
+        this.#subscribers.delete(listener); // one broken subscriber must not stop delivery to the rest
+      }
+    }
+  }
+
+  #fail(error: unknown, during: string): void {
+    this.#lost = true;
+    if (this.#degraded) return;
+    this.#degraded = true;
+    log.error({ err: error, during, redis: redisAddress(this.options.url) }, 'redis unreachable: events are not delivered until it returns');
+  }
+}
