@@ -28,7 +28,7 @@ function text(formData: FormData, key: string): string {
 async function mayWrite(): Promise<string | null> {
   if (!(await currentCaller())) redirect('/login');
   try {
-    assertWriteAllowed(await headers());
+    await assertWriteAllowed(await headers());
     return null;
   } catch (error) {
     if (error instanceof RateLimitedError) return `You are making changes too quickly. Try again in ${error.retryAfterSeconds} s.`;

@@ -1,16 +1,24 @@
 import 'server-only';
+import type { Redis } from 'ioredis';
 import { env } from './env';
 import { RateLimitedError } from './errors';
+import { log } from './log';
+import { createRedis, type RedisConnection } from './redis';
 
 type Bucket = { tokens: number; at: number };
 
 export type Verdict = { ok: true } | { ok: false; retryAfterSeconds: number };
 
+/** One kind of allowance (writes, streams, sign-ins), counted per client key. */
+export interface Limiter {
+  take(key: string): Verdict | Promise<Verdict>;
+}
+
 /**
  * A token bucket per client: `perMinute` tokens, refilled continuously, so a client may burst up
  * to a minute's allowance and then continue at the steady rate. 0 turns the limit off.
  */
-export class RateLimiter {
+export class RateLimiter implements Limiter {
   readonly #buckets = new Map<string, Bucket>();
 
   constructor(
@@ -53,18 +61,89 @@ export function clientKey(headers: Headers): string {
   return hops[hops.length - Math.max(1, env.TRUSTED_PROXY_HOPS)] || 'unknown';
 }
 
-const globalForLimits = globalThis as typeof globalThis & { rosterLimits?: Record<'writes' | 'streams' | 'logins', RateLimiter> };
+/**
+ * The same token bucket, kept in Redis so that every instance draws on one allowance: behind a
+ * load balancer a per-instance limit would multiply by the number of instances. Redis's clock
+ * refills it; an idle bucket expires once it would be full again. When Redis cannot answer, the
+ * request is allowed (logged): the limit must not take writes down with it.
+ */
+export const TOKEN_BUCKET_SCRIPT = `
+local per = tonumber(ARGV[1])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local bucket = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local per_ms = per / 60000
+local tokens = math.min(per, (tonumber(bucket[1]) or per) + (now - (tonumber(bucket[2]) or now)) * per_ms)
+local allowed = tokens >= 1
+if allowed then tokens = tokens - 1 end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
+redis.call('PEXPIRE', KEYS[1], 60000)
+if allowed then return 0 end
+return math.max(1, math.ceil((1 - tokens) / per_ms / 1000))
+`;
+
+type BucketClient = Redis & { rosterTakeToken(key: string, perMinute: number): Promise<number> };
+
+export class RedisRateLimiter implements Limiter {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keyPrefix: string,
+    readonly perMinute: number,
+  ) {
+    redis.defineCommand('rosterTakeToken', { numberOfKeys: 1, lua: TOKEN_BUCKET_SCRIPT });
+  }
+
+  async take(key: string): Promise<Verdict> {
+    if (this.perMinute === 0) return { ok: true };
+    try {
+      const wait = await (this.redis as BucketClient).rosterTakeToken(this.keyPrefix + key, this.perMinute);
+      return wait === 0 ? { ok: true } : { ok: false, retryAfterSeconds: wait };
+    } catch (error) {
+      log.warn({ err: error }, 'rate limit unavailable (redis): request allowed');
+      return { ok: true };
+    }
+  }
+}
+
+type Limits = Record<'writes' | 'streams' | 'logins', Limiter> & { redis?: RedisConnection };
+
+// Password guesses: a handful a minute is plenty for a person and useless for a script.
+const LOGINS_PER_MIN = 10;
+
+function createLimits(): Limits {
+  if (!env.REDIS_URL) {
+    return {
+      writes: new RateLimiter(env.RATE_LIMIT_WRITES_PER_MIN),
+      streams: new RateLimiter(env.RATE_LIMIT_WRITES_PER_MIN),
+      logins: new RateLimiter(LOGINS_PER_MIN),
+    };
+  }
+  const redis = createRedis(env.REDIS_URL, 1_000);
+  const prefix = `${env.REDIS_KEY_PREFIX}rate:`;
+  return {
+    redis,
+    writes: new RedisRateLimiter(redis.client, `${prefix}writes:`, env.RATE_LIMIT_WRITES_PER_MIN),
+    streams: new RedisRateLimiter(redis.client, `${prefix}streams:`, env.RATE_LIMIT_WRITES_PER_MIN),
+    logins: new RedisRateLimiter(redis.client, `${prefix}logins:`, LOGINS_PER_MIN),
+  };
+}
+
+const globalForLimits = globalThis as typeof globalThis & { rosterLimits?: Limits };
 
 // On globalThis so actions and route handlers (separate bundles) count against the same buckets.
-export const limits = (globalForLimits.rosterLimits ??= {
-  writes: new RateLimiter(env.RATE_LIMIT_WRITES_PER_MIN),
-  streams: new RateLimiter(env.RATE_LIMIT_WRITES_PER_MIN),
-  // Password guesses: a handful a minute is plenty for a person and useless for a script.
-  logins: new RateLimiter(10),
-});
+export const limits = (globalForLimits.rosterLimits ??= createLimits());
+
+/** Connects the limits' Redis, if they use one (at start-up: throws when it is unreachable). */
+export async function startLimits(): Promise<void> {
+  await limits.redis?.connect();
+}
+
+export function stopLimits(): void {
+  limits.redis?.client.disconnect();
+}
 
 /** Counts one write (create or delete) against the caller's allowance. */
-export function assertWriteAllowed(headers: Headers): void {
-  const verdict = limits.writes.take(clientKey(headers));
+export async function assertWriteAllowed(headers: Headers): Promise<void> {
+  const verdict = await limits.writes.take(clientKey(headers));
   if (!verdict.ok) throw new RateLimitedError(verdict.retryAfterSeconds);
 }

@@ -3,6 +3,7 @@ import { PHASE_PRODUCTION_BUILD } from 'next/constants';
 import { missingProductionSecrets } from './auth/config';
 import { connections, hub } from './events';
 import { log } from './log';
+import { startLimits, stopLimits } from './rate-limit';
 
 // Server start-up (from instrumentation.ts): refuse to run open in production or without the
 // Redis it was told to use, and end the streams on shutdown.
@@ -22,7 +23,7 @@ if (missing.length > 0) {
 // hears of other instances' changes: refuse to start instead, saying why.
 if (!building) {
   try {
-    await hub.start();
+    await Promise.all([hub.start(), startLimits()]);
   } catch (error) {
     console.error(`Roster refuses to start: ${(error as Error).message}.\n  Start Redis, or unset REDIS_URL to run a single instance.`);
     process.exit(1);
@@ -36,5 +37,6 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     log.info({ signal, streams: connections.size }, 'shutting down: closing streams');
     connections.shutdown();
     hub.close();
+    stopLimits();
   });
 }

@@ -14,7 +14,7 @@ const FAILURE_DELAY_MS = 750;
 
 export async function signIn(_previous: SignInState, formData: FormData): Promise<SignInState> {
   const requestHeaders = await headers();
-  const verdict = limits.logins.take(clientKey(requestHeaders));
+  const verdict = await limits.logins.take(clientKey(requestHeaders));
   if (!verdict.ok) return { error: `Too many attempts. Try again in ${verdict.retryAfterSeconds} s.` };
   const password = formData.get('password');
   if (!env.ADMIN_PASSWORD || typeof password !== 'string' || !sameSecret(password, env.ADMIN_PASSWORD)) {

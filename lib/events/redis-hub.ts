@@ -1,6 +1,7 @@
 import 'server-only';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { log } from '@/lib/log';
+import { createRedis, type RedisConnection, redisAddress } from '@/lib/redis';
 import type { EventHub, Send, Subscription } from './hub';
 import { APPEND_SCRIPT, parseEntry, type StreamEntry, toEventId, toStreamId } from './redis-stream';
 import { encodeEvent, resyncFrame } from './sse';
@@ -24,16 +25,6 @@ const READ_BLOCK_MS = 5_000;
 const READ_BATCH = 1_000;
 const RETRY_MS = 500;
 
-/** Where Redis is, without the password a URL may carry. */
-export function redisAddress(url: string): string {
-  try {
-    const { hostname, port } = new URL(url);
-    return `${hostname}:${port || 6379}`;
-  } catch {
-    return 'an invalid REDIS_URL';
-  }
-}
-
 /**
  * The hub for several instances: every event goes through one Redis Stream, which gives them one
  * global order and ids that every instance understands. Each instance reads the stream with one
@@ -48,6 +39,7 @@ export function redisAddress(url: string): string {
 export class RedisHub implements EventHub {
   readonly #commands: Redis;
   readonly #reader: Redis;
+  readonly #connections: RedisConnection[];
   readonly #key: string;
   /** Entries the stream keeps: one more than the replay window, since a replay needs the entry its client last saw. */
   readonly #logLength: number;
@@ -63,20 +55,11 @@ export class RedisHub implements EventHub {
   #started: Promise<void> | undefined;
 
   constructor(readonly options: RedisHubOptions) {
-    const common = {
-      lazyConnect: true,
-      // Fail at once while disconnected instead of queueing: a write must not wait for Redis.
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      connectTimeout: 3_000,
-      retryStrategy: (attempt: number) => Math.min(attempt * 200, 2_000),
-    };
-    this.#commands = new Redis(options.url, { ...common, commandTimeout: options.commandTimeoutMs ?? 2_000 });
-    this.#reader = new Redis(options.url, common);
-    for (const client of [this.#commands, this.#reader]) {
-      // ioredis emits every failed reconnection attempt; the state change is logged below instead.
-      client.on('error', () => {});
-    }
+    // Blocking reads get a connection of their own, so they never hold up a publish.
+    const [commands, reader] = [createRedis(options.url, options.commandTimeoutMs ?? 2_000), createRedis(options.url)];
+    this.#connections = [commands, reader];
+    this.#commands = commands.client;
+    this.#reader = reader.client;
     this.#commands.defineCommand('rosterAppend', { numberOfKeys: 1, lua: APPEND_SCRIPT });
     this.#key = `${options.keyPrefix}events`;
     this.#logLength = Math.max(1, options.logSize) + 1;
@@ -90,11 +73,11 @@ export class RedisHub implements EventHub {
 
   async #start(): Promise<void> {
     try {
-      await Promise.all([this.#commands.connect(), this.#reader.connect()]);
+      await Promise.all(this.#connections.map((connection) => connection.connect()));
       await this.#loadTail(await this.#append('', ''));
     } catch (error) {
       this.close();
-      throw new Error(`Redis at ${redisAddress(this.options.url)} is unreachable: ${(error as Error).message}`);
+      throw error;
     }
     this.#running = true;
     void this.#readLoop();

@@ -34,7 +34,7 @@ export function lastEventIdOf(request: Request): number | undefined {
 export async function eventStreamResponse(request: Request): Promise<Response> {
   const caller = await callerOf(request);
   if (!caller) return errorResponse(new UnauthorizedError(), request);
-  const verdict = limits.streams.take(clientKey(request.headers));
+  const verdict = await limits.streams.take(clientKey(request.headers));
   if (!verdict.ok) return errorResponse(new RateLimitedError(verdict.retryAfterSeconds), request);
 
   const requestId = requestIdOf(request.headers);

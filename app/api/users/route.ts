@@ -24,7 +24,7 @@ export async function GET(request: Request) {
 export async function POST(request: Request) {
   try {
     await requireCaller(request);
-    assertWriteAllowed(request.headers);
+    await assertWriteAllowed(request.headers);
     const parsed = userInputSchema.safeParse(await readJson(request));
     if (!parsed.success) throw new ValidationError(fieldErrorsOf(parsed.error));
     return Response.json(await addUser(parsed.data), { status: 201 });

@@ -8,7 +8,7 @@ import { userIdSchema } from '@/lib/validation';
 export async function DELETE(request: Request, { params }: { params: Promise<{ id: string }> }) {
   try {
     await requireCaller(request);
-    assertWriteAllowed(request.headers);
+    await assertWriteAllowed(request.headers);
     const id = userIdSchema.safeParse((await params).id);
     if (!id.success) throw new NotFoundError('No such user');
     await removeUser(id.data);
