@@ -20,7 +20,8 @@ export type RequestOptions = { auth?: Auth; headers?: Record<string, string> };
 const headersOf = ({ auth, headers }: RequestOptions = {}) => ({ ...authHeaders(auth), ...headers });
 
 export type Health = {
-  status: string;
+  status: 'ok' | 'degraded';
+  degraded: boolean;
   subscribers: number;
   lastEventId: number;
   eventsPublished: number;
