@@ -5,7 +5,7 @@ import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import Database from 'better-sqlite3';
 import type { MigrationList, SchemaFilter } from '@prisma/schema-engine-wasm/schema_engine_bg';
-import { postgresMigrationFactory } from './postgres-migrate';
+import { postgresMigrationFactory, withMigrationLock } from './postgres-migrate';
 import { withSchemaEngine } from './schema-engine';
 import { databaseTarget, type DatabaseProvider, type DatabaseTarget } from './url';
 
@@ -53,14 +53,23 @@ async function readMigrations(dir: string): Promise<MigrationList> {
   };
 }
 
+/**
+ * On PostgreSQL, where several instances may start at once against one database, runs `work`
+ * while no other Roster process migrates it (see withMigrationLock). SQLite stays as it was.
+ */
+function exclusively<T>(target: DatabaseTarget, work: () => Promise<T>): Promise<T> {
+  return target.provider === 'postgresql' ? withMigrationLock(target.url, work) : work();
+}
+
 /** Applies every pending migration; returns the names applied now (none when up to date). */
 export async function applyMigrations(target = databaseTarget()): Promise<string[]> {
   const migrationsList = await readMigrations(MIGRATIONS_DIR[target.provider]);
   const schemaFile = SCHEMA_FILE[target.provider];
   const schema = await readFile(schemaFile, 'utf8');
-  const factory = await adapterFactory(target);
-  const { appliedMigrationNames } = await withSchemaEngine(factory, [[schemaFile, schema]], (engine) =>
-    engine.applyMigrations({ migrationsList, filters: NO_FILTERS }),
+  const { appliedMigrationNames } = await exclusively(target, async () =>
+    withSchemaEngine(await adapterFactory(target), [[schemaFile, schema]], (engine) =>
+      engine.applyMigrations({ migrationsList, filters: NO_FILTERS }),
+    ),
   );
   if (target.provider === 'sqlite') enableWriteAheadLog(target.file);
   return appliedMigrationNames;
@@ -89,20 +98,21 @@ export async function createMigration(name: string, target = databaseTarget()): 
   const schemaFile = SCHEMA_FILE[target.provider];
   const migrationsList = await readMigrations(dir);
   const schema = await readFile(schemaFile, 'utf8');
-  const factory = await adapterFactory(target);
-  const result = await withSchemaEngine(factory, [[schemaFile, schema]], async (engine) => {
-    // The engine diagnoses the database before diffing; it can only do so once the
-    // committed migrations are applied (as `prisma migrate dev` does first too).
-    await engine.applyMigrations({ migrationsList, filters: NO_FILTERS });
-    await engine.devDiagnostic({ migrationsList, filters: NO_FILTERS });
-    return engine.createMigration({
-      draft: false,
-      migrationName: name,
-      migrationsList,
-      schema: { files: [{ path: schemaFile, content: schema }] },
-      filters: NO_FILTERS,
-    });
-  });
+  const result = await exclusively(target, async () =>
+    withSchemaEngine(await adapterFactory(target), [[schemaFile, schema]], async (engine) => {
+      // The engine diagnoses the database before diffing; it can only do so once the
+      // committed migrations are applied (as `prisma migrate dev` does first too).
+      await engine.applyMigrations({ migrationsList, filters: NO_FILTERS });
+      await engine.devDiagnostic({ migrationsList, filters: NO_FILTERS });
+      return engine.createMigration({
+        draft: false,
+        migrationName: name,
+        migrationsList,
+        schema: { files: [{ path: schemaFile, content: schema }] },
+        filters: NO_FILTERS,
+      });
+    }),
+  );
   if (result.migrationScript === null) return null;
   const out = path.join(dir, result.generatedMigrationName);
   await mkdir(out, { recursive: true });

@@ -100,3 +100,29 @@ export function postgresMigrationFactory(url: string): SqlMigrationAwareDriverAd
   };
 }
 
+/** Roster's own advisory lock: "roster" in ASCII, anything but the engine's 72707369. */
+export const MIGRATION_LOCK_KEY = String(0x726f73746572);
+
+/**
+ * Runs `work` (migrating the database at `url`) while no other Roster process migrates it.
+ * Several instances may start at once, each applying migrations first. The engine serialises them
+ * itself — it takes `pg_advisory_lock(72707369)` before it reads the history, held until its
+ * connections close — but gives up after 10 seconds, so an instance starting during a longer
+ * migration would fail. Waiting here first, on a connection of our own and under a key of our
+ * own (under the engine's key the engine would wait for us), queues the instances for as long as
+ * a migration takes; the engine's lock then still guards against `prisma migrate` elsewhere.
+ */
+export async function withMigrationLock<T>(url: string, work: () => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  // Losing this connection mid-run releases our lock; the engine's lock is still held, so only
+  // the run's error should surface, not an unhandled 'error' event.
+  client.on('error', () => {});
+  await client.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    return await work();
+  } finally {
+    // Closing the session releases the lock.
+    await client.end();
+  }
+}

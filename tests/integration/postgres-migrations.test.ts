@@ -4,11 +4,15 @@
 import { readdir, rm } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyMigrations, createMigration, MIGRATIONS_DIR } from '@/lib/db/migrate';
+import { MIGRATION_LOCK_KEY } from '@/lib/db/postgres-migrate';
 import { databaseTarget } from '@/lib/db/url';
 import { databaseNames, freshDatabase, type TestDatabase, withClient } from '../support/postgres';
 import { servicesUp } from '../support/services';
 
 const up = await servicesUp('postgres');
+
+/** The advisory lock the schema engine takes itself before it reads the migration history. */
+const ENGINE_LOCK_KEY = '72707369';
 
 async function committedMigrations(): Promise<string[]> {
   const entries = await readdir(MIGRATIONS_DIR.postgresql, { withFileTypes: true });
@@ -96,4 +100,34 @@ describe.skipIf(!up)('migrations on PostgreSQL', () => {
     expect(added.filter((name) => name.startsWith('prisma_migrate_shadow_db_'))).toEqual([]);
   });
 
+  it('lets instances that start at once migrate one fresh database: all succeed, each migration is recorded once', async () => {
+    const committed = await committedMigrations();
+
+    const results = await Promise.all([1, 2, 3].map(() => applyMigrations(databaseTarget(database.url))));
+
+    // One of them applied everything, the others found it done.
+    expect(results.flat().sort()).toEqual(committed);
+    expect(results.filter((applied) => applied.length === 0)).toHaveLength(2);
+    const { history } = await snapshot(database.url);
+    expect(history.map((row) => row.migration_name)).toEqual(committed);
+  });
+
+  it.each([
+    ["Roster's own", MIGRATION_LOCK_KEY],
+    ["the schema engine's", ENGINE_LOCK_KEY],
+  ])('waits while another process holds %s migration lock, then migrates', async (_whose, key) => {
+    await withClient(database.url, async (holder) => {
+      await holder.query('SELECT pg_advisory_lock($1)', [key]);
+      const applying = applyMigrations(databaseTarget(database.url)).then(
+        (applied) => ({ applied }),
+        (error: unknown) => ({ error }),
+      );
+      // Well within the engine's own 10-second limit on waiting for its lock.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(await tables(database.url)).toEqual([]);
+
+      await holder.query('SELECT pg_advisory_unlock($1)', [key]);
+      expect(await applying).toEqual({ applied: await committedMigrations() });
+    });
+  });
 });
