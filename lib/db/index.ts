@@ -9,8 +9,9 @@ import { databaseTarget } from './url';
 /**
  * The one client type the app sees, whichever database DATABASE_URL names. Prisma Client is
  * generated per provider (prisma/schema.prisma, prisma/postgresql/schema.prisma: the same model).
- * The two client types differ only where PostgreSQL accepts more (transaction isolation levels,
- * `mode: 'insensitive'` filters), so every call typed against SQLite's client is valid on both.
+ * The two client types differ only where PostgreSQL's accepts more (transaction isolation levels,
+ * `mode: 'insensitive'`, field references in `in` lists), so a call typed against SQLite's client
+ * is valid on both.
  */
 type Db = PrismaClient;
 

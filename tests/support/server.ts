@@ -1,7 +1,8 @@
 // Starts the real production server (`next start` on the existing build) against a fresh SQLite
-// file or a given PostgreSQL database, the way `npm start` does: migrations first, then the server. Authentication is on, as
-// production requires, with the test secrets of ./secrets.ts; the rate limit is off unless a test
-// turns it on. The server's stdout (pino's JSON log lines) is kept in a file for tests to read.
+// file or a given PostgreSQL database, the way `npm start` does: migrations first, then the
+// server. Authentication is on, as production requires, with the test secrets of ./secrets.ts;
+// the rate limit is off unless a test turns it on. The server's stdout (pino's JSON log lines) is
+// kept in a file for tests to read.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
