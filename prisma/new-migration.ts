@@ -1,4 +1,8 @@
-// npm run db:migration -- <name>: writes prisma/migrations/<timestamp>_<name> from schema.prisma, offline.
+// npm run db:migration -- <name>: writes <migrations>/<timestamp>_<name> from the schema of the
+// database DATABASE_URL names, offline: prisma/schema.prisma into prisma/migrations for SQLite,
+// prisma/postgresql/schema.prisma into prisma/postgresql/migrations for PostgreSQL. Like
+// `prisma migrate dev`, it first applies the committed migrations to that database (a development
+// one); on PostgreSQL it also creates and drops a scratch shadow database on that server.
 import { createMigration } from '@/lib/db/migrate';
 
 const name = process.argv[2];
@@ -7,4 +11,4 @@ if (!name || !/^[a-z0-9_]+$/i.test(name)) {
   process.exit(2);
 }
 const dir = await createMigration(name);
-console.log(dir ? `Created ${dir}\nApply it with: npm run db:migrate` : 'schema.prisma matches the migrations: nothing to create.');
+console.log(dir ? `Created ${dir}\nApply it with: npm run db:migrate` : 'The schema matches the migrations: nothing to create.');

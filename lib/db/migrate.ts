@@ -2,18 +2,29 @@ import 'server-only';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
+import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import Database from 'better-sqlite3';
 import type { MigrationList, SchemaFilter } from '@prisma/schema-engine-wasm/schema_engine_bg';
+import { postgresMigrationFactory, withMigrationLock } from './postgres-migrate';
 import { withSchemaEngine } from './schema-engine';
-import { databaseTarget, type DatabaseTarget } from './url';
+import { databaseTarget, type DatabaseProvider, type DatabaseTarget } from './url';
 
 const PRISMA_DIR = path.resolve('prisma');
-const SCHEMA_FILE = path.join(PRISMA_DIR, 'schema.prisma');
 const NO_FILTERS: SchemaFilter = { externalTables: [], externalEnums: [] };
 
-export const MIGRATIONS_DIR = path.join(PRISMA_DIR, 'migrations');
+/** Each provider has its own schema (the same model) and its own migrations. */
+const SCHEMA_FILE: Record<DatabaseProvider, string> = {
+  sqlite: path.join(PRISMA_DIR, 'schema.prisma'),
+  postgresql: path.join(PRISMA_DIR, 'postgresql/schema.prisma'),
+};
 
-async function adapterFactory(target: DatabaseTarget) {
+export const MIGRATIONS_DIR: Record<DatabaseProvider, string> = {
+  sqlite: path.join(PRISMA_DIR, 'migrations'),
+  postgresql: path.join(PRISMA_DIR, 'postgresql/migrations'),
+};
+
+async function adapterFactory(target: DatabaseTarget): Promise<SqlMigrationAwareDriverAdapterFactory> {
+  if (target.provider === 'postgresql') return postgresMigrationFactory(target.url);
   await mkdir(path.dirname(target.file), { recursive: true });
   return new PrismaBetterSqlite3({ url: target.url });
 }
@@ -42,15 +53,25 @@ async function readMigrations(dir: string): Promise<MigrationList> {
   };
 }
 
+/**
+ * On PostgreSQL, where several instances may start at once against one database, runs `work`
+ * while no other Roster process migrates it (see withMigrationLock). SQLite stays as it was.
+ */
+function exclusively<T>(target: DatabaseTarget, work: () => Promise<T>): Promise<T> {
+  return target.provider === 'postgresql' ? withMigrationLock(target.url, work) : work();
+}
+
 /** Applies every pending migration; returns the names applied now (none when up to date). */
 export async function applyMigrations(target = databaseTarget()): Promise<string[]> {
-  const migrationsList = await readMigrations(MIGRATIONS_DIR);
-  const factory = await adapterFactory(target);
-  const schema = await readFile(SCHEMA_FILE, 'utf8');
-  const { appliedMigrationNames } = await withSchemaEngine(factory, [[SCHEMA_FILE, schema]], (engine) =>
-    engine.applyMigrations({ migrationsList, filters: NO_FILTERS }),
+  const migrationsList = await readMigrations(MIGRATIONS_DIR[target.provider]);
+  const schemaFile = SCHEMA_FILE[target.provider];
+  const schema = await readFile(schemaFile, 'utf8');
+  const { appliedMigrationNames } = await exclusively(target, async () =>
+    withSchemaEngine(await adapterFactory(target), [[schemaFile, schema]], (engine) =>
+      engine.applyMigrations({ migrationsList, filters: NO_FILTERS }),
+    ),
   );
-  enableWriteAheadLog(target.file);
+  if (target.provider === 'sqlite') enableWriteAheadLog(target.file);
   return appliedMigrationNames;
 }
 
@@ -69,27 +90,29 @@ function enableWriteAheadLog(file: string): void {
 }
 
 /**
- * Writes the migration that takes the committed migrations to the current schema.prisma,
+ * Writes the migration that takes the committed migrations to the provider's schema file,
  * like `prisma migrate dev --create-only`. Returns its directory, or null when nothing changed.
  */
 export async function createMigration(name: string, target = databaseTarget()): Promise<string | null> {
-  const dir = MIGRATIONS_DIR;
+  const dir = MIGRATIONS_DIR[target.provider];
+  const schemaFile = SCHEMA_FILE[target.provider];
   const migrationsList = await readMigrations(dir);
-  const schema = await readFile(SCHEMA_FILE, 'utf8');
-  const factory = await adapterFactory(target);
-  const result = await withSchemaEngine(factory, [[SCHEMA_FILE, schema]], async (engine) => {
-    // The engine diagnoses the database before diffing; it can only do so once the
-    // committed migrations are applied (as `prisma migrate dev` does first too).
-    await engine.applyMigrations({ migrationsList, filters: NO_FILTERS });
-    await engine.devDiagnostic({ migrationsList, filters: NO_FILTERS });
-    return engine.createMigration({
-      draft: false,
-      migrationName: name,
-      migrationsList,
-      schema: { files: [{ path: SCHEMA_FILE, content: schema }] },
-      filters: NO_FILTERS,
-    });
-  });
+  const schema = await readFile(schemaFile, 'utf8');
+  const result = await exclusively(target, async () =>
+    withSchemaEngine(await adapterFactory(target), [[schemaFile, schema]], async (engine) => {
+      // The engine diagnoses the database before diffing; it can only do so once the
+      // committed migrations are applied (as `prisma migrate dev` does first too).
+      await engine.applyMigrations({ migrationsList, filters: NO_FILTERS });
+      await engine.devDiagnostic({ migrationsList, filters: NO_FILTERS });
+      return engine.createMigration({
+        draft: false,
+        migrationName: name,
+        migrationsList,
+        schema: { files: [{ path: schemaFile, content: schema }] },
+        filters: NO_FILTERS,
+      });
+    }),
+  );
   if (result.migrationScript === null) return null;
   const out = path.join(dir, result.generatedMigrationName);
   await mkdir(out, { recursive: true });

@@ -81,10 +81,16 @@ export async function withSchemaEngine<T>(
   };
   const log = process.env.ROSTER_DEBUG_SCHEMA_ENGINE ? (line: string) => console.error(line) : () => {};
   const engine = await SchemaEngine.new({ datamodels }, log, bindMigrationAwareSqlAdapterFactory(tracked));
+  let result: { value: T } | undefined;
   try {
-    return await work(engine);
+    result = { value: await work(engine) };
   } finally {
     engine.free();
-    await Promise.all(opened.map((adapter) => adapter.dispose()));
+    // Every adapter is disposed even if one fails; a failure to close only surfaces when `work`
+    // succeeded, so it never hides the engine's own error.
+    const closed = await Promise.allSettled(opened.map((adapter) => adapter.dispose()));
+    const failed = closed.find((outcome) => outcome.status === 'rejected');
+    if (result && failed) throw failed.reason;
   }
+  return result.value;
 }

@@ -5,11 +5,11 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyMigrations, createMigration, MIGRATIONS_DIR } from '@/lib/db/migrate';
-import { type DatabaseTarget, databaseTarget } from '@/lib/db/url';
+import { databaseTarget, type SqliteTarget } from '@/lib/db/url';
 import { tempDir } from '../support/server';
 
 let scratch: Awaited<ReturnType<typeof tempDir>>;
-let target: DatabaseTarget;
+let target: SqliteTarget;
 
 beforeEach(async () => {
   scratch = await tempDir('migrations');
@@ -21,7 +21,7 @@ afterEach(async () => {
 });
 
 async function committedMigrations(): Promise<string[]> {
-  const entries = await readdir(MIGRATIONS_DIR, { withFileTypes: true });
+  const entries = await readdir(MIGRATIONS_DIR.sqlite, { withFileTypes: true });
   return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
 }
 

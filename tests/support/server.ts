@@ -1,7 +1,8 @@
 // Starts the real production server (`next start` on the existing build) against a fresh SQLite
-// file, the way `npm start` does: migrations first, then the server. Authentication is on, as
-// production requires, with the test secrets of ./secrets.ts; the rate limit is off unless a test
-// turns it on. The server's stdout (pino's JSON log lines) is kept in a file for tests to read.
+// file or a given PostgreSQL database, the way `npm start` does: migrations first, then the
+// server. Authentication is on, as production requires, with the test secrets of ./secrets.ts;
+// the rate limit is off unless a test turns it on. The server's stdout (pino's JSON log lines) is
+// kept in a file for tests to read.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -17,7 +18,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Scratch space for test databases; git-ignored. */
 export const TMP_DIR = path.join(ROOT, 'tests/.tmp');
 
-const PORTS = { first: 3300, last: 3399 };
+const PORTS = portRange(process.env.ROSTER_TEST_PORTS || '3300-3399');
 const HOST = '127.0.0.1';
 const READY_TIMEOUT_MS = 30_000;
 // The app ends its event streams on SIGTERM, so the server exits within milliseconds
@@ -27,9 +28,15 @@ const STOP_GRACE_MS = 1_000;
 
 class PortTakenError extends Error {}
 
-export type TestServer = {
+/** The ports test servers may use, e.g. ROSTER_TEST_PORTS=3600-3699 to keep clear of another checkout's run. */
+function portRange(range: string): { first: number; last: number } {
+  const [, first, last] = /^(\d+)-(\d+)$/.exec(range) ?? [];
+  if (!first || !last || Number(first) > Number(last)) throw new Error(`ROSTER_TEST_PORTS must look like 3600-3699, got "${range}"`);
+  return { first: Number(first), last: Number(last) };
+}
+
+type Server = {
   url: string;
-  databaseFile: string;
   /** Where the server's stdout goes (see `readLog`). */
   logFile: string;
   /** The `next start` process, for tests that signal it themselves. */
@@ -37,12 +44,20 @@ export type TestServer = {
   stop: () => Promise<void>;
 };
 
+/** A server on its own SQLite file, removed by `stop`. */
+export type TestServer = Server & { databaseFile: string };
+
+/** A server on a PostgreSQL database the test owns: `stop` leaves it in place. */
+export type PostgresTestServer = Server & { databaseUrl: string };
+
 /** Environment changes for a server: a string sets the variable, undefined removes it. */
 export type ServerEnv = Record<string, string | undefined>;
 
 export type ServerOptions = {
   /** Changes to the default environment, e.g. `{ EVENT_LOG_SIZE: '3' }` or `{ API_TOKEN: undefined }`. */
   env?: ServerEnv;
+  /** A PostgreSQL URL to serve from instead of a fresh SQLite file; migrated first (a no-op when up to date). */
+  databaseUrl?: string;
 };
 
 /** What every test server runs with unless told otherwise: signed-in access only, no rate limit. */
@@ -127,11 +142,11 @@ async function waitUntilReady(url: string, child: ChildProcess, output: () => st
 }
 
 /** The environment of a server process: ours, the defaults, then the test's changes. */
-function serverEnv(changes: ServerEnv, databaseFile: string): NodeJS.ProcessEnv {
+function serverEnv(changes: ServerEnv, databaseUrl: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, ...DEFAULT_SERVER_ENV, ...changes };
   for (const [name, value] of Object.entries(env)) if (value === undefined) delete env[name];
   // Vitest sets NODE_ENV=test; the production server must run as production.
-  return { ...env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', DATABASE_URL: `file:${databaseFile}` };
+  return { ...env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', DATABASE_URL: databaseUrl };
 }
 
 export type NextProcess = {
@@ -141,15 +156,19 @@ export type NextProcess = {
 };
 
 /**
- * Spawns `next start` on the port; stdout is appended to `logFile` as it arrives. Used directly by
- * tests that expect the server to refuse to start.
+ * Spawns `next start` on the port with a SQLite file; stdout is appended to `logFile` as it
+ * arrives. Used directly by tests that expect the server to refuse to start.
  */
 export function spawnNext(port: number, databaseFile: string, logFile: string, changes: ServerEnv = {}): NextProcess {
+  return spawnNextOn(port, `file:${databaseFile}`, logFile, changes);
+}
+
+function spawnNextOn(port: number, databaseUrl: string, logFile: string, changes: ServerEnv): NextProcess {
   const require = createRequire(import.meta.url);
   const next = require.resolve('next/dist/bin/next');
   const child = spawn(process.execPath, [next, 'start', '--port', String(port), '--hostname', HOST], {
     cwd: ROOT,
-    env: serverEnv(changes, databaseFile),
+    env: serverEnv(changes, databaseUrl),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let tail = '';
@@ -163,8 +182,8 @@ export function spawnNext(port: number, databaseFile: string, logFile: string, c
   return { child, output: () => tail };
 }
 
-async function launch(port: number, databaseFile: string, logFile: string, changes: ServerEnv) {
-  const { child, output } = spawnNext(port, databaseFile, logFile, changes);
+async function launch(port: number, databaseUrl: string, logFile: string, changes: ServerEnv) {
+  const { child, output } = spawnNextOn(port, databaseUrl, logFile, changes);
   const url = `http://${HOST}:${port}`;
   try {
     await waitUntilReady(url, child, output);
@@ -181,8 +200,13 @@ export async function freePort(): Promise<number> {
   throw new Error(`No free port in ${PORTS.first}-${PORTS.last}`);
 }
 
-/** Migrates a new database under tests/.tmp and serves the production build from it. */
-export async function startServer({ env = {} }: ServerOptions = {}): Promise<TestServer> {
+/**
+ * Migrates a new database under tests/.tmp, or the PostgreSQL database `databaseUrl` names, and
+ * serves the production build from it.
+ */
+export function startServer(options: ServerOptions & { databaseUrl: string }): Promise<PostgresTestServer>;
+export function startServer(options?: ServerOptions & { databaseUrl?: undefined }): Promise<TestServer>;
+export async function startServer({ env = {}, databaseUrl }: ServerOptions = {}): Promise<TestServer | PostgresTestServer> {
   if (!existsSync(path.join(ROOT, '.next/BUILD_ID'))) {
     throw new Error('No production build: run `npm run build` before the integration tests.');
   }
@@ -190,15 +214,17 @@ export async function startServer({ env = {} }: ServerOptions = {}): Promise<Tes
   const databaseFile = path.join(scratch.dir, 'roster.db');
   const logFile = path.join(scratch.dir, 'stdout.log');
   try {
-    await applyMigrations(databaseTarget(`file:${databaseFile}`));
+    const target = databaseTarget(databaseUrl ?? `file:${databaseFile}`);
+    await applyMigrations(target);
     for await (const port of freePorts()) {
       try {
-        const { url, child } = await launch(port, databaseFile, logFile, env);
+        const { url, child } = await launch(port, target.url, logFile, env);
         const stop = async () => {
           await stopProcess(child);
           await scratch.remove();
         };
-        return { url, databaseFile, logFile, child, stop };
+        const server = { url, logFile, child, stop };
+        return target.provider === 'sqlite' ? { ...server, databaseFile } : { ...server, databaseUrl: target.url };
       } catch (error) {
         // Another process took the port between the probe and the server's listen: next one.
         if (!(error instanceof PortTakenError)) throw error;
