@@ -1,7 +1,6 @@
 // The limits an operator sets (EVENT_LOG_SIZE, MAX_SSE_CONNECTIONS, SSE_MAX_QUEUE_BYTES), on a
 // server of its own started with small ones, and /api/metrics, which reports what they did.
-import { once } from 'node:events';
-import { connect as connectSocket, type Socket } from 'node:net';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { UserDTO } from '@/lib/dto';
 import { authHeaders, createUser, eventually, health } from '../support/api';
@@ -16,7 +15,7 @@ const LIMITS = { EVENT_LOG_SIZE: '3', MAX_SSE_CONNECTIONS: '3', SSE_MAX_QUEUE_BY
 
 let server: TestServer;
 const clients: SseClient[] = [];
-const sockets: Socket[] = [];
+const stalledClients: ChildProcess[] = [];
 
 beforeAll(async () => {
   server = await startServer({ env: LIMITS });
@@ -29,7 +28,7 @@ afterAll(async () => {
 // Every test starts with no stream open: the limit is small, and counts are compared.
 afterEach(async () => {
   for (const client of clients.splice(0)) client.close();
-  for (const socket of sockets.splice(0)) socket.destroy();
+  for (const child of stalledClients.splice(0)) child.kill();
   await eventually(() => health(server.url), (h) => h.subscribers === 0);
 });
 
@@ -162,17 +161,47 @@ describe(`SSE_MAX_QUEUE_BYTES=${LIMITS.SSE_MAX_QUEUE_BYTES}`, () => {
   const WORKERS = 8;
   const FILL_DEADLINE_MS = 40_000;
 
-  /** A client that sends GET /events and then never reads a byte, e.g. a frozen browser tab. */
-  async function stalledSubscriber(): Promise<Socket> {
+  /**
+   * A client that sends GET /events and then never reads a byte, e.g. a frozen browser tab. Both
+   * kernel socket buffers must fill before the server's queue can, and Linux may grow a receive
+   * buffer to tcp_rmem's maximum (32 MB on some machines), so the client fixes its own at 4 KB;
+   * Node cannot set SO_RCVBUF on a TCP socket, Python can. It reads to the end when told to.
+   */
+  async function stalledSubscriber() {
     const { hostname, port } = new URL(server.url);
-    const socket = connectSocket(Number(port), hostname);
-    sockets.push(socket);
-    socket.pause();
-    await once(socket, 'connect');
-    socket.write(
-      `GET /events HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAccept: text/event-stream\r\nAuthorization: Bearer ${API_TOKEN}\r\n\r\n`,
-    );
-    return socket;
+    const request = `GET /events HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAccept: text/event-stream\r\nAuthorization: Bearer ${API_TOKEN}\r\n\r\n`;
+    const script = [
+      'import socket, sys',
+      's = socket.socket()',
+      's.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)',
+      's.connect((sys.argv[1], int(sys.argv[2])))',
+      's.sendall(sys.argv[3].encode())',
+      "print('sent', flush=True)",
+      'sys.stdin.readline()',
+      'while s.recv(65536): pass',
+      "print('closed', flush=True)",
+    ].join('\n');
+    const child = spawn('python3', ['-c', script, hostname, port, request], { stdio: ['pipe', 'pipe', 'inherit'] });
+    stalledClients.push(child);
+    let output = '';
+    const printed = (word: string) =>
+      new Promise<void>((resolve, reject) => {
+        const check = () => (output.includes(word) ? resolve() : undefined);
+        child.stdout?.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+          check();
+        });
+        child.once('exit', () => (output.includes(word) ? resolve() : reject(new Error(`stalled client exited before "${word}"`))));
+        check();
+      });
+    await printed('sent');
+    return {
+      /** Reads everything, resolving once the server has closed the connection. */
+      readToEnd: () => {
+        child.stdin?.write('read\n');
+        return printed('closed');
+      },
+    };
   }
 
   function bigUser(worker: number, n: number): [name: string, email: string] {
@@ -238,8 +267,10 @@ describe(`SSE_MAX_QUEUE_BYTES=${LIMITS.SSE_MAX_QUEUE_BYTES}`, () => {
 
       // The server closed the stalled connection rather than leaving it open: once the client
       // reads what the kernel buffered, the end follows.
-      stalled.resume();
-      await once(stalled, 'close', { signal: AbortSignal.timeout(5_000) });
+      await Promise.race([
+        stalled.readToEnd(),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('the stalled connection was left open')), 5_000)),
+      ]);
     },
     60_000,
   );

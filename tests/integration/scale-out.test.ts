@@ -1,0 +1,113 @@
+// Several production instances on one fresh PostgreSQL database and one Redis behave as one app:
+// a change made on any instance reaches subscribers on every instance, and a client may reconnect
+// to any instance — even after the one it was on died with kill -9 — and miss nothing.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { UserDTO } from '@/lib/dto';
+import { createUser, deleteUser, listUsers } from '../support/api';
+import { freshDatabase, type TestDatabase } from '../support/postgres';
+import { dropPrefix, uniquePrefix } from '../support/redis';
+import { exited, type PostgresTestServer, startServer } from '../support/server';
+import { REDIS_URL, servicesUp } from '../support/services';
+import { SseClient, type SseMessage } from '../support/sse';
+
+const up = await servicesUp('postgres', 'redis');
+
+/** The next `count` messages after `connected`, as [event, payload]. */
+async function take(client: SseClient, count: number): Promise<[string, unknown][]> {
+  const taken: SseMessage[] = [];
+  while (taken.length < count) {
+    const message = await client.next();
+    if (message.event !== 'connected') taken.push(message);
+  }
+  return taken.map((message) => [message.event, JSON.parse(message.data)]);
+}
+
+/** Reads until the event for `user`, returning its id (what EventSource would send as Last-Event-ID). */
+async function idOf(client: SseClient, user: UserDTO): Promise<string> {
+  for (;;) {
+    const message = await client.next();
+    if (message.event === 'user_created' && (JSON.parse(message.data) as UserDTO).id === user.id) return message.id ?? '';
+  }
+}
+
+/** Nothing more arrives within a moment: no duplicate, no stray event. */
+async function expectNothingMore(client: SseClient) {
+  await expect(client.next(300)).rejects.toThrow('No event within 300 ms');
+}
+
+describe.skipIf(!up)('two instances on PostgreSQL and Redis', () => {
+  let database: TestDatabase;
+  let prefix: string;
+  let a: PostgresTestServer;
+  let b: PostgresTestServer;
+  const clients: SseClient[] = [];
+  const instance = () => startServer({ databaseUrl: database.url, env: { REDIS_URL, REDIS_KEY_PREFIX: prefix } });
+  const subscribe = async (server: { url: string }, lastEventId?: string) => {
+    const client = await SseClient.connect(`${server.url}/events`, lastEventId ? { 'Last-Event-ID': lastEventId } : {});
+    clients.push(client);
+    return client;
+  };
+
+  beforeAll(async () => {
+    database = await freshDatabase('scale_out');
+    prefix = uniquePrefix();
+    [a, b] = [await instance(), await instance()];
+  });
+
+  afterAll(async () => {
+    for (const client of clients) client.close();
+    await Promise.all([a?.stop(), b?.stop()]);
+    await database?.drop();
+    await dropPrefix(prefix);
+  });
+
+  it('delivers a user created on A to a subscriber on B, and B lists it', async () => {
+    const onB = await subscribe(b);
+    const user = await createUser(a.url, 'Across Ada');
+
+    expect(await take(onB, 1)).toEqual([['user_created', user]]);
+    expect(await listUsers(b.url)).toContainEqual(user);
+    await expectNothingMore(onB);
+  });
+
+  it('gives a subscriber of B that reconnects to A with its last id exactly what it missed', async () => {
+    const onB = await subscribe(b);
+    const seen = await createUser(a.url, 'Seen Sue');
+    const lastEventId = await idOf(onB, seen);
+    onB.close();
+
+    // Missed while away, written on both instances.
+    const onBInstance = await createUser(b.url, 'Missed On B');
+    expect((await deleteUser(a.url, seen.id)).status).toBe(204);
+    const onAInstance = await createUser(a.url, 'Missed On A');
+
+    const onA = await subscribe(a, lastEventId);
+    expect(await take(onA, 3)).toEqual([
+      ['user_created', onBInstance],
+      ['user_deleted', { id: seen.id }],
+      ['user_created', onAInstance],
+    ]);
+    const live = await createUser(b.url, 'Live Again');
+    expect(await take(onA, 1)).toEqual([['user_created', live]]);
+    await expectNothingMore(onA);
+  });
+
+  it('loses nothing for a client that moves to B with its last id after its instance is killed (kill -9)', async () => {
+    const doomed = await instance();
+    const onDoomed = await subscribe(doomed);
+    const seen = await createUser(doomed.url, 'Before The Crash');
+    const lastEventId = await idOf(onDoomed, seen);
+
+    // Published by the doomed instance, which dies before its client could be sure of them.
+    const inFlight = [await createUser(doomed.url, 'In Flight 1'), await createUser(doomed.url, 'In Flight 2')];
+    doomed.child.kill('SIGKILL');
+    await exited(doomed.child);
+    const afterCrash = await createUser(b.url, 'After The Crash');
+
+    const onB = await subscribe(b, lastEventId);
+    expect(await take(onB, 3)).toEqual([...inFlight, afterCrash].map((user) => ['user_created', user]));
+    await expectNothingMore(onB);
+    expect((await listUsers(a.url)).map((user) => user.id)).toEqual(expect.arrayContaining([...inFlight, afterCrash].map((user) => user.id)));
+    await doomed.stop();
+  });
+});
