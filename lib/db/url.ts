@@ -1,4 +1,5 @@
-// Where the database lives. No `server-only` here: prisma.config.ts loads this file too.
+// Where the database lives, and which engine DATABASE_URL names. Server code; tests load it too.
+import 'server-only';
 import path from 'node:path';
 
 export const DEFAULT_DATABASE_URL = 'file:./data/roster.db';
