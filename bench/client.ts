@@ -1,7 +1,7 @@
 // A crowd of SSE subscribers in one process (forked by bench/run.ts). Raw sockets keep the
 // client cheap, so the machine's two cores go to the server as much as possible.
 import net from 'node:net';
-import type { ClientReply, ClientCommand } from './protocol';
+import type { ClientCommand, ClientReply, Delivery, Group } from './protocol';
 import { summarize } from './stats';
 
 const nowMs = () => Number(process.hrtime.bigint()) / 1e6; // monotonic, same clock in every process
@@ -9,6 +9,7 @@ const nowMs = () => Number(process.hrtime.bigint()) / 1e6; // monotonic, same cl
 let sockets: net.Socket[] = [];
 let received = new Float64Array(0);
 let events = 0;
+let groups: Group[] = [];
 
 function connectOne(port: number, index: number, path: string, token: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -40,7 +41,19 @@ function connectOne(port: number, index: number, path: string, token: string): P
   });
 }
 
-async function connect(port: number, count: number, eventCount: number, concurrency: number, path: string, token: string) {
+/** Subscribers are numbered through the groups in order: the first group's count, then the next's. */
+function portOf(index: number): number {
+  let end = 0;
+  for (const group of groups) {
+    end += group.count;
+    if (index < end) return group.port;
+  }
+  throw new Error(`no group for subscriber ${index}`);
+}
+
+async function connect(groupList: Group[], eventCount: number, concurrency: number, path: string, token: string) {
+  groups = groupList;
+  const count = groups.reduce((sum, group) => sum + group.count, 0);
   events = eventCount;
   received = new Float64Array(count * eventCount).fill(Number.NaN);
   sockets = [];
@@ -52,7 +65,7 @@ async function connect(port: number, count: number, eventCount: number, concurre
     Array.from({ length: concurrency }, async () => {
       while (next < count) {
         const index = next++;
-        await connectOne(port, index, path, token).then(
+        await connectOne(portOf(index), index, path, token).then(
           (ms) => times.push(ms),
           () => failed++,
         );
@@ -62,9 +75,9 @@ async function connect(port: number, count: number, eventCount: number, concurre
   return { connected: times.length, failed, totalMs: nowMs() - started, perConnection: summarize(times) };
 }
 
-function collect(sendTimes: number[], subscribers: number) {
+function collect(sendTimes: number[], first: number, subscribers: number): Delivery {
   const latencies: number[] = [];
-  for (let s = 0; s < subscribers; s++) {
+  for (let s = first; s < first + subscribers; s++) {
     for (let e = 0; e < sendTimes.length; e++) {
       const at = received[s * events + e];
       const sent = sendTimes[e];
@@ -77,13 +90,21 @@ function collect(sendTimes: number[], subscribers: number) {
 process.on('message', async (command: ClientCommand) => {
   let reply: ClientReply;
   if (command.cmd === 'connect') {
-    reply = { cmd: 'connect', ...(await connect(command.port, command.count, command.events, command.concurrency, command.path, command.token)) };
+    reply = { cmd: 'connect', ...(await connect(command.groups, command.events, command.concurrency, command.path, command.token)) };
   } else if (command.cmd === 'received') {
     let count = 0;
     for (const at of received) if (!Number.isNaN(at)) count++;
     reply = { cmd: 'received', count };
   } else if (command.cmd === 'collect') {
-    reply = { cmd: 'collect', ...collect(command.sendTimes, sockets.length) };
+    let first = 0;
+    reply = {
+      cmd: 'collect',
+      groups: groups.map((group) => {
+        const delivery = collect(command.sendTimes, first, group.count);
+        first += group.count;
+        return delivery;
+      }),
+    };
   } else {
     for (const socket of sockets) socket.destroy();
     sockets = [];

@@ -1,8 +1,13 @@
 // Messages between bench/run.ts and its forked subscriber process.
 import type { Summary } from './stats';
 
+/** `count` subscribers on the server at `port`; a target with several instances gets one group each. */
+export type Group = { port: number; count: number };
+
+export type Delivery = { delivered: number; expected: number; latency: Summary };
+
 export type ClientCommand =
-  | { cmd: 'connect'; port: number; count: number; events: number; concurrency: number; path: string; token: string }
+  | { cmd: 'connect'; groups: Group[]; events: number; concurrency: number; path: string; token: string }
   | { cmd: 'received' }
   | { cmd: 'collect'; sendTimes: number[] }
   | { cmd: 'close' };
@@ -10,5 +15,6 @@ export type ClientCommand =
 export type ClientReply =
   | { cmd: 'connect'; connected: number; failed: number; totalMs: number; perConnection: Summary }
   | { cmd: 'received'; count: number }
-  | { cmd: 'collect'; delivered: number; expected: number; latency: Summary }
+  /** One per group, in the order of `connect`'s groups. */
+  | { cmd: 'collect'; groups: Delivery[] }
   | { cmd: 'close' };

@@ -1,0 +1,128 @@
+// The servers under test: the floor, and Roster's production build as one instance or several
+// sharing one SQLite file (writes go to one instance only, so WAL copes) and one Redis stream.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+
+export const ROOT = path.resolve(import.meta.dirname, '..');
+const TMP = path.join(ROOT, 'bench/results/tmp');
+// Roster's production mode requires credentials; the benchmark uses throwaway ones and no rate limit.
+export const API_TOKEN = 'bench-token-0123456789abcdef';
+const ROSTER_ENV = {
+  ADMIN_PASSWORD: 'bench-password',
+  SESSION_SECRET: 'bench-session-secret-0123456789abcdef',
+  API_TOKEN,
+  RATE_LIMIT_WRITES_PER_MIN: '0',
+  LOG_LEVEL: 'warn',
+};
+
+export type Instance = { port: number; process: ChildProcess };
+
+export type RosterSetup = {
+  /** Instances on `port`, `port + 1`, …; writes go to the first. */
+  instances: number;
+  port: number;
+  maxConnections: number;
+  /** Every instance gets this Redis and key prefix; without it, each has the in-process hub. */
+  redis?: { url: string; keyPrefix: string };
+  execArgv: string[];
+};
+
+export const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function request(port: number, method: string, url: string, body?: unknown): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const req = http.request(
+      `http://127.0.0.1:${port}${url}`,
+      {
+        method,
+        agent,
+        headers: {
+          Authorization: `Bearer ${API_TOKEN}`,
+          ...(payload ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) } : {}),
+        },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+export const subscribersNow = async (port: number) =>
+  (JSON.parse((await request(port, 'GET', '/api/health')).text) as { subscribers: number }).subscribers;
+
+export function rssMb(instance: Instance): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${instance.process.pid}/status`, 'utf8'));
+  return Number(match?.[1] ?? Number.NaN) / 1024;
+}
+
+export async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return true;
+    await sleep(100);
+  }
+  return false;
+}
+
+async function started(instances: Instance[], name: string): Promise<Instance[]> {
+  const up = await Promise.all(instances.map(({ port }) => waitFor(async () => (await request(port, 'GET', '/api/health')).status === 200, 30_000)));
+  if (up.every(Boolean)) return instances;
+  await stopAll(instances);
+  throw new Error(`${name} did not start`);
+}
+
+export function startFloor(port: number, execArgv: string[]): Promise<Instance[]> {
+  const env = { ...process.env, PORT: String(port) };
+  const floor = spawn(process.execPath, [...execArgv, '--import', 'tsx', path.join(ROOT, 'bench/floor-server.ts')], { env, stdio: 'inherit' });
+  return started([{ port, process: floor }], 'floor');
+}
+
+/** Roster on a fresh database, migrated once before any instance starts. */
+export async function startRoster(setup: RosterSetup): Promise<Instance[]> {
+  rmSync(TMP, { recursive: true, force: true });
+  mkdirSync(TMP, { recursive: true });
+  const env = {
+    ...process.env,
+    ...ROSTER_ENV,
+    NEXT_TELEMETRY_DISABLED: '1',
+    DATABASE_URL: `file:${path.join(TMP, 'bench.db')}`,
+    MAX_SSE_CONNECTIONS: String(setup.maxConnections),
+    // Empty, not inherited: a REDIS_URL in the caller's shell must not turn the single-instance target into a Redis one.
+    REDIS_URL: setup.redis?.url ?? '',
+    ...(setup.redis ? { REDIS_KEY_PREFIX: setup.redis.keyPrefix } : {}),
+  };
+  const migrate = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', 'prisma/migrate.ts'], { cwd: ROOT, env, stdio: 'ignore' });
+  await new Promise((resolve) => migrate.on('exit', resolve));
+  const next = path.join(ROOT, 'node_modules/next/dist/bin/next');
+  const instances = Array.from({ length: setup.instances }, (_, i): Instance => {
+    const port = setup.port + i;
+    const server = spawn(process.execPath, [...setup.execArgv, next, 'start', '-p', String(port), '-H', '127.0.0.1'], {
+      cwd: ROOT,
+      env: { ...env, PORT: String(port) },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    return { port, process: server };
+  });
+  return started(instances, 'roster');
+}
+
+export async function stopAll(instances: Instance[]): Promise<void> {
+  await Promise.all(
+    instances.map(({ process: server }) => {
+      if (server.exitCode !== null || server.signalCode !== null) return;
+      const exited = new Promise((resolve) => server.once('exit', resolve));
+      server.kill('SIGTERM');
+      return exited;
+    }),
+  );
+}
