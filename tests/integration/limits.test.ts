@@ -159,7 +159,7 @@ describe(`SSE_MAX_QUEUE_BYTES=${LIMITS.SSE_MAX_QUEUE_BYTES}`, () => {
   const NAME = '名'.repeat(94);
   const DOMAIN = `${'a'.repeat(60)}.${'b'.repeat(60)}.${'c'.repeat(60)}.example.com`;
   const WORKERS = 8;
-  const FILL_DEADLINE_MS = 40_000;
+  const FILL_DEADLINE_MS = 55_000;
 
   /**
    * A client that sends GET /events and then never reads a byte, e.g. a frozen browser tab. Both
@@ -272,6 +272,6 @@ describe(`SSE_MAX_QUEUE_BYTES=${LIMITS.SSE_MAX_QUEUE_BYTES}`, () => {
         new Promise((_, reject) => setTimeout(() => reject(new Error('the stalled connection was left open')), 5_000)),
       ]);
     },
-    60_000,
+    80_000,
   );
 });
