@@ -67,7 +67,7 @@ export function clientKey(headers: Headers): string {
  * refills it; an idle bucket expires once it would be full again. When Redis cannot answer, the
  * request is allowed (logged): the limit must not take writes down with it.
  */
-export const TOKEN_BUCKET_SCRIPT = `
+const TOKEN_BUCKET_SCRIPT = `
 local per = tonumber(ARGV[1])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
