@@ -84,19 +84,23 @@ return math.max(1, math.ceil((1 - tokens) / per_ms / 1000))
 
 type BucketClient = Redis & { rosterTakeToken(key: string, perMinute: number): Promise<number> };
 
+/** Teaches a connection the token-bucket script (once per connection, shared by its limiters). */
+export function withTokenBuckets(redis: Redis): BucketClient {
+  redis.defineCommand('rosterTakeToken', { numberOfKeys: 1, lua: TOKEN_BUCKET_SCRIPT });
+  return redis as BucketClient;
+}
+
 export class RedisRateLimiter implements Limiter {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: BucketClient,
     private readonly keyPrefix: string,
     readonly perMinute: number,
-  ) {
-    redis.defineCommand('rosterTakeToken', { numberOfKeys: 1, lua: TOKEN_BUCKET_SCRIPT });
-  }
+  ) {}
 
   async take(key: string): Promise<Verdict> {
     if (this.perMinute === 0) return { ok: true };
     try {
-      const wait = await (this.redis as BucketClient).rosterTakeToken(this.keyPrefix + key, this.perMinute);
+      const wait = await this.redis.rosterTakeToken(this.keyPrefix + key, this.perMinute);
       return wait === 0 ? { ok: true } : { ok: false, retryAfterSeconds: wait };
     } catch (error) {
       log.warn({ err: error }, 'rate limit unavailable (redis): request allowed');
@@ -119,12 +123,13 @@ function createLimits(): Limits {
     };
   }
   const redis = createRedis(env.REDIS_URL, 1_000);
+  const client = withTokenBuckets(redis.client);
   const prefix = `${env.REDIS_KEY_PREFIX}rate:`;
   return {
     redis,
-    writes: new RedisRateLimiter(redis.client, `${prefix}writes:`, env.RATE_LIMIT_WRITES_PER_MIN),
-    streams: new RedisRateLimiter(redis.client, `${prefix}streams:`, env.RATE_LIMIT_WRITES_PER_MIN),
-    logins: new RedisRateLimiter(redis.client, `${prefix}logins:`, LOGINS_PER_MIN),
+    writes: new RedisRateLimiter(client, `${prefix}writes:`, env.RATE_LIMIT_WRITES_PER_MIN),
+    streams: new RedisRateLimiter(client, `${prefix}streams:`, env.RATE_LIMIT_WRITES_PER_MIN),
+    logins: new RedisRateLimiter(client, `${prefix}logins:`, LOGINS_PER_MIN),
   };
 }
 

@@ -13,9 +13,10 @@ export type RedisHubOptions = {
   keyPrefix: string;
   /** Events kept for replay, as for the in-process hub. */
   logSize: number;
-  /** How long a command may take before the write that published it moves on without it. */
-  commandTimeoutMs?: number;
 };
+
+/** How long a publish may wait for Redis before the write it follows moves on without it. */
+const COMMAND_TIMEOUT_MS = 2_000;
 
 /** What a subscriber is handed: the entry's frame, or null for an origin entry (nothing to send). */
 type Local = { eventId: number; frame: Uint8Array | null; resync: boolean };
@@ -48,15 +49,17 @@ export class RedisHub implements EventHub {
   #log: Local[] = [];
   #lastEventId = 0;
   #published = 0;
-  #degraded = false;
-  /** An event may have been lost (a failed publish or read): append a resync marker when Redis is back. */
+  /**
+   * Redis failed (a publish, a read or a replay) since the last resync marker: an event may have
+   * been lost. The hub is degraded until the read loop has appended the marker.
+   */
   #lost = false;
   #running = false;
   #started: Promise<void> | undefined;
 
   constructor(readonly options: RedisHubOptions) {
     // Blocking reads get a connection of their own, so they never hold up a publish.
-    const [commands, reader] = [createRedis(options.url, options.commandTimeoutMs ?? 2_000), createRedis(options.url)];
+    const [commands, reader] = [createRedis(options.url, COMMAND_TIMEOUT_MS), createRedis(options.url)];
     this.#connections = [commands, reader];
     this.#commands = commands.client;
     this.#reader = reader.client;
@@ -152,7 +155,7 @@ export class RedisHub implements EventHub {
   }
 
   get degraded(): boolean {
-    return this.#degraded;
+    return this.#lost;
   }
 
   /**
@@ -188,7 +191,7 @@ export class RedisHub implements EventHub {
     let high = this.#log.length - 1;
     while (low <= high) {
       const mid = (low + high) >> 1;
-      const id = this.#log[mid]?.eventId ?? eventId;
+      const id = this.#log[mid]!.eventId; // mid is within [0, length)
       if (id === eventId) return mid;
       if (id < eventId) low = mid + 1;
       else high = mid - 1;
@@ -229,7 +232,6 @@ export class RedisHub implements EventHub {
         if (this.#lost) await this.#recover();
         const cursor = toStreamId(this.#lastEventId);
         const rows = await this.#reader.xrange(this.#key, cursor, '+', 'COUNT', READ_BATCH + 1);
-        if (!this.#lost) this.#degraded = false;
         if (rows[0]?.[0] !== cursor) {
           await this.#restart();
           continue;
@@ -282,9 +284,8 @@ export class RedisHub implements EventHub {
   }
 
   #fail(error: unknown, during: string): void {
+    if (this.#lost) return; // logged when the outage began
     this.#lost = true;
-    if (this.#degraded) return;
-    this.#degraded = true;
     log.error({ err: error, during, redis: redisAddress(this.options.url) }, 'redis unreachable: events are not delivered until it returns');
   }
 }

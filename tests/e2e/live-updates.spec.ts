@@ -1,3 +1,4 @@
+import type { Browser } from '@playwright/test';
 import { ADMIN_STATE } from './credentials';
 import { createUser, dashboard, expect, test, uniqueEmail } from './fixtures';
 
@@ -39,13 +40,19 @@ test('a user created in one browser appears in another, and deleting it there re
   await contextB.close();
 });
 
-test('without the event stream the dashboard polls and still shows new users', async ({ browser, api }) => {
+/** A signed-in dashboard whose event stream is blocked, so it polls. */
+async function pollingDashboard(browser: Browser) {
   const context = await browser.newContext({ storageState: ADMIN_STATE });
   await context.route('**/events**', (route) => route.abort());
   const page = await context.newPage();
   const ui = dashboard(page);
   await page.goto('/');
   await expect(ui.connection).toHaveText('Connected (Polling)');
+  return { context, page, ui };
+}
+
+test('without the event stream the dashboard polls and still shows new users', async ({ browser, api }) => {
+  const { context, ui } = await pollingDashboard(browser);
 
   const email = uniqueEmail('polled');
   await createUser(api, 'Polly Poll', email);
@@ -58,12 +65,7 @@ test('without the event stream the dashboard polls and still shows new users', a
 });
 
 test('when the stream comes back the dashboard uses it again and stops polling', async ({ browser, api }) => {
-  const context = await browser.newContext({ storageState: ADMIN_STATE });
-  await context.route('**/events**', (route) => route.abort());
-  const page = await context.newPage();
-  const ui = dashboard(page);
-  await page.goto('/');
-  await expect(ui.connection).toHaveText('Connected (Polling)');
+  const { context, page, ui } = await pollingDashboard(browser);
 
   await context.unroute('**/events**');
   // Regaining focus retries the stream at once instead of waiting out the backoff.

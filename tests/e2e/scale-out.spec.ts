@@ -6,55 +6,20 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import pg from 'pg';
+import { freshDatabase, type TestDatabase } from '../support/postgres';
+import { REDIS_URL, servicesUp } from '../support/services';
 import { ADMIN_STATE, API_TOKEN, ADMIN_PASSWORD, SESSION_SECRET } from './credentials';
 import { dashboard, expect, test, uniqueEmail } from './fixtures';
 
 const NGINX = '/usr/sbin/nginx';
-const POSTGRES = { host: '127.0.0.1', port: 5432, user: 'postgres' };
-const REDIS_URL = 'redis://127.0.0.1:6379';
 const PORTS = { a: 3210, b: 3211, nginx: 3212 };
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const SCRATCH = path.join(ROOT, 'tests/.tmp/scale-out');
-const DATABASE = `roster_e2e_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-const DATABASE_URL = `postgresql://${POSTGRES.user}@${POSTGRES.host}:${POSTGRES.port}/${DATABASE}`;
 const PREFIX = `roster-e2e:${randomUUID()}:`;
 const PROXY = `http://127.0.0.1:${PORTS.nginx}`;
 
 const processes: ChildProcess[] = [];
-
-/** What is missing to run this test here, if anything. */
-async function missing(): Promise<string | null> {
-  if (!existsSync(NGINX)) return `nginx (${NGINX}; apt-get install nginx)`;
-  const client = new pg.Client({ ...POSTGRES, database: 'postgres' });
-  try {
-    await client.connect();
-  } catch {
-    return `PostgreSQL at ${POSTGRES.host}:${POSTGRES.port}`;
-  } finally {
-    await client.end().catch(() => {});
-  }
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  redis.on('error', () => {});
-  try {
-    await redis.connect();
-    return null;
-  } catch {
-    return `Redis at ${REDIS_URL}`;
-  } finally {
-    redis.disconnect();
-  }
-}
-
-async function postgres(sql: string): Promise<void> {
-  const client = new pg.Client({ ...POSTGRES, database: 'postgres' });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
+let database: TestDatabase | undefined;
 
 function start(command: string, args: string[], env: Record<string, string>, log: string): ChildProcess {
   const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -115,13 +80,15 @@ test.describe('two instances behind nginx', () => {
 
   test.beforeAll(async () => {
     test.setTimeout(120_000);
-    const absent = await missing();
-    if (absent && process.env.ROSTER_REQUIRE_SERVICES) throw new Error(`${absent} is unavailable`);
-    test.skip(absent !== null, `SKIPPED: ${absent} is unavailable: install or start it to run this test.`);
+    const noNginx = !existsSync(NGINX);
+    if (noNginx && process.env.ROSTER_REQUIRE_SERVICES) throw new Error(`${NGINX} is missing (apt-get install nginx)`);
+    test.skip(noNginx, `SKIPPED: ${NGINX} is missing: apt-get install nginx to run this test.`);
+    test.skip(!(await servicesUp('postgres', 'redis')), 'SKIPPED: PostgreSQL or Redis is unreachable (see the warning above).');
 
     rmSync(SCRATCH, { recursive: true, force: true });
     mkdirSync(SCRATCH, { recursive: true });
-    await postgres(`CREATE DATABASE ${DATABASE}`);
+    database = await freshDatabase('e2e');
+    const DATABASE_URL = database.url;
     // Once per deploy, before the instances start (as the README says).
     const migrated = spawnSync('npm', ['run', 'db:migrate'], { cwd: ROOT, env: { ...process.env, DATABASE_URL }, encoding: 'utf8' });
     if (migrated.status !== 0) throw new Error(`db:migrate failed:\n${migrated.stdout}\n${migrated.stderr}`);
@@ -150,7 +117,7 @@ test.describe('two instances behind nginx', () => {
 
   test.afterAll(async () => {
     for (const child of processes.splice(0)) child.kill('SIGTERM');
-    await postgres(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`).catch(() => {});
+    await database?.drop();
     const redis = new Redis(REDIS_URL);
     const keys = await redis.keys(`${PREFIX}*`);
     if (keys.length) await redis.del(...keys);

@@ -1,35 +1,14 @@
 // GET /events against the real server: what a browser's EventSource receives when users change.
-import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import type { UserDTO } from '@/lib/dto';
 import { createUser, deleteUser, eventually, health, postUser, uniqueEmail } from '../support/api';
-import { SseClient, type SseMessage } from '../support/sse';
+import { SseClient, type SseMessage, streamsFor } from '../support/sse';
 
 const baseUrl = inject('baseUrl');
-const clients: SseClient[] = [];
-
-/** A connected subscriber whose `connected` event has been read already. */
-async function subscribe() {
-  const client = await SseClient.connect(`${baseUrl}/events`);
-  clients.push(client);
-  const connected = await client.next();
-  expect(connected.event).toBe('connected');
-  const { lastEventId } = JSON.parse(connected.data) as { lastEventId: number };
-  return { client, lastEventId };
-}
+const streams = streamsFor(baseUrl);
+const subscribe = () => streams.open();
 
 const payload = (message: SseMessage): unknown => JSON.parse(message.data);
-
-let baseline = 0;
-
-beforeAll(async () => {
-  baseline = (await health(baseUrl)).subscribers;
-});
-
-// Each test starts with the subscriber count back where it was, so counts can be compared.
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
-  await eventually(() => health(baseUrl), (h) => h.subscribers === baseline);
-});
 
 describe('GET /events', () => {
   it('answers as an unbuffered, uncompressed event stream', async () => {

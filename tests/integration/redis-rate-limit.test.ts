@@ -2,7 +2,7 @@
 // connections stand for two instances behind a load balancer.
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RedisRateLimiter } from '@/lib/rate-limit';
+import { RedisRateLimiter, withTokenBuckets } from '@/lib/rate-limit';
 import { dropPrefix, privateRedis, uniquePrefix } from '../support/redis';
 import { REDIS_URL, servicesUp } from '../support/services';
 
@@ -15,7 +15,7 @@ describe.skipIf(!up)('RedisRateLimiter', () => {
     const redis = new Redis(url, { maxRetriesPerRequest: 0, enableOfflineQueue: false, lazyConnect: true });
     redis.on('error', () => {});
     clients.push(redis);
-    return { redis, limiter: new RedisRateLimiter(redis, prefix, perMinute) };
+    return { redis, limiter: new RedisRateLimiter(withTokenBuckets(redis), prefix, perMinute) };
   };
 
   beforeEach(() => {

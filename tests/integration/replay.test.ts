@@ -1,19 +1,11 @@
 // Reconnecting to GET /events with the last id seen: what a browser that lost its connection gets back.
-import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import type { UserDTO } from '@/lib/dto';
 import { createUser, eventually, health } from '../support/api';
-import { SseClient, type SseMessage } from '../support/sse';
+import { type SseClient, type SseMessage, streamsFor } from '../support/sse';
 
 const baseUrl = inject('baseUrl');
-const clients: SseClient[] = [];
-
-async function connect(query = '', headers: Record<string, string> = {}) {
-  const client = await SseClient.connect(`${baseUrl}/events${query}`, headers);
-  clients.push(client);
-  const connected = await client.next();
-  expect(connected.event).toBe('connected');
-  return { client, lastEventId: (JSON.parse(connected.data) as { lastEventId: number }).lastEventId };
-}
+const connect = streamsFor(baseUrl).open;
 
 /** Closes the client and waits until the server has let go of it. */
 async function disconnect(client: SseClient) {
@@ -37,18 +29,6 @@ async function expectCreated(client: SseClient, users: UserDTO[], after: number)
   expect(messages.map((m) => Number(m.id))).toEqual(users.map((_, i) => after + 1 + i));
   return messages;
 }
-
-let baseline = 0;
-
-beforeAll(async () => {
-  baseline = (await health(baseUrl)).subscribers;
-});
-
-// Streams left open would change the counts other tests and files compare against.
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
-  await eventually(() => health(baseUrl), (h) => h.subscribers === baseline);
-});
 
 describe('GET /events after a disconnect', () => {
   it.each([

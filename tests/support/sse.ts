@@ -1,7 +1,8 @@
 // A test-side reader for Server-Sent Events, following the parsing rules of the HTML standard
 // (https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation),
 // so the tests read the stream the way EventSource would rather than the way the server wrote it.
-import { type Auth, authHeaders } from './api';
+import { afterEach, beforeAll, expect } from 'vitest';
+import { type Auth, authHeaders, eventually, health } from './api';
 
 export type SseMessage = { event: string; data: string; id?: string };
 export type SseBlock = { message?: SseMessage; comments: string[] };
@@ -116,4 +117,30 @@ export class SseClient {
   close() {
     this.controller.abort();
   }
+}
+
+/**
+ * The streams one test file opens on the shared server. `open` connects and reads the `connected`
+ * event; after each test every stream is closed and the server's count is awaited back to where
+ * it was before the file, so counts compared in a test are never off by another test's stream.
+ */
+export function streamsFor(baseUrl: string) {
+  const clients: SseClient[] = [];
+  let baseline = 0;
+  beforeAll(async () => {
+    baseline = (await health(baseUrl)).subscribers;
+  });
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.close();
+    await eventually(() => health(baseUrl), (h) => h.subscribers === baseline);
+  });
+  return {
+    async open(query = '', headers: Record<string, string> = {}) {
+      const client = await SseClient.connect(`${baseUrl}/events${query}`, headers);
+      clients.push(client);
+      const connected = await client.next();
+      expect(connected.event).toBe('connected');
+      return { client, lastEventId: (JSON.parse(connected.data) as { lastEventId: number }).lastEventId };
+    },
+  };
 }
