@@ -4,10 +4,11 @@ import { revalidatePath } from 'next/cache';
 import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { currentCaller } from '@/lib/auth';
-import { ConflictError, NotFoundError, RateLimitedError, ServiceUnavailableError } from '@/lib/errors';
+import type { UserDTO } from '@/lib/dto';
+import { ConflictError, NotFoundError, PreconditionFailedError, RateLimitedError, ServiceUnavailableError } from '@/lib/errors';
 import { assertWriteAllowed } from '@/lib/rate-limit';
-import { addUser, removeUser } from '@/lib/users';
-import { type FieldErrors, fieldErrorsOf, userIdSchema, userInputSchema } from '@/lib/validation';
+import { addUser, editUser, removeUser } from '@/lib/users';
+import { type FieldErrors, fieldErrorsOf, localPath, userIdSchema, userInputSchema } from '@/lib/validation';
 
 export type CreateUserState = {
   status: 'idle' | 'success' | 'error';
@@ -18,6 +19,13 @@ export type CreateUserState = {
 };
 
 export type DeleteUserState = { error?: string };
+
+export type EditUserState =
+  | { status: 'idle' }
+  | { status: 'error'; message: string; fieldErrors?: FieldErrors; values?: { name: string; email: string } }
+  /** Someone else changed the user first: the form shows the user as it is now. */
+  | { status: 'stale'; message: string; current: UserDTO }
+  | { status: 'saved'; user: UserDTO };
 
 function text(formData: FormData, key: string): string {
   const value = formData.get(key);
@@ -71,4 +79,38 @@ export async function deleteUser(_previous: DeleteUserState, formData: FormData)
   }
   revalidatePath('/');
   return {};
+}
+
+/**
+ * Saves an edit if the user is still at the version the form was loaded with (a hidden field),
+ * so an edit never overwrites one it did not see. The edit page sends `return` and goes back
+ * there; the inline editor stays on the dashboard.
+ */
+export async function updateUser(_previous: EditUserState, formData: FormData): Promise<EditUserState> {
+  const values = { name: text(formData, 'name'), email: text(formData, 'email') };
+  const refused = await mayWrite();
+  if (refused) return { status: 'error', message: refused, values };
+  const id = userIdSchema.safeParse(text(formData, 'id'));
+  const version = userIdSchema.safeParse(text(formData, 'version'));
+  if (!id.success || !version.success) return { status: 'error', message: 'No such user.', values };
+  const parsed = userInputSchema.safeParse(values);
+  if (!parsed.success) {
+    return { status: 'error', message: 'Please fix the highlighted fields.', fieldErrors: fieldErrorsOf(parsed.error), values };
+  }
+  let user: UserDTO;
+  try {
+    user = await editUser(id.data, parsed.data, version.data);
+  } catch (error) {
+    if (error instanceof PreconditionFailedError) return { status: 'stale', message: error.message, current: error.current };
+    if (error instanceof ConflictError) {
+      return { status: 'error', message: 'Please fix the highlighted fields.', fieldErrors: error.fieldErrors, values };
+    }
+    if (error instanceof NotFoundError) return { status: 'error', message: 'This user has been deleted.', values };
+    if (error instanceof ServiceUnavailableError) return { status: 'error', message: error.message, values };
+    throw error;
+  }
+  revalidatePath('/');
+  const back = localPath(text(formData, 'return'));
+  if (back) redirect(back);
+  return { status: 'saved', user };
 }

@@ -1,34 +1,54 @@
 import { redirect } from 'next/navigation';
 import { CreateUserForm } from '@/components/create-user-form';
-import { LiveUsers } from '@/components/live-users';
+import { Directory } from '@/components/directory';
 import { SignOutButton } from '@/components/sign-out-button';
 import { authEnabled, currentCaller } from '@/lib/auth';
+import { decodeCursor } from '@/lib/directory/cursor';
+import { PAGE_SIZE, paramsRecord, type View, type ViewParams, viewParamsSchema } from '@/lib/directory/view';
 import { listUsers } from '@/lib/users';
 
-// Always render from the database: the first HTML already holds the current rows.
+// Always render from the database: the first HTML already holds the current page.
 export const dynamic = 'force-dynamic';
 
-export default async function DashboardPage() {
+type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+/** The view in the URL; parameters that make no sense (a cursor of another sort, say) are left out. */
+function viewParams(raw: Record<string, string>): ViewParams {
+  const valid = Object.entries(raw).filter(([key, value]) => viewParamsSchema.safeParse({ [key]: value }).success);
+  const params = { ...viewParamsSchema.parse(Object.fromEntries(valid)), limit: PAGE_SIZE };
+  if (!params.cursor) return params;
+  try {
+    decodeCursor(params.cursor, params);
+    return params;
+  } catch {
+    return { ...params, cursor: undefined };
+  }
+}
+
+export default async function DashboardPage({ searchParams }: Props) {
   if (!(await currentCaller())) redirect('/login');
-  // The list carries its event cursor: the client's stream picks up from there without a gap.
-  const snapshot = await listUsers();
+  const params = viewParams(paramsRecord(await searchParams));
+  // The page carries its event cursor: the client's stream picks up from there without a gap.
+  const page = await listUsers(params);
+  const view: View = { q: params.q, sort: params.sort, order: params.order };
   return (
     <main className="mx-auto max-w-4xl space-y-6 px-4 py-10">
       {!authEnabled() && (
-        <p role="note" className="rounded-md border border-amber-300 bg-amber-50 px-4 py-2 text-sm text-amber-900">
+        <p role="note" className="rounded-md border border-amber-300 bg-amber-50 px-4 py-2 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100">
           <strong>Authentication is off.</strong> Anyone who can reach this server can manage users. Set
           ADMIN_PASSWORD and SESSION_SECRET to require sign-in (production refuses to start without them).
         </p>
       )}
       <header className="flex items-start justify-between gap-4">
         <div>
-          <h1 className="text-2xl font-bold text-gray-900">Roster</h1>
-          <p className="text-sm text-gray-600">Users, live in every open browser.</p>
+          <h1 className="text-2xl font-bold text-gray-900 dark:text-gray-100">Roster</h1>
+          <p className="text-sm text-gray-600 dark:text-gray-300">Users, live in every open browser.</p>
         </div>
         {authEnabled() && <SignOutButton />}
       </header>
       <CreateUserForm />
-      <LiveUsers initial={snapshot} />
+      {/* The same component for every view, so its live stream stays open across them. */}
+      <Directory initial={page} view={view} cursor={params.cursor ?? null} />
     </main>
   );
 }

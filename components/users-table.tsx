@@ -1,5 +1,12 @@
-import type { Row } from './use-row-transitions';
+'use client';
+
+import { useState } from 'react';
+import type { View } from '@/lib/directory/view';
+import { viewSearch } from '@/lib/directory/view';
 import { DeleteUserButton } from './delete-user-button';
+import { EditUserForm } from './edit-user-form';
+import { SortHeader } from './sort-header';
+import type { Row } from './use-row-transitions';
 
 const PHASE_CLASS: Record<Row['phase'], string> = {
   new: 'row-new',
@@ -12,43 +19,69 @@ function formatDate(iso: string): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 }
 
-export function UsersTable({ rows }: { rows: Row[] }) {
+/**
+ * One page of users. On a phone each row stacks (name, email, actions) instead of clipping.
+ * "Edit" is a link to the edit page, which works without JavaScript; with it, the row edits inline
+ * and the table keeps its place.
+ */
+export function UsersTable({ rows, view, cursor, empty }: { rows: Row[]; view: View; cursor: string | null; empty: string }) {
+  const [editing, setEditing] = useState<number | null>(null);
+  const here = `/${viewSearch(view, cursor)}`;
   return (
-    <div className="overflow-hidden rounded-lg border border-gray-200 bg-white shadow-sm">
+    <div className="overflow-x-auto rounded-lg border border-gray-200 bg-white shadow-sm dark:border-gray-700 dark:bg-gray-800">
       <table className="w-full text-left text-sm">
-        <thead className="bg-gray-50 text-xs uppercase tracking-wide text-gray-500">
-          <tr>
-            <th scope="col" className="px-4 py-3 font-medium">Name</th>
-            <th scope="col" className="px-4 py-3 font-medium">Email</th>
-            <th scope="col" className="hidden px-4 py-3 font-medium sm:table-cell">Created</th>
-            <th scope="col" className="px-4 py-3"><span className="sr-only">Actions</span></th>
+        <thead className="bg-gray-50 text-xs uppercase tracking-wide text-gray-600 dark:bg-gray-900 dark:text-gray-300">
+          <tr className="flex flex-wrap sm:table-row">
+            <SortHeader view={view} sort="name" label="Name" />
+            <SortHeader view={view} sort="email" label="Email" />
+            <SortHeader view={view} sort="createdAt" label="Created" />
+            <th scope="col" className="hidden px-4 py-3 sm:table-cell"><span className="sr-only">Actions</span></th>
           </tr>
         </thead>
-        <tbody className="divide-y divide-gray-100">
+        <tbody className="divide-y divide-gray-100 dark:divide-gray-700">
           {rows.length === 0 ? (
             <tr>
-              <td colSpan={4} className="px-4 py-10 text-center text-gray-500">
-                No users yet. Add the first one above.
+              <td colSpan={4} className="px-4 py-10 text-center text-gray-600 dark:text-gray-300">
+                {empty}
               </td>
             </tr>
           ) : (
-            rows.map(({ user, phase }) => (
-              <tr
-                key={user.id}
-                data-user-id={user.id}
-                aria-hidden={phase === 'leaving' || undefined}
-                className={PHASE_CLASS[phase]}
-              >
-                <td className="px-4 py-3 font-medium text-gray-900">{user.name}</td>
-                <td className="px-4 py-3 text-gray-700">{user.email}</td>
-                <td className="hidden px-4 py-3 text-gray-500 sm:table-cell">
-                  <time dateTime={user.createdAt}>{formatDate(user.createdAt)}</time>
-                </td>
-                <td className="px-4 py-2 text-right">
-                  <DeleteUserButton id={user.id} name={user.name} disabled={phase === 'leaving'} />
-                </td>
-              </tr>
-            ))
+            rows.map(({ user, phase }) =>
+              editing === user.id && phase !== 'leaving' ? (
+                <tr key={user.id} data-user-id={user.id} className="block sm:table-row">
+                  <td colSpan={4} className="block px-4 py-3 sm:table-cell">
+                    <EditUserForm user={user} onDone={() => setEditing(null)} />
+                  </td>
+                </tr>
+              ) : (
+                <tr
+                  key={user.id}
+                  data-user-id={user.id}
+                  aria-hidden={phase === 'leaving' || undefined}
+                  className={`flex flex-col py-2 sm:table-row sm:py-0 ${PHASE_CLASS[phase]}`}
+                >
+                  <td className="px-4 py-1 font-medium break-words text-gray-900 sm:py-3 dark:text-gray-100">{user.name}</td>
+                  <td className="px-4 py-1 break-all text-gray-700 sm:py-3 dark:text-gray-300">{user.email}</td>
+                  <td className="px-4 py-1 text-gray-600 sm:py-3 dark:text-gray-400">
+                    <time dateTime={user.createdAt}>{formatDate(user.createdAt)}</time>
+                  </td>
+                  <td className="flex items-center gap-1 px-2 py-1 sm:table-cell sm:py-2 sm:text-right sm:whitespace-nowrap">
+                    <a
+                      href={`/users/${user.id}/edit?return=${encodeURIComponent(here)}`}
+                      onClick={(event) => {
+                        event.preventDefault();
+                        setEditing(user.id);
+                      }}
+                      aria-label={`Edit ${user.name}`}
+                      className="inline-flex rounded-md px-2.5 py-1.5 text-sm font-medium text-blue-700 hover:bg-blue-50 focus-visible:outline-2 focus-visible:outline-blue-700 dark:text-blue-300 dark:hover:bg-gray-700"
+                    >
+                      Edit
+                    </a>
+                    <DeleteUserButton id={user.id} name={user.name} disabled={phase === 'leaving'} />
+                  </td>
+                </tr>
+              ),
+            )
           )}
         </tbody>
       </table>

@@ -1,8 +1,40 @@
-// What crosses the wire and reaches client components: plain JSON, never Prisma rows.
+// What crosses the wire and reaches client components: plain JSON, never Prisma rows. The data
+// layer, the API, the stream and the browser all speak these types. Safe to import on the client.
+
 export type UserDTO = {
   id: number;
   name: string;
   email: string;
   /** ISO 8601, UTC */
   createdAt: string;
+  /** ISO 8601, UTC */
+  updatedAt: string;
+  /** Raised by every edit; an edit must name the version it saw (If-Match on the API). */
+  version: number;
+};
+
+/**
+ * A change to a user. Each carries enough for a client to decide what it does to any view of the
+ * directory without asking: the user after the change, and (edits, deletes) what it was before.
+ */
+export type UserEvent =
+  | { type: 'user_created'; user: UserDTO }
+  | { type: 'user_updated'; user: UserDTO; previous: UserDTO }
+  | { type: 'user_deleted'; id: number; user: UserDTO };
+
+/** An event once the hub has given it its place in the global order. */
+export type HubEvent = UserEvent & { eventId: number };
+
+/** The payload of the first event on every stream. */
+export type ConnectedPayload = { lastEventId: number };
+
+/** One page of a view of the directory, as of an event id (GET /api/users, the dashboard). */
+export type PageDTO = {
+  users: UserDTO[];
+  /** Users in the whole view (every page). */
+  total: number;
+  nextCursor: string | null;
+  prevCursor: string | null;
+  /** Every event up to this id is reflected in the page. */
+  lastEventId: number;
 };

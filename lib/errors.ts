@@ -1,8 +1,9 @@
 // Domain errors; lib/http.ts maps them to status codes in one place.
+import type { UserDTO } from './dto';
 import type { FieldErrors } from './validation';
 
 export class ValidationError extends Error {
-  constructor(readonly fieldErrors: FieldErrors & { form?: string[] }) {
+  constructor(readonly fieldErrors: Record<string, string[] | undefined>) {
     super('Invalid input');
     this.name = 'ValidationError';
   }
@@ -48,5 +49,21 @@ export class ServiceUnavailableError extends Error {
   constructor() {
     super('The database is unavailable; nothing was changed. Try again shortly.');
     this.name = 'ServiceUnavailableError';
+  }
+}
+
+/** An edit named a version the user no longer has: someone changed it meanwhile. */
+export class PreconditionFailedError extends Error {
+  constructor(readonly current: UserDTO) {
+    super('Changed by someone else while you were editing');
+    this.name = 'PreconditionFailedError';
+  }
+}
+
+/** An edit through the API must say which version it changes (If-Match), so none is lost. */
+export class PreconditionRequiredError extends Error {
+  constructor() {
+    super('Send If-Match: "<version>" with the version you are changing (GET /api/users/{id} gives it as the ETag)');
+    this.name = 'PreconditionRequiredError';
   }
 }

@@ -1,20 +1,24 @@
 import 'server-only';
 import { callerOf, type Caller } from './auth';
+import type { UserDTO } from './dto';
 import {
   ConflictError,
   NotFoundError,
   PayloadTooLargeError,
+  PreconditionFailedError,
+  PreconditionRequiredError,
   RateLimitedError,
   ServiceUnavailableError,
   UnauthorizedError,
   ValidationError,
 } from './errors';
+import { CursorError } from './directory/cursor';
 import { log, requestIdOf } from './log';
 
 /** Largest request body the API reads; a user is well under 1 KB. */
 export const MAX_BODY_BYTES = 10 * 1024;
 
-type ErrorBody = { error: string; fieldErrors?: Record<string, string[] | undefined> };
+type ErrorBody = { error: string; fieldErrors?: Record<string, string[] | undefined>; user?: UserDTO };
 
 function json(body: ErrorBody, status: number, headers?: HeadersInit): Response {
   return Response.json(body, { status, headers });
@@ -28,6 +32,11 @@ export function errorResponse(error: unknown, request: Request): Response {
   if (error instanceof ValidationError) return json({ error: 'Invalid input', fieldErrors: error.fieldErrors }, 400);
   if (error instanceof ConflictError) return json({ error: 'Conflict', fieldErrors: error.fieldErrors }, 409);
   if (error instanceof NotFoundError) return json({ error: error.message }, 404);
+  if (error instanceof CursorError) return json({ error: 'Invalid input', fieldErrors: { cursor: [error.message] } }, 400);
+  if (error instanceof PreconditionFailedError) {
+    return json({ error: error.message, user: error.current }, 412, { ETag: versionTag(error.current.version) });
+  }
+  if (error instanceof PreconditionRequiredError) return json({ error: error.message }, 428);
   if (error instanceof UnauthorizedError) {
     return json({ error: error.message }, 401, { 'WWW-Authenticate': 'Bearer realm="roster"' });
   }
@@ -38,6 +47,22 @@ export function errorResponse(error: unknown, request: Request): Response {
   if (error instanceof ServiceUnavailableError) return json({ error: error.message }, 503, { 'Retry-After': '5' });
   log.error({ err: error, requestId: requestIdOf(request.headers), path: new URL(request.url).pathname }, 'unhandled error');
   return json({ error: 'Internal server error' }, 500);
+}
+
+/** A user's ETag: its version, which every edit raises. */
+export function versionTag(version: number): string {
+  return `"${version}"`;
+}
+
+/**
+ * The version an If-Match header names (`"3"`, or `W/"3"`): PreconditionRequiredError without
+ * one, and 0 (which no user has, so the edit gets 412) for a tag that is not a version.
+ */
+export function ifMatchVersion(request: Request): number {
+  const header = request.headers.get('if-match');
+  if (header === null || header.trim() === '') throw new PreconditionRequiredError();
+  const match = /^\s*(?:W\/)?"([1-9]\d{0,9})"\s*$/.exec(header);
+  return match?.[1] ? Number(match[1]) : 0;
 }
 
 /** The authenticated caller, or UnauthorizedError. */

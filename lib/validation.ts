@@ -26,6 +26,13 @@ export const userInputSchema = z.strictObject({
 });
 
 export type UserInput = z.infer<typeof userInputSchema>;
+
+/** An edit: the same rules, for whichever fields it changes (at least one). */
+export const userChangesSchema = userInputSchema
+  .partial()
+  .refine((changes) => changes.name !== undefined || changes.email !== undefined, 'Send a name, an email or both');
+
+export type UserChanges = z.infer<typeof userChangesSchema>;
 export type UserField = keyof UserInput;
 export type FieldErrors = Partial<Record<UserField, string[]>>;
 
@@ -38,8 +45,14 @@ export const userIdSchema = z
 
 export const DUPLICATE_EMAIL_MESSAGE = 'A user with this email already exists';
 
-/** Field errors in the shape the form and the API both return. */
-export function fieldErrorsOf(error: z.ZodError<UserInput>): FieldErrors & { form?: string[] } {
+/** Field errors in the shape the forms and the API all return: messages by field, and for the whole. */
+export function fieldErrorsOf<T>(error: z.ZodError<T>): Partial<Record<keyof T & string, string[]>> & { form?: string[] } {
   const { fieldErrors, formErrors } = z.flattenError(error);
-  return formErrors.length ? { ...fieldErrors, form: formErrors } : fieldErrors;
+  const byField = fieldErrors as Partial<Record<keyof T & string, string[]>>;
+  return formErrors.length ? { ...byField, form: formErrors } : byField;
+}
+
+/** A path on this site to send the browser back to (`/…`, never `//host` or `/\host`); null otherwise. */
+export function localPath(value: string | undefined): string | null {
+  return value?.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\') ? value : null;
 }

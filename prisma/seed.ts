@@ -1,6 +1,10 @@
 // npm run db:seed: adds a few demo users through the data layer, skipping emails already taken.
-// It runs in its own process, so open dashboards show the demo users after a refresh, not live.
+// npm run db:seed -- --users 100000: also adds that many generated users (name and email from a
+// pool, createdAt spread over the past year), in batches, for demos and benchmarks.
+// It runs in its own process, so open dashboards show the new users after a refresh, not live.
+import { parseArgs } from 'node:util';
 import { db } from '@/lib/db';
+import { nameKey, searchKey } from '@/lib/directory/keys';
 import { ConflictError } from '@/lib/errors';
 import { addUser } from '@/lib/users';
 import { userInputSchema } from '@/lib/validation';
@@ -13,6 +17,18 @@ const DEMO_USERS = [
   { name: 'Edsger Dijkstra', email: 'edsger@example.com' },
 ];
 
+const FIRST = ['Ada', 'Grace', 'Alan', 'Katherine', 'Edsger', 'Barbara', 'Donald', 'Frances', 'John', 'Margaret', 'Linus', 'Radia', 'Ken', 'Sophie', 'Tim', 'Hedy', 'Niklaus', 'Annie', 'Dennis', 'Joan', 'Søren', 'Zoë', 'José', 'Łucja'];
+const LAST = ['Lovelace', 'Hopper', 'Turing', 'Johnson', 'Dijkstra', 'Liskov', 'Knuth', 'Allen', 'McCarthy', 'Hamilton', 'Torvalds', 'Perlman', 'Thompson', 'Wilson', 'Berners-Lee', 'Lamarr', 'Wirth', 'Easley', 'Ritchie', 'Clarke', 'Kierkegaard', 'Núñez', 'García', 'Wójcik'];
+const BATCH = 2_000;
+const YEAR_MS = 365 * 24 * 60 * 60 * 1000;
+
+const { values } = parseArgs({ options: { users: { type: 'string', default: '0' } } });
+const generated = Number(values.users);
+if (!Number.isInteger(generated) || generated < 0 || generated > 10_000_000) {
+  console.error('Usage: npm run db:seed [-- --users <count>]');
+  process.exit(2);
+}
+
 let added = 0;
 for (const demo of DEMO_USERS) {
   try {
@@ -23,4 +39,21 @@ for (const demo of DEMO_USERS) {
   }
 }
 console.log(`Seeded ${added} demo user(s); ${DEMO_USERS.length - added} already present.`);
+
+if (generated > 0) {
+  const started = Date.now();
+  // A tag per run keeps generated emails unique across runs.
+  const run = started.toString(36);
+  for (let offset = 0; offset < generated; offset += BATCH) {
+    const rows = Array.from({ length: Math.min(BATCH, generated - offset) }, (_, i) => {
+      const n = offset + i;
+      const name = `${FIRST[n % FIRST.length]} ${LAST[Math.floor(n / FIRST.length) % LAST.length]} ${n}`;
+      const email = `user${n}.${run}@example.com`;
+      const createdAt = new Date(started - YEAR_MS + Math.floor((n / generated) * YEAR_MS));
+      return { name, email, nameKey: nameKey(name), searchKey: searchKey(name, email), createdAt, updatedAt: createdAt };
+    });
+    await db.user.createMany({ data: rows });
+  }
+  console.log(`Added ${generated} generated users in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+}
 await db.$disconnect();

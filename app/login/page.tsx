@@ -13,8 +13,8 @@ export default async function LoginPage() {
   return (
     <main className="mx-auto max-w-sm space-y-6 px-4 py-16">
       <header>
-        <h1 className="text-2xl font-bold text-gray-900">Roster</h1>
-        <p className="text-sm text-gray-600">Sign in to manage users.</p>
+        <h1 className="text-2xl font-bold text-gray-900 dark:text-gray-100">Roster</h1>
+        <p className="text-sm text-gray-600 dark:text-gray-300">Sign in to manage users.</p>
       </header>
       <LoginForm />
     </main>

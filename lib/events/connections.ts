@@ -1,7 +1,7 @@
 import 'server-only';
 import type { EventHub, Send } from './hub';
 import { EXPIRED, HEARTBEAT, RETRY, SHUTDOWN, sseFrame } from './sse';
-import type { ConnectedPayload } from './types';
+import type { ConnectedPayload } from '../dto';
 
 export type ConnectionLimits = {
   maxConnections: number;

@@ -1,6 +1,6 @@
 // The contract every event hub backend keeps: the in-process one (memory-hub.ts) and Redis
 // (redis-hub.ts). Routes, actions and components see only this.
-import type { HubEvent, UserEvent } from './types';
+import type { HubEvent, UserEvent } from '../dto';
 
 /**
  * Receives each event's SSE frame, encoded once per event rather than once per subscriber;

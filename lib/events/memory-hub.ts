@@ -1,7 +1,7 @@
 import 'server-only';
 import type { EventHub, Send, Subscription } from './hub';
 import { encodeEvent, resyncFrame } from './sse';
-import type { HubEvent, UserEvent } from './types';
+import type { HubEvent, UserEvent } from '../dto';
 
 type Entry = { eventId: number; frame: Uint8Array };
 

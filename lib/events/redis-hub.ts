@@ -5,7 +5,7 @@ import { createRedis, type RedisConnection, redisAddress } from '@/lib/redis';
 import type { EventHub, Send, Subscription } from './hub';
 import { APPEND_SCRIPT, parseEntry, type StreamEntry, toEventId, toStreamId } from './redis-stream';
 import { encodeEvent, resyncFrame } from './sse';
-import type { HubEvent, UserEvent } from './types';
+import type { HubEvent, UserEvent } from '../dto';
 
 export type RedisHubOptions = {
   url: string;

@@ -1,5 +1,5 @@
 import 'server-only';
-import type { UserEvent } from './types';
+import type { UserEvent } from '../dto';
 
 // How events are kept in the Redis Stream that every instance shares. One stream gives one global
 // order, ids every instance understands, and replay, in one structure (pub/sub alone would lose

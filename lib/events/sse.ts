@@ -1,5 +1,6 @@
-// Server-Sent Events framing (https://html.spec.whatwg.org/multipage/server-sent-events.html).
-import type { HubEvent } from './types';
+// Server-Sent Events framing (https://html.spec.whatwg.org/multipage/server-sent-events.html), and
+// the decoding of event frames next to their encoding. Safe to import on the client.
+import type { HubEvent, UserDTO } from '../dto';
 
 const encoder = new TextEncoder();
 
@@ -22,10 +23,27 @@ export const SHUTDOWN = sseFrame('shutdown', { reconnectWithinMs: RETRY_MS });
 /** The caller's session ended: the stream closes and the client must sign in again. */
 export const EXPIRED = sseFrame('expired', {});
 
+/** The data line of each user event: the created user; the user with what it was before; the deleted one. */
+function eventData(event: HubEvent): unknown {
+  if (event.type === 'user_created') return event.user;
+  if (event.type === 'user_updated') return { user: event.user, previous: event.previous };
+  return { id: event.id, user: event.user };
+}
+
 /** The frame for a published event, encoded once and shared by every subscriber. */
 export function encodeEvent(event: HubEvent): Uint8Array {
-  const data = event.type === 'user_created' ? event.user : { id: event.id };
-  return sseFrame(event.type, data, event.eventId);
+  return sseFrame(event.type, eventData(event), event.eventId);
+}
+
+/** The SSE event names of user events, for EventSource listeners. */
+export const USER_EVENT_TYPES = ['user_created', 'user_updated', 'user_deleted'] as const;
+
+/** A user event from its SSE name, `id:` line and `data:` text: encodeEvent's inverse. */
+export function decodeEvent(type: HubEvent['type'], lastEventId: string, data: string): HubEvent {
+  const eventId = Number(lastEventId);
+  if (type === 'user_created') return { type, user: JSON.parse(data) as UserDTO, eventId };
+  if (type === 'user_updated') return { type, ...(JSON.parse(data) as { user: UserDTO; previous: UserDTO }), eventId };
+  return { type, ...(JSON.parse(data) as { id: number; user: UserDTO }), eventId };
 }
 
 /** Replay was impossible: refetch the list, then carry on with the live events that follow. */

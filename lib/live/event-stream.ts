@@ -1,9 +1,13 @@
 // Browser side: one EventSource to /events, with reconnection this code controls.
-import type { UserDTO } from '../dto';
-import type { HubEvent } from '../events/types';
+import type { HubEvent } from '../dto';
+import { decodeEvent, USER_EVENT_TYPES } from '../events/sse';
 
-/** 'signed-out': the session ended; nothing reconnects until the user signs in again. */
-export type StreamStatus = 'connecting' | 'sse' | 'polling' | 'signed-out';
+/**
+ * Where the live updates stand — the one status type, from the stream to the status line.
+ * 'polling': the stream is down and the page polls; 'offline': polling fails too; 'signed-out':
+ * the session ended, and nothing reconnects until the user signs in again.
+ */
+export type LiveStatus = 'connecting' | 'sse' | 'polling' | 'offline' | 'signed-out';
 
 export type StreamHandlers = {
   /** The id of the newest event the table reflects: the stream replays from there. */
@@ -11,7 +15,7 @@ export type StreamHandlers = {
   onEvent: (event: HubEvent) => void;
   /** The server could not replay from the cursor: refetch the list. */
   onResync: () => void;
-  onStatus: (status: StreamStatus) => void;
+  onStatus: (status: LiveStatus) => void;
 };
 
 export type LiveStream = { reconnectNow: () => void; close: () => void };
@@ -35,7 +39,6 @@ export function connectEventStream(handlers: StreamHandlers): LiveStream {
   let attempt = 0;
 
   const data = <T>(message: Event) => JSON.parse((message as MessageEvent<string>).data) as T;
-  const eventId = (message: Event) => Number((message as MessageEvent<string>).lastEventId);
 
   const connect = () => {
     clearTimeout(retry);
@@ -46,12 +49,12 @@ export function connectEventStream(handlers: StreamHandlers): LiveStream {
       attempt = 0;
       handlers.onStatus('sse');
     });
-    es.addEventListener('user_created', (m) =>
-      handlers.onEvent({ type: 'user_created', user: data<UserDTO>(m), eventId: eventId(m) }),
-    );
-    es.addEventListener('user_deleted', (m) =>
-      handlers.onEvent({ type: 'user_deleted', id: data<{ id: number }>(m).id, eventId: eventId(m) }),
-    );
+    for (const type of USER_EVENT_TYPES) {
+      es.addEventListener(type, (m) => {
+        const message = m as MessageEvent<string>;
+        handlers.onEvent(decodeEvent(type, message.lastEventId, message.data));
+      });
+    }
     es.addEventListener('resync', () => handlers.onResync());
     es.addEventListener('expired', () => {
       es.close();

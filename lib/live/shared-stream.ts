@@ -4,21 +4,22 @@
 // The tab holding a Web Lock is the leader: it alone opens the stream and relays what arrives
 // over a BroadcastChannel. When it closes, the lock passes to a waiting tab, which opens the
 // stream from its own cursor (the server replays what it missed).
-import type { Snapshot } from '../events/apply';
-import type { HubEvent } from '../events/types';
-import { connectEventStream, type LiveStream, type StreamHandlers, type StreamStatus } from './event-stream';
+import type { HubEvent } from '../dto';
+import { connectEventStream, type LiveStatus, type LiveStream, type StreamHandlers } from './event-stream';
 
 type Message =
   | { type: 'event'; event: HubEvent }
   | { type: 'resync' }
-  | { type: 'status'; status: StreamStatus }
+  | { type: 'status'; status: LiveStatus }
   | { type: 'hello' }
-  | { type: 'snapshot'; snapshot: Snapshot; status: StreamStatus };
+  | { type: 'leader'; lastEventId: number; status: LiveStatus };
 
 export type SharedStreamHandlers = StreamHandlers & {
-  /** The table as this tab has it: sent to a tab that joins, so it starts from there. */
-  snapshot: () => Snapshot;
-  onSnapshot: (snapshot: Snapshot) => void;
+  /**
+   * A tab that joins hears where the leader's stream stands. Tabs may show different views, so
+   * the joining tab compares that with its own cursor and fetches its own page if it is behind.
+   */
+  onLeaderAt: (lastEventId: number) => void;
 };
 
 const LOCK = 'roster-live-leader';
@@ -30,19 +31,19 @@ export function openSharedStream(handlers: SharedStreamHandlers): LiveStream {
   const channel = new BroadcastChannel(CHANNEL);
   const release = new AbortController();
   let stream: LiveStream | null = null;
-  let status: StreamStatus = 'connecting';
+  let status: LiveStatus = 'connecting';
   const post = (message: Message) => channel.postMessage(message);
 
   channel.onmessage = ({ data }: MessageEvent<Message>) => {
     if (stream) {
-      if (data.type === 'hello') post({ type: 'snapshot', snapshot: handlers.snapshot(), status });
+      if (data.type === 'hello') post({ type: 'leader', lastEventId: handlers.cursor(), status });
       return;
     }
     if (data.type === 'event') handlers.onEvent(data.event);
     else if (data.type === 'resync') handlers.onResync();
     else if (data.type === 'status') handlers.onStatus(data.status);
-    else if (data.type === 'snapshot') {
-      handlers.onSnapshot(data.snapshot);
+    else if (data.type === 'leader') {
+      handlers.onLeaderAt(data.lastEventId);
       handlers.onStatus(data.status);
     }
   };

@@ -2,11 +2,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Send } from '@/lib/events/hub';
 import { RedisHub } from '@/lib/events/redis-hub';
-import type { UserEvent } from '@/lib/events/types';
+import type { UserEvent } from '@/lib/dto';
 import { eventually } from '../support/api';
 import { dropPrefix, privateRedis, uniquePrefix } from '../support/redis';
 import { REDIS_URL, servicesUp } from '../support/services';
 import { parseBlock, type SseMessage } from '../support/sse';
+import { deletedEvent } from '../support/users';
 
 const up = await servicesUp('redis');
 const decoder = new TextDecoder();
@@ -21,7 +22,7 @@ function recorder() {
   return { messages, send, ids: () => messages.map((m) => Number(m.id)) };
 }
 
-const deleted = (id: number): UserEvent => ({ type: 'user_deleted', id });
+const deleted = (id: number): UserEvent => deletedEvent(id);
 
 describe.skipIf(!up)('RedisHub on a shared stream', () => {
   let prefix: string;

@@ -4,17 +4,13 @@ import { Connections } from '@/lib/events/connections';
 import type { EventHub, Send } from '@/lib/events/hub';
 import { MemoryHub } from '@/lib/events/memory-hub';
 import { EXPIRED, HEARTBEAT, RETRY, SHUTDOWN, encodeEvent, resyncFrame, sseFrame } from '@/lib/events/sse';
-import type { HubEvent } from '@/lib/events/types';
+import type { HubEvent } from '@/lib/dto';
+import { aUser, deletedEvent } from '../support/users';
 
 const START = 1_000_000;
 const LIMITS = { maxConnections: 100, maxQueueBytes: 64 * 1024 };
 
-const user = (id: number): UserDTO => ({
-  id,
-  name: `User ${id} `.padEnd(100, 'x'),
-  email: `user${id}@example.com`,
-  createdAt: '2026-01-01T00:00:00.000Z',
-});
+const user = (id: number): UserDTO => aUser(id, { name: `User ${id} `.padEnd(100, 'x') });
 
 /** A real MemoryHub that also counts the subscriptions still held, to prove none are left behind. */
 class CountingHub implements EventHub {
@@ -91,13 +87,13 @@ describe('Connections', () => {
 
   it('opens with a retry hint, then connected carrying the hub lastEventId, then published frames', async () => {
     const hub = new CountingHub();
-    await hub.publish({ type: 'user_deleted', id: 99 });
+    await hub.publish(deletedEvent(99));
     const reader = openStream(new Connections(LIMITS), hub);
 
     expect(await nextChunk(reader)).toEqual(RETRY);
     expect(await nextChunk(reader)).toEqual(connected(hub.lastEventId));
     const created = await hub.publish({ type: 'user_created', user: user(1) });
-    const deleted = await hub.publish({ type: 'user_deleted', id: 1 });
+    const deleted = await hub.publish(deletedEvent(1));
     expect(await nextChunk(reader)).toEqual(encodeEvent(created));
     expect(await nextChunk(reader)).toEqual(encodeEvent(deleted));
     await reader.cancel();
@@ -106,12 +102,12 @@ describe('Connections', () => {
   it('sends the events after `after` between connected and the live events', async () => {
     const hub = new CountingHub();
     const missed: HubEvent[] = [];
-    for (let i = 1; i <= 3; i++) missed.push(await hub.publish({ type: 'user_deleted', id: i }));
+    for (let i = 1; i <= 3; i++) missed.push(await hub.publish(deletedEvent(i)));
     const reader = openStream(new Connections(LIMITS), hub, START + 1);
 
     await skipPreamble(reader, hub);
     for (const event of missed.slice(1)) expect(await nextChunk(reader)).toEqual(encodeEvent(event));
-    const live = await hub.publish({ type: 'user_deleted', id: 4 });
+    const live = await hub.publish(deletedEvent(4));
     expect(await nextChunk(reader)).toEqual(encodeEvent(live));
     await reader.cancel();
   });
@@ -122,7 +118,7 @@ describe('Connections', () => {
 
     await skipPreamble(reader, hub);
     expect(await nextChunk(reader)).toEqual(resyncFrame(START));
-    const live = await hub.publish({ type: 'user_deleted', id: 4 });
+    const live = await hub.publish(deletedEvent(4));
     expect(await nextChunk(reader)).toEqual(encodeEvent(live));
     await reader.cancel();
   });
@@ -133,7 +129,7 @@ describe('Connections', () => {
     await skipPreamble(reader, hub);
 
     vi.advanceTimersByTime(999);
-    const published = await hub.publish({ type: 'user_deleted', id: 5 });
+    const published = await hub.publish(deletedEvent(5));
     expect(await nextChunk(reader)).toEqual(encodeEvent(published));
 
     vi.advanceTimersByTime(1);
@@ -149,7 +145,7 @@ describe('Connections', () => {
     await skipPreamble(reader, hub);
 
     vi.advanceTimersByTime(14_999);
-    const published = await hub.publish({ type: 'user_deleted', id: 5 });
+    const published = await hub.publish(deletedEvent(5));
     expect(await nextChunk(reader)).toEqual(encodeEvent(published));
     vi.advanceTimersByTime(1);
     expect(await nextChunk(reader)).toEqual(HEARTBEAT);
@@ -203,7 +199,7 @@ describe('Connections', () => {
 
     expect(hub.subscribers).toBe(1);
     expect(connections.size).toBe(1);
-    const published = await hub.publish({ type: 'user_deleted', id: 3 });
+    const published = await hub.publish(deletedEvent(3));
     expect(await nextChunk(other)).toEqual(encodeEvent(published));
     await other.cancel();
     expect(hub.subscribers).toBe(0);
@@ -223,7 +219,7 @@ describe('Connections', () => {
     expect(hub.subscribers).toBe(0);
     expect(connections.size).toBe(0);
     expect(vi.getTimerCount()).toBe(0);
-    await expect(hub.publish({ type: 'user_deleted', id: 1 })).resolves.toMatchObject({ id: 1 });
+    await expect(hub.publish(deletedEvent(1))).resolves.toMatchObject({ id: 1 });
   });
 
   it('refuses a stream past maxConnections, counts it, and accepts one again once a stream closes', async () => {
@@ -276,7 +272,7 @@ describe('Connections', () => {
     expect(hub.subscribers).toBe(1);
     await expect(stalled.read()).rejects.toThrow('SSE client too slow');
 
-    const after = await hub.publish({ type: 'user_deleted', id: 1 });
+    const after = await hub.publish(deletedEvent(1));
     await settle();
     await reading.cancel();
     await pump;
@@ -310,7 +306,7 @@ describe('Connections', () => {
     let id = 0;
     while (queued <= maxQueueBytes + replayBytes) {
       expect(connections.slowConsumersDropped).toBe(0);
-      const live = await hub.publish({ type: 'user_deleted', id: ++id });
+      const live = await hub.publish(deletedEvent(++id));
       queued += encodeEvent(live).byteLength;
       expect(await nextChunk(reconnected)).toEqual(encodeEvent(live));
     }
@@ -319,7 +315,7 @@ describe('Connections', () => {
     expect(hub.subscribers).toBe(1);
     await expect(stalled.read()).rejects.toThrow('SSE client too slow');
 
-    const later = await hub.publish({ type: 'user_deleted', id: ++id });
+    const later = await hub.publish(deletedEvent(++id));
     expect(await nextChunk(reconnected)).toEqual(encodeEvent(later));
     await reconnected.cancel();
     expect(connections.size).toBe(0);
@@ -337,7 +333,7 @@ describe('Connections', () => {
     await skipPreamble(endless, hub);
 
     vi.advanceTimersByTime(9_900);
-    const published = await hub.publish({ type: 'user_deleted', id: 1 });
+    const published = await hub.publish(deletedEvent(1));
     expect(await nextChunk(reader)).toEqual(encodeEvent(published));
     expect(reasons).toEqual([]);
 
@@ -375,7 +371,7 @@ describe('Connections', () => {
     const hub = new CountingHub();
     const connections = new Connections(LIMITS);
     const reader = openStream(connections, hub);
-    const event = await hub.publish({ type: 'user_deleted', id: 7 });
+    const event = await hub.publish(deletedEvent(7));
 
     connections.shutdown();
 

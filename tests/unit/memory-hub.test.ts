@@ -3,14 +3,10 @@ import type { UserDTO } from '@/lib/dto';
 import type { Send } from '@/lib/events/hub';
 import { MemoryHub } from '@/lib/events/memory-hub';
 import { encodeEvent, resyncFrame } from '@/lib/events/sse';
-import type { HubEvent } from '@/lib/events/types';
+import type { HubEvent } from '@/lib/dto';
+import { aUser, deletedEvent } from '../support/users';
 
-const user = (id: number): UserDTO => ({
-  id,
-  name: `User ${id}`,
-  email: `user${id}@example.com`,
-  createdAt: '2026-01-01T00:00:00.000Z',
-});
+const user = (id: number): UserDTO => aUser(id);
 
 const START = 1_000_000;
 
@@ -37,11 +33,11 @@ describe('MemoryHub', () => {
   it('gives each event an id above every id of a hub started a millisecond earlier', async () => {
     vi.useFakeTimers({ now: 1_000_000, toFake: ['Date'] });
     const before = new MemoryHub(10);
-    await before.publish({ type: 'user_deleted', id: 1 });
-    await before.publish({ type: 'user_deleted', id: 2 });
+    await before.publish(deletedEvent(1));
+    await before.publish(deletedEvent(2));
     vi.setSystemTime(1_000_001);
     const restarted = new MemoryHub(10);
-    expect((await restarted.publish({ type: 'user_deleted', id: 3 })).eventId).toBeGreaterThan(before.lastEventId);
+    expect((await restarted.publish(deletedEvent(3))).eventId).toBeGreaterThan(before.lastEventId);
   });
 
   it('numbers events in strictly increasing order and tracks the newest as lastEventId', async () => {
@@ -72,7 +68,7 @@ describe('MemoryHub', () => {
     await hub.subscribe(first);
     await hub.subscribe(second);
 
-    const event = await hub.publish({ type: 'user_deleted', id: 4 });
+    const event = await hub.publish(deletedEvent(4));
 
     expect(first).toHaveBeenCalledTimes(1);
     expect(second).toHaveBeenCalledTimes(1);
@@ -83,13 +79,13 @@ describe('MemoryHub', () => {
 
   it('sends nothing from the past to a subscriber that gives no id, only live events', async () => {
     const hub = new MemoryHub(10);
-    await hub.publish({ type: 'user_deleted', id: 1 });
+    await hub.publish(deletedEvent(1));
     const send = vi.fn<Send>();
     const subscription = await hub.subscribe(send);
     expect(subscription.resync).toBe(false);
     expect(send).not.toHaveBeenCalled();
 
-    const live = await hub.publish({ type: 'user_deleted', id: 2 });
+    const live = await hub.publish(deletedEvent(2));
     expect(framesOf(send)).toEqual([encodeEvent(live)]);
   });
 
@@ -103,7 +99,7 @@ describe('MemoryHub', () => {
     unsubscribe();
     unsubscribe();
 
-    await hub.publish({ type: 'user_deleted', id: 1 });
+    await hub.publish(deletedEvent(1));
     expect(leaves).not.toHaveBeenCalled();
     expect(stays).toHaveBeenCalledTimes(1);
   });
@@ -119,12 +115,12 @@ describe('MemoryHub', () => {
     await hub.subscribe(broken);
     await hub.subscribe(after);
 
-    const event = await hub.publish({ type: 'user_deleted', id: 1 });
+    const event = await hub.publish(deletedEvent(1));
     expect(event.eventId).toBe(hub.lastEventId);
     expect(before).toHaveBeenCalledTimes(1);
     expect(after).toHaveBeenCalledTimes(1);
 
-    await hub.publish({ type: 'user_deleted', id: 2 });
+    await hub.publish(deletedEvent(2));
     expect(broken).toHaveBeenCalledTimes(1);
     expect(before).toHaveBeenCalledTimes(2);
     expect(after).toHaveBeenCalledTimes(2);
@@ -141,7 +137,7 @@ describe('MemoryHub replay', () => {
 
     expect(subscription.resync).toBe(false);
     expect(framesOf(send)).toEqual(events.slice(2).map(encodeEvent));
-    const live = await hub.publish({ type: 'user_deleted', id: 1 });
+    const live = await hub.publish(deletedEvent(1));
     expect(framesOf(send)).toEqual([...events.slice(2), live].map(encodeEvent));
   });
 
@@ -164,7 +160,7 @@ describe('MemoryHub replay', () => {
     const send = vi.fn<Send>();
 
     const pending = hub.subscribe(send, START);
-    const meanwhile = hub.publish({ type: 'user_deleted', id: 9 });
+    const meanwhile = hub.publish(deletedEvent(9));
     await pending;
 
     expect(framesOf(send)).toEqual([...events, await meanwhile].map(encodeEvent));
@@ -238,7 +234,7 @@ describe('MemoryHub replay', () => {
     const send = vi.fn<Send>();
     await hub.subscribe(send, START + 99);
 
-    const live = await hub.publish({ type: 'user_deleted', id: 1 });
+    const live = await hub.publish(deletedEvent(1));
 
     expect(framesOf(send)).toEqual([resyncFrame(START), encodeEvent(live)]);
   });

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { UserDTO } from '@/lib/dto';
-import { HEARTBEAT, RETRY, RETRY_MS, SHUTDOWN, encodeEvent, resyncFrame, sseFrame } from '@/lib/events/sse';
+import type { HubEvent, UserDTO } from '@/lib/dto';
+import { HEARTBEAT, RETRY, RETRY_MS, SHUTDOWN, decodeEvent, encodeEvent, resyncFrame, sseFrame } from '@/lib/events/sse';
 import { parseBlock, splitBlocks } from '../support/sse';
+import { aUser, deletedEvent } from '../support/users';
 
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 
-const ada: UserDTO = { id: 7, name: 'Ada', email: 'ada@example.com', createdAt: '2026-01-02T03:04:05.000Z' };
+const ada: UserDTO = aUser(7, { name: 'Ada', email: 'ada@example.com', createdAt: '2026-01-02T03:04:05.000Z' });
 
 describe('sseFrame', () => {
   it('writes event, id and data lines and ends the message with a blank line', () => {
@@ -49,10 +50,32 @@ describe('encodeEvent', () => {
     );
   });
 
-  it('sends only the id for user_deleted', () => {
-    expect(text(encodeEvent({ type: 'user_deleted', id: 7, eventId: 13 }))).toBe(
-      'event: user_deleted\nid: 13\ndata: {"id":7}\n\n',
+  it('sends the id and the user as it was for user_deleted', () => {
+    expect(text(encodeEvent({ ...deletedEvent(7, ada), eventId: 13 }))).toBe(
+      `event: user_deleted\nid: 13\ndata: ${JSON.stringify({ id: 7, user: ada })}\n\n`,
     );
+  });
+
+  it('sends the user and what it was for user_updated', () => {
+    const before = { ...ada, name: 'Ada B', version: 1 };
+    const after = { ...ada, version: 2 };
+    expect(text(encodeEvent({ type: 'user_updated', user: after, previous: before, eventId: 14 }))).toBe(
+      `event: user_updated\nid: 14\ndata: ${JSON.stringify({ user: after, previous: before })}\n\n`,
+    );
+  });
+});
+
+describe('decodeEvent', () => {
+  it('reads back what encodeEvent wrote, for every user event', () => {
+    const events: HubEvent[] = [
+      { type: 'user_created', user: ada, eventId: 1 },
+      { type: 'user_updated', user: { ...ada, version: 2 }, previous: ada, eventId: 2 },
+      { ...deletedEvent(7, ada), eventId: 3 },
+    ];
+    for (const event of events) {
+      const { message } = parseBlock(text(encodeEvent(event)));
+      expect(decodeEvent(message?.event as HubEvent['type'], message?.id ?? '', message?.data ?? '')).toEqual(event);
+    }
   });
 });
 

@@ -6,6 +6,7 @@ vi.hoisted(() => vi.stubEnv('MAX_SSE_CONNECTIONS', '2'));
 import { connections, hub } from '@/lib/events';
 import { RETRY, encodeEvent, resyncFrame, sseFrame } from '@/lib/events/sse';
 import { eventStreamResponse, lastEventIdOf } from '@/lib/events/stream';
+import { deletedEvent } from '../support/users';
 
 afterAll(() => {
   vi.unstubAllEnvs();
@@ -73,7 +74,7 @@ describe('eventStreamResponse', () => {
 
   it('streams from the process-wide hub, replaying from the Last-Event-ID header', async () => {
     const from = hub.lastEventId;
-    const missed = await hub.publish({ type: 'user_deleted', id: 1 });
+    const missed = await hub.publish(deletedEvent(1));
     if (!missed) throw new Error('the in-process hub always publishes');
 
     const chunks = await firstChunks(await eventStreamResponse(request('', { 'Last-Event-ID': String(from) })), 3);

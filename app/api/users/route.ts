@@ -1,21 +1,37 @@
-// GET /api/users – every user, newest first (ETag, 304 when unchanged)
+// GET /api/users?q=&sort=&order=&limit=&cursor= – one page of a view of the directory (ETag, 304)
 // POST /api/users – create a user from {name, email}
 import { createHash } from 'node:crypto';
+import { paramsRecord, type ViewParams, viewParamsSchema } from '@/lib/directory/view';
 import { ValidationError } from '@/lib/errors';
+import { hub } from '@/lib/events';
 import { errorResponse, readJson, requireCaller } from '@/lib/http';
 import { assertWriteAllowed } from '@/lib/rate-limit';
 import { addUser, listUsers } from '@/lib/users';
 import { fieldErrorsOf, userInputSchema } from '@/lib/validation';
 
+/**
+ * A page changes only through an event, so its tag is the view and the newest event id: a poll
+ * that nothing changed for costs no query and no hashing of rows, and every instance (which all
+ * see the same event ids) gives the same tag.
+ */
+function pageTag(params: ViewParams, lastEventId: number): string {
+  const view = createHash('sha1').update(JSON.stringify([params.q, params.sort, params.order, params.limit, params.cursor ?? ''])).digest('base64url');
+  return `"${lastEventId}-${view}"`;
+}
+
 export async function GET(request: Request) {
   try {
     await requireCaller(request);
-    const { users, lastEventId } = await listUsers();
-    const body = JSON.stringify(users);
-    const etag = `"${createHash('sha1').update(body).digest('base64url')}"`;
+    const parsed = viewParamsSchema.safeParse(paramsRecord(new URL(request.url).searchParams));
+    if (!parsed.success) throw new ValidationError(fieldErrorsOf(parsed.error));
+    const lastEventId = hub.lastEventId;
+    const etag = pageTag(parsed.data, lastEventId);
     const headers = { ETag: etag, 'Cache-Control': 'no-cache', 'X-Last-Event-Id': String(lastEventId) };
     if (request.headers.get('if-none-match') === etag) return new Response(null, { status: 304, headers });
-    return new Response(body, { headers: { ...headers, 'Content-Type': 'application/json' } });
+    const page = await listUsers(parsed.data);
+    // The page may include newer events than the tag's id (read first): its tag says the older one,
+    // so the next poll fetches again rather than keep a page that misses one.
+    return Response.json(page, { headers });
   } catch (error) {
     return errorResponse(error, request);
   }

@@ -1,17 +1,52 @@
+// GET /api/users/{id} – one user (ETag: its version)
+// PATCH /api/users/{id} – change {name?, email?}; If-Match: "<version>" is required (412 when stale)
 // DELETE /api/users/{id} – remove a user (204, or 404 when there is no such user)
-import { NotFoundError } from '@/lib/errors';
-import { errorResponse, requireCaller } from '@/lib/http';
+import { NotFoundError, ValidationError } from '@/lib/errors';
+import { errorResponse, ifMatchVersion, readJson, requireCaller, versionTag } from '@/lib/http';
 import { assertWriteAllowed } from '@/lib/rate-limit';
-import { removeUser } from '@/lib/users';
-import { userIdSchema } from '@/lib/validation';
+import { editUser, getUser, removeUser } from '@/lib/users';
+import { fieldErrorsOf, userChangesSchema, userIdSchema } from '@/lib/validation';
 
-export async function DELETE(request: Request, { params }: { params: Promise<{ id: string }> }) {
+type Context = { params: Promise<{ id: string }> };
+
+async function idOf({ params }: Context): Promise<number> {
+  const id = userIdSchema.safeParse((await params).id);
+  if (!id.success) throw new NotFoundError('No such user');
+  return id.data;
+}
+
+export async function GET(request: Request, context: Context) {
+  try {
+    await requireCaller(request);
+    const user = await getUser(await idOf(context));
+    const headers = { ETag: versionTag(user.version), 'Cache-Control': 'no-cache' };
+    if (request.headers.get('if-none-match') === headers.ETag) return new Response(null, { status: 304, headers });
+    return Response.json(user, { headers });
+  } catch (error) {
+    return errorResponse(error, request);
+  }
+}
+
+export async function PATCH(request: Request, context: Context) {
   try {
     await requireCaller(request);
     await assertWriteAllowed(request.headers);
-    const id = userIdSchema.safeParse((await params).id);
-    if (!id.success) throw new NotFoundError('No such user');
-    await removeUser(id.data);
+    const id = await idOf(context);
+    const expected = ifMatchVersion(request);
+    const parsed = userChangesSchema.safeParse(await readJson(request));
+    if (!parsed.success) throw new ValidationError(fieldErrorsOf(parsed.error));
+    const user = await editUser(id, parsed.data, expected);
+    return Response.json(user, { headers: { ETag: versionTag(user.version) } });
+  } catch (error) {
+    return errorResponse(error, request);
+  }
+}
+
+export async function DELETE(request: Request, context: Context) {
+  try {
+    await requireCaller(request);
+    await assertWriteAllowed(request.headers);
+    await removeUser(await idOf(context));
     return new Response(null, { status: 204 });
   } catch (error) {
     return errorResponse(error, request);

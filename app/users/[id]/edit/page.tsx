@@ -1,0 +1,29 @@
+import { notFound, redirect } from 'next/navigation';
+import { EditUserForm } from '@/components/edit-user-form';
+import { currentCaller } from '@/lib/auth';
+import { NotFoundError } from '@/lib/errors';
+import { getUser } from '@/lib/users';
+import { localPath, userIdSchema } from '@/lib/validation';
+
+// The edit page: what the dashboard's "Edit" opens without JavaScript (with it, rows edit inline).
+export const dynamic = 'force-dynamic';
+
+type Props = { params: Promise<{ id: string }>; searchParams: Promise<{ return?: string | string[] }> };
+
+export default async function EditUserPage({ params, searchParams }: Props) {
+  if (!(await currentCaller())) redirect('/login');
+  const id = userIdSchema.safeParse((await params).id);
+  if (!id.success) notFound();
+  const user = await getUser(id.data).catch((error: unknown) => {
+    if (error instanceof NotFoundError) notFound();
+    throw error;
+  });
+  return (
+    <main className="mx-auto max-w-2xl space-y-6 px-4 py-10">
+      <h1 className="text-2xl font-bold text-gray-900 dark:text-gray-100">Edit {user.name}</h1>
+      <div className="rounded-lg border border-gray-200 bg-white p-4 shadow-sm dark:border-gray-700 dark:bg-gray-800">
+        <EditUserForm user={user} returnTo={localPath([(await searchParams).return].flat()[0]) ?? '/'} />
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,54 @@
+'use client';
+
+import Link from 'next/link';
+import { type View, viewSearch } from '@/lib/directory/view';
+import type { PageDTO } from '@/lib/dto';
+import { ConnectionStatus } from './connection-status';
+import { Pager } from './pager';
+import { SearchBox } from './search-box';
+import { useDirectory } from './use-directory';
+import { useRowTransitions } from './use-row-transitions';
+import { UsersTable } from './users-table';
+
+const count = new Intl.NumberFormat('en-US');
+
+/** "1,204 users", or "12 users match “ann”". */
+function totalText(total: number, q: string): string {
+  const users = `${count.format(total)} ${total === 1 ? 'user' : 'users'}`;
+  return q.trim() ? `${users} ${total === 1 ? 'matches' : 'match'} “${q.trim()}”` : users;
+}
+
+/** The directory: one page of a view, live, seeded with the server-rendered page. */
+export function Directory({ initial, view, cursor }: { initial: PageDTO; view: View; cursor: string | null }) {
+  const { state, status } = useDirectory(initial, view, cursor);
+  const rows = useRowTransitions(state.users);
+  return (
+    <section aria-labelledby="users-heading" className="space-y-3">
+      <SearchBox view={state.view} />
+      <div className="flex flex-wrap items-center justify-between gap-2">
+        <h2 id="users-heading" className="text-lg font-semibold text-gray-900 dark:text-gray-100">
+          Users{' '}
+          <span className="ml-1 rounded-full bg-gray-100 px-2 py-0.5 text-sm font-medium text-gray-700 dark:bg-gray-700 dark:text-gray-200" data-testid="user-count">
+            {totalText(state.total, state.view.q)}
+          </span>
+        </h2>
+        <ConnectionStatus status={status} />
+      </div>
+      {state.newBefore > 0 && (
+        <p role="status" className="text-sm text-gray-700 dark:text-gray-300">
+          {count.format(state.newBefore)} new {state.newBefore === 1 ? 'user' : 'users'} before this page —{' '}
+          <Link href={`/${viewSearch(state.view)}`} className="font-medium text-blue-700 underline dark:text-blue-300">
+            show
+          </Link>
+        </p>
+      )}
+      <UsersTable
+        rows={rows}
+        view={state.view}
+        cursor={state.cursor}
+        empty={state.view.q.trim() ? 'No users match this search.' : state.cursor ? 'No users on this page.' : 'No users yet. Add the first one above.'}
+      />
+      <Pager view={state.view} prevCursor={state.prevCursor} nextCursor={state.nextCursor} />
+    </section>
+  );
+}

@@ -1,0 +1,55 @@
+'use client';
+
+import { useActionState, useEffect } from 'react';
+import { type EditUserState, updateUser } from '@/app/actions';
+import type { UserDTO } from '@/lib/dto';
+import { PrimaryButton } from './primary-button';
+import { UserField } from './user-field';
+
+const IDLE: EditUserState = { status: 'idle' };
+
+/**
+ * Edits a user at the version it was loaded with. On the edit page (`returnTo`) a save goes back
+ * there; inline, `onDone` closes the editor. When someone else saved first, it says so and shows
+ * their values, at their version, to edit again.
+ */
+export function EditUserForm({ user, returnTo, onDone }: { user: UserDTO; returnTo?: string; onDone?: () => void }) {
+  const [state, formAction, pending] = useActionState(updateUser, IDLE);
+  const shown = state.status === 'stale' ? state.current : user;
+  const values = state.status === 'error' ? state.values : undefined;
+  const fieldErrors = state.status === 'error' ? state.fieldErrors : undefined;
+  const message = state.status === 'error' || state.status === 'stale' ? state.message : undefined;
+  const prefix = `edit-${user.id}-`;
+
+  useEffect(() => {
+    if (state.status === 'saved') onDone?.();
+  }, [state, onDone]);
+
+  return (
+    <form action={formAction} noValidate aria-label={`Edit ${user.name}`} className="space-y-3">
+      <input type="hidden" name="id" value={user.id} />
+      <input type="hidden" name="version" value={shown.version} />
+      {returnTo && <input type="hidden" name="return" value={returnTo} />}
+      {/* Keyed on the version: a stale save refills the fields with the current values. */}
+      <div key={shown.version} className="flex flex-col gap-3 sm:flex-row sm:items-start">
+        <UserField name="name" label="Name" type="text" idPrefix={prefix} defaultValue={values?.name ?? shown.name} errors={fieldErrors?.name} />
+        <UserField name="email" label="Email" type="email" idPrefix={prefix} defaultValue={values?.email ?? shown.email} errors={fieldErrors?.email} />
+      </div>
+      <div className="flex flex-wrap items-center gap-3">
+        <PrimaryButton pending={pending}>Save</PrimaryButton>
+        {onDone ? (
+          <button type="button" onClick={onDone} className="rounded-md px-3 py-2 text-sm font-medium text-gray-700 hover:bg-gray-100 focus-visible:outline-2 focus-visible:outline-blue-700 dark:text-gray-200 dark:hover:bg-gray-700">
+            Cancel
+          </button>
+        ) : (
+          <a href={returnTo ?? '/'} className="rounded-md px-3 py-2 text-sm font-medium text-gray-700 hover:bg-gray-100 dark:text-gray-200 dark:hover:bg-gray-700">
+            Cancel
+          </a>
+        )}
+        <p role="status" aria-live="polite" className="min-h-5 text-sm text-red-700 dark:text-red-400">
+          {pending ? 'Saving…' : message}
+        </p>
+      </div>
+    </form>
+  );
+}
