@@ -56,12 +56,16 @@ const SORT_COLUMN = { name: 'nameKey', email: 'email', createdAt: 'createdAt' } 
 type Direction = 'asc' | 'desc';
 const flip = (direction: Direction): Direction => (direction === 'asc' ? 'desc' : 'asc');
 
-/** Rows strictly past `key`/`id` when walking in `direction` (ties broken by id, same way). */
+/**
+ * Rows strictly past `key`/`id` when walking in `direction` (ties broken by id, same way), as
+ * `column >= key AND (column > key OR id > id0)` (ascending): the first condition lets both
+ * databases seek the (column, id) index to the key instead of scanning up to it.
+ */
 function pastRow(sort: Sort, direction: Direction, key: string, id: number): Prisma.UserWhereInput {
   const column = SORT_COLUMN[sort];
   const value = sort === 'createdAt' ? new Date(key) : key;
-  const beyond = direction === 'asc' ? 'gt' : 'lt';
-  return { OR: [{ [column]: { [beyond]: value } }, { [column]: value, id: { [beyond]: id } }] };
+  const [from, beyond] = direction === 'asc' ? (['gte', 'gt'] as const) : (['lte', 'lt'] as const);
+  return { AND: [{ [column]: { [from]: value } }, { OR: [{ [column]: { [beyond]: value } }, { id: { [beyond]: id } }] }] };
 }
 
 function orderBy(sort: Sort, direction: Direction): Prisma.UserOrderByWithRelationInput[] {

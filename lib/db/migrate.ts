@@ -5,6 +5,7 @@ import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import Database from 'better-sqlite3';
 import type { MigrationList, SchemaFilter } from '@prisma/schema-engine-wasm/schema_engine_bg';
+import { nameKey, searchKey } from '../directory/keys';
 import { postgresMigrationFactory, withMigrationLock } from './postgres-migrate';
 import { withSchemaEngine } from './schema-engine';
 import { databaseTarget, type DatabaseProvider, type DatabaseTarget } from './url';
@@ -61,9 +62,13 @@ function exclusively<T>(target: DatabaseTarget, work: () => Promise<T>): Promise
   return target.provider === 'postgresql' ? withMigrationLock(target.url, work) : work();
 }
 
-/** Applies every pending migration; returns the names applied now (none when up to date). */
-export async function applyMigrations(target = databaseTarget()): Promise<string[]> {
-  const migrationsList = await readMigrations(MIGRATIONS_DIR[target.provider]);
+/**
+ * Applies every pending migration (or those up to and including `upTo`, to make a database as an
+ * older release left it); returns the names applied now (none when up to date).
+ */
+export async function applyMigrations(target = databaseTarget(), { upTo }: { upTo?: string } = {}): Promise<string[]> {
+  const all = await readMigrations(MIGRATIONS_DIR[target.provider]);
+  const migrationsList = upTo ? { ...all, migrationDirectories: all.migrationDirectories.filter((m) => m.path <= upTo) } : all;
   const schemaFile = SCHEMA_FILE[target.provider];
   const schema = await readFile(schemaFile, 'utf8');
   const { appliedMigrationNames } = await exclusively(target, async () =>
@@ -71,7 +76,10 @@ export async function applyMigrations(target = databaseTarget()): Promise<string
       engine.applyMigrations({ migrationsList, filters: NO_FILTERS }),
     ),
   );
-  if (target.provider === 'sqlite') enableWriteAheadLog(target.file);
+  if (target.provider === 'sqlite') {
+    enableWriteAheadLog(target.file);
+    if (appliedMigrationNames.some((name) => name.endsWith('_directory'))) refreshSearchKeys(target.file);
+  }
   return appliedMigrationNames;
 }
 
@@ -84,6 +92,23 @@ function enableWriteAheadLog(file: string): void {
   const database = new Database(file);
   try {
     database.pragma('journal_mode = WAL');
+  } finally {
+    database.close();
+  }
+}
+
+/**
+ * The directory migration computes existing users' keys in SQL, where SQLite's lower() folds
+ * ASCII only; recompute them with the rule the app uses (lib/directory/keys.ts), once, right after.
+ */
+function refreshSearchKeys(file: string): void {
+  const database = new Database(file);
+  try {
+    const update = database.prepare('UPDATE "User" SET "nameKey" = ?, "searchKey" = ? WHERE "id" = ?');
+    const rows = database.prepare('SELECT "id", "name", "email" FROM "User"').all() as { id: number; name: string; email: string }[];
+    database.transaction(() => {
+      for (const row of rows) update.run(nameKey(row.name), searchKey(row.name, row.email), row.id);
+    })();
   } finally {
     database.close();
   }

@@ -3,7 +3,19 @@ import { type APIRequestContext, type Page, expect, test as base } from '@playwr
 import { SignJWT } from 'jose';
 import { ANONYMOUS, API_TOKEN, SESSION_COOKIE, SESSION_SECRET } from './credentials';
 
-type User = { id: number; name: string; email: string };
+export type User = { id: number; name: string; email: string; createdAt: string; updatedAt: string; version: number };
+
+/** One page of a view, as GET /api/users answers (lib/dto.ts PageDTO). */
+export type UserPage = {
+  users: User[];
+  total: number;
+  nextCursor: string | null;
+  prevCursor: string | null;
+  lastEventId: number;
+};
+
+/** Rows on one page of the dashboard (lib/directory/view.ts PAGE_SIZE). */
+export const PAGE_SIZE = 50;
 
 /** An email no other test (or earlier run) has used. */
 export function uniqueEmail(prefix: string): string {
@@ -13,6 +25,47 @@ export function uniqueEmail(prefix: string): string {
 export async function createUser(request: APIRequestContext, name: string, email: string): Promise<User> {
   const response = await request.post('/api/users', { data: { name, email } });
   expect(response.status(), await response.text()).toBe(201);
+  return (await response.json()) as User;
+}
+
+/**
+ * Runs `run` for every item, at most `concurrency` at a time, and returns the results in order:
+ * quick set-up of many users without flooding a 2-core machine.
+ */
+export async function inParallel<T, R>(items: readonly T[], run: (item: T, index: number) => Promise<R>, concurrency = 8): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < items.length; i = next++) results[i] = await run(items[i] as T, i);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  return results;
+}
+
+/** Creates `count` users named `${prefix} 001`, `${prefix} 002`, … through the API, several at a time. */
+export async function createUsers(request: APIRequestContext, prefix: string, count: number): Promise<User[]> {
+  const people = Array.from({ length: count }, (_, i) => ({
+    name: `${prefix} ${String(i + 1).padStart(3, '0')}`,
+    email: uniqueEmail(prefix.toLowerCase().replace(/[^a-z0-9]+/g, '-')),
+  }));
+  return inParallel(people, ({ name, email }) => createUser(request, name, email));
+}
+
+/** A page of a view from GET /api/users (`query`: q, sort, order, limit, cursor). */
+export async function listPage(request: APIRequestContext, query: Record<string, string> = {}): Promise<UserPage> {
+  const response = await request.get(`/api/users?${new URLSearchParams(query).toString()}`);
+  expect(response.status(), await response.text()).toBe(200);
+  return (await response.json()) as UserPage;
+}
+
+/** Changes a user through the API at the version it was read at (If-Match), as another client would. */
+export async function patchUser(
+  request: APIRequestContext,
+  user: Pick<User, 'id' | 'version'>,
+  changes: { name?: string; email?: string },
+): Promise<User> {
+  const response = await request.patch(`/api/users/${user.id}`, { data: changes, headers: { 'If-Match': `"${user.version}"` } });
+  expect(response.status(), await response.text()).toBe(200);
   return (await response.json()) as User;
 }
 
@@ -66,27 +119,54 @@ export function sessionCookie(token: string, baseURL: string) {
 }
 
 async function deleteAllUsers(request: APIRequestContext): Promise<void> {
-  const response = await request.get('/api/users');
-  expect(response.status(), await response.text()).toBe(200);
-  for (const user of (await response.json()) as User[]) {
-    const deleted = await request.delete(`/api/users/${user.id}`);
-    expect([204, 404]).toContain(deleted.status());
+  // The API answers a page at a time (at most 200 rows): take the first page until it is empty.
+  for (let page = await listPage(request, { limit: '200' }); page.users.length > 0; page = await listPage(request, { limit: '200' })) {
+    await inParallel(page.users, async (user) => {
+      const deleted = await request.delete(`/api/users/${user.id}`);
+      expect([204, 404]).toContain(deleted.status());
+    });
   }
+}
+
+const thousands = new Intl.NumberFormat('en-US');
+
+/** The user count as the dashboard shows it: "1 user", "1,204 users", "12 users match “ann”". */
+export function countText(total: number, q = ''): string {
+  const users = `${thousands.format(total)} ${total === 1 ? 'user' : 'users'}`;
+  return q ? `${users} ${total === 1 ? 'matches' : 'match'} “${q}”` : users;
 }
 
 /** The dashboard's parts, found the way a person (or a screen reader) finds them. */
 export function dashboard(page: Page) {
+  const form = page.getByRole('form', { name: 'Add a user' });
+  const pages = page.getByRole('navigation', { name: 'Pages' });
   return {
-    form: page.getByRole('form', { name: 'Add a user' }),
-    name: page.getByLabel('Name', { exact: true }),
-    email: page.getByLabel('Email', { exact: true }),
+    form,
+    name: form.getByLabel('Name', { exact: true }),
+    email: form.getByLabel('Email', { exact: true }),
     submit: page.getByRole('button', { name: 'Add user' }),
-    formStatus: page.getByRole('form', { name: 'Add a user' }).getByRole('status'),
+    formStatus: form.getByRole('status'),
     connection: page.getByTestId('connection-status'),
+    /** "3 users", "1 user", "2 users match “ann”" (see countText). */
     count: page.getByTestId('user-count'),
     rows: page.locator('tbody tr[data-user-id]'),
     row: (text: string) => page.locator('tbody tr[data-user-id]', { hasText: text }),
-    deleteButton: (name: string) => page.getByRole('button', { name: `Delete ${name}` }),
+    /** The names in the table, top to bottom, leaving out rows that are fading out. */
+    names: page.locator('tbody tr[data-user-id]:not([aria-hidden="true"]) > td:first-child'),
+    deleteButton: (name: string) => page.getByRole('button', { name: `Delete ${name}`, exact: true }),
+    editLink: (name: string) => page.getByRole('link', { name: `Edit ${name}`, exact: true }),
+    /** The editor of a user: inline in its row, or the form of the edit page. */
+    editForm: (name: string) => page.getByRole('form', { name: `Edit ${name}`, exact: true }),
+    search: page.getByRole('searchbox', { name: 'Search' }),
+    searchButton: page.getByRole('button', { name: 'Search', exact: true }),
+    /** A column's header cell (it carries aria-sort) and the link in it that sorts by the column. */
+    column: (label: 'Name' | 'Email' | 'Created') => page.getByRole('columnheader', { name: label }),
+    sortBy: (label: 'Name' | 'Email' | 'Created') => page.getByRole('columnheader', { name: label }).getByRole('link'),
+    next: pages.getByRole('link', { name: 'Next', exact: true }),
+    previous: pages.getByRole('link', { name: 'Previous', exact: true }),
+    /** The pager's place-holders where there is no next or previous page. */
+    noNext: pages.locator('[aria-disabled="true"]', { hasText: 'Next' }),
+    noPrevious: pages.locator('[aria-disabled="true"]', { hasText: 'Previous' }),
   };
 }
 

@@ -20,7 +20,10 @@ ALTER TABLE "User" ALTER COLUMN "nameKey" SET DATA TYPE TEXT COLLATE "C",
 ALTER COLUMN "email" SET DATA TYPE TEXT COLLATE "C";
 
 -- CreateIndex
-CREATE INDEX "User_nameKey_id_idx" ON "User"("nameKey", "id");
+CREATE INDEX "User_nameKey_id_searchKey_idx" ON "User"("nameKey", "id", "searchKey");
 
 -- CreateIndex
-CREATE INDEX "User_createdAt_id_idx" ON "User"("createdAt", "id");
+CREATE INDEX "User_createdAt_id_searchKey_idx" ON "User"("createdAt", "id", "searchKey");
+
+-- CreateIndex
+CREATE INDEX "User_email_id_searchKey_idx" ON "User"("email", "id", "searchKey");

@@ -1,0 +1,25 @@
+// axe (the accessibility engine behind Lighthouse and most audits) on the dashboard and the edit
+// page, in the light theme and the dark one (prefers-color-scheme), wide and at phone width.
+import AxeBuilder from '@axe-core/playwright';
+import { createUser, dashboard, expect, test, uniqueEmail } from './fixtures';
+
+for (const colorScheme of ['light', 'dark'] as const) {
+  for (const width of [1280, 390]) {
+    test(`the dashboard has no axe violations (${colorScheme}, ${width} px)`, async ({ page, api }) => {
+      await page.emulateMedia({ colorScheme });
+      await page.setViewportSize({ width, height: 900 });
+      const user = await createUser(api, 'Ada Lovelace', uniqueEmail('ada'));
+      await createUser(api, 'Grace Hopper', uniqueEmail('grace'));
+
+      await page.goto('/');
+      await expect(dashboard(page).connection).toHaveText('Connected (SSE)');
+      const dashboardResults = await new AxeBuilder({ page }).analyze();
+      expect(dashboardResults.violations).toEqual([]);
+
+      await page.goto(`/users/${user.id}/edit`);
+      await expect(page.getByRole('heading', { name: 'Edit Ada Lovelace' })).toBeVisible();
+      const editResults = await new AxeBuilder({ page }).analyze();
+      expect(editResults.violations).toEqual([]);
+    });
+  }
+}

@@ -1,0 +1,210 @@
+import { describe, expect, it } from 'vitest';
+import { encodeCursor } from '@/lib/directory/cursor';
+import { compareInView, DEFAULT_VIEW, PAGE_SIZE, type View } from '@/lib/directory/view';
+import type { HubEvent, PageDTO, UserDTO } from '@/lib/dto';
+import { applyEvent, applyPage, type DirectoryState, directoryReducer, initialDirectory } from '@/lib/live/directory-state';
+import { aUser, deletedEvent } from '../support/users';
+
+const minute = (n: number) => new Date(Date.UTC(2026, 0, 1, 0, n)).toISOString();
+/** User `id`, created at minute `id`: newest first means highest id first. */
+const user = (id: number, overrides: Partial<UserDTO> = {}) => aUser(id, { createdAt: minute(id), name: `User ${String(id).padStart(3, '0')}`, ...overrides });
+
+const byName: View = { q: '', sort: 'name', order: 'asc' };
+
+let eventId = 1000;
+const created = (u: UserDTO): HubEvent => ({ type: 'user_created', user: u, eventId: ++eventId });
+const updated = (previous: UserDTO, changes: Partial<UserDTO>): HubEvent => ({
+  type: 'user_updated',
+  user: { ...previous, ...changes, version: previous.version + 1 },
+  previous,
+  eventId: ++eventId,
+});
+const deleted = (u: UserDTO): HubEvent => ({ ...deletedEvent(u.id, u), eventId: ++eventId });
+
+/** A page of `view` as the server would give it: `users` sorted, cursors from the edge rows. */
+function pageOf(view: View, users: UserDTO[], { total = users.length, more = false, earlier = false } = {}): PageDTO {
+  const sorted = [...users].sort((a, b) => compareInView(a, b, view));
+  const first = sorted[0];
+  const last = sorted.at(-1);
+  return {
+    users: sorted,
+    total,
+    nextCursor: more && last ? encodeCursor(view, 'after', last) : null,
+    prevCursor: earlier && first ? encodeCursor(view, 'before', first) : null,
+    lastEventId: eventId,
+  };
+}
+
+const ids = (state: DirectoryState) => state.users.map((u) => u.id);
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+describe('the default view, first page', () => {
+  it('shows a new user at the top, counts it, and ignores the same event twice', () => {
+    const state = initialDirectory(pageOf(DEFAULT_VIEW, [user(1), user(2)]), DEFAULT_VIEW, null);
+    const event = created(user(3));
+    const next = applyEvent(state, event);
+    expect(ids(next)).toEqual([3, 2, 1]);
+    expect(next.total).toBe(3);
+    expect(next.lastEventId).toBe(event.eventId);
+    expect(applyEvent(next, event)).toBe(next);
+  });
+
+  it('keeps 50 rows when full: the last row moves to the next page, whose cursor follows the new last row', () => {
+    const users = range(1, PAGE_SIZE).map((id) => user(id));
+    const state = initialDirectory(pageOf(DEFAULT_VIEW, users, { total: 80, more: true }), DEFAULT_VIEW, null);
+    const next = applyEvent(state, created(user(100)));
+    expect(next.users).toHaveLength(PAGE_SIZE);
+    expect(next.users[0]?.id).toBe(100);
+    expect(ids(next)).not.toContain(1);
+    expect(next.total).toBe(81);
+    expect(next.nextCursor).toBe(encodeCursor(DEFAULT_VIEW, 'after', user(2)));
+    expect(next.refill).toBe(false);
+  });
+
+  it('gains a next page when a full last page grows past 50', () => {
+    const users = range(1, PAGE_SIZE).map((id) => user(id));
+    const state = initialDirectory(pageOf(DEFAULT_VIEW, users), DEFAULT_VIEW, null);
+    expect(state.nextCursor).toBeNull();
+    const next = applyEvent(state, created(user(200)));
+    expect(next.nextCursor).not.toBeNull();
+  });
+});
+
+describe('a later page', () => {
+  // Sorted by name: page 2 starts after "User 050" and shows 051..100, more after it.
+  const all = range(1, 150).map((id) => user(id));
+  const anchor = all[49] as UserDTO;
+  const cursor = encodeCursor(byName, 'after', anchor);
+  const pageTwo = () => initialDirectory(pageOf(byName, all.slice(50, 100), { total: 150, more: true, earlier: true }), byName, cursor);
+
+  it('does not move when a user is added before it: only the total and the "new users" count change, and nothing is fetched', () => {
+    const next = applyEvent(pageTwo(), created(user(500, { name: 'User 010a' })));
+    expect(ids(next)).toEqual(range(51, 100));
+    expect(next.total).toBe(151);
+    expect(next.newBefore).toBe(1);
+    expect(next.refill).toBe(false);
+  });
+
+  it('takes a user added inside it, and gives up its last row', () => {
+    const next = applyEvent(pageTwo(), created(user(501, { name: 'User 060a' })));
+    expect(ids(next)).toEqual([...range(51, 60), 501, ...range(61, 99)]);
+    expect(next.total).toBe(151);
+    expect(next.newBefore).toBe(0);
+  });
+
+  it('takes a user that sorts right after the anchor (ties by id)', () => {
+    const next = applyEvent(pageTwo(), created(user(502, { name: anchor.name })));
+    expect(next.users[0]?.id).toBe(502);
+  });
+
+  it('only counts a user added after it', () => {
+    const next = applyEvent(pageTwo(), created(user(503, { name: 'User 120a' })));
+    expect(ids(next)).toEqual(range(51, 100));
+    expect(next.total).toBe(151);
+  });
+
+  it('fades out a deleted row and asks once for the page to refill it', () => {
+    const next = applyEvent(pageTwo(), deleted(user(70)));
+    expect(ids(next)).not.toContain(70);
+    expect(next.users).toHaveLength(49);
+    expect(next.total).toBe(149);
+    expect(next.refill).toBe(true);
+  });
+
+  it('changes only the total when a user off the page is deleted or edited', () => {
+    const afterDelete = applyEvent(pageTwo(), deleted(user(120)));
+    expect(ids(afterDelete)).toEqual(range(51, 100));
+    expect(afterDelete.total).toBe(149);
+    expect(afterDelete.refill).toBe(false);
+    const afterEdit = applyEvent(pageTwo(), updated(user(130), { email: 'other@example.com' }));
+    expect(ids(afterEdit)).toEqual(range(51, 100));
+    expect(afterEdit.total).toBe(150);
+  });
+
+  it('moves an edited row within the page, or out of it (then refills)', () => {
+    const moved = applyEvent(pageTwo(), updated(user(52), { name: 'User 075a' }));
+    expect(ids(moved)).toEqual([51, ...range(53, 75), 52, ...range(76, 100)]);
+    const left = applyEvent(pageTwo(), updated(user(52), { name: 'User 140a' }));
+    expect(ids(left)).not.toContain(52);
+    expect(left.refill).toBe(true);
+    expect(left.total).toBe(150);
+  });
+});
+
+describe('a page that ends before its anchor (reached with "Previous")', () => {
+  const all = range(1, 150).map((id) => user(id));
+  const cursor = encodeCursor(byName, 'before', all[100] as UserDTO);
+  const page = () => initialDirectory(pageOf(byName, all.slice(50, 100), { total: 150, more: true, earlier: true }), byName, cursor);
+
+  it('takes a user added inside it and gives up its first row', () => {
+    const next = applyEvent(page(), created(user(600, { name: 'User 090a' })));
+    expect(next.users).toHaveLength(PAGE_SIZE);
+    expect(next.users[0]?.id).toBe(52);
+    expect(ids(next)).toContain(600);
+  });
+
+  it('leaves a user that sorts at or after its anchor to the next page', () => {
+    const next = applyEvent(page(), created(user(601, { name: 'User 101a' })));
+    expect(ids(next)).toEqual(range(51, 100));
+  });
+});
+
+describe('a search', () => {
+  const view: View = { q: 'ann', sort: 'createdAt', order: 'desc' };
+  const anns = [user(1, { name: 'Ann One' }), user(2, { name: 'Ann Two' })];
+  const search = () => initialDirectory(pageOf(view, anns), view, null);
+
+  it('ignores users that do not match, and shows those that do', () => {
+    const other = applyEvent(search(), created(user(3, { name: 'Bob' })));
+    expect(ids(other)).toEqual([2, 1]);
+    expect(other.total).toBe(2);
+    const match = applyEvent(other, created(user(4, { name: 'Joanne' })));
+    expect(ids(match)).toEqual([4, 2, 1]);
+    expect(match.total).toBe(3);
+  });
+
+  it('drops a user edited out of the search, and shows one edited into it', () => {
+    const out = applyEvent(search(), updated(anns[0] as UserDTO, { name: 'Zed' }));
+    expect(ids(out)).toEqual([2]);
+    expect(out.total).toBe(1);
+    expect(out.refill).toBe(false); // the last page of the search: nothing to refill from
+    const into = applyEvent(out, updated(user(9, { name: 'Bob' }), { name: 'Annabel' }));
+    expect(ids(into)).toEqual([9, 2]);
+    expect(into.total).toBe(2);
+  });
+
+  it('counts a deleted match off the page, and ignores a deleted non-match', () => {
+    expect(applyEvent(search(), deleted(user(50, { name: 'Ann Far' }))).total).toBe(1);
+    expect(applyEvent(search(), deleted(user(51, { name: 'Bob' }))).total).toBe(2);
+  });
+});
+
+describe('pages from the server', () => {
+  it('replaces the state with a newer page, and with the page of another view', () => {
+    const state = initialDirectory(pageOf(DEFAULT_VIEW, [user(1)]), DEFAULT_VIEW, null);
+    const newer = { ...pageOf(DEFAULT_VIEW, [user(1), user(2)]), lastEventId: state.lastEventId + 5 };
+    expect(ids(applyPage(state, newer, DEFAULT_VIEW, null))).toEqual([2, 1]);
+    const other = { ...pageOf(byName, [user(7)]), lastEventId: state.lastEventId + 6 };
+    const switched = directoryReducer(state, { type: 'page', page: other, view: byName, cursor: null });
+    expect(switched.view).toEqual(byName);
+    expect(ids(switched)).toEqual([7]);
+  });
+
+  it('brings a page fetched before the last events forward with them', () => {
+    const start = initialDirectory(pageOf(DEFAULT_VIEW, [user(1)]), DEFAULT_VIEW, null);
+    const stale = pageOf(DEFAULT_VIEW, [user(1), user(2)]);
+    const live = applyEvent(applyEvent(start, created(user(3))), deleted(user(1)));
+    const next = applyPage(live, stale, DEFAULT_VIEW, null);
+    expect(ids(next)).toEqual([3, 2]);
+    expect(next.lastEventId).toBe(live.lastEventId);
+  });
+
+  it('keeps the state when an older page of the same view cannot be brought forward', () => {
+    const start = initialDirectory(pageOf(DEFAULT_VIEW, [user(1)]), DEFAULT_VIEW, null);
+    const tooOld = { ...pageOf(DEFAULT_VIEW, []), lastEventId: start.lastEventId - 10 };
+    const live = applyEvent(start, created(user(3)));
+    expect(applyPage(live, tooOld, DEFAULT_VIEW, null)).toBe(live);
+    const otherView = applyPage(live, { ...tooOld, users: [user(8)] }, byName, null);
+    expect(otherView.refill).toBe(true);
+  });
+});

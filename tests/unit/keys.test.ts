@@ -1,0 +1,72 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { compareKeys, matchesSearch, nameKey, searchKey, searchTerm } from '@/lib/directory/keys';
+import { compareInView, viewSearch } from '@/lib/directory/view';
+import { aUser } from '../support/users';
+
+const ann = { name: 'Ann Smith', email: 'a.smith@example.com' };
+
+describe('the match rule', () => {
+  it('matches name or email, ignoring case and surrounding space', () => {
+    for (const q of ['ann', 'ANN', '  smith ', 'a.smith@', 'EXAMPLE.com', '']) expect(matchesSearch(ann, searchTerm(q)), q).toBe(true);
+    for (const q of ['anna', 'smithe', 'ann smith@']) expect(matchesSearch(ann, searchTerm(q)), q).toBe(false);
+  });
+
+  it('takes LIKE wildcards and the escape character literally', () => {
+    const odd = { name: '100% _real_ \\o/', email: 'x@example.com' };
+    expect(matchesSearch(odd, searchTerm('0% _r'))).toBe(true);
+    expect(matchesSearch(odd, searchTerm('\\o/'))).toBe(true);
+    expect(matchesSearch(ann, searchTerm('a%h'))).toBe(false);
+    expect(matchesSearch(ann, searchTerm('_nn'))).toBe(false);
+  });
+
+  it('never matches across the name and the email', () => {
+    expect(matchesSearch(ann, searchTerm('smitha.smith'))).toBe(false);
+    expect(searchKey('a\nb', 'c')).toContain('\n');
+    expect(searchTerm('smith\na.smith')).not.toContain('\n');
+  });
+
+  it('is what searchKey holds: a term matches exactly when the key contains it', () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 1, maxLength: 30 }), fc.string({ maxLength: 30 }), fc.string({ maxLength: 8 }), (name, email, q) => {
+        const term = searchTerm(q);
+        expect(matchesSearch({ name, email }, term)).toBe(term === '' || searchKey(name, email).includes(term));
+      }),
+    );
+  });
+});
+
+describe('the sort order', () => {
+  it('compares by code point, as SQLite and PostgreSQL\'s "C" collation do', () => {
+    // U+FF5E sorts after U+1F600 in UTF-16 units, before it in code points.
+    expect(compareKeys('\uFF5E', '😀')).toBeLessThan(0);
+    expect('\uFF5E' < '😀').toBe(false);
+    expect(compareKeys('ab', 'abc')).toBeLessThan(0);
+    expect(compareKeys('b', 'abc')).toBeGreaterThan(0);
+    expect(compareKeys('same', 'same')).toBe(0);
+  });
+
+  it('sorts names without regard to case, ties by id in the same direction', () => {
+    const bob = aUser(2, { name: 'bob' });
+    const bobToo = aUser(3, { name: 'Bob' });
+    const alice = aUser(9, { name: 'Alice' });
+    const asc = [bobToo, alice, bob].sort((a, b) => compareInView(a, b, { sort: 'name', order: 'asc' }));
+    expect(asc.map((u) => u.id)).toEqual([9, 2, 3]);
+    const desc = [bob, alice, bobToo].sort((a, b) => compareInView(a, b, { sort: 'name', order: 'desc' }));
+    expect(desc.map((u) => u.id)).toEqual([3, 2, 9]);
+    expect(nameKey('ÉMILE')).toBe('émile');
+  });
+
+  it('sorts by creation time, newest first by default', () => {
+    const older = aUser(5, { createdAt: '2026-01-01T00:00:00.000Z' });
+    const newer = aUser(4, { createdAt: '2026-02-01T00:00:00.000Z' });
+    expect([older, newer].sort((a, b) => compareInView(a, b, { sort: 'createdAt', order: 'desc' }))[0]).toBe(newer);
+  });
+});
+
+describe('viewSearch', () => {
+  it('leaves defaults out of the URL', () => {
+    expect(viewSearch({ q: '', sort: 'createdAt', order: 'desc' })).toBe('');
+    expect(viewSearch({ q: 'ann b', sort: 'name', order: 'asc' }, 'abc')).toBe('?q=ann+b&sort=name&order=asc&cursor=abc');
+  });
+});
