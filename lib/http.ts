@@ -49,6 +49,19 @@ export function errorResponse(error: unknown, request: Request): Response {
   return json({ error: 'Internal server error' }, 500);
 }
 
+/**
+ * Whether If-None-Match names `etag`: any tag of its list, weak (`W/"…"`, as proxies that
+ * compress make them) or strong, or `*`.
+ */
+export function notModified(request: Request, etag: string): boolean {
+  const header = request.headers.get('if-none-match');
+  if (!header) return false;
+  return header.split(',').some((tag) => {
+    const trimmed = tag.trim();
+    return trimmed === '*' || trimmed.replace(/^W\//, '') === etag;
+  });
+}
+
 /** A user's ETag: its version, which every edit raises. */
 export function versionTag(version: number): string {
   return `"${version}"`;

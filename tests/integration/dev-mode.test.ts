@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyMigrations } from '@/lib/db/migrate';
 import { databaseTarget } from '@/lib/db/url';
+import type { PageDTO } from '@/lib/dto';
 import { exited, freePort, tempDir } from '../support/server';
 
 const HOST = '127.0.0.1';
@@ -58,7 +59,8 @@ describe('development without ADMIN_PASSWORD', () => {
       body: JSON.stringify({ name: 'Dev User', email: 'dev@example.com' }),
     });
     expect(created.status).toBe(201);
-    const list = (await (await fetch(`${url}/api/users`)).json()) as { email: string }[];
-    expect(list.map((user) => user.email)).toEqual(['dev@example.com']);
+    const page = (await (await fetch(`${url}/api/users`)).json()) as PageDTO;
+    expect(page.users.map((user) => user.email)).toEqual(['dev@example.com']);
+    expect(page.total).toBe(1);
   }, 60_000);
 });

@@ -44,7 +44,8 @@ describe('the directory migration on a database with users', () => {
     expect(await applyMigrations(target, { upTo: BEFORE_DIRECTORY.sqlite })).toEqual([BEFORE_DIRECTORY.sqlite]);
     const old = new Database(target.file);
     const insert = old.prepare('INSERT INTO "User" ("name", "email", "createdAt") VALUES (?, ?, ?)');
-    for (const user of OLD_USERS) insert.run(user.name, user.email, Date.parse(CREATED));
+    // As Prisma Client stores a DateTime in SQLite: ISO 8601 text with an explicit offset.
+    for (const user of OLD_USERS) insert.run(user.name, user.email, CREATED.replace('Z', '+00:00'));
     old.close();
 
     expect((await applyMigrations(target)).at(-1)).toMatch(/_directory$/);

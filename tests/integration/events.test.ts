@@ -38,7 +38,7 @@ describe('GET /events', () => {
     expect(Number(message.id)).toBe((await health(baseUrl)).lastEventId);
   });
 
-  it('sends user_deleted with the id after DELETE /api/users/{id}', async () => {
+  it('sends user_deleted with the id and the user as it was after DELETE /api/users/{id}', async () => {
     const user = await createUser(baseUrl, 'Streamed Grace');
     const { client, lastEventId } = await subscribe();
 
@@ -46,7 +46,7 @@ describe('GET /events', () => {
 
     const message = await client.next();
     expect(message.event).toBe('user_deleted');
-    expect(payload(message)).toEqual({ id: user.id });
+    expect(payload(message)).toEqual({ id: user.id, user });
     expect(Number(message.id)).toBe(lastEventId + 1);
   });
 

@@ -44,7 +44,7 @@ describe('applyMigrations', () => {
         .all();
       expect(history).toEqual(committed.map((name) => ({ migration_name: name, finished: 1, rolled_back_at: null })));
       const columns = db.prepare("SELECT name FROM pragma_table_info('User') ORDER BY cid").pluck().all();
-      expect(columns).toEqual(['id', 'name', 'email', 'createdAt']);
+      expect(columns).toEqual(['id', 'name', 'email', 'nameKey', 'searchKey', 'createdAt', 'updatedAt', 'version']);
     } finally {
       db.close();
     }
@@ -61,7 +61,13 @@ describe('applyMigrations', () => {
     // timeout 0: a lock still held by the engine fails at once instead of waiting it out.
     const db = new Database(target.file, { timeout: 0 });
     try {
-      db.prepare('INSERT INTO "User" (name, email) VALUES (?, ?)').run('Writer', 'writer@example.com');
+      db.prepare('INSERT INTO "User" (name, email, "nameKey", "searchKey", "updatedAt") VALUES (?, ?, ?, ?, ?)').run(
+        'Writer',
+        'writer@example.com',
+        'writer',
+        'writer\nwriter@example.com',
+        Date.now(),
+      );
       expect(db.prepare('SELECT email FROM "User"').pluck().all()).toEqual(['writer@example.com']);
     } finally {
       db.close();

@@ -8,13 +8,15 @@ import { servicesUp } from '../support/services';
 
 const up = await servicesUp('postgres');
 
-type UserRow = { id: number; name: string; email: string; createdAt: string };
+type UserRow = { id: number; name: string; email: string; createdAt: string; updatedAt: string; version: number };
 
-/** The users as PostgreSQL stores them, createdAt in the DTO's ISO format (stored as UTC). */
+/** The users as PostgreSQL stores them, the times in the DTO's ISO format (stored as UTC). */
 function rows(url: string): Promise<UserRow[]> {
   return withClient(url, async (client) => {
     const result = await client.query<UserRow>(
-      `SELECT id, name, email, to_char("createdAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt" FROM "User" ORDER BY id`,
+      `SELECT id, name, email, to_char("createdAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt",
+              to_char("updatedAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "updatedAt", version
+       FROM "User" ORDER BY id`,
     );
     return result.rows;
   });

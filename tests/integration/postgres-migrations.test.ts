@@ -65,7 +65,16 @@ describe.skipIf(!up)('migrations on PostgreSQL', () => {
     expect(history.map((row) => [row.migration_name, row.finished_at instanceof Date, row.rolled_back_at])).toEqual(
       committed.map((name) => [name, true, null]),
     );
-    expect(columns.filter((c) => c.table_name === 'User').map((c) => c.column_name)).toEqual(['id', 'name', 'email', 'createdAt']);
+    expect(columns.filter((c) => c.table_name === 'User').map((c) => c.column_name)).toEqual([
+      'id',
+      'name',
+      'email',
+      'createdAt',
+      'nameKey',
+      'searchKey',
+      'updatedAt',
+      'version',
+    ]);
   });
 
   it('applies nothing and changes nothing on a second run', async () => {
@@ -79,7 +88,7 @@ describe.skipIf(!up)('migrations on PostgreSQL', () => {
   it('createMigration reports nothing to create (null), keeps the data and leaves no shadow database behind', async () => {
     const migrations = await committedMigrations();
     await applyMigrations(databaseTarget(database.url));
-    const insert = `INSERT INTO "User" (name, email) VALUES ('Ada', 'ada@example.com')`;
+    const insert = `INSERT INTO "User" (name, email, "nameKey", "searchKey", "updatedAt") VALUES ('Ada', 'ada@example.com', 'ada', 'ada' || chr(10) || 'ada@example.com', now())`;
     await withClient(database.url, (client) => client.query(insert));
     const databases = await databaseNames();
 

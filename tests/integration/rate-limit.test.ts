@@ -2,7 +2,7 @@
 // the API and through the form, and stream connections, are counted per client (the right-most
 // X-Forwarded-For entry), and refused past the allowance while other clients carry on.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { authHeaders, createUser, deleteUser, eventually, health, listUsers, postUser, uniqueEmail } from '../support/api';
+import { authHeaders, createUser, deleteUser, eventually, fetchUser, health, listUsers, patchUser, postUser, uniqueEmail } from '../support/api';
 import { findForm, submitForm } from '../support/html';
 import { type TestServer, startServer } from '../support/server';
 import { clientAddress, signIn } from '../support/session';
@@ -55,6 +55,20 @@ describe(`RATE_LIMIT_WRITES_PER_MIN=${PER_MINUTE}`, () => {
     expect(await listUsers(server.url)).toEqual(before);
     const other = await postUser(server.url, { name: 'Someone Else', email: uniqueEmail() }, from(clientAddress()));
     expect(other.status).toBe(201);
+  });
+
+  it('counts edits against the same allowance, and refuses one past it without changing the user', async () => {
+    const busy = clientAddress();
+    const user = await createUser(server.url, 'Edit 1', uniqueEmail(), from(busy));
+    for (let version = 1; version < PER_MINUTE; version++) {
+      expect((await patchUser(server.url, user.id, { name: `Edit ${version + 1}` }, version, from(busy))).status).toBe(200);
+    }
+    const before = await (await fetchUser(server.url, user.id)).json();
+
+    await expectTooMany(await patchUser(server.url, user.id, { name: 'One Edit Too Many' }, PER_MINUTE, from(busy)));
+
+    expect(await (await fetchUser(server.url, user.id)).json()).toEqual(before);
+    expect((await patchUser(server.url, user.id, { name: 'Someone Else Edits' }, PER_MINUTE, from(clientAddress()))).status).toBe(200);
   });
 
   it('counts the client proxies name last in X-Forwarded-For, not what the client put before it', async () => {

@@ -7,7 +7,7 @@ import { eventually } from '../support/api';
 import { dropPrefix, privateRedis, uniquePrefix } from '../support/redis';
 import { REDIS_URL, servicesUp } from '../support/services';
 import { parseBlock, type SseMessage } from '../support/sse';
-import { deletedEvent } from '../support/users';
+import { aUser, deletedEvent } from '../support/users';
 
 const up = await servicesUp('redis');
 const decoder = new TextDecoder();
@@ -58,7 +58,7 @@ describe.skipIf(!up)('RedisHub on a shared stream', () => {
     await eventually(async () => onA.messages.length, (n) => n === 10);
     expect(onA.ids()).toEqual(ids);
     expect(onB.ids()).toEqual(ids);
-    expect(onB.messages.map((m) => JSON.parse(m.data) as unknown)).toEqual(published.map((_, i) => ({ id: i + 1 })));
+    expect(onB.messages.map((m) => JSON.parse(m.data) as unknown)).toEqual(published.map((_, i) => ({ id: i + 1, user: aUser(i + 1) })));
     expect(b.lastEventId).toBe(ids.at(-1));
   });
 

@@ -1,7 +1,7 @@
 // Reconnecting to GET /events with the last id seen: what a browser that lost its connection gets back.
 import { describe, expect, inject, it } from 'vitest';
 import type { UserDTO } from '@/lib/dto';
-import { createUser, eventually, health } from '../support/api';
+import { createUser, deleteUser, eventually, health, patchUser } from '../support/api';
 import { type SseClient, type SseMessage, streamsFor } from '../support/sse';
 
 const baseUrl = inject('baseUrl');
@@ -49,6 +49,19 @@ describe('GET /events after a disconnect', () => {
     // Had anything been sent twice, it would come before the live event.
     const live = await createUsers(1, 'Live');
     await expectCreated(again.client, live, lastSeen + missed.length);
+  });
+
+  it('replays edits and deletes with the same payloads it sent live', async () => {
+    const live = await connect();
+    const [user] = await createUsers(1, 'Replayed Edit');
+    const seen = await live.client.next();
+    expect((await patchUser(baseUrl, user?.id ?? 0, { name: 'Replayed Edited' }, 1)).status).toBe(200);
+    expect((await deleteUser(baseUrl, user?.id ?? 0)).status).toBe(204);
+    const sentLive = [await live.client.next(), await live.client.next()];
+    expect(sentLive.map((m) => m.event)).toEqual(['user_updated', 'user_deleted']);
+
+    const again = await connect('', { 'Last-Event-ID': seen.id ?? '' });
+    expect([await again.client.next(), await again.client.next()]).toEqual(sentLive);
   });
 
   it('prefers the header to the query, as an EventSource reconnecting to a URL with a stale id needs', async () => {

@@ -3,7 +3,7 @@
 // to any instance — even after the one it was on died with kill -9 — and miss nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UserDTO } from '@/lib/dto';
-import { createUser, deleteUser, listUsers } from '../support/api';
+import { createUser, deleteUser, fetchUser, listPage, listUsers, patchUser } from '../support/api';
 import { freshDatabase, type TestDatabase } from '../support/postgres';
 import { dropPrefix, uniquePrefix } from '../support/redis';
 import { exited, type PostgresTestServer, startServer } from '../support/server';
@@ -70,6 +70,32 @@ describe.skipIf(!up)('two instances on PostgreSQL and Redis', () => {
     await expectNothingMore(onB);
   });
 
+  it('lets an edit on one instance win over a stale one on the other, and both instances announce it alike', async () => {
+    const onA = await subscribe(a);
+    const onB = await subscribe(b);
+    const user = await createUser(a.url, 'Edited Across');
+    expect(await take(onB, 1)).toEqual([['user_created', user]]);
+
+    const responses = await Promise.all([
+      patchUser(a.url, user.id, { name: 'Edited On A' }, 1),
+      patchUser(b.url, user.id, { name: 'Edited On B' }, 1),
+    ]);
+    expect(responses.map((response) => response.status).sort()).toEqual([200, 412]);
+    const edited = (await responses.find((response) => response.status === 200)?.json()) as UserDTO;
+    expect(await (await fetchUser(b.url, user.id)).json()).toEqual(edited);
+    expect((await listPage(a.url, { q: edited.name })).users).toEqual([edited]);
+
+    expect((await deleteUser(b.url, user.id)).status).toBe(204);
+    const expected = [
+      ['user_updated', { user: edited, previous: user }],
+      ['user_deleted', { id: user.id, user: edited }],
+    ];
+    expect(await take(onB, 2)).toEqual(expected);
+    expect(await take(onA, 3)).toEqual([['user_created', user], ...expected]);
+    await expectNothingMore(onA);
+    await expectNothingMore(onB);
+  });
+
   it('gives a subscriber of B that reconnects to A with its last id exactly what it missed', async () => {
     const onB = await subscribe(b);
     const seen = await createUser(a.url, 'Seen Sue');
@@ -84,7 +110,7 @@ describe.skipIf(!up)('two instances on PostgreSQL and Redis', () => {
     const onA = await subscribe(a, lastEventId);
     expect(await take(onA, 3)).toEqual([
       ['user_created', onBInstance],
-      ['user_deleted', { id: seen.id }],
+      ['user_deleted', { id: seen.id, user: seen }],
       ['user_created', onAInstance],
     ]);
     const live = await createUser(b.url, 'Live Again');

@@ -1,6 +1,6 @@
 // The REST contract of /api/users against the real server and a real SQLite file.
 import { describe, expect, inject, it } from 'vitest';
-import type { UserDTO } from '@/lib/dto';
+import type { PageDTO, UserDTO } from '@/lib/dto';
 import { authHeaders, createUser, deleteUser, health, listUsers, postUser, uniqueEmail } from '../support/api';
 
 const baseUrl = inject('baseUrl');
@@ -16,8 +16,8 @@ describe('POST /api/users', () => {
     expect(response.status).toBe(201);
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
     const body = (await response.json()) as UserDTO;
-    expect(Object.keys(body).sort()).toEqual(['createdAt', 'email', 'id', 'name']);
-    expect(body).toMatchObject({ name: 'Ada Lovelace', email: email.toLowerCase() });
+    expect(Object.keys(body).sort()).toEqual(['createdAt', 'email', 'id', 'name', 'updatedAt', 'version']);
+    expect(body).toMatchObject({ name: 'Ada Lovelace', email: email.toLowerCase(), version: 1, updatedAt: body.createdAt });
     expect(Number.isInteger(body.id) && body.id > 0).toBe(true);
     expect(body.createdAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
     expect(Date.parse(body.createdAt)).toBeGreaterThanOrEqual(before);
@@ -73,15 +73,22 @@ describe('POST /api/users', () => {
 });
 
 describe('GET /api/users', () => {
-  it('lists users newest first', async () => {
+  it('answers a page of users, newest first, with the total and cursors', async () => {
     const older = await createUser(baseUrl, 'Older');
     const newer = await createUser(baseUrl, 'Newer');
 
-    const users = await listUsers(baseUrl);
-    expect(users.findIndex((u) => u.id === newer.id)).toBeLessThan(users.findIndex((u) => u.id === older.id));
-    expect(users[0]).toEqual(newer);
-    const ids = users.map((u) => u.id);
+    const response = await fetch(`${baseUrl}/api/users`, { headers: authHeaders() });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    const page = (await response.json()) as PageDTO;
+    expect(Object.keys(page).sort()).toEqual(['lastEventId', 'nextCursor', 'prevCursor', 'total', 'users']);
+    expect(page.users.slice(0, 2)).toEqual([newer, older]);
+    const ids = page.users.map((u) => u.id);
     expect(ids).toEqual([...ids].sort((a, b) => b - a));
+    expect(page.users.length).toBe(Math.min(page.total, 50));
+    expect(page.prevCursor).toBeNull();
+    expect(page.nextCursor === null).toBe(page.total <= 50);
+    expect(page.total).toBe((await listUsers(baseUrl)).length);
   });
 
   it('sends an ETag and answers 304 to If-None-Match until the list changes', async () => {
@@ -100,7 +107,7 @@ describe('GET /api/users', () => {
     const changed = await fetch(`${baseUrl}/api/users`, { headers: { ...authHeaders(), 'If-None-Match': etag ?? '' } });
     expect(changed.status).toBe(200);
     expect(changed.headers.get('etag')).not.toBe(etag);
-    expect(((await changed.json()) as UserDTO[])[0]?.name).toBe('Changes The List');
+    expect(((await changed.json()) as PageDTO).users[0]?.name).toBe('Changes The List');
   });
 
   it('sends X-Last-Event-Id: the cursor the list is current as of', async () => {
@@ -111,7 +118,9 @@ describe('GET /api/users', () => {
 
     expect(after).toBe(before + 1);
     expect(after).toBe((await health(baseUrl)).lastEventId);
-    expect(((await response.json()) as UserDTO[])[0]?.name).toBe('Moves The Cursor');
+    const page = (await response.json()) as PageDTO;
+    expect(page.lastEventId).toBe(after);
+    expect(page.users[0]?.name).toBe('Moves The Cursor');
   });
 });
 

@@ -123,20 +123,23 @@ export class SseClient {
  * The streams one test file opens on the shared server. `open` connects and reads the `connected`
  * event; after each test every stream is closed and the server's count is awaited back to where
  * it was before the file, so counts compared in a test are never off by another test's stream.
+ * `server` is the server's URL, or a function giving it once a beforeAll registered earlier has
+ * started the server.
  */
-export function streamsFor(baseUrl: string) {
+export function streamsFor(server: string | (() => string)) {
+  const baseUrl = typeof server === 'string' ? () => server : server;
   const clients: SseClient[] = [];
   let baseline = 0;
   beforeAll(async () => {
-    baseline = (await health(baseUrl)).subscribers;
+    baseline = (await health(baseUrl())).subscribers;
   });
   afterEach(async () => {
     for (const client of clients.splice(0)) client.close();
-    await eventually(() => health(baseUrl), (h) => h.subscribers === baseline);
+    await eventually(() => health(baseUrl()), (h) => h.subscribers === baseline);
   });
   return {
     async open(query = '', headers: Record<string, string> = {}) {
-      const client = await SseClient.connect(`${baseUrl}/events${query}`, headers);
+      const client = await SseClient.connect(`${baseUrl()}/events${query}`, headers);
       clients.push(client);
       const connected = await client.next();
       expect(connected.event).toBe('connected');

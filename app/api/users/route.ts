@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { paramsRecord, type ViewParams, viewParamsSchema } from '@/lib/directory/view';
 import { ValidationError } from '@/lib/errors';
 import { hub } from '@/lib/events';
-import { errorResponse, readJson, requireCaller } from '@/lib/http';
+import { errorResponse, notModified, readJson, requireCaller } from '@/lib/http';
 import { assertWriteAllowed } from '@/lib/rate-limit';
 import { addUser, listUsers } from '@/lib/users';
 import { fieldErrorsOf, userInputSchema } from '@/lib/validation';
@@ -27,7 +27,7 @@ export async function GET(request: Request) {
     const lastEventId = hub.lastEventId;
     const etag = pageTag(parsed.data, lastEventId);
     const headers = { ETag: etag, 'Cache-Control': 'no-cache', 'X-Last-Event-Id': String(lastEventId) };
-    if (request.headers.get('if-none-match') === etag) return new Response(null, { status: 304, headers });
+    if (notModified(request, etag)) return new Response(null, { status: 304, headers });
     const page = await listUsers(parsed.data);
     // The page may include newer events than the tag's id (read first): its tag says the older one,
     // so the next poll fetches again rather than keep a page that misses one.

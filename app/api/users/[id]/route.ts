@@ -2,7 +2,7 @@
 // PATCH /api/users/{id} – change {name?, email?}; If-Match: "<version>" is required (412 when stale)
 // DELETE /api/users/{id} – remove a user (204, or 404 when there is no such user)
 import { NotFoundError, ValidationError } from '@/lib/errors';
-import { errorResponse, ifMatchVersion, readJson, requireCaller, versionTag } from '@/lib/http';
+import { errorResponse, ifMatchVersion, notModified, readJson, requireCaller, versionTag } from '@/lib/http';
 import { assertWriteAllowed } from '@/lib/rate-limit';
 import { editUser, getUser, removeUser } from '@/lib/users';
 import { fieldErrorsOf, userChangesSchema, userIdSchema } from '@/lib/validation';
@@ -20,7 +20,7 @@ export async function GET(request: Request, context: Context) {
     await requireCaller(request);
     const user = await getUser(await idOf(context));
     const headers = { ETag: versionTag(user.version), 'Cache-Control': 'no-cache' };
-    if (request.headers.get('if-none-match') === headers.ETag) return new Response(null, { status: 304, headers });
+    if (notModified(request, headers.ETag)) return new Response(null, { status: 304, headers });
     return Response.json(user, { headers });
   } catch (error) {
     return errorResponse(error, request);

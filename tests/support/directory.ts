@@ -1,0 +1,80 @@
+// Helpers for tests of the directory (GET /api/users views): a search tag of each test's own, so
+// tests can share a database and still see only their users; rows written straight into the
+// database, for what the API cannot make (two users created in the same millisecond); and a walk
+// through every page of a view, both ways.
+import { randomUUID } from 'node:crypto';
+import Database from 'better-sqlite3';
+import { nameKey, searchKey } from '@/lib/directory/keys';
+import type { PageDTO, UserDTO } from '@/lib/dto';
+import { listPage, type PageQuery } from './api';
+import { withClient } from './postgres';
+
+/** A search term no other test uses (lower-case letters and digits, fit for names and emails). */
+export function uniqueTag(): string {
+  return `t${randomUUID().replace(/-/g, '').slice(0, 11)}`;
+}
+
+/** The database a server runs on, for writing rows behind its back. */
+export type Store = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+
+export type RowSpec = { name: string; email: string; createdAt: string };
+
+/**
+ * Inserts users as the data layer stores them (keys from lib/directory/keys.ts, version 1,
+ * updatedAt = createdAt, email as given: pass it normalised), in order; their ids, ascending.
+ * No event is published: the rows appear in reads, not on streams.
+ */
+export async function insertRows(store: Store, rows: RowSpec[]): Promise<number[]> {
+  const values = rows.map((row) => [row.name, row.email, nameKey(row.name), searchKey(row.name, row.email), row.createdAt] as const);
+  if (store.kind === 'sqlite') {
+    const db = new Database(store.file, { timeout: 5_000 });
+    try {
+      const insert = db.prepare(
+        'INSERT INTO "User" ("name", "email", "nameKey", "searchKey", "createdAt", "updatedAt") VALUES (?, ?, ?, ?, ?, ?) RETURNING "id"',
+      );
+      // As Prisma's SQLite adapter writes a DateTime: ISO 8601 with an explicit +00:00.
+      return values.map(([name, email, key, search, createdAt]) => {
+        const stamp = new Date(createdAt).toISOString().replace('Z', '+00:00');
+        return (insert.get(name, email, key, search, stamp, stamp) as { id: number }).id;
+      });
+    } finally {
+      db.close();
+    }
+  }
+  return withClient(store.url, async (client) => {
+    const ids: number[] = [];
+    for (const [name, email, key, search, createdAt] of values) {
+      // timestamp(3) without time zone, holding UTC, as Prisma writes it.
+      const { rows: inserted } = await client.query<{ id: number }>(
+        `INSERT INTO "User" ("name", "email", "nameKey", "searchKey", "createdAt", "updatedAt")
+         VALUES ($1, $2, $3, $4, ($5::timestamptz AT TIME ZONE 'UTC'), ($5::timestamptz AT TIME ZONE 'UTC')) RETURNING "id"`,
+        [name, email, key, search, createdAt],
+      );
+      ids.push(inserted[0]?.id ?? -1);
+    }
+    return ids;
+  });
+}
+
+export type Walk = {
+  /** The pages from the first, following nextCursor to the end. */
+  forward: PageDTO[];
+  /** The pages from the last back to the first, following prevCursor. */
+  backward: PageDTO[];
+};
+
+/** Every page of a view, `limit` rows at a time, walked to its end and back (at most 100 pages each way). */
+export async function walkPages(baseUrl: string, view: Omit<PageQuery, 'cursor' | 'limit'>, limit: number): Promise<Walk> {
+  const forward = [await listPage(baseUrl, { ...view, limit })];
+  for (let cursor = forward[0]?.nextCursor; cursor && forward.length < 100; cursor = forward.at(-1)?.nextCursor) {
+    forward.push(await listPage(baseUrl, { ...view, limit, cursor }));
+  }
+  const last = forward.at(-1);
+  const backward = last ? [last] : [];
+  for (let cursor = last?.prevCursor; cursor && backward.length < 100; cursor = backward.at(-1)?.prevCursor) {
+    backward.push(await listPage(baseUrl, { ...view, limit, cursor }));
+  }
+  return { forward, backward };
+}
+
+export const idsOf = (users: Pick<UserDTO, 'id'>[]): number[] => users.map((user) => user.id);
