@@ -21,7 +21,7 @@ export function DeleteUserButton({ id, name, disabled = false }: { id: number; n
         type="submit"
         disabled={pending || disabled}
         aria-label={`Delete ${name}`}
-        className="inline-flex items-center gap-1.5 rounded-md px-2.5 py-1.5 text-sm font-medium text-red-700 hover:bg-red-50 dark:text-red-400 dark:hover:bg-gray-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-red-600 disabled:cursor-not-allowed disabled:opacity-50"
+        className="row-action-delete"
       >
         {pending && <Spinner />}
         {pending ? 'Deleting…' : 'Delete'}

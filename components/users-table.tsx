@@ -58,14 +58,14 @@ export function UsersTable({ rows, view, cursor, empty }: { rows: Row[]; view: V
                   key={user.id}
                   data-user-id={user.id}
                   aria-hidden={phase === 'leaving' || undefined}
-                  className={`flex flex-col py-2 sm:table-row sm:py-0 ${PHASE_CLASS[phase]}`}
+                  className={`user-row ${PHASE_CLASS[phase]}`}
                 >
-                  <td className="px-4 py-1 font-medium break-words text-gray-900 sm:py-3 dark:text-gray-100">{user.name}</td>
-                  <td className="px-4 py-1 break-all text-gray-700 sm:py-3 dark:text-gray-300">{user.email}</td>
-                  <td className="px-4 py-1 text-gray-600 sm:py-3 dark:text-gray-400">
+                  <td className="user-cell font-medium break-words">{user.name}</td>
+                  <td className="user-cell break-all text-gray-700 dark:text-gray-300">{user.email}</td>
+                  <td className="user-cell text-gray-600 dark:text-gray-400">
                     <time dateTime={user.createdAt}>{formatDate(user.createdAt)}</time>
                   </td>
-                  <td className="flex items-center gap-1 px-2 py-1 sm:table-cell sm:py-2 sm:text-right sm:whitespace-nowrap">
+                  <td className="user-actions">
                     <a
                       href={`/users/${user.id}/edit?return=${encodeURIComponent(here)}`}
                       onClick={(event) => {
@@ -73,7 +73,7 @@ export function UsersTable({ rows, view, cursor, empty }: { rows: Row[]; view: V
                         setEditing(user.id);
                       }}
                       aria-label={`Edit ${user.name}`}
-                      className="inline-flex rounded-md px-2.5 py-1.5 text-sm font-medium text-blue-700 hover:bg-blue-50 focus-visible:outline-2 focus-visible:outline-blue-700 dark:text-blue-300 dark:hover:bg-gray-700"
+                      className="row-action-edit"
                     >
                       Edit
                     </a>
