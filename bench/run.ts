@@ -4,6 +4,8 @@
 // Targets: floor; roster (one instance, in-process hub); roster-redis-1 (one instance with Redis);
 // roster-redis (two instances on --port and --port + 1 sharing Redis and the database, half the
 // subscribers on each, every create sent to the first). Redis is REDIS_URL or --redis.
+// The other mode, the directory at scale (pages, search, live dashboards), is bench/directory.ts:
+//   npm run bench -- --mode directory --users 100000 --databases sqlite,postgresql
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -24,20 +26,27 @@ type Target = keyof typeof TARGETS;
 
 const { values: args } = parseArgs({
   options: {
+    /** fan-out (the default, below) or directory (bench/directory.ts). */
+    mode: { type: 'string', default: 'fan-out' },
     subscribers: { type: 'string', default: '1000,5000,10000' },
     events: { type: 'string', default: '40' },
     rate: { type: 'string', default: '2' },
     targets: { type: 'string', default: 'floor,roster,roster-redis' },
-    port: { type: 'string', default: '3400' },
+    /** Default 3400 (fan-out), 3500 (directory). */
+    port: { type: 'string' },
     redis: { type: 'string', default: process.env.REDIS_URL || 'redis://127.0.0.1:6379' },
     /** Write a V8 CPU profile of each server to bench/results/profiles. */
     profile: { type: 'boolean', default: false },
+    // Directory mode only (see bench/directory.ts).
+    users: { type: 'string', default: '100000' },
+    databases: { type: 'string', default: 'sqlite,postgresql' },
+    postgres: { type: 'string', default: process.env.BENCH_POSTGRES_URL || 'postgresql://postgres@127.0.0.1:5432/postgres' },
   },
 });
 const SIZES = args.subscribers.split(',').map(Number);
 const EVENTS = Number(args.events);
 const RATE = Number(args.rate);
-const PORT = Number(args.port);
+const PORT = Number(args.port ?? 3400);
 const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
 const PROFILE = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ROOT, 'bench/results/profiles')}`] : [];
 
@@ -112,7 +121,7 @@ async function load(target: Target, subscribers: number, servers: Instance[]): P
       connectAllMs: connected.totalMs,
       connectP99Ms: connected.perConnection.p99,
       delivery: delivery ? delivery.delivered / delivery.expected : Number.NaN,
-      latency: delivery?.latency ?? { count: 0, p50: Number.NaN, p99: Number.NaN, max: Number.NaN },
+      latency: delivery?.latency ?? { count: 0, p50: Number.NaN, p95: Number.NaN, p99: Number.NaN, max: Number.NaN },
       idleRssMb: idleMb,
       rssMb: loadedMb,
       rssPerConnKb: ((loadedMb - idleMb) * 1024) / onInstance,
@@ -156,4 +165,11 @@ async function main() {
   agent.destroy();
 }
 
-await main();
+if (args.mode === 'directory') {
+  const { directoryBench } = await import('./directory');
+  await directoryBench({ users: Number(args.users), databases: args.databases.split(','), port: Number(args.port ?? 3500), postgres: args.postgres });
+} else if (args.mode === 'fan-out') {
+  await main();
+} else {
+  throw new Error(`Unknown mode ${args.mode}: use fan-out (the default) or directory.`);
+}

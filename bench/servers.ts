@@ -9,7 +9,7 @@ export const ROOT = path.resolve(import.meta.dirname, '..');
 const TMP = path.join(ROOT, 'bench/results/tmp');
 // Roster's production mode requires credentials; the benchmark uses throwaway ones and no rate limit.
 export const API_TOKEN = 'bench-token-0123456789abcdef';
-const ROSTER_ENV = {
+export const ROSTER_ENV = {
   ADMIN_PASSWORD: 'bench-password',
   SESSION_SECRET: 'bench-session-secret-0123456789abcdef',
   API_TOKEN,
@@ -27,12 +27,21 @@ export type RosterSetup = {
   /** Every instance gets this Redis and key prefix; without it, each has the in-process hub. */
   redis?: { url: string; keyPrefix: string };
   execArgv: string[];
+  /** A database already migrated (and seeded) by the caller; without it, a fresh SQLite file under bench/results/tmp. */
+  databaseUrl?: string;
 };
 
 export const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export function request(port: number, method: string, url: string, body?: unknown): Promise<{ status: number; text: string }> {
+export type Answer = { status: number; text: string; headers: http.IncomingHttpHeaders };
+
+/**
+ * A request with the API token (and `headers`); resolves once the whole body is in. Sent again once
+ * when a kept-alive socket turns out to have been closed by the server as it was reused (the race
+ * between the agent and the server's keep-alive timeout; the request never reached the server).
+ */
+export function request(port: number, method: string, url: string, body?: unknown, headers: Record<string, string> = {}, retry = true): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const req = http.request(
@@ -43,16 +52,20 @@ export function request(port: number, method: string, url: string, body?: unknow
         headers: {
           Authorization: `Bearer ${API_TOKEN}`,
           ...(payload ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) } : {}),
+          ...headers,
         },
       },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text, headers: res.headers }));
       },
     );
-    req.on('error', reject);
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      if (retry && req.reusedSocket && error.code === 'ECONNRESET') request(port, method, url, body, headers, false).then(resolve, reject);
+      else reject(error);
+    });
     req.end(payload);
   });
 }
@@ -87,22 +100,44 @@ export function startFloor(port: number, execArgv: string[]): Promise<Instance[]
   return started([{ port, process: floor }], 'floor');
 }
 
-/** Roster on a fresh database, migrated once before any instance starts. */
-export async function startRoster(setup: RosterSetup): Promise<Instance[]> {
-  rmSync(TMP, { recursive: true, force: true });
-  mkdirSync(TMP, { recursive: true });
-  const env = {
+/** The environment of Roster's processes (server, migrations, seed) on `databaseUrl`. */
+export function rosterEnv(databaseUrl: string, maxConnections = 10_000, redis?: RosterSetup['redis']): NodeJS.ProcessEnv {
+  return {
     ...process.env,
     ...ROSTER_ENV,
     NEXT_TELEMETRY_DISABLED: '1',
-    DATABASE_URL: `file:${path.join(TMP, 'bench.db')}`,
-    MAX_SSE_CONNECTIONS: String(setup.maxConnections),
+    DATABASE_URL: databaseUrl,
+    MAX_SSE_CONNECTIONS: String(maxConnections),
     // Empty, not inherited: a REDIS_URL in the caller's shell must not turn the single-instance target into a Redis one.
-    REDIS_URL: setup.redis?.url ?? '',
-    ...(setup.redis ? { REDIS_KEY_PREFIX: setup.redis.keyPrefix } : {}),
+    REDIS_URL: redis?.url ?? '',
+    ...(redis ? { REDIS_KEY_PREFIX: redis.keyPrefix } : {}),
   };
-  const migrate = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', 'prisma/migrate.ts'], { cwd: ROOT, env, stdio: 'ignore' });
-  await new Promise((resolve) => migrate.on('exit', resolve));
+}
+
+/** Runs one of Roster's scripts under prisma/ (migrate.ts, seed.ts) and resolves with its output; rejects when it fails. */
+export function runScript(script: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 30 * 60_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', script, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(output);
+      else reject(new Error(`${script} ${args.join(' ')} exited with ${code ?? signal}:\n${output}`));
+    });
+  });
+}
+
+/** Roster on a fresh database (or `setup.databaseUrl`), migrated once before any instance starts. */
+export async function startRoster(setup: RosterSetup): Promise<Instance[]> {
+  if (setup.databaseUrl === undefined) {
+    rmSync(TMP, { recursive: true, force: true });
+    mkdirSync(TMP, { recursive: true });
+  }
+  const env = rosterEnv(setup.databaseUrl ?? `file:${path.join(TMP, 'bench.db')}`, setup.maxConnections, setup.redis);
+  if (setup.databaseUrl === undefined) await runScript('prisma/migrate.ts', [], env);
   const next = path.join(ROOT, 'node_modules/next/dist/bin/next');
   const instances = Array.from({ length: setup.instances }, (_, i): Instance => {
     const port = setup.port + i;

@@ -42,7 +42,7 @@ export function Directory({ initial, view, cursor }: { initial: PageDTO; view: V
       {state.newBefore > 0 && (
         <p role="status" className="text-sm text-gray-700 dark:text-gray-300">
           {count.format(state.newBefore)} new {state.newBefore === 1 ? 'user' : 'users'} before this page —{' '}
-          <Link href={`/${viewSearch(state.view)}`} className="font-medium text-blue-700 underline dark:text-blue-300">
+          <Link href={`/${viewSearch(state.view)}`} prefetch={false} className="font-medium text-blue-700 underline dark:text-blue-300">
             show
           </Link>
         </p>

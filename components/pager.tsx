@@ -9,14 +9,14 @@ export function Pager({ view, prevCursor, nextCursor }: { view: View; prevCursor
   return (
     <nav aria-label="Pages" className="flex items-center justify-end gap-2">
       {prevCursor ? (
-        <Link href={`/${viewSearch(view, prevCursor)}`} scroll={false} rel="prev" className={LINK}>
+        <Link href={`/${viewSearch(view, prevCursor)}`} scroll={false} prefetch={false} rel="prev" className={LINK}>
           Previous
         </Link>
       ) : (
         <span aria-disabled="true" className={DISABLED}>Previous</span>
       )}
       {nextCursor ? (
-        <Link href={`/${viewSearch(view, nextCursor)}`} scroll={false} rel="next" className={LINK}>
+        <Link href={`/${viewSearch(view, nextCursor)}`} scroll={false} prefetch={false} rel="next" className={LINK}>
           Next
         </Link>
       ) : (

@@ -12,7 +12,7 @@ export function SortHeader({ view, sort, label, className = '' }: { view: View; 
     <th scope="col" aria-sort={active ? (view.order === 'asc' ? 'ascending' : 'descending') : 'none'} className={`px-4 py-3 font-medium ${className}`}>
       <Link
         href={`/${viewSearch({ ...view, sort, order })}`}
-        scroll={false}
+        scroll={false} prefetch={false}
         className="inline-flex items-center gap-1 rounded hover:text-gray-900 focus-visible:outline-2 focus-visible:outline-blue-700 dark:hover:text-white"
       >
         {label}

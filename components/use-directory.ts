@@ -5,12 +5,13 @@ import useSWR from 'swr';
 import type { View } from '@/lib/directory/view';
 import type { PageDTO } from '@/lib/dto';
 import { type DirectoryState, directoryReducer, initialDirectory } from '@/lib/live/directory-state';
-import type { LiveStatus } from '@/lib/live/event-stream';
+import type { LiveStatus, LiveStream } from '@/lib/live/event-stream';
 import { fetchPage, pageUrl, SignedOutError } from '@/lib/live/fetch-page';
 import { openSharedStream } from '@/lib/live/shared-stream';
 
 const POLL_MS = 5_000;
 const POLL_MAX_MS = 30_000;
+const RECHECK_MS = 1_000;
 
 /**
  * The visible page of the directory, kept live. Server-Sent Events drive the reducer (one stream
@@ -24,6 +25,7 @@ export function useDirectory(initial: PageDTO, view: View, cursor: string | null
   const [stream, setStream] = useState<LiveStatus>('connecting');
   const [pollOk, setPollOk] = useState(false);
   const latest = useRef(state);
+  const live = useRef<LiveStream | null>(null);
   useEffect(() => {
     latest.current = state;
   });
@@ -53,7 +55,10 @@ export function useDirectory(initial: PageDTO, view: View, cursor: string | null
     },
     onError: (error) => {
       setPollOk(false);
-      if (error instanceof SignedOutError) setStream('signed-out');
+      if (error instanceof SignedOutError) {
+        setStream('signed-out');
+        live.current?.close();
+      }
     },
     onErrorRetry: (_error, _key, _config, revalidate, { retryCount }) => {
       setTimeout(() => void revalidate({ retryCount }), Math.min(POLL_MAX_MS, POLL_MS * 1.5 ** retryCount));
@@ -68,8 +73,19 @@ export function useDirectory(initial: PageDTO, view: View, cursor: string | null
     return () => abort.abort();
   }, [state.refill, refetch]);
 
+  // A page brought forward over events it may already hold: read it again once they are published.
   useEffect(() => {
-    const live = openSharedStream({
+    if (!state.recheck) return;
+    const abort = new AbortController();
+    const timer = setTimeout(() => refetch(abort.signal), RECHECK_MS);
+    return () => {
+      clearTimeout(timer);
+      abort.abort();
+    };
+  }, [state.recheck, refetch]);
+
+  useEffect(() => {
+    const stream = openSharedStream({
       cursor: () => latest.current.lastEventId,
       onEvent: (event) => dispatch({ type: 'event', event }),
       onResync: () => refetch(),
@@ -78,15 +94,17 @@ export function useDirectory(initial: PageDTO, view: View, cursor: string | null
       },
       onStatus: (next) => {
         setStream(next);
-        if (next === 'signed-out') live.close();
+        if (next === 'signed-out') stream.close();
       },
     });
-    window.addEventListener('focus', live.reconnectNow);
-    window.addEventListener('online', live.reconnectNow);
+    live.current = stream;
+    window.addEventListener('focus', stream.reconnectNow);
+    window.addEventListener('online', stream.reconnectNow);
     return () => {
-      window.removeEventListener('focus', live.reconnectNow);
-      window.removeEventListener('online', live.reconnectNow);
-      live.close();
+      window.removeEventListener('focus', stream.reconnectNow);
+      window.removeEventListener('online', stream.reconnectNow);
+      stream.close();
+      live.current = null;
     };
   }, [refetch]);
 

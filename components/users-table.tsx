@@ -2,6 +2,7 @@
 
 import { useState } from 'react';
 import type { View } from '@/lib/directory/view';
+import type { UserDTO } from '@/lib/dto';
 import { viewSearch } from '@/lib/directory/view';
 import { DeleteUserButton } from './delete-user-button';
 import { EditUserForm } from './edit-user-form';
@@ -25,7 +26,9 @@ function formatDate(iso: string): string {
  * and the table keeps its place.
  */
 export function UsersTable({ rows, view, cursor, empty }: { rows: Row[]; view: View; cursor: string | null; empty: string }) {
-  const [editing, setEditing] = useState<number | null>(null);
+  // The user as it was when its editor opened: a live change meanwhile makes the save stale (412)
+  // instead of quietly moving the form to the new version under what is being typed.
+  const [editing, setEditing] = useState<UserDTO | null>(null);
   const here = `/${viewSearch(view, cursor)}`;
   return (
     <div className="overflow-x-auto rounded-lg border border-gray-200 bg-white shadow-sm dark:border-gray-700 dark:bg-gray-800">
@@ -47,10 +50,10 @@ export function UsersTable({ rows, view, cursor, empty }: { rows: Row[]; view: V
             </tr>
           ) : (
             rows.map(({ user, phase }) =>
-              editing === user.id && phase !== 'leaving' ? (
+              editing?.id === user.id && phase !== 'leaving' ? (
                 <tr key={user.id} data-user-id={user.id} className="block sm:table-row">
                   <td colSpan={4} className="block px-4 py-3 sm:table-cell">
-                    <EditUserForm user={user} onDone={() => setEditing(null)} />
+                    <EditUserForm user={editing} onDone={() => setEditing(null)} />
                   </td>
                 </tr>
               ) : (
@@ -70,7 +73,7 @@ export function UsersTable({ rows, view, cursor, empty }: { rows: Row[]; view: V
                       href={`/users/${user.id}/edit?return=${encodeURIComponent(here)}`}
                       onClick={(event) => {
                         event.preventDefault();
-                        setEditing(user.id);
+                        setEditing(user);
                       }}
                       aria-label={`Edit ${user.name}`}
                       className="row-action-edit"

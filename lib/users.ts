@@ -51,6 +51,53 @@ async function query<T>(run: () => Promise<T>, known: Record<string, () => Error
   }
 }
 
+/**
+ * Writes of this process between their start and their publish. A write commits before its
+ * event is published, so a page read in that gap would hold the row but name an older event id,
+ * and a client would count the write's event on top of it (totals off by one). Pages are read
+ * while no write is in flight here; a write from another instance (with Redis) can still land in
+ * that gap — the event log in the database will close it.
+ */
+type WriteGate = { started: number; inFlight: number; idle: (() => void)[] };
+const globalForWrites = globalThis as typeof globalThis & { rosterWrites?: WriteGate };
+const writes = (globalForWrites.rosterWrites ??= { started: 0, inFlight: 0, idle: [] });
+
+async function write<T>(work: () => Promise<T>): Promise<T> {
+  writes.started++;
+  writes.inFlight++;
+  try {
+    return await work();
+  } finally {
+    if (--writes.inFlight === 0) for (const resolve of writes.idle.splice(0)) resolve();
+  }
+}
+
+/** Resolves when no write is in flight, or after `GATE_WAIT_MS` (a write stuck on a locked database must not hold every read). */
+function noWriteInFlight(): Promise<void> {
+  if (writes.inFlight === 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, GATE_WAIT_MS);
+    writes.idle.push(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+const GATE_WAIT_MS = 250;
+
+/** Tries to read with no write of this process starting meanwhile; after a few tries, reads anyway. */
+async function betweenWrites<T>(read: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await noWriteInFlight();
+    if (writes.inFlight > 0) continue;
+    const started = writes.started;
+    const result = await read();
+    if (writes.started === started) return result;
+  }
+  return read();
+}
+
 const SORT_COLUMN = { name: 'nameKey', email: 'email', createdAt: 'createdAt' } as const satisfies Record<Sort, string>;
 
 type Direction = 'asc' | 'desc';
@@ -88,7 +135,11 @@ async function anyPast(filter: Prisma.UserWhereInput, view: View, direction: Dir
  * index walk) or, for a search, by one scan of the search keys; none reads every row into memory.
  * The event cursor is read before the rows, so the page reflects at least every event up to it.
  */
-export async function listUsers(params: ViewParams): Promise<PageDTO> {
+export function listUsers(params: ViewParams): Promise<PageDTO> {
+  return betweenWrites(() => readPage(params));
+}
+
+async function readPage(params: ViewParams): Promise<PageDTO> {
   const lastEventId = hub.lastEventId;
   const view: View = { q: params.q, sort: params.sort, order: params.order };
   const position: Position | null = params.cursor ? decodeCursor(params.cursor, view) : null;
@@ -134,8 +185,7 @@ export async function getUser(id: number): Promise<UserDTO> {
 const derivedKeys = (name: string, email: string) => ({ nameKey: nameKey(name), searchKey: searchKey(name, email) });
 const duplicateEmail = { P2002: () => new ConflictError({ email: [DUPLICATE_EMAIL_MESSAGE] }) };
 
-/** Inserts a validated user (email already normalised by the schema) and announces it. */
-export async function addUser(input: UserInput): Promise<UserDTO> {
+async function insertUser(input: UserInput): Promise<UserDTO> {
   const row = await query(
     () => db.user.create({ data: { name: input.name, email: input.email, ...derivedKeys(input.name, input.email) } }),
     duplicateEmail,
@@ -145,12 +195,7 @@ export async function addUser(input: UserInput): Promise<UserDTO> {
   return user;
 }
 
-/**
- * Changes a user's name and/or email if it is still at `expectedVersion`, raising the version,
- * and announces it with what it was before. NotFoundError when the user is gone;
- * PreconditionFailedError (with the user as it is now) when someone else changed it first.
- */
-export async function editUser(id: number, changes: UserChanges, expectedVersion: number): Promise<UserDTO> {
+async function updateUser(id: number, changes: UserChanges, expectedVersion: number): Promise<UserDTO> {
   const current = await getUser(id);
   if (current.version !== expectedVersion) throw new PreconditionFailedError(current);
   const name = changes.name ?? current.name;
@@ -169,8 +214,21 @@ export async function editUser(id: number, changes: UserChanges, expectedVersion
   return user;
 }
 
-/** Deletes a user and announces it; NotFoundError (and no event) when there is no such user. */
-export async function removeUser(id: number): Promise<void> {
+async function deleteUser(id: number): Promise<void> {
   const row = await query(() => db.user.delete({ where: { id } }), { P2025: () => new NotFoundError(`No user with id ${id}`) });
   await hub.publish({ type: 'user_deleted', id, user: toDTO(row) });
 }
+
+/** Inserts a validated user (email already normalised by the schema) and announces it. */
+export const addUser = (input: UserInput): Promise<UserDTO> => write(() => insertUser(input));
+
+/**
+ * Changes a user's name and/or email if it is still at `expectedVersion`, raising the version,
+ * and announces it with what it was before. NotFoundError when the user is gone;
+ * PreconditionFailedError (with the user as it is now) when someone else changed it first.
+ */
+export const editUser = (id: number, changes: UserChanges, expectedVersion: number): Promise<UserDTO> =>
+  write(() => updateUser(id, changes, expectedVersion));
+
+/** Deletes a user and announces it; NotFoundError (and no event) when there is no such user. */
+export const removeUser = (id: number): Promise<void> => write(() => deleteUser(id));

@@ -1,6 +1,6 @@
 // The one schema every write path uses: the form, the server actions and the REST API.
 // Safe to import on the client.
-import { z } from 'zod';
+import { z } from './zod';
 
 export const NAME_MAX = 100;
 export const EMAIL_MAX = 254;

@@ -1,7 +1,7 @@
 // Keyset cursors: a page starts right after (or ends right before) a row, named by its sort
 // value and id, so pages stay put while rows are added elsewhere and page 2,000 costs what page 1
 // does. Opaque to clients (base64url JSON). Safe to import on the client.
-import { z } from 'zod';
+import { z } from '../zod';
 import type { UserDTO } from '../dto';
 import { type Sort, sortValue, SORTS, type View } from './view';
 

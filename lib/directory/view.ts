@@ -1,6 +1,6 @@
 // The dashboard's view of the directory — search, sort, order, page — as it stands in the URL
 // (`/?q=&sort=&order=&cursor=`) and in GET /api/users. Safe to import on the client.
-import { z } from 'zod';
+import { z } from '../zod';
 import type { UserDTO } from '../dto';
 import { compareKeys, nameKey } from './keys';
 

@@ -24,6 +24,13 @@ export type DirectoryState = {
   newBefore: number;
   /** A visible row left a full page: the page must be fetched again to show 50 rows. */
   refill: boolean;
+  /**
+   * The page was brought forward with events that may already have been in it (a write commits
+   * before its event is published, so a page read in between holds the row but not the event):
+   * rows come out right either way, but the total may count such a write twice. Fetch the page
+   * once more shortly, when those publishes are done.
+   */
+  recheck: boolean;
 };
 
 export type DirectoryAction =
@@ -33,7 +40,7 @@ export type DirectoryAction =
 const RECENT_LIMIT = 500;
 
 export function initialDirectory(page: PageDTO, view: View, cursor: string | null): DirectoryState {
-  return { view, cursor, ...page, recent: [], recentFrom: page.lastEventId, newBefore: 0, refill: false };
+  return { view, cursor, ...page, recent: [], recentFrom: page.lastEventId, newBefore: 0, refill: false, recheck: false };
 }
 
 /** The anchor row of a later page, in view order: where the page starts (after) or ends (before). */
@@ -144,7 +151,8 @@ export function applyPage(state: DirectoryState, page: PageDTO, view: View, curs
     const samePage = cursor === state.cursor && view.q === state.view.q && view.sort === state.view.sort && view.order === state.view.order;
     return samePage ? state : { ...fresh, refill: true };
   }
-  return state.recent.filter((event) => event.eventId > page.lastEventId).reduce(applyEvent, fresh);
+  const forward = state.recent.filter((event) => event.eventId > page.lastEventId).reduce(applyEvent, fresh);
+  return { ...forward, recheck: true };
 }
 
 export function directoryReducer(state: DirectoryState, action: DirectoryAction): DirectoryState {

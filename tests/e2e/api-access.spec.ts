@@ -1,5 +1,5 @@
 import { ANONYMOUS } from './credentials';
-import { createUser, expect, test, uniqueEmail } from './fixtures';
+import { createUser, expect, test, uniqueEmail, type UserPage } from './fixtures';
 
 test('without the API token or a session, the API and the stream answer 401 JSON and change nothing', async ({
   playwright,
@@ -37,6 +37,6 @@ test('without the API token or a session, the API and the stream answer 401 JSON
   for (const client of [api, page.request]) {
     const response = await client.get('/api/users');
     expect(response.status()).toBe(200);
-    expect(((await response.json()) as { id: number }[]).map((u) => u.id)).toEqual([user.id]);
+    expect(((await response.json()) as UserPage).users.map((u) => u.id)).toEqual([user.id]);
   }
 });

@@ -1,5 +1,5 @@
 import { ADMIN_STATE } from './credentials';
-import { createUser, expect, test, uniqueEmail } from './fixtures';
+import { createUser, expect, listPage, test, uniqueEmail } from './fixtures';
 
 const EVIL = 'http://evil.example';
 
@@ -36,6 +36,6 @@ test('a form on another site that posts the delete form to the dashboard is refu
   expect(response.request().headers()['origin']).toBe(EVIL);
   expect(response.status()).toBe(403);
   expect(await response.json()).toEqual({ error: 'Cross-site request refused' });
-  const users = (await (await api.get('/api/users')).json()) as { id: number }[];
+  const { users } = await listPage(api);
   expect(users.map((u) => u.id)).toEqual([user.id]);
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { type APIRequestContext, type Page, expect, test as base } from '@playwright/test';
+import { type APIRequestContext, type BrowserContext, type BrowserContextOptions, type Page, expect, test as base } from '@playwright/test';
 import { SignJWT } from 'jose';
-import { ANONYMOUS, API_TOKEN, SESSION_COOKIE, SESSION_SECRET } from './credentials';
+import { ADMIN_STATE, ANONYMOUS, API_TOKEN, SESSION_COOKIE, SESSION_SECRET } from './credentials';
 
 export type User = { id: number; name: string; email: string; createdAt: string; updatedAt: string; version: number };
 
@@ -100,6 +100,15 @@ export function isEventStream(url: string): boolean {
   return new URL(url).pathname === '/events';
 }
 
+/** The URLs of the requests `page` makes from now on to `pathname` ('/events', '/api/users'). */
+export function requestsTo(page: Page, pathname: string): string[] {
+  const urls: string[] = [];
+  page.on('request', (request) => {
+    if (new URL(request.url()).pathname === pathname) urls.push(request.url());
+  });
+  return urls;
+}
+
 /**
  * A session token made the way the server makes one (lib/auth/session.ts): an HS256 JWT for
  * `admin`, expiring at `expiresAt`. Signed with another `secret`, it is a forgery.
@@ -151,6 +160,8 @@ export function dashboard(page: Page) {
     count: page.getByTestId('user-count'),
     rows: page.locator('tbody tr[data-user-id]'),
     row: (text: string) => page.locator('tbody tr[data-user-id]', { hasText: text }),
+    /** A user's row, found by id (an inline editor shows the name and email as field values, not text). */
+    rowOf: (id: number) => page.locator(`tbody tr[data-user-id="${id}"]`),
     /** The names in the table, top to bottom, leaving out rows that are fading out. */
     names: page.locator('tbody tr[data-user-id]:not([aria-hidden="true"]) > td:first-child'),
     deleteButton: (name: string) => page.getByRole('button', { name: `Delete ${name}`, exact: true }),
@@ -174,7 +185,12 @@ export function dashboard(page: Page) {
  * Every test shares one server and database; the suite runs on one worker and this fixture
  * empties the table before each test, so no test sees another's users.
  */
-export const test = base.extend<{ api: APIRequestContext; emptyTable: void }>({
+export const test = base.extend<{
+  api: APIRequestContext;
+  emptyTable: void;
+  /** Opens a page in a browser context of its own (another person's browser), signed in unless `options` say otherwise; closed after the test. */
+  openBrowser: (options?: BrowserContextOptions) => Promise<Page>;
+}>({
   /**
    * The API as a script calls it: the bearer token and no cookies. Test code sets up and checks
    * data through this, never through the browser's session (and the browser never gets the token).
@@ -189,6 +205,15 @@ export const test = base.extend<{ api: APIRequestContext; emptyTable: void }>({
     });
     await provide(api);
     await api.dispose();
+  },
+  openBrowser: async ({ browser }, provide) => {
+    const contexts: BrowserContext[] = [];
+    await provide(async (options = {}) => {
+      const context = await browser.newContext({ storageState: ADMIN_STATE, ...options });
+      contexts.push(context);
+      return context.newPage();
+    });
+    for (const context of contexts) await context.close();
   },
   emptyTable: [
     async ({ api }, use) => {

@@ -1,6 +1,6 @@
 import type { Browser } from '@playwright/test';
 import { ADMIN_STATE } from './credentials';
-import { createUser, dashboard, expect, test, uniqueEmail } from './fixtures';
+import { countText, createUser, dashboard, expect, test, uniqueEmail } from './fixtures';
 
 test('a user created in one browser appears in another, and deleting it there removes it from the first', async ({ browser }) => {
   const contextA = await browser.newContext({ storageState: ADMIN_STATE });
@@ -13,7 +13,7 @@ test('a user created in one browser appears in another, and deleting it there re
   await pageB.goto('/');
   await expect(a.connection).toHaveText('Connected (SSE)');
   await expect(b.connection).toHaveText('Connected (SSE)');
-  await expect(b.count).toHaveText('0');
+  await expect(b.count).toHaveText(countText(0));
 
   const name = 'Live Lin';
   const email = uniqueEmail('live');
@@ -25,13 +25,13 @@ test('a user created in one browser appears in another, and deleting it there re
   // B never reloads: the row can only arrive through the stream.
   await expect(b.row(email)).toHaveCount(1);
   await expect(b.row(email)).toContainText(name);
-  await expect(b.count).toHaveText('1');
+  await expect(b.count).toHaveText(countText(1));
   await expect(a.row(email)).toHaveCount(1); // the action's re-render and the event do not double it
   await expect(b.connection).toHaveText('Connected (SSE)');
 
   await b.deleteButton(name).click();
   await expect(a.row(email)).toHaveCount(0);
-  await expect(a.count).toHaveText('0');
+  await expect(a.count).toHaveText(countText(0));
   await expect(pageA.getByText('No users yet. Add the first one above.')).toBeVisible();
   await expect(b.row(email)).toHaveCount(0);
   await expect(pageB.getByText('No users yet. Add the first one above.')).toBeVisible();
@@ -58,7 +58,7 @@ test('without the event stream the dashboard polls and still shows new users', a
   await createUser(api, 'Polly Poll', email);
   // The client polls every 5 s; allow for a slow machine, but less than a stream retry would need.
   await expect(ui.row(email)).toContainText('Polly Poll', { timeout: 15_000 });
-  await expect(ui.count).toHaveText('1');
+  await expect(ui.count).toHaveText(countText(1));
   await expect(ui.connection).toHaveText('Connected (Polling)');
 
   await context.close();

@@ -1,4 +1,4 @@
-import { createUser, dashboard, expect, isEventStream, test, uniqueEmail } from './fixtures';
+import { countText, createUser, dashboard, expect, isEventStream, test, uniqueEmail } from './fixtures';
 
 declare global {
   interface Window {
@@ -51,7 +51,7 @@ test('a tab that was offline catches up when back online: users created meanwhil
   });
   await page.goto('/');
   await expect(ui.connection).toHaveText('Connected (SSE)');
-  await expect(ui.count).toHaveText('0');
+  await expect(ui.count).toHaveText(countText(0));
   const cursor = streams[0]?.url.searchParams.get('lastEventId');
   expect(cursor).toMatch(/^\d+$/);
   const marker = crypto.randomUUID();
@@ -78,7 +78,7 @@ test('a tab that was offline catches up when back online: users created meanwhil
     await expect(ui.row(email)).toContainText(name);
   }
   await expect(ui.rows).toHaveCount(people.length);
-  await expect(ui.count).toHaveText(String(people.length));
+  await expect(ui.count).toHaveText(countText(people.length));
   await expect(ui.connection).toHaveText('Connected (SSE)');
   // The stream reopened from where the table stood, so the server replayed what it missed.
   const reopened = streams.slice(streamsBeforeOnline);

@@ -1,4 +1,4 @@
-import { createUser, dashboard, expect, test, uniqueEmail } from './fixtures';
+import { countText, createUser, dashboard, expect, test, uniqueEmail } from './fixtures';
 
 type Poll = { status: number; etag?: string; ifNoneMatch?: string };
 
@@ -29,7 +29,7 @@ test('while polling, an unchanged list is answered 304 and a change 200 with the
   const email = uniqueEmail('etag');
   await createUser(api, 'Etta Tag', email);
   await expect(ui.row(email)).toContainText('Etta Tag', { timeout: 15_000 });
-  await expect(ui.count).toHaveText('1');
+  await expect(ui.count).toHaveText(countText(1));
   await expect(ui.connection).toHaveText('Connected (Polling)');
   const changed = polls.slice(seen).find((p) => p.status !== 304);
   expect(changed).toMatchObject({ status: 200, ifNoneMatch: first?.etag });

@@ -12,21 +12,22 @@ import {
 } from './fixtures';
 
 // Long enough to load the page and see a live update on a slow machine; short enough to wait out.
-const SESSION_LEFT_MS = 4_000;
+const SESSION_LEFT_MS = 8_000;
 
 test('when the session expires, the open dashboard says Disconnected, stops listening and offers to sign in again', async ({
   browser,
   baseURL,
   api,
 }) => {
+  const context = await browser.newContext({ storageState: ANONYMOUS });
+  const page = await context.newPage();
   // A session exactly like the server's own, but ending in a few seconds (a JWT's exp is in
-  // whole seconds, so it ends on the second before `expiresAt`).
+  // whole seconds, so it ends on the second before `expiresAt`). Its clock starts once the
+  // browser is ready, which on a busy machine takes seconds of its own.
   const expiresAt = new Date(Date.now() + SESSION_LEFT_MS);
   const endsAt = Math.floor(expiresAt.getTime() / 1000) * 1000;
-  const context = await browser.newContext({ storageState: ANONYMOUS });
   // A cookie without an expiry of its own: only the server can end this session.
   await context.addCookies([sessionCookie(await mintSessionToken(expiresAt), baseURL!)]);
-  const page = await context.newPage();
   const requests: string[] = [];
   page.on('request', (r) => {
     const url = new URL(r.url());

@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
 import { ADMIN_PASSWORD, ANONYMOUS, SESSION_COOKIE } from './credentials';
-import { createUser, dashboard, expect, mintSessionToken, sessionCookie, test, uniqueEmail } from './fixtures';
+import { countText, createUser, dashboard, expect, mintSessionToken, sessionCookie, test, uniqueEmail } from './fixtures';
 
 // Every test here starts as a visitor who has not signed in. Each password typed counts against
 // the login limit (10 a minute per client, with the setup project's), so few are typed.
@@ -70,7 +70,7 @@ test('the right password opens the live dashboard; signing out returns to the si
   const email = uniqueEmail('signedin');
   await createUser(api, 'Signe Din', email);
   await expect(ui.row(email)).toContainText('Signe Din');
-  await expect(ui.count).toHaveText('1');
+  await expect(ui.count).toHaveText(countText(1));
 
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(page).toHaveURL(/\/login$/);

@@ -197,6 +197,9 @@ describe('pages from the server', () => {
     const next = applyPage(live, stale, DEFAULT_VIEW, null);
     expect(ids(next)).toEqual([3, 2]);
     expect(next.lastEventId).toBe(live.lastEventId);
+    // The stale page may already have held user 3 (committed, not yet published): read it again.
+    expect(next.recheck).toBe(true);
+    expect(applyPage(next, { ...pageOf(DEFAULT_VIEW, [user(3), user(2)]), lastEventId: next.lastEventId }, DEFAULT_VIEW, null).recheck).toBe(false);
   });
 
   it('keeps the state when an older page of the same view cannot be brought forward', () => {
