@@ -25,11 +25,11 @@ function totalText(total: number, q: string): string {
 
 /** The directory: one page of a view, live, seeded with the server-rendered page. */
 export function Directory({ initial, view, cursor }: { initial: PageDTO; view: View; cursor: string | null }) {
-  const { state, status } = useDirectory(initial, view, cursor);
+  const { state, status, search, searching } = useDirectory(initial, view, cursor);
   const rows = useRowTransitions(state.users);
   return (
     <section aria-labelledby="users-heading" className="space-y-3">
-      <SearchBox view={state.view} />
+      <SearchBox view={state.view} busy={searching} onSearch={search} />
       <div className="flex flex-wrap items-center justify-between gap-2">
         <h2 id="users-heading" className="text-lg font-semibold text-gray-900 dark:text-gray-100">
           Users{' '}

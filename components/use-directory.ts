@@ -2,7 +2,7 @@
 
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import useSWR from 'swr';
-import type { View } from '@/lib/directory/view';
+import { type View, viewSearch } from '@/lib/directory/view';
 import type { PageDTO } from '@/lib/dto';
 import { type DirectoryState, directoryReducer, initialDirectory } from '@/lib/live/directory-state';
 import type { LiveStatus, LiveStream } from '@/lib/live/event-stream';
@@ -12,6 +12,7 @@ import { openSharedStream } from '@/lib/live/shared-stream';
 const POLL_MS = 5_000;
 const POLL_MAX_MS = 30_000;
 const RECHECK_MS = 1_000;
+const SEARCH_DEBOUNCE_MS = 250;
 
 /**
  * The visible page of the directory, kept live. Server-Sent Events drive the reducer (one stream
@@ -20,7 +21,11 @@ const RECHECK_MS = 1_000;
  * on focus or when back online. The server render of each view (a navigation, or this browser's
  * own action) comes in as `initial`.
  */
-export function useDirectory(initial: PageDTO, view: View, cursor: string | null): { state: DirectoryState; status: LiveStatus } {
+export function useDirectory(
+  initial: PageDTO,
+  view: View,
+  cursor: string | null,
+): { state: DirectoryState; status: LiveStatus; search: (q: string, now?: boolean) => void; searching: boolean } {
   const [state, dispatch] = useReducer(directoryReducer, undefined, () => initialDirectory(initial, view, cursor));
   const [stream, setStream] = useState<LiveStatus>('connecting');
   const [pollOk, setPollOk] = useState(false);
@@ -43,6 +48,40 @@ export function useDirectory(initial: PageDTO, view: View, cursor: string | null
       (page) => dispatch({ type: 'page', page, view: shown, cursor: at }),
       () => undefined, // the stream stays up; the next resync or poll catches up
     );
+  }, []);
+
+  // Search as you type: once typing pauses, the URL is replaced (no history entry, no server render:
+  // Next.js's router follows history.replaceState) and the first page of the new view fetched, the
+  // previous search's request cancelled so a slow answer can never overwrite a newer one.
+  const [searching, setSearching] = useState(false);
+  const pendingSearch = useRef<{ timer?: ReturnType<typeof setTimeout>; abort?: AbortController }>({});
+  const search = useCallback((q: string, now = false) => {
+    const pending = pendingSearch.current;
+    clearTimeout(pending.timer);
+    pending.timer = setTimeout(
+      () => {
+        pending.abort?.abort();
+        const abort = new AbortController();
+        pending.abort = abort;
+        const next = { ...latest.current.view, q };
+        window.history.replaceState(null, '', `/${viewSearch(next)}`);
+        setSearching(true);
+        fetchPage(pageUrl(next, null), abort.signal).then(
+          (page) => dispatch({ type: 'page', page, view: next, cursor: null }),
+          () => undefined, // cancelled by a newer search, or failed: the stream and polling carry on
+        ).finally(() => {
+          if (pending.abort === abort) setSearching(false);
+        });
+      },
+      now ? 0 : SEARCH_DEBOUNCE_MS,
+    );
+  }, []);
+  useEffect(() => {
+    const pending = pendingSearch.current;
+    return () => {
+      clearTimeout(pending.timer);
+      pending.abort?.abort();
+    };
   }, []);
 
   useSWR<PageDTO>(stream === 'polling' ? url : null, fetchPage, {
@@ -108,5 +147,5 @@ export function useDirectory(initial: PageDTO, view: View, cursor: string | null
     };
   }, [refetch]);
 
-  return { state, status: stream === 'polling' && !pollOk ? 'offline' : stream };
+  return { state, status: stream === 'polling' && !pollOk ? 'offline' : stream, search, searching };
 }

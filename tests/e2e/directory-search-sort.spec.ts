@@ -16,11 +16,13 @@ test('search as you type: the URL and the rows follow the typing, without a relo
   await createUser(api, 'Joanne Park', uniqueEmail('park'));
   await createUser(api, 'Carl Mann', uniqueEmail('carl')); // "ann" in the name, not at its start
   const streams = requestsTo(page, '/events');
-  // The searches the page asks the server for: navigations (RSC requests), not prefetches.
+  // The searches the page asks the server for: pages of the list API, and no server render (RSC).
   const searches: (string | null)[] = [];
+  const renders: string[] = [];
   page.on('request', (request) => {
-    const headers = request.headers();
-    if (headers['rsc'] === '1' && !headers['next-router-prefetch']) searches.push(new URL(request.url()).searchParams.get('q'));
+    const url = new URL(request.url());
+    if (url.pathname === '/api/users') searches.push(url.searchParams.get('q'));
+    if (request.headers()['rsc'] === '1' && !request.headers()['next-router-prefetch']) renders.push(request.url());
   });
   const ui = dashboard(page);
   await page.goto('/');
@@ -36,6 +38,7 @@ test('search as you type: the URL and the rows follow the typing, without a relo
   await expect(ui.names).toHaveText(['Carl Mann', 'Joanne Park', 'Ann Lee']);
   // Typing faster than the pause (250 ms) asks once, for what was typed, not once a keystroke.
   expect(searches).toEqual(['ANN']);
+  expect(renders).toEqual([]);
 
   await ui.search.press('Backspace');
   await ui.search.press('Backspace');
@@ -66,6 +69,36 @@ test('search as you type: the URL and the rows follow the typing, without a relo
   await createUser(api, 'Stoney Live', uniqueEmail('stoney'));
   await expect(ui.names).toHaveText(['Stoney Live', 'Bob Stone']);
   await expect(ui.count).toHaveText(countText(2, 'stone'));
+});
+
+test('a newer search cancels the one still loading, whose answer never shows', async ({ page, api }) => {
+  await createUser(api, 'Slow Answer', uniqueEmail('slow'));
+  await createUser(api, 'Quick Answer', uniqueEmail('quick'));
+  const ui = dashboard(page);
+  await page.goto('/');
+  await expect(ui.connection).toHaveText('Connected (SSE)');
+  // The server is slow to answer the first search only.
+  await page.route(/\/api\/users\?q=slow/, async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await route.continue().catch(() => undefined); // the page may have cancelled it meanwhile
+  });
+  const cancelled: string[] = [];
+  page.on('requestfailed', (request) => {
+    if (new URL(request.url()).pathname === '/api/users') cancelled.push(new URL(request.url()).searchParams.get('q') ?? '');
+  });
+  const slowAsked = page.waitForRequest((request) => new URL(request.url()).searchParams.get('q') === 'slow');
+
+  await ui.search.fill('slow');
+  await slowAsked;
+  await ui.search.fill('quick');
+
+  await expect(page).toHaveURL(/\/\?q=quick$/);
+  await expect(ui.names).toHaveText(['Quick Answer']);
+  await expect.poll(() => cancelled).toEqual(['slow']);
+  // Past the slow answer's delay, the newer search still stands.
+  await page.waitForTimeout(1_600);
+  await expect(ui.names).toHaveText(['Quick Answer']);
+  await expect(ui.count).toHaveText(countText(1, 'quick'));
 });
 
 test('each column header sorts by its column and says so with aria-sort; a second click reverses it', async ({ page, api }) => {
