@@ -1,7 +1,7 @@
 'use client';
 
 import Link from 'next/link';
-import { searchTerm } from '@/lib/directory/keys';
+import { searchText } from '@/lib/directory/keys';
 import { type View, viewSearch } from '@/lib/directory/view';
 import type { PageDTO } from '@/lib/dto';
 import { ConnectionStatus } from './connection-status';
@@ -13,13 +13,10 @@ import { UsersTable } from './users-table';
 
 const count = new Intl.NumberFormat('en-US');
 
-/** The search as the server applies it (trimmed, control characters removed); '' for none. */
-const shownSearch = (q: string) => (searchTerm(q) === '' ? '' : q.replace(/[\u0000-\u001f\u007f-\u009f]/g, '').trim());
-
 /** "1,204 users", or "12 users match “ann”". */
 function totalText(total: number, q: string): string {
   const users = `${count.format(total)} ${total === 1 ? 'user' : 'users'}`;
-  const search = shownSearch(q);
+  const search = searchText(q);
   return search ? `${users} ${total === 1 ? 'matches' : 'match'} “${search}”` : users;
 }
 
@@ -51,7 +48,7 @@ export function Directory({ initial, view, cursor }: { initial: PageDTO; view: V
         rows={rows}
         view={state.view}
         cursor={state.cursor}
-        empty={shownSearch(state.view.q) ? 'No users match this search.' : state.cursor ? 'No users on this page.' : 'No users yet. Add the first one above.'}
+        empty={searchText(state.view.q) ? 'No users match this search.' : state.cursor ? 'No users on this page.' : 'No users yet. Add the first one above.'}
       />
       <Pager view={state.view} prevCursor={state.prevCursor} nextCursor={state.nextCursor} />
     </section>

@@ -42,13 +42,16 @@ export function useDirectory(
   }
 
   const url = pageUrl(state.view, state.cursor);
-  const refetch = useCallback((signal?: AbortSignal) => {
-    const { view: shown, cursor: at } = latest.current;
-    fetchPage(pageUrl(shown, at), signal).then(
-      (page) => dispatch({ type: 'page', page, view: shown, cursor: at }),
-      () => undefined, // the stream stays up; the next resync or poll catches up
-    );
-  }, []);
+  /** Fetches a page of a view into the reducer; a failure (or a cancel) leaves the state as it is. */
+  const load = useCallback(
+    (shown: View, at: string | null, signal?: AbortSignal): Promise<void> =>
+      fetchPage(pageUrl(shown, at), signal).then(
+        (page) => dispatch({ type: 'page', page, view: shown, cursor: at }),
+        () => undefined, // the stream stays up; the next resync, poll or search catches up
+      ),
+    [],
+  );
+  const refetch = useCallback((signal?: AbortSignal) => void load(latest.current.view, latest.current.cursor, signal), [load]);
 
   // Search as you type: once typing pauses, the URL is replaced (no history entry, no server render:
   // Next.js's router follows history.replaceState) and the first page of the new view fetched, the
@@ -66,16 +69,13 @@ export function useDirectory(
         const next = { ...latest.current.view, q };
         window.history.replaceState(null, '', `/${viewSearch(next)}`);
         setSearching(true);
-        fetchPage(pageUrl(next, null), abort.signal).then(
-          (page) => dispatch({ type: 'page', page, view: next, cursor: null }),
-          () => undefined, // cancelled by a newer search, or failed: the stream and polling carry on
-        ).finally(() => {
+        void load(next, null, abort.signal).finally(() => {
           if (pending.abort === abort) setSearching(false);
         });
       },
       now ? 0 : SEARCH_DEBOUNCE_MS,
     );
-  }, []);
+  }, [load]);
   useEffect(() => {
     const pending = pendingSearch.current;
     return () => {

@@ -21,9 +21,14 @@ export function searchKey(name: string, email: string): string {
   return `${foldForSearch(name)}\n${foldForSearch(email)}`;
 }
 
+/** A search as it is applied (and shown): without control characters, trimmed. */
+export function searchText(q: string): string {
+  return q.replace(CONTROL_CHARS, '').trim();
+}
+
 /** A search as typed, in the form it is looked for in searchKey; '' means no filter. */
 export function searchTerm(q: string): string {
-  return foldForSearch(q.replace(CONTROL_CHARS, '').trim());
+  return foldForSearch(searchText(q));
 }
 
 /** The match rule: the user's name or email contains the search, ignoring case. */
