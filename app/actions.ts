@@ -6,8 +6,9 @@ import { redirect } from 'next/navigation';
 import { currentCaller } from '@/lib/auth';
 import type { UserDTO } from '@/lib/dto';
 import { ConflictError, NotFoundError, PreconditionFailedError, RateLimitedError, ServiceUnavailableError } from '@/lib/errors';
+import { requestIdOf } from '@/lib/log';
 import { assertWriteAllowed } from '@/lib/rate-limit';
-import { addUser, editUser, removeUser } from '@/lib/users';
+import { type Actor, addUser, editUser, removeUser } from '@/lib/users';
 import { type FieldErrors, fieldErrorsOf, localPath, userIdSchema, userInputSchema } from '@/lib/validation';
 
 export type CreateUserState = {
@@ -32,12 +33,14 @@ function text(formData: FormData, key: string): string {
   return typeof value === 'string' ? value : '';
 }
 
-/** Signed in and within the write allowance; the message to show otherwise. */
-async function mayWrite(): Promise<string | null> {
-  if (!(await currentCaller())) redirect('/login');
+/** Who is writing, if signed in and within their write allowance; otherwise the message to show. */
+async function mayWrite(): Promise<Actor | string> {
+  const caller = await currentCaller();
+  if (!caller) redirect('/login');
+  const requestHeaders = await headers();
   try {
-    await assertWriteAllowed(await headers());
-    return null;
+    await assertWriteAllowed(caller, requestHeaders);
+    return { principal: caller.principal, requestId: requestIdOf(requestHeaders) };
   } catch (error) {
     if (error instanceof RateLimitedError) return `You are making changes too quickly. Try again in ${error.retryAfterSeconds} s.`;
     throw error;
@@ -46,14 +49,14 @@ async function mayWrite(): Promise<string | null> {
 
 export async function createUser(_previous: CreateUserState, formData: FormData): Promise<CreateUserState> {
   const values = { name: text(formData, 'name'), email: text(formData, 'email') };
-  const refused = await mayWrite();
-  if (refused) return { status: 'error', message: refused, values };
+  const actor = await mayWrite();
+  if (typeof actor === 'string') return { status: 'error', message: actor, values };
   const parsed = userInputSchema.safeParse(values);
   if (!parsed.success) {
     return { status: 'error', message: 'Please fix the highlighted fields.', fieldErrors: fieldErrorsOf(parsed.error), values };
   }
   try {
-    const user = await addUser(parsed.data);
+    const user = await addUser(parsed.data, actor);
     revalidatePath('/');
     return { status: 'success', message: `Added ${user.name}.` };
   } catch (error) {
@@ -66,12 +69,12 @@ export async function createUser(_previous: CreateUserState, formData: FormData)
 }
 
 export async function deleteUser(_previous: DeleteUserState, formData: FormData): Promise<DeleteUserState> {
-  const refused = await mayWrite();
-  if (refused) return { error: refused };
+  const actor = await mayWrite();
+  if (typeof actor === 'string') return { error: actor };
   const id = userIdSchema.safeParse(text(formData, 'id'));
   if (!id.success) return { error: 'No such user.' };
   try {
-    await removeUser(id.data);
+    await removeUser(id.data, actor);
   } catch (error) {
     if (error instanceof ServiceUnavailableError) return { error: error.message };
     // Someone else deleted it first: the row is gone either way.
@@ -88,8 +91,8 @@ export async function deleteUser(_previous: DeleteUserState, formData: FormData)
  */
 export async function updateUser(_previous: EditUserState, formData: FormData): Promise<EditUserState> {
   const values = { name: text(formData, 'name'), email: text(formData, 'email') };
-  const refused = await mayWrite();
-  if (refused) return { status: 'error', message: refused, values };
+  const actor = await mayWrite();
+  if (typeof actor === 'string') return { status: 'error', message: actor, values };
   const id = userIdSchema.safeParse(text(formData, 'id'));
   const version = userIdSchema.safeParse(text(formData, 'version'));
   if (!id.success || !version.success) return { status: 'error', message: 'No such user.', values };
@@ -99,7 +102,7 @@ export async function updateUser(_previous: EditUserState, formData: FormData): 
   }
   let user: UserDTO;
   try {
-    user = await editUser(id.data, parsed.data, version.data);
+    user = await editUser(id.data, parsed.data, version.data, actor);
   } catch (error) {
     if (error instanceof PreconditionFailedError) return { status: 'stale', message: error.message, current: error.current };
     if (error instanceof ConflictError) {

@@ -29,7 +29,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { type Browser, type BrowserContext, chromium, type Page } from '@playwright/test';
-import { SignJWT } from 'jose';
 import pg from 'pg';
 import type { PageDTO, UserDTO } from '../lib/dto';
 import { agent, type Answer, API_TOKEN, type Instance, request, ROOT, ROSTER_ENV, rosterEnv, runScript, sleep, startRoster, stopAll } from './servers';
@@ -236,13 +235,21 @@ async function waitConnected(page: Page, timeoutMs = 20_000): Promise<void> {
   await until<true>(page, `window.__bench.snapshot().status === 'Connected (SSE)'`, timeoutMs);
 }
 
-async function sessionToken(): Promise<string> {
-  return new SignJWT({})
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject('admin')
-    .setIssuedAt()
-    .setExpirationTime(new Date(Date.now() + 8 * 60 * 60 * 1000))
-    .sign(new TextEncoder().encode(ROSTER_ENV.SESSION_SECRET));
+/** Signs in through the real login form, once, and returns the session cookie's token. */
+async function sessionToken(browser: Browser, base: string): Promise<string> {
+  const context = await browser.newContext({ baseURL: base });
+  try {
+    const page = await context.newPage();
+    await page.goto('/login');
+    await page.getByLabel('Password').fill(ROSTER_ENV.ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${base}/`);
+    const cookie = (await context.cookies()).find((c) => c.name === SESSION_COOKIE);
+    if (!cookie) throw new Error('signing in set no session cookie');
+    return cookie.value;
+  } finally {
+    await context.close();
+  }
 }
 
 /** A browser context signed in as the admin (the session cookie, as the login would set it). */
@@ -967,7 +974,7 @@ async function measure(database: Database, options: DirectoryOptions, browser: B
     servers = await startRoster({ instances: 1, port: options.port, maxConnections: 1_000, execArgv: [], databaseUrl: database.url });
     const { port } = options;
     const base = `http://127.0.0.1:${port}`;
-    const token = await sessionToken();
+    const token = await sessionToken(browser, base);
     result.loadAverage.start = os.loadavg()[0] ?? Number.NaN;
     // Warm the routes once so first-request compilation and caches are not counted.
     await request(port, 'GET', '/api/users');

@@ -10,6 +10,28 @@ const optional = z
   .optional()
   .transform((value) => value || undefined);
 
+export type ApiToken = { name: string; token: string };
+
+/** `name:token` pairs: a name of letters, digits, `.`, `_` or `-`; a token of 16+ characters. */
+function parseApiTokens(value: string, context: z.RefinementCtx): ApiToken[] {
+  const tokens = value
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map((pair) => {
+      const colon = pair.indexOf(':');
+      return colon === -1 ? { name: '', token: '' } : { name: pair.slice(0, colon), token: pair.slice(colon + 1) };
+    });
+  const names = new Set<string>();
+  for (const [index, { name, token }] of tokens.entries()) {
+    // Name the entry by position: its text holds a secret, which must not reach an error message.
+    if (!/^[\w.-]{1,64}$/.test(name)) context.addIssue({ code: 'custom', message: `entry ${index + 1} must be name:token (name: letters, digits, . _ -)` });
+    else if (token.length < 16) context.addIssue({ code: 'custom', message: `the token named ${name} must be at least 16 characters` });
+    else if (names.has(name) || name === 'API_TOKEN') context.addIssue({ code: 'custom', message: `the name ${name} is taken (API_TOKEN is the single token's)` });
+    names.add(name);
+  }
+  return tokens;
+}
+
 const schema = z.object({
   DATABASE_URL: z.string().min(1).default(DEFAULT_DATABASE_URL),
   /** Redis for fan-out across instances (redis://[:password@]host:port[/db]); unset: this process only. */
@@ -24,12 +46,14 @@ const schema = z.object({
   SSE_MAX_QUEUE_BYTES: count(256 * 1024),
   /** The admin password; unset in development means authentication is off. */
   ADMIN_PASSWORD: optional,
-  /** Signs session cookies: at least 32 characters. */
+  /** Keys what the server keeps of sessions and signs known-device cookies: at least 32 characters. */
   SESSION_SECRET: optional.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
-  /** Bearer token for scripts calling the API and the stream; unset means no token is accepted. */
+  /** One bearer token for scripts, named "API_TOKEN" in limits and logs (API_TOKENS names several). */
   API_TOKEN: optional.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  /** Named bearer tokens, `name:token` separated by commas or spaces, so limits and logs tell scripts apart. */
+  API_TOKENS: z.string().default('').transform(parseApiTokens),
   SESSION_TTL_SECONDS: count(8 * 60 * 60),
-  /** Creates, deletes and stream connections per client and minute; 0 turns the limit off. */
+  /** Writes, and stream connections, per minute for each session or API token; 0 turns the limit off. */
   RATE_LIMIT_WRITES_PER_MIN: count(120),
   /** Reverse proxies in front of the app that append to X-Forwarded-For (1 behind nginx). */
   TRUSTED_PROXY_HOPS: count(0),

@@ -14,6 +14,8 @@ import {
 } from './errors';
 import { CursorError } from './directory/cursor';
 import { log, requestIdOf } from './log';
+import { assertWriteAllowed, clientKey, limits } from './rate-limit';
+import type { Actor } from './users';
 
 /** Largest request body the API reads; a user is well under 1 KB. */
 export const MAX_BODY_BYTES = 10 * 1024;
@@ -78,11 +80,22 @@ export function ifMatchVersion(request: Request): number {
   return match?.[1] ? Number(match[1]) : 0;
 }
 
-/** The authenticated caller, or UnauthorizedError. */
+/**
+ * The authenticated caller, or UnauthorizedError — RateLimitedError once the client's address has
+ * been refused too often: someone trying tokens or cookies is anonymous, so counted by address.
+ */
 export async function requireCaller(request: Request): Promise<Caller> {
   const caller = await callerOf(request);
-  if (!caller) throw new UnauthorizedError();
-  return caller;
+  if (caller) return caller;
+  const verdict = await limits.refused.take(`address:${clientKey(request.headers)}`);
+  throw verdict.ok ? new UnauthorizedError() : new RateLimitedError(verdict.retryAfterSeconds);
+}
+
+/** The caller of a write, counted against their write allowance, as the data layer logs them. */
+export async function writer(request: Request): Promise<Actor> {
+  const caller = await requireCaller(request);
+  await assertWriteAllowed(caller, request.headers);
+  return { principal: caller.principal, requestId: requestIdOf(request.headers) };
 }
 
 /** The body as JSON: 413 past MAX_BODY_BYTES (declared or actual), 400 when it is not JSON. */

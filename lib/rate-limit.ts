@@ -1,5 +1,6 @@
 import 'server-only';
 import type { Redis } from 'ioredis';
+import type { Caller } from './auth';
 import { env } from './env';
 import { RateLimitedError } from './errors';
 import { log } from './log';
@@ -9,9 +10,11 @@ type Bucket = { tokens: number; at: number };
 
 export type Verdict = { ok: true } | { ok: false; retryAfterSeconds: number };
 
-/** One kind of allowance (writes, streams, sign-ins), counted per client key. */
+/** One kind of allowance (writes, streams, sign-ins), counted per key (a principal, an address). */
 export interface Limiter {
   take(key: string): Verdict | Promise<Verdict>;
+  /** Gives back what `take` took, for an attempt that turned out not to count (a right password). */
+  refund(key: string): void | Promise<void>;
 }
 
 /**
@@ -41,6 +44,11 @@ export class RateLimiter implements Limiter {
     this.#buckets.set(key, bucket);
     if (this.#buckets.size > 10_000) this.#forgetIdle(now);
     return { ok: true };
+  }
+
+  refund(key: string): void {
+    const bucket = this.#buckets.get(key);
+    if (bucket) bucket.tokens = Math.min(this.perMinute, bucket.tokens + 1);
   }
 
   /** Full buckets carry no information: drop them so memory stays bounded. */
@@ -82,11 +90,21 @@ if allowed then return 0 end
 return math.max(1, math.ceil((1 - tokens) / per_ms / 1000))
 `;
 
-type BucketClient = Redis & { rosterTakeToken(key: string, perMinute: number): Promise<number> };
+const REFUND_SCRIPT = `
+local tokens = tonumber(redis.call('HGET', KEYS[1], 'tokens'))
+if tokens then redis.call('HSET', KEYS[1], 'tokens', tostring(math.min(tonumber(ARGV[1]), tokens + 1))) end
+return 0
+`;
 
-/** Teaches a connection the token-bucket script (once per connection, shared by its limiters). */
+type BucketClient = Redis & {
+  rosterTakeToken(key: string, perMinute: number): Promise<number>;
+  rosterRefundToken(key: string, perMinute: number): Promise<number>;
+};
+
+/** Teaches a connection the token-bucket scripts (once per connection, shared by its limiters). */
 export function withTokenBuckets(redis: Redis): BucketClient {
   redis.defineCommand('rosterTakeToken', { numberOfKeys: 1, lua: TOKEN_BUCKET_SCRIPT });
+  redis.defineCommand('rosterRefundToken', { numberOfKeys: 1, lua: REFUND_SCRIPT });
   return redis as BucketClient;
 }
 
@@ -107,30 +125,52 @@ export class RedisRateLimiter implements Limiter {
       return { ok: true };
     }
   }
+
+  async refund(key: string): Promise<void> {
+    if (this.perMinute === 0) return;
+    await this.redis.rosterRefundToken(this.keyPrefix + key, this.perMinute).catch(() => undefined);
+  }
 }
 
-type Limits = Record<'writes' | 'streams' | 'logins', Limiter> & { redis?: RedisConnection };
+type Kind = 'writes' | 'streams' | 'refused' | 'signInsPerAddress' | 'passwordChecks' | 'knownDevices';
+type Limits = Record<Kind, Limiter> & { redis?: RedisConnection };
 
-// Password guesses: a handful a minute is plenty for a person and useless for a script.
-const LOGINS_PER_MIN = 10;
+/**
+ * Allowances per minute. Writes and streams are counted per principal (a session or an API token:
+ * who asks, which no header changes); only what is anonymous is counted per client address.
+ * There is one admin password, so the guesses it takes are also counted for the whole server,
+ * except those from browsers that signed in before (see lib/auth/sign-in.ts).
+ */
+const PER_MIN: Record<Kind, number> = {
+  writes: env.RATE_LIMIT_WRITES_PER_MIN,
+  streams: env.RATE_LIMIT_WRITES_PER_MIN,
+  // Requests refused as unauthenticated, per address: a script that lost its token stops soon.
+  refused: 60,
+  // Sign-in attempts, right or wrong, per address: a handful is plenty for a person.
+  signInsPerAddress: 10,
+  // Wrong passwords checked, from all addresses together (right ones are refunded).
+  passwordChecks: 10,
+  // Wrong passwords checked, per browser that signed in before.
+  knownDevices: 10,
+};
+
+function byKind(make: (kind: Kind) => Limiter): Record<Kind, Limiter> {
+  return {
+    writes: make('writes'),
+    streams: make('streams'),
+    refused: make('refused'),
+    signInsPerAddress: make('signInsPerAddress'),
+    passwordChecks: make('passwordChecks'),
+    knownDevices: make('knownDevices'),
+  };
+}
 
 function createLimits(): Limits {
-  if (!env.REDIS_URL) {
-    return {
-      writes: new RateLimiter(env.RATE_LIMIT_WRITES_PER_MIN),
-      streams: new RateLimiter(env.RATE_LIMIT_WRITES_PER_MIN),
-      logins: new RateLimiter(LOGINS_PER_MIN),
-    };
-  }
+  if (!env.REDIS_URL) return byKind((kind) => new RateLimiter(PER_MIN[kind]));
   const redis = createRedis(env.REDIS_URL, 1_000);
   const client = withTokenBuckets(redis.client);
   const prefix = `${env.REDIS_KEY_PREFIX}rate:`;
-  return {
-    redis,
-    writes: new RedisRateLimiter(client, `${prefix}writes:`, env.RATE_LIMIT_WRITES_PER_MIN),
-    streams: new RedisRateLimiter(client, `${prefix}streams:`, env.RATE_LIMIT_WRITES_PER_MIN),
-    logins: new RedisRateLimiter(client, `${prefix}logins:`, LOGINS_PER_MIN),
-  };
+  return { redis, ...byKind((kind) => new RedisRateLimiter(client, `${prefix}${kind}:`, PER_MIN[kind])) };
 }
 
 const globalForLimits = globalThis as typeof globalThis & { rosterLimits?: Limits };
@@ -147,8 +187,13 @@ export function stopLimits(): void {
   limits.redis?.client.disconnect();
 }
 
-/** Counts one write (create or delete) against the caller's allowance. */
-export async function assertWriteAllowed(headers: Headers): Promise<void> {
-  const verdict = await limits.writes.take(clientKey(headers));
+/** What a caller's writes and streams are counted under: who they are, or their address when anonymous. */
+export function rateKeyOf(caller: Caller, headers: Headers): string {
+  return caller.via === 'open' ? `address:${clientKey(headers)}` : caller.principal;
+}
+
+/** Counts one write (create, edit or delete) against the caller's allowance. */
+export async function assertWriteAllowed(caller: Caller, headers: Headers): Promise<void> {
+  const verdict = await limits.writes.take(rateKeyOf(caller, headers));
   if (!verdict.ok) throw new RateLimitedError(verdict.retryAfterSeconds);
 }

@@ -1,6 +1,8 @@
 import 'server-only';
 import { PHASE_PRODUCTION_BUILD } from 'next/constants';
+import { authEnabled } from './auth';
 import { missingProductionSecrets } from './auth/config';
+import { endedAmong, forgetSessions, purgeSessions } from './auth/sessions';
 import { connections, hub } from './events';
 import { log } from './log';
 import { startLimits, stopLimits } from './rate-limit';
@@ -9,11 +11,13 @@ import { startLimits, stopLimits } from './rate-limit';
 // Redis it was told to use, and end the streams on shutdown.
 
 const building = process.env.NEXT_PHASE === PHASE_PRODUCTION_BUILD;
+const PURGE_EVERY_MS = 60 * 60_000;
+const SWEEP_EVERY_MS = 15_000;
 const missing = building ? [] : missingProductionSecrets();
 if (missing.length > 0) {
   console.error(
     `Roster refuses to start: set ${missing.join(' and ')}.\n` +
-      '  ADMIN_PASSWORD is the admin password; SESSION_SECRET signs sessions (32+ random characters,\n' +
+      '  ADMIN_PASSWORD is the admin password; SESSION_SECRET keys sign-in secrets (32+ random characters,\n' +
       '  e.g. `openssl rand -base64 48`). See README, "Security".',
   );
   process.exit(1);
@@ -28,6 +32,29 @@ if (!building) {
     console.error(`Roster refuses to start: ${(error as Error).message}.\n  Start Redis, or unset REDIS_URL to run a single instance.`);
     process.exit(1);
   }
+}
+
+// Sessions: a session ended on any instance closes its streams here and is forgotten at once.
+// The sweep catches what was not heard (Redis down when it ended) and purges expired sessions,
+// and those of a previous ADMIN_PASSWORD, which are refused from this start on.
+hub.onSessionsEnded((ended) => {
+  forgetSessions(ended);
+  connections.endSessions(ended);
+});
+if (!building && authEnabled()) {
+  const purge = () =>
+    purgeSessions()
+      .then((count) => count > 0 && log.info({ count }, 'sessions purged'))
+      .catch((error: unknown) => log.warn({ err: error }, 'sessions not purged'));
+  await purge();
+  setInterval(purge, PURGE_EVERY_MS).unref();
+  setInterval(() => {
+    const open = connections.sessionIds();
+    if (open.length === 0) return;
+    endedAmong(open)
+      .then((ended) => ended.length > 0 && connections.endSessions(ended))
+      .catch((error: unknown) => log.warn({ err: error }, 'open streams\' sessions not checked'));
+  }, SWEEP_EVERY_MS).unref();
 }
 
 // Next.js waits for open requests before it exits on SIGTERM; SSE streams never finish by

@@ -18,6 +18,9 @@ import { DUPLICATE_EMAIL_MESSAGE, type UserChanges, type UserInput } from './val
 // The data layer: the only code that reads or writes users, and the one place that publishes
 // their changes, after the write committed, whether the change came from an action or the API.
 
+/** Who asked for a write, for the log: a principal (lib/auth), never a secret, and the request. */
+export type Actor = { principal: string; requestId: string };
+
 type UserRow = { id: number; name: string; email: string; createdAt: Date; updatedAt: Date; version: number };
 
 function toDTO(row: UserRow): UserDTO {
@@ -185,17 +188,21 @@ export async function getUser(id: number): Promise<UserDTO> {
 const derivedKeys = (name: string, email: string) => ({ nameKey: nameKey(name), searchKey: searchKey(name, email) });
 const duplicateEmail = { P2002: () => new ConflictError({ email: [DUPLICATE_EMAIL_MESSAGE] }) };
 
-async function insertUser(input: UserInput): Promise<UserDTO> {
+/** Every write is logged with who made it. */
+const logWrite = ({ requestId, principal }: Actor, userId: number, change: string) => log.info({ requestId, principal, userId }, change);
+
+async function insertUser(input: UserInput, actor: Actor): Promise<UserDTO> {
   const row = await query(
     () => db.user.create({ data: { name: input.name, email: input.email, ...derivedKeys(input.name, input.email) } }),
     duplicateEmail,
   );
   const user = toDTO(row);
+  logWrite(actor, user.id, 'user created');
   await hub.publish({ type: 'user_created', user });
   return user;
 }
 
-async function updateUser(id: number, changes: UserChanges, expectedVersion: number): Promise<UserDTO> {
+async function updateUser(id: number, changes: UserChanges, expectedVersion: number, actor: Actor): Promise<UserDTO> {
   const current = await getUser(id);
   if (current.version !== expectedVersion) throw new PreconditionFailedError(current);
   const name = changes.name ?? current.name;
@@ -210,25 +217,27 @@ async function updateUser(id: number, changes: UserChanges, expectedVersion: num
     throw error;
   });
   const user = toDTO(row);
+  logWrite(actor, id, 'user edited');
   await hub.publish({ type: 'user_updated', user, previous: current });
   return user;
 }
 
-async function deleteUser(id: number): Promise<void> {
+async function deleteUser(id: number, actor: Actor): Promise<void> {
   const row = await query(() => db.user.delete({ where: { id } }), { P2025: () => new NotFoundError(`No user with id ${id}`) });
+  logWrite(actor, id, 'user deleted');
   await hub.publish({ type: 'user_deleted', id, user: toDTO(row) });
 }
 
 /** Inserts a validated user (email already normalised by the schema) and announces it. */
-export const addUser = (input: UserInput): Promise<UserDTO> => write(() => insertUser(input));
+export const addUser = (input: UserInput, actor: Actor): Promise<UserDTO> => write(() => insertUser(input, actor));
 
 /**
  * Changes a user's name and/or email if it is still at `expectedVersion`, raising the version,
  * and announces it with what it was before. NotFoundError when the user is gone;
  * PreconditionFailedError (with the user as it is now) when someone else changed it first.
  */
-export const editUser = (id: number, changes: UserChanges, expectedVersion: number): Promise<UserDTO> =>
-  write(() => updateUser(id, changes, expectedVersion));
+export const editUser = (id: number, changes: UserChanges, expectedVersion: number, actor: Actor): Promise<UserDTO> =>
+  write(() => updateUser(id, changes, expectedVersion, actor));
 
 /** Deletes a user and announces it; NotFoundError (and no event) when there is no such user. */
-export const removeUser = (id: number): Promise<void> => write(() => deleteUser(id));
+export const removeUser = (id: number, actor: Actor): Promise<void> => write(() => deleteUser(id, actor));

@@ -2,40 +2,46 @@
 
 import { cookies, headers } from 'next/headers';
 import { redirect } from 'next/navigation';
-import { sameSecret } from '@/lib/auth';
-import { createSession, SESSION_COOKIE } from '@/lib/auth/session';
-import { env } from '@/lib/env';
+import { currentCaller } from '@/lib/auth';
+import { endAllSessions, endSession, SESSION_COOKIE, sessionPrincipal } from '@/lib/auth/sessions';
+import { attemptSignIn, DEVICE_COOKIE, DEVICE_COOKIE_DAYS } from '@/lib/auth/sign-in';
 import { log, requestIdOf } from '@/lib/log';
-import { clientKey, limits } from '@/lib/rate-limit';
+import { clientKey } from '@/lib/rate-limit';
 
 export type SignInState = { error?: string };
 
-const FAILURE_DELAY_MS = 750;
-
 export async function signIn(_previous: SignInState, formData: FormData): Promise<SignInState> {
   const requestHeaders = await headers();
-  const verdict = await limits.logins.take(clientKey(requestHeaders));
-  if (!verdict.ok) return { error: `Too many attempts. Try again in ${verdict.retryAfterSeconds} s.` };
-  const password = formData.get('password');
-  if (!env.ADMIN_PASSWORD || typeof password !== 'string' || !sameSecret(password, env.ADMIN_PASSWORD)) {
-    log.warn({ requestId: requestIdOf(requestHeaders) }, 'sign-in failed');
-    // Every failure costs the guesser time; together with the limit above, guessing is hopeless.
-    await new Promise((resolve) => setTimeout(resolve, FAILURE_DELAY_MS));
-    return { error: 'That password is not right.' };
+  const jar = await cookies();
+  const requestId = requestIdOf(requestHeaders);
+  const result = await attemptSignIn(formData.get('password'), clientKey(requestHeaders), jar.get(DEVICE_COOKIE)?.value);
+  if (!result.ok) {
+    log.warn({ requestId, reason: result.reason }, result.reason === 'password' ? 'sign-in failed' : 'sign-in refused');
+    return { error: result.error };
   }
-  const { token, expiresAt } = await createSession();
-  (await cookies()).set(SESSION_COOKIE, token, {
-    httpOnly: true,
-    sameSite: 'lax',
-    secure: requestHeaders.get('x-forwarded-proto') === 'https',
-    path: '/',
-    expires: expiresAt,
-  });
-  log.info({ requestId: requestIdOf(requestHeaders) }, 'signed in');
+  const secure = requestHeaders.get('x-forwarded-proto') === 'https';
+  const cookie = { httpOnly: true, sameSite: 'lax', secure, path: '/' } as const;
+  jar.set(SESSION_COOKIE, result.token, { ...cookie, expires: new Date(result.session.expiresAt) });
+  jar.set(DEVICE_COOKIE, result.device, { ...cookie, maxAge: DEVICE_COOKIE_DAYS * 24 * 60 * 60 });
+  log.info({ requestId, principal: sessionPrincipal(result.session.id) }, 'signed in');
   redirect('/');
 }
 
+/** Ends this browser's session on every instance (its other tabs' streams get `expired`). */
 export async function signOut(): Promise<void> {
+  const jar = await cookies();
+  const ended = await endSession(jar.get(SESSION_COOKIE)?.value);
+  jar.delete(SESSION_COOKIE);
+  if (ended) log.info({ requestId: requestIdOf(await headers()), principal: sessionPrincipal(ended) }, 'signed out');
+  redirect('/login');
+}
+
+/** Ends every admin session, everywhere: for a leaked cookie, or a laptop left open. */
+export async function signOutEverywhere(): Promise<void> {
+  const caller = await currentCaller();
+  if (!caller) redirect('/login');
+  const count = await endAllSessions();
   (await cookies()).delete(SESSION_COOKIE);
+  log.info({ requestId: requestIdOf(await headers()), principal: caller.principal, sessions: count }, 'signed out everywhere');
   redirect('/login');
 }

@@ -10,15 +10,17 @@ export type ConnectionLimits = {
   heartbeatMs?: number;
 };
 
-export type CloseReason = 'client' | 'slow' | 'expired' | 'shutdown';
+export type CloseReason = 'client' | 'slow' | 'expired' | 'signed-out' | 'shutdown';
 
 export type StreamOptions = {
   /** When the caller's access ends (ms since the epoch); the stream closes then. */
   expiresAt?: number | null;
+  /** The caller's session, if any: ending it ends the stream. */
+  sessionId?: string | null;
   onClose?: (reason: CloseReason) => void;
 };
 
-type Stream = { send: Send; close: (reason: CloseReason) => void };
+type Stream = { send: Send; close: (reason: CloseReason) => void; sessionId: string | null };
 
 /**
  * Every open SSE stream of this process: enforces the connection limit, drops clients that
@@ -83,7 +85,7 @@ export class Connections {
               close('slow');
             }
           };
-          const current: Stream = { send, close };
+          const current: Stream = { send, close, sessionId: options.sessionId ?? null };
           stream = current;
           this.#add(current);
           if (options.expiresAt != null) {
@@ -115,6 +117,23 @@ export class Connections {
       stream.send(SHUTDOWN);
       stream.close('shutdown');
     }
+  }
+
+  /** Ends the streams of these sessions ('all': of every session) with `expired`: their sessions ended. */
+  endSessions(ended: string[] | 'all'): void {
+    const ids = ended === 'all' ? null : new Set(ended);
+    for (const stream of [...this.#open]) {
+      if (stream.sessionId === null || (ids && !ids.has(stream.sessionId))) continue;
+      stream.send(EXPIRED);
+      stream.close('signed-out');
+    }
+  }
+
+  /** The sessions that have streams open here. */
+  sessionIds(): string[] {
+    const ids = new Set<string>();
+    for (const stream of this.#open) if (stream.sessionId !== null) ids.add(stream.sessionId);
+    return [...ids];
   }
 
   #add(stream: Stream): void {

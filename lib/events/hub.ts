@@ -17,6 +17,9 @@ export type Subscription = {
   unsubscribe: () => void;
 };
 
+/** Session ids (hashes, never cookies), or every session. */
+export type SessionsEnded = string[] | 'all';
+
 export interface EventHub {
   /**
    * Gives the event the next id and delivers it. Call only after the database write committed.
@@ -35,6 +38,14 @@ export interface EventHub {
   readonly eventsPublished: number;
   /** True while the hub cannot deliver events (its transport is unreachable). */
   readonly degraded: boolean;
+  /**
+   * Tells every instance, this one included, that these sessions ended ('all': every session), so
+   * each closes their streams and forgets them at once. Never throws: an instance that does not
+   * hear it still refuses the session within a second and closes its streams at its next sweep.
+   */
+  endSessions(ended: SessionsEnded): Promise<void>;
+  /** Called on this instance for every `endSessions` of any instance. */
+  onSessionsEnded(listener: (ended: SessionsEnded) => void): void;
   /** Connects to whatever carries the events; rejects, saying why, when that is unreachable. */
   start(): Promise<void>;
   close(): void;

@@ -1,5 +1,5 @@
 import 'server-only';
-import type { EventHub, Send, Subscription } from './hub';
+import type { EventHub, Send, SessionsEnded, Subscription } from './hub';
 import { encodeEvent, resyncFrame } from './sse';
 import type { HubEvent, UserEvent } from '../dto';
 
@@ -67,6 +67,16 @@ export class MemoryHub implements EventHub {
 
   get eventsPublished(): number {
     return this.#published;
+  }
+
+  readonly #sessionListeners: ((ended: SessionsEnded) => void)[] = [];
+
+  async endSessions(ended: SessionsEnded): Promise<void> {
+    for (const listener of this.#sessionListeners) listener(ended);
+  }
+
+  onSessionsEnded(listener: (ended: SessionsEnded) => void): void {
+    this.#sessionListeners.push(listener);
   }
 
   /** Nothing between publisher and subscribers can fail. */

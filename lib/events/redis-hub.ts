@@ -2,7 +2,7 @@ import 'server-only';
 import type { Redis } from 'ioredis';
 import { log } from '@/lib/log';
 import { createRedis, type RedisConnection, redisAddress } from '@/lib/redis';
-import type { EventHub, Send, Subscription } from './hub';
+import type { EventHub, Send, SessionsEnded, Subscription } from './hub';
 import { APPEND_SCRIPT, parseEntry, type StreamEntry, toEventId, toStreamId } from './redis-stream';
 import { encodeEvent, resyncFrame } from './sse';
 import type { HubEvent, UserEvent } from '../dto';
@@ -40,8 +40,12 @@ const RETRY_MS = 500;
 export class RedisHub implements EventHub {
   readonly #commands: Redis;
   readonly #reader: Redis;
+  /** Subscribed to #sessionsChannel (a subscribed connection can do nothing else). */
+  readonly #listener: Redis;
   readonly #connections: RedisConnection[];
   readonly #key: string;
+  readonly #sessionsChannel: string;
+  readonly #sessionListeners: ((ended: SessionsEnded) => void)[] = [];
   /** Entries the stream keeps: one more than the replay window, since a replay needs the entry its client last saw. */
   readonly #logLength: number;
   readonly #subscribers = new Set<Listener>();
@@ -59,12 +63,22 @@ export class RedisHub implements EventHub {
 
   constructor(readonly options: RedisHubOptions) {
     // Blocking reads get a connection of their own, so they never hold up a publish.
-    const [commands, reader] = [createRedis(options.url, COMMAND_TIMEOUT_MS), createRedis(options.url)];
-    this.#connections = [commands, reader];
+    const [commands, reader, listener] = [createRedis(options.url, COMMAND_TIMEOUT_MS), createRedis(options.url), createRedis(options.url)];
+    this.#connections = [commands, reader, listener];
     this.#commands = commands.client;
     this.#reader = reader.client;
+    this.#listener = listener.client;
     this.#commands.defineCommand('rosterAppend', { numberOfKeys: 1, lua: APPEND_SCRIPT });
     this.#key = `${options.keyPrefix}events`;
+    // Sessions that end are news, not history: pub/sub, outside the event stream and its replay.
+    this.#sessionsChannel = `${options.keyPrefix}sessions-ended`;
+    this.#listener.on('message', (_channel: string, message: string) => {
+      try {
+        this.#sessionsEnded(JSON.parse(message) as SessionsEnded);
+      } catch (error) {
+        log.warn({ err: error }, 'unreadable ended-sessions message ignored');
+      }
+    });
     this.#logLength = Math.max(1, options.logSize) + 1;
   }
 
@@ -77,6 +91,7 @@ export class RedisHub implements EventHub {
   async #start(): Promise<void> {
     try {
       await Promise.all(this.#connections.map((connection) => connection.connect()));
+      await this.#listener.subscribe(this.#sessionsChannel);
       await this.#loadTail(await this.#append('', ''));
     } catch (error) {
       this.close();
@@ -88,8 +103,25 @@ export class RedisHub implements EventHub {
 
   close(): void {
     this.#running = false;
-    this.#commands.disconnect();
-    this.#reader.disconnect();
+    for (const connection of this.#connections) connection.client.disconnect();
+  }
+
+  async endSessions(ended: SessionsEnded): Promise<void> {
+    try {
+      await this.#commands.publish(this.#sessionsChannel, JSON.stringify(ended));
+    } catch (error) {
+      // Other instances refuse the session within a second anyway, and sweep its streams.
+      log.warn({ err: error, redis: redisAddress(this.options.url) }, 'ended sessions not announced (redis): this instance ends them');
+      this.#sessionsEnded(ended);
+    }
+  }
+
+  onSessionsEnded(listener: (ended: SessionsEnded) => void): void {
+    this.#sessionListeners.push(listener);
+  }
+
+  #sessionsEnded(ended: SessionsEnded): void {
+    for (const listener of this.#sessionListeners) listener(ended);
   }
 
   async publish(event: UserEvent): Promise<HubEvent | null> {

@@ -1,9 +1,9 @@
 import 'server-only';
-import { callerOf } from '@/lib/auth';
-import { RateLimitedError, UnauthorizedError } from '@/lib/errors';
-import { errorResponse } from '@/lib/http';
+import type { Caller } from '@/lib/auth';
+import { RateLimitedError } from '@/lib/errors';
+import { errorResponse, requireCaller } from '@/lib/http';
 import { log, requestIdOf } from '@/lib/log';
-import { clientKey, limits } from '@/lib/rate-limit';
+import { limits, rateKeyOf } from '@/lib/rate-limit';
 import { connections, hub } from '.';
 
 const SSE_HEADERS = {
@@ -28,28 +28,35 @@ export function lastEventIdOf(request: Request): number | undefined {
 }
 
 /**
- * The SSE response for one client: 401 without credentials, 429 past the connection rate, 503
- * when this instance has no room (the client polls instead). It ends when the session does.
+ * The SSE response for one client: 401 without credentials, 429 past the caller's connection
+ * rate, 503 when this instance has no room (the client polls instead). It ends when the session
+ * does: at its expiry, or at once when it is signed out (with `expired`, on every instance).
  */
 export async function eventStreamResponse(request: Request): Promise<Response> {
-  const caller = await callerOf(request);
-  if (!caller) return errorResponse(new UnauthorizedError(), request);
-  const verdict = await limits.streams.take(clientKey(request.headers));
-  if (!verdict.ok) return errorResponse(new RateLimitedError(verdict.retryAfterSeconds), request);
+  let caller: Caller;
+  try {
+    caller = await requireCaller(request);
+    const verdict = await limits.streams.take(rateKeyOf(caller, request.headers));
+    if (!verdict.ok) throw new RateLimitedError(verdict.retryAfterSeconds);
+  } catch (error) {
+    return errorResponse(error, request);
+  }
 
   const requestId = requestIdOf(request.headers);
+  const { principal } = caller;
   const after = lastEventIdOf(request);
   const body = connections.open(hub, after, {
     expiresAt: caller.expiresAt,
-    onClose: (reason) => log.info({ requestId, reason }, 'stream closed'),
+    sessionId: caller.sessionId,
+    onClose: (reason) => log.info({ requestId, principal, reason }, 'stream closed'),
   });
   if (!body) {
-    log.warn({ requestId, open: connections.size }, 'stream refused');
+    log.warn({ requestId, principal, open: connections.size }, 'stream refused');
     return Response.json(
       { error: 'Too many live connections; poll /api/users instead' },
       { status: 503, headers: { 'Retry-After': String(5 + Math.floor(Math.random() * 10)) } },
     );
   }
-  log.info({ requestId, after, via: caller.via }, 'stream opened');
+  log.info({ requestId, principal, after, via: caller.via }, 'stream opened');
   return new Response(body, { headers: SSE_HEADERS });
 }

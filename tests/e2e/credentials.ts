@@ -5,13 +5,16 @@ import { fileURLToPath } from 'node:url';
 /** The admin password the e2e server accepts on /login. */
 export const ADMIN_PASSWORD = 'e2e-only admin password (not a secret)';
 
-/** Signs the e2e server's session cookies; tests use it to mint tokens of their own (32+ characters). */
+/** Keys the e2e server's stored session data; tests use it to plant sessions of their own (32+ characters). */
 export const SESSION_SECRET = 'e2e-only-session-secret-0123456789abcdef';
 
 /** Bearer token the e2e server accepts on /api/users* and /events (16+ characters). */
 export const API_TOKEN = 'e2e-only-api-token-0123456789';
 
-/** The session cookie's name (lib/auth/session.ts). */
+/** The e2e server's SQLite file (playwright.config.ts), where tests plant sessions of their own. */
+export const E2E_DATABASE = fileURLToPath(new URL('../.tmp/e2e.db', import.meta.url));
+
+/** The session cookie's name (lib/auth/sessions.ts). */
 export const SESSION_COOKIE = 'roster_session';
 
 /**

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type APIRequestContext, type BrowserContext, type BrowserContextOptions, type Page, expect, test as base } from '@playwright/test';
-import { SignJWT } from 'jose';
-import { ADMIN_STATE, ANONYMOUS, API_TOKEN, SESSION_COOKIE, SESSION_SECRET } from './credentials';
+import { plantSession } from '../support/session';
+import { ADMIN_PASSWORD, ADMIN_STATE, ANONYMOUS, API_TOKEN, E2E_DATABASE, SESSION_COOKIE, SESSION_SECRET } from './credentials';
 
 export type User = { id: number; name: string; email: string; createdAt: string; updatedAt: string; version: number };
 
@@ -110,16 +110,13 @@ export function requestsTo(page: Page, pathname: string): string[] {
 }
 
 /**
- * A session token made the way the server makes one (lib/auth/session.ts): an HS256 JWT for
- * `admin`, expiring at `expiresAt`. Signed with another `secret`, it is a forgery.
+ * A session of the e2e server, written into its database the way the server writes one
+ * (tests/support/session.ts), ending at `expiresAt`; made with another `password`, the server
+ * refuses it. Returns the cookie's token.
  */
-export async function mintSessionToken(expiresAt: Date, secret: string = SESSION_SECRET): Promise<string> {
-  return new SignJWT({})
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject('admin')
-    .setIssuedAt()
-    .setExpirationTime(expiresAt)
-    .sign(new TextEncoder().encode(secret));
+export function plantSessionToken(expiresAt: Date, password: string = ADMIN_PASSWORD): string {
+  const cookie = plantSession(E2E_DATABASE, { expiresAt, secret: SESSION_SECRET, password });
+  return cookie.slice(`${SESSION_COOKIE}=`.length);
 }
 
 /** The session cookie carrying `token`, as the server sets it (for context.addCookies). */

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { freshDatabase, type TestDatabase } from '../support/postgres';
 import { REDIS_URL, servicesUp } from '../support/services';
-import { ADMIN_STATE, API_TOKEN, ADMIN_PASSWORD, SESSION_SECRET } from './credentials';
+import { ADMIN_PASSWORD, ANONYMOUS, API_TOKEN, SESSION_SECRET } from './credentials';
 import { countText, dashboard, expect, test, uniqueEmail } from './fixtures';
 
 const NGINX = '/usr/sbin/nginx';
@@ -126,9 +126,14 @@ test.describe('two instances behind nginx', () => {
 
   test('browsers whose streams are on different instances see each other’s changes', async ({ browser }) => {
     const open = async () => {
-      const context = await browser.newContext({ storageState: ADMIN_STATE, baseURL: PROXY });
+      // Sessions live in the deployment's database: each browser signs in through the proxy.
+      const context = await browser.newContext({ storageState: ANONYMOUS, baseURL: PROXY });
       const page = await context.newPage();
       await page.goto('/');
+      await expect(page).toHaveURL(/\/login$/);
+      await page.getByLabel('Password').fill(ADMIN_PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await expect(page).toHaveURL(`${PROXY}/`);
       await expect(dashboard(page).connection).toHaveText('Connected (SSE)');
       return { context, page, ui: dashboard(page) };
     };

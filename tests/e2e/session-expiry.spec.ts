@@ -4,7 +4,7 @@ import {
   dashboard,
   expect,
   isEventStream,
-  mintSessionToken,
+  plantSessionToken,
   sessionCookie,
   subscribers,
   test,
@@ -21,13 +21,12 @@ test('when the session expires, the open dashboard says Disconnected, stops list
 }) => {
   const context = await browser.newContext({ storageState: ANONYMOUS });
   const page = await context.newPage();
-  // A session exactly like the server's own, but ending in a few seconds (a JWT's exp is in
-  // whole seconds, so it ends on the second before `expiresAt`). Its clock starts once the
-  // browser is ready, which on a busy machine takes seconds of its own.
+  // A session exactly like the server's own, but ending in a few seconds. Its clock starts once
+  // the browser is ready, which on a busy machine takes seconds of its own.
   const expiresAt = new Date(Date.now() + SESSION_LEFT_MS);
-  const endsAt = Math.floor(expiresAt.getTime() / 1000) * 1000;
+  const endsAt = expiresAt.getTime();
   // A cookie without an expiry of its own: only the server can end this session.
-  await context.addCookies([sessionCookie(await mintSessionToken(expiresAt), baseURL!)]);
+  await context.addCookies([sessionCookie(plantSessionToken(expiresAt), baseURL!)]);
   const requests: string[] = [];
   page.on('request', (r) => {
     const url = new URL(r.url());

@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
 import { ADMIN_PASSWORD, ANONYMOUS, SESSION_COOKIE } from './credentials';
-import { countText, createUser, dashboard, expect, mintSessionToken, sessionCookie, test, uniqueEmail } from './fixtures';
+import { countText, createUser, dashboard, expect, plantSessionToken, sessionCookie, test, uniqueEmail } from './fixtures';
 
 // Every test here starts as a visitor who has not signed in. Each password typed counts against
 // the login limit (10 a minute per client, with the setup project's), so few are typed.
@@ -72,7 +72,7 @@ test('the right password opens the live dashboard; signing out returns to the si
   await expect(ui.row(email)).toContainText('Signe Din');
   await expect(ui.count).toHaveText(countText(1));
 
-  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
   await expect(page).toHaveURL(/\/login$/);
   await expect(form.password).toBeVisible();
   expect((await context.cookies()).map((c) => c.name)).not.toContain(SESSION_COOKIE);
@@ -83,20 +83,24 @@ test('the right password opens the live dashboard; signing out returns to the si
 });
 
 test('a visitor who is signed in already is sent from the sign-in page to the dashboard', async ({ page, context, baseURL }) => {
-  const token = await mintSessionToken(new Date(Date.now() + 60 * 60_000));
+  const token = plantSessionToken(new Date(Date.now() + 60 * 60_000));
   await context.addCookies([sessionCookie(token, baseURL!)]);
   await page.goto('/login');
   await expect(page).toHaveURL(/\/$/);
   await expect(dashboard(page).connection).toHaveText('Connected (SSE)');
 });
 
-test('a session cookie signed with another secret, or already expired, does not get in', async ({ page, context, baseURL }) => {
-  const forged = await mintSessionToken(new Date(Date.now() + 60 * 60_000), 'not-the-e2e-session-secret-0123456789abcdef');
-  await context.addCookies([sessionCookie(forged, baseURL!)]);
+test('a made-up session cookie, an expired session or one of an earlier password does not get in', async ({ page, context, baseURL }) => {
+  await context.addCookies([sessionCookie('made-up-0123456789abcdefghijklmnopqrstuvwxyz', baseURL!)]);
   await page.goto('/');
   await expect(page).toHaveURL(/\/login$/);
 
-  const expired = await mintSessionToken(new Date(Date.now() - 60_000));
+  const earlier = plantSessionToken(new Date(Date.now() + 60 * 60_000), 'the admin password before it changed');
+  await context.addCookies([sessionCookie(earlier, baseURL!)]);
+  await page.goto('/');
+  await expect(page).toHaveURL(/\/login$/);
+
+  const expired = plantSessionToken(new Date(Date.now() - 60_000));
   await context.addCookies([sessionCookie(expired, baseURL!)]);
   await page.goto('/');
   await expect(page).toHaveURL(/\/login$/);

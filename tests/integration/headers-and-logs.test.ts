@@ -124,7 +124,7 @@ describe('logs (JSON lines on stdout)', () => {
     const requestId = stream.response.headers.get('x-request-id') ?? '';
     expect(requestId).toMatch(UUID);
     const opened = await entriesFor(requestId, (found) => found.some((entry) => entry.msg === 'stream opened'));
-    expect(opened.find((entry) => entry.msg === 'stream opened')).toMatchObject({ via: 'token' });
+    expect(opened.find((entry) => entry.msg === 'stream opened')).toMatchObject({ via: 'token', principal: 'token:API_TOKEN' });
     expect(opened.some((entry) => entry.msg === 'stream closed')).toBe(false);
 
     stream.close();
@@ -133,7 +133,25 @@ describe('logs (JSON lines on stdout)', () => {
     // proxy.ts's "request" line and the route's "stream opened" line reached the log in either order in CI;
     // "stream closed" comes after both.
     expect(closed.map((entry) => entry.msg).sort()).toEqual(['request', 'stream closed', 'stream opened']);
-    expect(closed.at(-1)).toMatchObject({ msg: 'stream closed', reason: 'client' });
+    expect(closed.at(-1)).toMatchObject({ msg: 'stream closed', reason: 'client', principal: 'token:API_TOKEN' });
+  });
+
+  it('logs every write with who made it: the token\'s name, or a prefix of the session\'s id', async () => {
+    const cookie = await signIn(baseUrl);
+    const byToken = await postUser(baseUrl, { name: 'Logged By Token', email: uniqueEmail() });
+    const user = (await byToken.json()) as { id: number };
+    const bySession = await fetch(`${baseUrl}/api/users/${user.id}`, { method: 'DELETE', headers: { Cookie: cookie } });
+    expect(bySession.status).toBe(204);
+
+    const lineOf = async (response: Response, msg: string) =>
+      (await entriesFor(response.headers.get('x-request-id') ?? '', (found) => found.some((entry) => entry.msg === msg))).find((entry) => entry.msg === msg);
+
+    expect(await lineOf(byToken, 'user created')).toMatchObject({ principal: 'token:API_TOKEN', userId: user.id });
+    const deletedLine = await lineOf(bySession, 'user deleted');
+    expect(deletedLine).toMatchObject({ principal: expect.stringMatching(/^session:[\w-]{8}$/), userId: user.id });
+    // The prefix is of the session's id (a hash), not of the cookie's token.
+    const token = cookie.split('=')[1] ?? '';
+    expect(token.startsWith(String(deletedLine?.principal).slice('session:'.length))).toBe(false);
   });
 
   it('never contains the API token, the admin password, the session secret or a guessed password', async () => {

@@ -26,7 +26,7 @@ async function committedMigrations(): Promise<string[]> {
 }
 
 describe('applyMigrations', () => {
-  it('creates the User table and the migration history on an empty file, once', async () => {
+  it('creates the tables and the migration history on an empty file, once', async () => {
     const committed = await committedMigrations();
     expect(committed.length).toBeGreaterThan(0);
 
@@ -38,7 +38,7 @@ describe('applyMigrations', () => {
         .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
         .pluck()
         .all();
-      expect(tables).toEqual(['User', '_prisma_migrations']);
+      expect(tables).toEqual(['Session', 'User', '_prisma_migrations']);
       const history = db
         .prepare('SELECT migration_name, finished_at IS NOT NULL AS finished, rolled_back_at FROM _prisma_migrations')
         .all();

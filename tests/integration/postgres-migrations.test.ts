@@ -54,13 +54,13 @@ describe.skipIf(!up)('migrations on PostgreSQL', () => {
     await database.drop();
   });
 
-  it('applyMigrations creates the User table and the migration history on an empty database', async () => {
+  it('applyMigrations creates the tables and the migration history on an empty database', async () => {
     const committed = await committedMigrations();
     expect(committed.length).toBeGreaterThan(0);
 
     expect(await applyMigrations(databaseTarget(database.url))).toEqual(committed);
 
-    expect(await tables(database.url)).toEqual(['User', '_prisma_migrations']);
+    expect(await tables(database.url)).toEqual(['Session', 'User', '_prisma_migrations']);
     const { history, columns } = await snapshot(database.url);
     expect(history.map((row) => [row.migration_name, row.finished_at instanceof Date, row.rolled_back_at])).toEqual(
       committed.map((name) => [name, true, null]),

@@ -42,6 +42,18 @@ describe.skipIf(!up)('RedisRateLimiter', () => {
     expect(await b.limiter.take('198.51.100.9')).toEqual({ ok: true }); // another client is unaffected
   });
 
+  it('takes back a refund on any instance, never past the allowance', async () => {
+    const [a, b] = [instance(2), instance(2)];
+    await Promise.all([a.redis.connect(), b.redis.connect()]);
+    await a.limiter.refund('server'); // nothing taken yet: stays at 2
+    expect(await a.limiter.take('server')).toEqual({ ok: true });
+    expect(await b.limiter.take('server')).toEqual({ ok: true });
+    expect(await a.limiter.take('server')).toMatchObject({ ok: false });
+    await b.limiter.refund('server');
+    expect(await a.limiter.take('server')).toEqual({ ok: true });
+    expect(await b.limiter.take('server')).toMatchObject({ ok: false });
+  });
+
   it('allows requests while Redis is unreachable rather than blocking writes', async () => {
     const redis = await privateRedis();
     const a = instance(1, redis.url);

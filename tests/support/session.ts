@@ -1,8 +1,8 @@
 // Signing in the way a person does: through the real login page and its server action, submitted
-// as a browser without JavaScript would (see ./html.ts). Also mints session cookies directly, for
-// tests that need one the server must refuse (wrong secret, expired) or one that ends soon.
-import { randomInt } from 'node:crypto';
-import { SignJWT } from 'jose';
+// as a browser without JavaScript would (see ./html.ts). Also plants sessions in the database, for
+// tests that need one that ends soon or one the server must refuse (expired, another password).
+import { createHash, createHmac, randomBytes, randomInt } from 'node:crypto';
+import Database from 'better-sqlite3';
 import { findForm, submitForm } from './html';
 import { ADMIN_PASSWORD, SESSION_SECRET } from './secrets';
 
@@ -52,21 +52,51 @@ export async function signIn(baseUrl: string): Promise<string> {
   return cookie;
 }
 
-/** A session cookie signed by us: with the server's secret unless told otherwise, expiring at `exp` (s). */
-export async function mintSessionCookie({
-  secret = SESSION_SECRET,
-  exp,
-  subject = 'admin',
-}: {
-  secret?: string;
-  exp: number;
-  subject?: string;
-}): Promise<string> {
-  const token = await new SignJWT({})
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject(subject)
-    .setIssuedAt()
-    .setExpirationTime(exp)
-    .sign(new TextEncoder().encode(secret));
+/**
+ * A session written straight into the server's SQLite file, the way lib/auth/sessions.ts writes
+ * one (only the token's SHA-256 is stored, with a keyed hash of the admin password), for tests
+ * that need one ending at a given time, or one made with another password. Returns the Cookie.
+ */
+export function plantSession(
+  databaseFile: string,
+  { expiresAt, secret = SESSION_SECRET, password = ADMIN_PASSWORD }: { expiresAt: Date; secret?: string; password?: string },
+): string {
+  const token = randomBytes(32).toString('base64url');
+  const id = createHash('sha256').update(token).digest('base64url');
+  const tag = createHmac('sha256', secret).update(`password:${password}`).digest('base64url');
+  // Prisma's SQLite adapter stores times as ISO 8601 text with an explicit offset.
+  const iso = (date: Date) => date.toISOString().replace('Z', '+00:00');
+  const db = new Database(databaseFile);
+  try {
+    db.prepare('INSERT INTO "Session" ("id", "passwordTag", "createdAt", "lastSeenAt", "expiresAt") VALUES (?, ?, ?, ?, ?)').run(
+      id,
+      tag,
+      iso(new Date()),
+      iso(new Date()),
+      iso(expiresAt),
+    );
+  } finally {
+    db.close();
+  }
   return `${SESSION_COOKIE}=${token}`;
+}
+
+/** The stored row of the session a Cookie carries (found by the token's hash), if there is one. */
+export function storedSession(databaseFile: string, cookie: string): Record<string, unknown> | undefined {
+  const id = createHash('sha256').update(cookie.slice(`${SESSION_COOKIE}=`.length)).digest('base64url');
+  const db = new Database(databaseFile, { readonly: true });
+  try {
+    return db.prepare('SELECT * FROM "Session" WHERE "id" = ?').get(id) as Record<string, unknown> | undefined;
+  } finally {
+    db.close();
+  }
+}
+
+/** Presses "Sign out" (or "Sign out everywhere") on the dashboard of the browser holding `cookie`. */
+export async function submitSignOut(baseUrl: string, cookie: string, { everywhere = false } = {}): Promise<Response> {
+  const page = await fetch(`${baseUrl}/`, { headers: { Cookie: cookie } });
+  if (page.status !== 200) throw new Error(`GET / answered ${page.status}: not signed in`);
+  const label = everywhere ? 'Sign out everywhere' : 'Sign out';
+  const form = findForm(await page.text(), (f) => f.includes(`>${label}</button>`));
+  return submitForm(`${baseUrl}/`, form, {}, { headers: { Cookie: cookie }, redirect: 'manual' });
 }

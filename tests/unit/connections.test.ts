@@ -27,6 +27,14 @@ class CountingHub implements EventHub {
     return this.inner.start();
   }
 
+  endSessions(...args: Parameters<EventHub['endSessions']>) {
+    return this.inner.endSessions(...args);
+  }
+
+  onSessionsEnded(...args: Parameters<EventHub['onSessionsEnded']>) {
+    this.inner.onSessionsEnded(...args);
+  }
+
   close() {
     this.inner.close();
   }
@@ -346,6 +354,36 @@ describe('Connections', () => {
     expect(await nextChunk(endless)).toEqual(encodeEvent(published));
     await endless.cancel();
     expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('ends the streams of ended sessions with an expired event, and leaves the others open', async () => {
+    const hub = new CountingHub();
+    const connections = new Connections(LIMITS);
+    const reasons: string[] = [];
+    const open = (sessionId: string | null) => {
+      const body = connections.open(hub, undefined, { sessionId, onClose: (reason) => reasons.push(`${sessionId}:${reason}`) });
+      if (!body) throw new Error('open() refused the stream');
+      return body.getReader();
+    };
+    const [a1, a2, b, token] = [open('a'), open('a'), open('b'), open(null)];
+    for (const reader of [a1, a2, b, token]) await skipPreamble(reader, hub);
+    expect(connections.sessionIds().sort()).toEqual(['a', 'b']);
+
+    connections.endSessions(['a', 'unknown']);
+    for (const reader of [a1, a2]) {
+      expect(await nextChunk(reader)).toEqual(EXPIRED);
+      expect(await reader.read()).toEqual({ done: true, value: undefined });
+    }
+    expect(reasons).toEqual(['a:signed-out', 'a:signed-out']);
+    expect(connections.sessionIds()).toEqual(['b']);
+
+    connections.endSessions('all');
+    expect(await nextChunk(b)).toEqual(EXPIRED);
+    expect(connections.size).toBe(1); // the token's stream belongs to no session
+    const published = await hub.publish(deletedEvent(1));
+    expect(await nextChunk(token)).toEqual(encodeEvent(published));
+    expect(hub.subscribers).toBe(1);
+    await token.cancel();
   });
 
   it('on shutdown sends every stream a shutdown event, closes them all, and refuses new ones', async () => {

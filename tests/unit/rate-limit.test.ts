@@ -34,6 +34,17 @@ describe('RateLimiter', () => {
     expect(limiter.take('b').ok).toBe(true);
   });
 
+  it('takes back a refunded token, never past the allowance', () => {
+    const limiter = new RateLimiter(2, clock().now);
+    limiter.refund('a'); // nothing taken yet: stays at 2
+    expect(limiter.take('a').ok).toBe(true);
+    expect(limiter.take('a').ok).toBe(true);
+    expect(limiter.take('a').ok).toBe(false);
+    limiter.refund('a');
+    expect(limiter.take('a').ok).toBe(true);
+    expect(limiter.take('a').ok).toBe(false);
+  });
+
   it('never refuses when the limit is 0 (off)', () => {
     const limiter = new RateLimiter(0, clock().now);
     for (let i = 0; i < 1_000; i++) expect(limiter.take('a').ok).toBe(true);

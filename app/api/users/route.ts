@@ -4,8 +4,7 @@ import { createHash } from 'node:crypto';
 import { paramsRecord, type ViewParams, viewParamsSchema } from '@/lib/directory/view';
 import { ValidationError } from '@/lib/errors';
 import { hub } from '@/lib/events';
-import { errorResponse, notModified, readJson, requireCaller } from '@/lib/http';
-import { assertWriteAllowed } from '@/lib/rate-limit';
+import { errorResponse, notModified, readJson, requireCaller, writer } from '@/lib/http';
 import { addUser, listUsers } from '@/lib/users';
 import { fieldErrorsOf, userInputSchema } from '@/lib/validation';
 
@@ -39,11 +38,10 @@ export async function GET(request: Request) {
 
 export async function POST(request: Request) {
   try {
-    await requireCaller(request);
-    await assertWriteAllowed(request.headers);
+    const actor = await writer(request);
     const parsed = userInputSchema.safeParse(await readJson(request));
     if (!parsed.success) throw new ValidationError(fieldErrorsOf(parsed.error));
-    return Response.json(await addUser(parsed.data), { status: 201 });
+    return Response.json(await addUser(parsed.data, actor), { status: 201 });
   } catch (error) {
     return errorResponse(error, request);
   }

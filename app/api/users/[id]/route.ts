@@ -2,8 +2,7 @@
 // PATCH /api/users/{id} – change {name?, email?}; If-Match: "<version>" is required (412 when stale)
 // DELETE /api/users/{id} – remove a user (204, or 404 when there is no such user)
 import { NotFoundError, ValidationError } from '@/lib/errors';
-import { errorResponse, ifMatchVersion, notModified, readJson, requireCaller, versionTag } from '@/lib/http';
-import { assertWriteAllowed } from '@/lib/rate-limit';
+import { errorResponse, ifMatchVersion, notModified, readJson, requireCaller, versionTag, writer } from '@/lib/http';
 import { editUser, getUser, removeUser } from '@/lib/users';
 import { fieldErrorsOf, userChangesSchema, userIdSchema } from '@/lib/validation';
 
@@ -29,13 +28,12 @@ export async function GET(request: Request, context: Context) {
 
 export async function PATCH(request: Request, context: Context) {
   try {
-    await requireCaller(request);
-    await assertWriteAllowed(request.headers);
+    const actor = await writer(request);
     const id = await idOf(context);
     const expected = ifMatchVersion(request);
     const parsed = userChangesSchema.safeParse(await readJson(request));
     if (!parsed.success) throw new ValidationError(fieldErrorsOf(parsed.error));
-    const user = await editUser(id, parsed.data, expected);
+    const user = await editUser(id, parsed.data, expected, actor);
     return Response.json(user, { headers: { ETag: versionTag(user.version) } });
   } catch (error) {
     return errorResponse(error, request);
@@ -44,9 +42,8 @@ export async function PATCH(request: Request, context: Context) {
 
 export async function DELETE(request: Request, context: Context) {
   try {
-    await requireCaller(request);
-    await assertWriteAllowed(request.headers);
-    await removeUser(await idOf(context));
+    const actor = await writer(request);
+    await removeUser(await idOf(context), actor);
     return new Response(null, { status: 204 });
   } catch (error) {
     return errorResponse(error, request);
