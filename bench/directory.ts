@@ -37,7 +37,7 @@ import { type Summary, summarize } from './stats';
 export type DirectoryOptions = { users: number; databases: string[]; port: number; postgres: string };
 
 const KINDS = ['sqlite', 'postgresql'] as const;
-type Kind = (typeof KINDS)[number];
+export type Kind = (typeof KINDS)[number];
 
 const SAMPLES = 30;
 const LOADS = 5;
@@ -81,7 +81,7 @@ async function withPg<T>(url: string, work: (client: pg.Client) => Promise<T>): 
 }
 
 /** A new empty database, or why there cannot be one. */
-async function createDatabase(kind: Kind, adminUrl: string): Promise<Database | string> {
+export async function createDatabase(kind: Kind, adminUrl: string): Promise<Database | string> {
   if (kind === 'sqlite') {
     mkdirSync(TMP, { recursive: true });
     const file = path.join(TMP, `directory-${RUN}.db`);

@@ -6,6 +6,8 @@
 // subscribers on each, every create sent to the first). Redis is REDIS_URL or --redis.
 // The other mode, the directory at scale (pages, search, live dashboards), is bench/directory.ts:
 //   npm run bench -- --mode directory --users 100000 --databases sqlite,postgresql
+// and what a write costs (p50/p99 of a create) is bench/writes.ts:
+//   npm run bench -- --mode writes --databases sqlite,postgresql --creates 500
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -26,7 +28,7 @@ type Target = keyof typeof TARGETS;
 
 const { values: args } = parseArgs({
   options: {
-    /** fan-out (the default, below) or directory (bench/directory.ts). */
+    /** fan-out (the default, below), directory (bench/directory.ts) or writes (bench/writes.ts). */
     mode: { type: 'string', default: 'fan-out' },
     subscribers: { type: 'string', default: '1000,5000,10000' },
     events: { type: 'string', default: '40' },
@@ -37,6 +39,8 @@ const { values: args } = parseArgs({
     redis: { type: 'string', default: process.env.REDIS_URL || 'redis://127.0.0.1:6379' },
     /** Write a V8 CPU profile of each server to bench/results/profiles. */
     profile: { type: 'boolean', default: false },
+    // Writes mode only (see bench/writes.ts).
+    creates: { type: 'string', default: '500' },
     // Directory mode only (see bench/directory.ts).
     users: { type: 'string', default: '100000' },
     databases: { type: 'string', default: 'sqlite,postgresql' },
@@ -168,8 +172,11 @@ async function main() {
 if (args.mode === 'directory') {
   const { directoryBench } = await import('./directory');
   await directoryBench({ users: Number(args.users), databases: args.databases.split(','), port: Number(args.port ?? 3500), postgres: args.postgres });
+} else if (args.mode === 'writes') {
+  const { writesBench } = await import('./writes');
+  await writesBench({ databases: args.databases.split(','), creates: Number(args.creates), port: Number(args.port ?? 3600), postgres: args.postgres });
 } else if (args.mode === 'fan-out') {
   await main();
 } else {
-  throw new Error(`Unknown mode ${args.mode}: use fan-out (the default) or directory.`);
+  throw new Error(`Unknown mode ${args.mode}: use fan-out (the default), directory or writes.`);
 }

@@ -6,6 +6,11 @@ import http from 'node:http';
 import path from 'node:path';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
+/**
+ * The checkout whose build the Roster targets run: this one, or BENCH_APP_ROOT (another worktree,
+ * built and installed) to measure an earlier version with the same benchmark in the same run.
+ */
+export const APP_ROOT = process.env.BENCH_APP_ROOT ? path.resolve(process.env.BENCH_APP_ROOT) : ROOT;
 const TMP = path.join(ROOT, 'bench/results/tmp');
 // Roster's production mode requires credentials; the benchmark uses throwaway ones and no rate limit.
 export const API_TOKEN = 'bench-token-0123456789abcdef';
@@ -117,7 +122,7 @@ export function rosterEnv(databaseUrl: string, maxConnections = 10_000, redis?: 
 /** Runs one of Roster's scripts under prisma/ (migrate.ts, seed.ts) and resolves with its output; rejects when it fails. */
 export function runScript(script: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 30 * 60_000): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', script, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', script, ...args], { cwd: APP_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -138,11 +143,11 @@ export async function startRoster(setup: RosterSetup): Promise<Instance[]> {
   }
   const env = rosterEnv(setup.databaseUrl ?? `file:${path.join(TMP, 'bench.db')}`, setup.maxConnections, setup.redis);
   if (setup.databaseUrl === undefined) await runScript('prisma/migrate.ts', [], env);
-  const next = path.join(ROOT, 'node_modules/next/dist/bin/next');
+  const next = path.join(APP_ROOT, 'node_modules/next/dist/bin/next');
   const instances = Array.from({ length: setup.instances }, (_, i): Instance => {
     const port = setup.port + i;
     const server = spawn(process.execPath, [...setup.execArgv, next, 'start', '-p', String(port), '-H', '127.0.0.1'], {
-      cwd: ROOT,
+      cwd: APP_ROOT,
       env: { ...env, PORT: String(port) },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
