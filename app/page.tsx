@@ -1,3 +1,4 @@
+import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import { CreateUserForm } from '@/components/create-user-form';
 import { Directory } from '@/components/directory';
@@ -44,7 +45,12 @@ export default async function DashboardPage({ searchParams }: Props) {
           <h1 className="text-2xl font-bold text-gray-900 dark:text-gray-100">Roster</h1>
           <p className="text-sm text-gray-600 dark:text-gray-300">Users, live in every open browser.</p>
         </div>
-        {authEnabled() && <SignOutButton />}
+        <nav aria-label="Site" className="flex flex-wrap items-center justify-end gap-3">
+          <Link href="/activity" className="text-sm font-medium text-blue-700 underline dark:text-blue-300">
+            Activity
+          </Link>
+          {authEnabled() && <SignOutButton />}
+        </nav>
       </header>
       <CreateUserForm />
       {/* The same component for every view, so its live stream stays open across them. */}

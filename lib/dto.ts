@@ -38,3 +38,30 @@ export type PageDTO = {
   /** Every event up to this id is reflected in the page. */
   lastEventId: number;
 };
+
+/** One field an edit changed. */
+export type FieldChange = { field: 'name' | 'email'; from: string; to: string };
+
+/** One change on record (GET /api/activity, /activity): when, who, and what. */
+export type ActivityDTO = {
+  /** The event's id: the activity's order, and its cursor. */
+  id: number;
+  /** ISO 8601, UTC */
+  at: string;
+  /** Who: `session:<id prefix>` or `token:<name>` (`open` when authentication was off). */
+  principal: string;
+  kind: 'created' | 'edited' | 'deleted';
+  /** The user after the change (as it was, for a delete). */
+  user: UserDTO;
+  /** What an edit changed (empty for creates and deletes). */
+  changes: FieldChange[];
+};
+
+/** Changes newest first, a page at a time. */
+export type ActivityPageDTO = {
+  entries: ActivityDTO[];
+  /** The next (older) page, or null at the oldest change kept. */
+  nextCursor: string | null;
+  /** The newest event id when the page was read: the live stream goes on from there. */
+  lastEventId: number;
+};

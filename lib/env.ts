@@ -38,8 +38,10 @@ const schema = z.object({
   REDIS_URL: optional,
   /** Prefix of Roster's Redis keys, so several deployments can share one Redis. */
   REDIS_KEY_PREFIX: z.string().default('roster:'),
-  /** Recent events kept for replay to clients that reconnect with their last event id. */
+  /** Newest events each instance keeps in memory for replay; older ones are replayed from the database. */
   EVENT_LOG_SIZE: count(1_000),
+  /** Days the event log (the audit trail) keeps a change; older ones are pruned hourly. */
+  EVENT_RETENTION_DAYS: count(90),
   /** Open SSE streams per instance; past it /events answers 503 and clients poll instead. */
   MAX_SSE_CONNECTIONS: count(10_000),
   /** Bytes queued for one stream before its client counts as too slow and is disconnected. */

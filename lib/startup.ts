@@ -3,7 +3,9 @@ import { PHASE_PRODUCTION_BUILD } from 'next/constants';
 import { authEnabled } from './auth';
 import { missingProductionSecrets } from './auth/config';
 import { endedAmong, forgetSessions, purgeSessions } from './auth/sessions';
+import { env } from './env';
 import { connections, hub } from './events';
+import { pruneEvents } from './events/log';
 import { log } from './log';
 import { startLimits, stopLimits } from './rate-limit';
 
@@ -23,13 +25,21 @@ if (missing.length > 0) {
   process.exit(1);
 }
 
-// With REDIS_URL set, an instance that cannot reach Redis would serve a dashboard that never
-// hears of other instances' changes: refuse to start instead, saying why.
+// A test's fault hook (lib/users.ts) must never reach a deployment: `npm start` refuses it.
+if (process.env.ROSTER_TEST_FAULT && process.env.npm_lifecycle_event === 'start') {
+  console.error('Roster refuses to start: ROSTER_TEST_FAULT is for tests only (it kills the server). Unset it.');
+  process.exit(1);
+}
+
+// The hub loads the newest events from the database. With REDIS_URL set, an instance that cannot
+// reach Redis would be slow to hear of other instances' changes: refuse to start, saying why.
 if (!building) {
   try {
     await Promise.all([hub.start(), startLimits()]);
   } catch (error) {
-    console.error(`Roster refuses to start: ${(error as Error).message}.\n  Start Redis, or unset REDIS_URL to run a single instance.`);
+    const message = (error as Error).message.replace(/\.$/, '');
+    const hint = message.startsWith('Redis at') ? 'Start Redis, or unset REDIS_URL to run a single instance.' : 'Check DATABASE_URL and that the database is up.';
+    console.error(`Roster refuses to start: ${message}.\n  ${hint}`);
     process.exit(1);
   }
 }
@@ -55,6 +65,16 @@ if (!building && authEnabled()) {
       .then((ended) => ended.length > 0 && connections.endSessions(ended))
       .catch((error: unknown) => log.warn({ err: error }, 'open streams\' sessions not checked'));
   }, SWEEP_EVERY_MS).unref();
+}
+
+// The event log keeps EVENT_RETENTION_DAYS of history, pruned a batch at a time.
+if (!building) {
+  const prune = () =>
+    pruneEvents(new Date(Date.now() - env.EVENT_RETENTION_DAYS * 24 * 60 * 60_000))
+      .then((count) => count > 0 && log.info({ count }, 'events pruned'))
+      .catch((error: unknown) => log.warn({ err: error }, 'events not pruned'));
+  await prune();
+  setInterval(prune, PURGE_EVERY_MS).unref();
 }
 
 // Next.js waits for open requests before it exits on SIGTERM; SSE streams never finish by

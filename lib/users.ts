@@ -1,9 +1,9 @@
 import 'server-only';
-import { db } from './db';
+import { db, provider, type Tx } from './db';
 import { decodeCursor, encodeCursor, type Position } from './directory/cursor';
 import { nameKey, searchKey, searchTerm } from './directory/keys';
 import { type Sort, sortValue, type View, type ViewParams } from './directory/view';
-import type { PageDTO, UserDTO } from './dto';
+import type { PageDTO, UserDTO, UserEvent } from './dto';
 import {
   ConflictError,
   NotFoundError,
@@ -11,15 +11,17 @@ import {
   ServiceUnavailableError,
 } from './errors';
 import { hub } from './events';
+import { type Actor, appendEvent, lockEventOrder, newestEventId } from './events/log';
 import { Prisma } from './generated/prisma/client';
 import { log } from './log';
 import { DUPLICATE_EMAIL_MESSAGE, type UserChanges, type UserInput } from './validation';
 
-// The data layer: the only code that reads or writes users, and the one place that publishes
-// their changes, after the write committed, whether the change came from an action or the API.
+// The data layer: the only code that reads or writes users. Each change and its event (who made
+// it, what it was before and after) are written in one transaction, so no change goes unrecorded
+// and no event exists for a change that did not happen; every instance reads its live events from
+// that log (lib/events/log-hub.ts).
 
-/** Who asked for a write, for the log: a principal (lib/auth), never a secret, and the request. */
-export type Actor = { principal: string; requestId: string };
+export type { Actor };
 
 type UserRow = { id: number; name: string; email: string; createdAt: Date; updatedAt: Date; version: number };
 
@@ -54,53 +56,6 @@ async function query<T>(run: () => Promise<T>, known: Record<string, () => Error
   }
 }
 
-/**
- * Writes of this process between their start and their publish. A write commits before its
- * event is published, so a page read in that gap would hold the row but name an older event id,
- * and a client would count the write's event on top of it (totals off by one). Pages are read
- * while no write is in flight here; a write from another instance (with Redis) can still land in
- * that gap — the event log in the database will close it.
- */
-type WriteGate = { started: number; inFlight: number; idle: (() => void)[] };
-const globalForWrites = globalThis as typeof globalThis & { rosterWrites?: WriteGate };
-const writes = (globalForWrites.rosterWrites ??= { started: 0, inFlight: 0, idle: [] });
-
-async function write<T>(work: () => Promise<T>): Promise<T> {
-  writes.started++;
-  writes.inFlight++;
-  try {
-    return await work();
-  } finally {
-    if (--writes.inFlight === 0) for (const resolve of writes.idle.splice(0)) resolve();
-  }
-}
-
-/** Resolves when no write is in flight, or after `GATE_WAIT_MS` (a write stuck on a locked database must not hold every read). */
-function noWriteInFlight(): Promise<void> {
-  if (writes.inFlight === 0) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, GATE_WAIT_MS);
-    writes.idle.push(() => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
-
-const GATE_WAIT_MS = 250;
-
-/** Tries to read with no write of this process starting meanwhile; after a few tries, reads anyway. */
-async function betweenWrites<T>(read: () => Promise<T>): Promise<T> {
-  for (let attempt = 0; attempt < 3; attempt++) {
-    await noWriteInFlight();
-    if (writes.inFlight > 0) continue;
-    const started = writes.started;
-    const result = await read();
-    if (writes.started === started) return result;
-  }
-  return read();
-}
-
 const SORT_COLUMN = { name: 'nameKey', email: 'email', createdAt: 'createdAt' } as const satisfies Record<Sort, string>;
 
 type Direction = 'asc' | 'desc';
@@ -123,8 +78,8 @@ function orderBy(sort: Sort, direction: Direction): Prisma.UserOrderByWithRelati
 }
 
 /** Whether any row of the view lies past `user` walking in `direction`. */
-async function anyPast(filter: Prisma.UserWhereInput, view: View, direction: Direction, user: UserDTO): Promise<boolean> {
-  const row = await db.user.findFirst({
+async function anyPast(tx: Tx, filter: Prisma.UserWhereInput, view: View, direction: Direction, user: UserDTO): Promise<boolean> {
+  const row = await tx.user.findFirst({
     where: { AND: [filter, pastRow(view.sort, direction, sortValue(user, view.sort), user.id)] },
     orderBy: orderBy(view.sort, direction),
     select: { id: true },
@@ -133,50 +88,62 @@ async function anyPast(filter: Prisma.UserWhereInput, view: View, direction: Dir
 }
 
 /**
- * One page of a view: the rows after (or before) the cursor's row in the view's order, the
- * view's total, and cursors to the pages on either side. Every query is bounded by the page (an
- * index walk) or, for a search, by one scan of the search keys; none reads every row into memory.
- * The event cursor is read before the rows, so the page reflects at least every event up to it.
+ * Reads in one snapshot of the database, so the newest event id read with the rows is exactly
+ * the last change they reflect (PostgreSQL: REPEATABLE READ; SQLite: a read transaction).
  */
-export function listUsers(params: ViewParams): Promise<PageDTO> {
-  return betweenWrites(() => readPage(params));
+function snapshot<T>(read: (tx: Tx) => Promise<T>): Promise<T> {
+  return db.$transaction(async (tx) => {
+    if (provider === 'postgresql') await tx.$executeRawUnsafe('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    return read(tx);
+  });
 }
 
-async function readPage(params: ViewParams): Promise<PageDTO> {
-  const lastEventId = hub.lastEventId;
+/**
+ * One page of a view: the rows after (or before) the cursor's row in the view's order, the
+ * view's total, and cursors to the pages on either side, as of the newest event in the same
+ * snapshot. Every query is bounded by the page (an index walk) or, for a search, by one scan of
+ * the search keys; none reads every row into memory.
+ */
+export async function listUsers(params: ViewParams): Promise<PageDTO> {
   const view: View = { q: params.q, sort: params.sort, order: params.order };
   const position: Position | null = params.cursor ? decodeCursor(params.cursor, view) : null;
   const term = searchTerm(view.q);
   const filter: Prisma.UserWhereInput = term ? { searchKey: { contains: term } } : {};
   const forward = position?.direction !== 'before';
   const walk = forward ? view.order : flip(view.order);
+  stats.pageReads++;
 
-  return query(async () => {
-    const [rows, total] = await Promise.all([
-      db.user.findMany({
+  return query(() =>
+    snapshot(async (tx) => {
+      const lastEventId = await newestEventId(tx);
+      const rows = await tx.user.findMany({
         where: position ? { AND: [filter, pastRow(view.sort, walk, position.key, position.id)] } : filter,
         orderBy: orderBy(view.sort, walk),
         take: params.limit + 1,
-      }),
-      db.user.count({ where: filter }),
-    ]);
-    const more = rows.length > params.limit;
-    const users = rows.slice(0, params.limit).map(toDTO);
-    if (!forward) users.reverse();
-    const first = users[0];
-    const last = users.at(-1);
-    if (!first || !last) return { users, total, nextCursor: null, prevCursor: null, lastEventId };
-    const hasNext = forward ? more : await anyPast(filter, view, view.order, last);
-    const hasPrev = forward ? position !== null && (await anyPast(filter, view, flip(view.order), first)) : more;
-    return {
-      users,
-      total,
-      nextCursor: hasNext ? encodeCursor(view, 'after', last) : null,
-      prevCursor: hasPrev ? encodeCursor(view, 'before', first) : null,
-      lastEventId,
-    };
-  });
+      });
+      const total = await tx.user.count({ where: filter });
+      const more = rows.length > params.limit;
+      const users = rows.slice(0, params.limit).map(toDTO);
+      if (!forward) users.reverse();
+      const first = users[0];
+      const last = users.at(-1);
+      if (!first || !last) return { users, total, nextCursor: null, prevCursor: null, lastEventId };
+      const hasNext = forward ? more : await anyPast(tx, filter, view, view.order, last);
+      const hasPrev = forward ? position !== null && (await anyPast(tx, filter, view, flip(view.order), first)) : more;
+      return {
+        users,
+        total,
+        nextCursor: hasNext ? encodeCursor(view, 'after', last) : null,
+        prevCursor: hasPrev ? encodeCursor(view, 'before', first) : null,
+        lastEventId,
+      };
+    }),
+  );
 }
+
+/** Pages this process has read from the database (GET /api/users and the dashboard), for /api/metrics. */
+const globalForStats = globalThis as typeof globalThis & { rosterUserStats?: { pageReads: number } };
+export const stats = (globalForStats.rosterUserStats ??= { pageReads: 0 });
 
 /** One user; NotFoundError when there is none. */
 export async function getUser(id: number): Promise<UserDTO> {
@@ -187,57 +154,75 @@ export async function getUser(id: number): Promise<UserDTO> {
 
 const derivedKeys = (name: string, email: string) => ({ nameKey: nameKey(name), searchKey: searchKey(name, email) });
 const duplicateEmail = { P2002: () => new ConflictError({ email: [DUPLICATE_EMAIL_MESSAGE] }) };
+const noSuchUser = (id: number) => ({ P2025: () => new NotFoundError(`No user with id ${id}`) });
 
-/** Every write is logged with who made it. */
-const logWrite = ({ requestId, principal }: Actor, userId: number, change: string) => log.info({ requestId, principal, userId }, change);
+/** Set only by tests (refused by `npm start`, lib/startup.ts): the process dies between a commit and its ring. */
+const CRASH_AFTER_COMMIT = process.env.ROSTER_TEST_FAULT === 'crash-after-commit';
 
-async function insertUser(input: UserInput, actor: Actor): Promise<UserDTO> {
-  const row = await query(
-    () => db.user.create({ data: { name: input.name, email: input.email, ...derivedKeys(input.name, input.email) } }),
-    duplicateEmail,
+/**
+ * Makes a change and records its event in one transaction, in commit order (lib/events/log.ts),
+ * then rings the hub and logs who made it. Client-caused failures become domain errors.
+ */
+async function recorded<T>(
+  actor: Actor,
+  known: Record<string, () => Error>,
+  change: (tx: Tx) => Promise<{ result: T; event: UserEvent }>,
+): Promise<T> {
+  const { result, event } = await query(
+    () =>
+      db.$transaction(async (tx) => {
+        await lockEventOrder(tx);
+        const done = await change(tx);
+        await appendEvent(tx, done.event, actor);
+        return done;
+      }),
+    known,
   );
-  const user = toDTO(row);
-  logWrite(actor, user.id, 'user created');
-  await hub.publish({ type: 'user_created', user });
-  return user;
+  if (CRASH_AFTER_COMMIT) process.kill(process.pid, 'SIGKILL');
+  // Awaited: once the write is acknowledged, this instance's streams and page tags include it (a
+  // poll right after its own write must not get a 304 for the page before it). One indexed read.
+  await hub.ring();
+  const verb = { user_created: 'user created', user_updated: 'user edited', user_deleted: 'user deleted' }[event.type];
+  log.info({ requestId: actor.requestId, principal: actor.principal, userId: event.user.id }, verb);
+  return result;
 }
 
-async function updateUser(id: number, changes: UserChanges, expectedVersion: number, actor: Actor): Promise<UserDTO> {
-  const current = await getUser(id);
-  if (current.version !== expectedVersion) throw new PreconditionFailedError(current);
-  const name = changes.name ?? current.name;
-  const email = changes.email ?? current.email;
-  const row = await query(
-    // The version in the condition makes it compare-and-set: a concurrent edit that got in first
-    // leaves no row to update (P2025).
-    () => db.user.update({ where: { id, version: expectedVersion }, data: { name, email, ...derivedKeys(name, email), version: { increment: 1 } } }),
-    { ...duplicateEmail, P2025: () => new NotFoundError(`No user with id ${id}`) },
-  ).catch(async (error: unknown) => {
-    if (error instanceof NotFoundError) throw new PreconditionFailedError(await getUser(id));
-    throw error;
+/** Inserts a validated user (email already normalised by the schema) and records it. */
+export function addUser(input: UserInput, actor: Actor): Promise<UserDTO> {
+  return recorded(actor, duplicateEmail, async (tx) => {
+    const user = toDTO(await tx.user.create({ data: { name: input.name, email: input.email, ...derivedKeys(input.name, input.email) } }));
+    return { result: user, event: { type: 'user_created', user } };
   });
-  const user = toDTO(row);
-  logWrite(actor, id, 'user edited');
-  await hub.publish({ type: 'user_updated', user, previous: current });
-  return user;
 }
-
-async function deleteUser(id: number, actor: Actor): Promise<void> {
-  const row = await query(() => db.user.delete({ where: { id } }), { P2025: () => new NotFoundError(`No user with id ${id}`) });
-  logWrite(actor, id, 'user deleted');
-  await hub.publish({ type: 'user_deleted', id, user: toDTO(row) });
-}
-
-/** Inserts a validated user (email already normalised by the schema) and announces it. */
-export const addUser = (input: UserInput, actor: Actor): Promise<UserDTO> => write(() => insertUser(input, actor));
 
 /**
  * Changes a user's name and/or email if it is still at `expectedVersion`, raising the version,
- * and announces it with what it was before. NotFoundError when the user is gone;
+ * and records it with what it was before. NotFoundError when the user is gone;
  * PreconditionFailedError (with the user as it is now) when someone else changed it first.
  */
-export const editUser = (id: number, changes: UserChanges, expectedVersion: number, actor: Actor): Promise<UserDTO> =>
-  write(() => updateUser(id, changes, expectedVersion, actor));
+export function editUser(id: number, changes: UserChanges, expectedVersion: number, actor: Actor): Promise<UserDTO> {
+  return recorded(actor, { ...duplicateEmail, ...noSuchUser(id) }, async (tx) => {
+    // Read under the event-order lock: no other edit can land between this read and the update.
+    const row = await tx.user.findUnique({ where: { id } });
+    if (!row) throw new NotFoundError(`No user with id ${id}`);
+    const previous = toDTO(row);
+    if (previous.version !== expectedVersion) throw new PreconditionFailedError(previous);
+    const name = changes.name ?? previous.name;
+    const email = changes.email ?? previous.email;
+    const updated = await tx.user.update({
+      // The version in the condition keeps it compare-and-set even without the lock (SQLite).
+      where: { id, version: expectedVersion },
+      data: { name, email, ...derivedKeys(name, email), version: { increment: 1 } },
+    });
+    const user = toDTO(updated);
+    return { result: user, event: { type: 'user_updated', user, previous } };
+  });
+}
 
-/** Deletes a user and announces it; NotFoundError (and no event) when there is no such user. */
-export const removeUser = (id: number, actor: Actor): Promise<void> => write(() => deleteUser(id, actor));
+/** Deletes a user and records it; NotFoundError (and no event) when there is no such user. */
+export function removeUser(id: number, actor: Actor): Promise<void> {
+  return recorded(actor, noSuchUser(id), async (tx) => {
+    const user = toDTO(await tx.user.delete({ where: { id } }));
+    return { result: undefined, event: { type: 'user_deleted', id, user } };
+  });
+}

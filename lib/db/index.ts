@@ -27,3 +27,9 @@ function createClient(): Db {
 const globalForDb = globalThis as typeof globalThis & { rosterDb?: Db };
 
 export const db = (globalForDb.rosterDb ??= createClient());
+
+/** Which database this process talks to: the few statements that differ (locks, isolation) ask. */
+export const provider = databaseTarget(env.DATABASE_URL).provider;
+
+/** What a transaction's callback gets: the client, without transaction control of its own. */
+export type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];

@@ -1,6 +1,4 @@
-// The contract every event hub backend keeps: the in-process one (memory-hub.ts) and Redis
-// (redis-hub.ts). Routes, actions and components see only this.
-import type { HubEvent, UserEvent } from '../dto';
+// The contract of the event hub (log-hub.ts). Routes, actions and components see only this.
 
 /**
  * Receives each event's SSE frame, encoded once per event rather than once per subscriber;
@@ -22,21 +20,22 @@ export type SessionsEnded = string[] | 'all';
 
 export interface EventHub {
   /**
-   * Gives the event the next id and delivers it. Call only after the database write committed.
-   * Never throws: null when the event could not be sent (the hub's transport is down) — the write
-   * stands, and the hub has its clients resync once it can.
+   * A write committed its event to the log: read the log now, here and on every instance.
+   * Resolves once this instance has delivered what the log holds (so a writer's own streams have
+   * its change before it is acknowledged). Never rejects: an instance that does not hear the ring
+   * reads the log within a second anyway.
    */
-  publish(event: UserEvent): Promise<HubEvent | null>;
+  ring(): Promise<void>;
   /**
    * Delivers every event after `after` (when given) and then live ones, with no gap and no
    * duplicate between the two.
    */
   subscribe(send: Send, after?: number): Promise<Subscription>;
-  /** The id of the newest event published, or the starting point before the first. */
+  /** The id of the newest event this instance has delivered (0 before the first). */
   readonly lastEventId: number;
-  /** Events published through this hub since the process started. */
+  /** Events this instance has read from the log and delivered since it started. */
   readonly eventsPublished: number;
-  /** True while the hub cannot deliver events (its transport is unreachable). */
+  /** True while instances cannot ring each other (Redis unreachable): delivery falls back to polling. */
   readonly degraded: boolean;
   /**
    * Tells every instance, this one included, that these sessions ended ('all': every session), so
@@ -46,7 +45,7 @@ export interface EventHub {
   endSessions(ended: SessionsEnded): Promise<void>;
   /** Called on this instance for every `endSessions` of any instance. */
   onSessionsEnded(listener: (ended: SessionsEnded) => void): void;
-  /** Connects to whatever carries the events; rejects, saying why, when that is unreachable. */
+  /** Loads the newest events and connects to the other instances; rejects, saying why, when it cannot. */
   start(): Promise<void>;
   close(): void;
 }

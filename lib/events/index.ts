@@ -1,21 +1,28 @@
 import 'server-only';
 import { env } from '@/lib/env';
+import { type Bus, MemoryBus, RedisBus } from './bus';
 import { Connections } from './connections';
 import type { EventHub } from './hub';
-import { MemoryHub } from './memory-hub';
-import { RedisHub } from './redis-hub';
+import { databaseLog } from './log';
+import { LogHub } from './log-hub';
 
 // One hub and one connection registry per process, on globalThis: Next.js bundles route
 // handlers and server actions separately, and module-level instances would differ in each.
 const globalForEvents = globalThis as typeof globalThis & { rosterHub?: EventHub; rosterConnections?: Connections };
 
-/** Redis when REDIS_URL is set (several instances share its stream), else this process alone. */
-function createHub(): EventHub {
-  if (!env.REDIS_URL) return new MemoryHub(env.EVENT_LOG_SIZE);
-  return new RedisHub({ url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX, logSize: env.EVENT_LOG_SIZE });
+/** Redis rings the other instances when REDIS_URL is set; otherwise there are none to ring. */
+function createBus(): Bus {
+  return env.REDIS_URL ? new RedisBus(env.REDIS_URL, env.REDIS_KEY_PREFIX) : new MemoryBus();
 }
 
-export const hub: EventHub = (globalForEvents.rosterHub ??= createHub());
+/** A replay from the database is bounded: a client further behind than this refetches its page. */
+const REPLAY_LIMIT = 10_000;
+
+export const hub: EventHub = (globalForEvents.rosterHub ??= new LogHub(databaseLog, createBus(), {
+  windowSize: env.EVENT_LOG_SIZE,
+  pollMs: 1_000,
+  replayLimit: Math.max(REPLAY_LIMIT, env.EVENT_LOG_SIZE),
+}));
 
 export const connections: Connections = (globalForEvents.rosterConnections ??= new Connections({
   maxConnections: env.MAX_SSE_CONNECTIONS,

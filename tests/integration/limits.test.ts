@@ -43,26 +43,33 @@ async function subscribe(headers: Record<string, string> = {}) {
 const currentHealth = () => health(server.url);
 
 describe(`EVENT_LOG_SIZE=${LIMITS.EVENT_LOG_SIZE}`, () => {
-  it('replays from an id whose successors are all still in the log, and sends resync for an evicted one', async () => {
+  it('replays from memory what it holds, from the database what it no longer holds, and resyncs only an id it never gave', async () => {
     const first = await subscribe();
-    for (let i = 1; i <= 5; i++) await createUser(server.url, `Evicted ${i}`);
+    for (let i = 1; i <= 7; i++) await createUser(server.url, `Evicted ${i}`);
     const ids: number[] = [];
-    for (let i = 0; i < 5; i++) ids.push(Number((await first.next()).id));
+    for (let i = 0; i < 7; i++) ids.push(Number((await first.next()).id));
     first.close();
 
-    const evicted = await subscribe({ 'Last-Event-ID': String(ids[0]) });
-    const resync = await evicted.next();
-    expect(resync.event).toBe('resync');
-    expect(JSON.parse(resync.data)).toEqual({ lastEventId: ids[4] });
+    // Memory keeps the newest three (up to six before it trims): after the first, the database replays.
+    const fromDatabase = await subscribe({ 'Last-Event-ID': String(ids[0]) });
+    const all = [];
+    for (let i = 0; i < 6; i++) all.push(await fromDatabase.next());
+    expect(all.map((m) => Number(m.id))).toEqual(ids.slice(1));
+    fromDatabase.close(); // room for the next two (MAX_SSE_CONNECTIONS is 3)
+    await eventually(currentHealth, (h) => h.subscribers === 0);
 
-    // The log holds the last three events, exactly what a client that saw the second one missed.
-    const complete = await subscribe({ 'Last-Event-ID': String(ids[1]) });
-    const replayed = [await complete.next(), await complete.next(), await complete.next()];
-    expect(replayed.map((m) => Number(m.id))).toEqual(ids.slice(2));
+    const fromMemory = await subscribe({ 'Last-Event-ID': String(ids[4]) });
+    const replayed = [await fromMemory.next(), await fromMemory.next()];
+    expect(replayed.map((m) => Number(m.id))).toEqual(ids.slice(5));
+
+    const unknown = await subscribe({ 'Last-Event-ID': String(ids[6]! + 1_000) });
+    const resync = await unknown.next();
+    expect(resync.event).toBe('resync');
+    expect(JSON.parse(resync.data)).toEqual({ lastEventId: ids[6] });
 
     // Both carry on with live events.
     const live = await createUser(server.url, 'After Eviction');
-    for (const client of [evicted, complete]) {
+    for (const client of [fromMemory, unknown]) {
       const message = await client.next();
       expect(message.event).toBe('user_created');
       expect(JSON.parse(message.data)).toEqual(live);
@@ -132,6 +139,7 @@ describe('GET /api/metrics', () => {
       'roster_events_published_total',
       'roster_hub_degraded',
       'roster_last_event_id',
+      'roster_page_reads_total',
       'roster_sse_connections_refused_total',
       'roster_sse_slow_consumers_dropped_total',
       'roster_sse_subscribers',
@@ -141,6 +149,7 @@ describe('GET /api/metrics', () => {
       roster_sse_subscribers: { type: 'gauge', value: stats.subscribers },
       roster_last_event_id: { type: 'gauge', value: stats.lastEventId },
       roster_events_published_total: { type: 'counter', value: stats.eventsPublished },
+      roster_page_reads_total: { type: 'counter', value: stats.pageReads },
       roster_sse_connections_refused_total: { type: 'counter', value: stats.connectionsRefused },
       roster_sse_slow_consumers_dropped_total: { type: 'counter', value: stats.slowConsumersDropped },
       process_resident_memory_bytes: { type: 'gauge' },

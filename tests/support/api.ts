@@ -27,6 +27,7 @@ export type Health = {
   eventsPublished: number;
   connectionsRefused: number;
   slowConsumersDropped: number;
+  pageReads: number;
 };
 
 /** An email no other test uses, so tests can share one database. */

@@ -42,6 +42,12 @@ type Server = {
   /** The `next start` process, for tests that signal it themselves. */
   child: ChildProcess;
   stop: () => Promise<void>;
+  /**
+   * Stops the process (SIGTERM, or SIGKILL with `kill`) and starts a new one on the same database,
+   * with these environment changes instead of the first ones: `url` and `child` change, as after a
+   * deploy (the port may too).
+   */
+  restart: (options?: { env?: ServerEnv; kill?: boolean }) => Promise<void>;
 };
 
 /** A server on its own SQLite file, removed by `stop`. */
@@ -219,12 +225,29 @@ export async function startServer({ env = {}, databaseUrl }: ServerOptions = {})
     for await (const port of freePorts()) {
       try {
         const { url, child } = await launch(port, target.url, logFile, env);
-        const stop = async () => {
-          await stopProcess(child);
-          await scratch.remove();
+        const server: Server = {
+          url,
+          logFile,
+          child,
+          stop: async () => {
+            await stopProcess(server.child);
+            await scratch.remove();
+          },
+          restart: async ({ env: changes = env, kill = false } = {}) => {
+            if (kill) server.child.kill('SIGKILL');
+            await stopProcess(server.child);
+            for await (const next of freePorts()) {
+              try {
+                Object.assign(server, await launch(next, target.url, logFile, changes));
+                return;
+              } catch (error) {
+                if (!(error instanceof PortTakenError)) throw error;
+              }
+            }
+            throw new Error(`No free port in ${PORTS.first}-${PORTS.last}`);
+          },
         };
-        const server = { url, logFile, child, stop };
-        return target.provider === 'sqlite' ? { ...server, databaseFile } : { ...server, databaseUrl: target.url };
+        return target.provider === 'sqlite' ? Object.assign(server, { databaseFile }) : Object.assign(server, { databaseUrl: target.url });
       } catch (error) {
         // Another process took the port between the probe and the server's listen: next one.
         if (!(error instanceof PortTakenError)) throw error;

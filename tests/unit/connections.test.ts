@@ -2,9 +2,11 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { UserDTO } from '@/lib/dto';
 import { Connections } from '@/lib/events/connections';
 import type { EventHub, Send } from '@/lib/events/hub';
-import { MemoryHub } from '@/lib/events/memory-hub';
+import { MemoryBus } from '@/lib/events/bus';
+import { LogHub } from '@/lib/events/log-hub';
+import { MemoryLog } from '../support/memory-log';
 import { EXPIRED, HEARTBEAT, RETRY, SHUTDOWN, encodeEvent, resyncFrame, sseFrame } from '@/lib/events/sse';
-import type { HubEvent } from '@/lib/dto';
+import type { HubEvent, UserEvent } from '@/lib/dto';
 import { aUser, deletedEvent } from '../support/users';
 
 const START = 1_000_000;
@@ -12,15 +14,23 @@ const LIMITS = { maxConnections: 100, maxQueueBytes: 64 * 1024 };
 
 const user = (id: number): UserDTO => aUser(id, { name: `User ${id} `.padEnd(100, 'x') });
 
-/** A real MemoryHub that also counts the subscriptions still held, to prove none are left behind. */
+/** A real LogHub (on a log in memory) that also counts the subscriptions still held, to prove none are left behind. */
 class CountingHub implements EventHub {
-  readonly inner = new MemoryHub(10, START);
+  readonly log = new MemoryLog(START);
+  readonly inner = new LogHub(this.log, new MemoryBus(), { windowSize: 10, pollMs: 0, replayLimit: 100 });
   subscribers = 0;
 
   readonly degraded = false;
 
-  publish(...args: Parameters<EventHub['publish']>) {
-    return this.inner.publish(...args);
+  /** What a write does: commit the event to the log, then ring. */
+  async publish(event: UserEvent): Promise<HubEvent> {
+    const recorded = this.log.append(event);
+    await this.inner.ring();
+    return recorded;
+  }
+
+  ring() {
+    return this.inner.ring();
   }
 
   start() {
@@ -60,6 +70,14 @@ class CountingHub implements EventHub {
   }
 }
 
+/** A started CountingHub whose log already holds one event, START: ids continue from there. */
+async function countingHub(): Promise<CountingHub> {
+  const hub = new CountingHub();
+  hub.log.append(deletedEvent(0));
+  await hub.start();
+  return hub;
+}
+
 const connected = (lastEventId: number) => sseFrame('connected', { lastEventId });
 
 function openStream(connections: Connections, hub: EventHub, after?: number) {
@@ -94,7 +112,7 @@ describe('Connections', () => {
   });
 
   it('opens with a retry hint, then connected carrying the hub lastEventId, then published frames', async () => {
-    const hub = new CountingHub();
+    const hub = await countingHub();
     await hub.publish(deletedEvent(99));
     const reader = openStream(new Connections(LIMITS), hub);
 
@@ -108,7 +126,7 @@ describe('Connections', () => {
   });
 
   it('sends the events after `after` between connected and the live events', async () => {
-    const hub = new CountingHub();
+    const hub = await countingHub();
     const missed: HubEvent[] = [];
     for (let i = 1; i <= 3; i++) missed.push(await hub.publish(deletedEvent(i)));
     const reader = openStream(new Connections(LIMITS), hub, START + 1);
@@ -121,7 +139,7 @@ describe('Connections', () => {
   });
 
   it('sends resync after connected for an id the hub does not know, then live events', async () => {
-    const hub = new CountingHub();
+    const hub = await countingHub();
     const reader = openStream(new Connections(LIMITS), hub, Number.NaN);
 
     await skipPreamble(reader, hub);
@@ -132,7 +150,7 @@ describe('Connections', () => {
   });
 
   it('sends a heartbeat comment every heartbeatMs and nothing before', async () => {
-    const hub = new CountingHub();
+    const hub = await countingHub();
     const reader = openStream(new Connections({ ...LIMITS, heartbeatMs: 1_000 }), hub);
     await skipPreamble(reader, hub);
 
@@ -148,7 +166,7 @@ describe('Connections', () => {
   });
 
   it('uses a 15 second heartbeat by default', async () => {
-    const hub = new CountingHub();
+    const hub = await countingHub();
     const reader = openStream(new Connections(LIMITS), hub);
     await skipPreamble(reader, hub);
 
@@ -161,7 +179,7 @@ describe('Connections', () => {
   });
 
   it('runs one heartbeat timer for all its streams, and none once the last one closes', async () => {
-    const hub = new CountingHub();
+    const hub = await countingHub();
     const connections = new Connections({ ...LIMITS, heartbeatMs: 1_000 });
     expect(vi.getTimerCount()).toBe(0);
     const readers = Array.from({ length: 5 }, () => openStream(connections, hub));
@@ -180,7 +198,7 @@ describe('Connections', () => {
   });
 
   it('starts a new heartbeat timer when a stream opens after all had closed', async () => {
-    const hub = new CountingHub();
+    const hub = await countingHub();
     const connections = new Connections({ ...LIMITS, heartbeatMs: 1_000 });
     await openStream(connections, hub).cancel();
     expect(vi.getTimerCount()).toBe(0);
@@ -194,7 +212,7 @@ describe('Connections', () => {
   });
 
   it('releases the subscription and the stream when the reader cancels, and the others carry on', async () => {
-    const hub = new CountingHub();
+    const hub = await countingHub();
     const connections = new Connections(LIMITS);
     const other = openStream(connections, hub);
     const reader = openStream(connections, hub);
@@ -216,7 +234,7 @@ describe('Connections', () => {
   });
 
   it('holds nothing for a stream cancelled before its subscription was made', async () => {
-    const hub = new CountingHub();
+    const hub = await countingHub();
     const connections = new Connections(LIMITS);
     const reader = openStream(connections, hub);
 
@@ -231,7 +249,7 @@ describe('Connections', () => {
   });
 
   it('refuses a stream past maxConnections, counts it, and accepts one again once a stream closes', async () => {
-    const hub = new CountingHub();
+    const hub = await countingHub();
     const connections = new Connections({ ...LIMITS, maxConnections: 2 });
     const first = openStream(connections, hub);
     openStream(connections, hub);
@@ -249,7 +267,7 @@ describe('Connections', () => {
   });
 
   it('drops a stream whose client stops reading once its queue passes maxQueueBytes, and only that one', async () => {
-    const hub = new CountingHub();
+    const hub = await countingHub();
     const maxQueueBytes = 2_048;
     const connections = new Connections({ ...LIMITS, maxQueueBytes });
     const stalled = openStream(connections, hub); // never read until the end
@@ -289,7 +307,7 @@ describe('Connections', () => {
   });
 
   it('does not drop a client for its replay, and gives a stalled one its replay plus maxQueueBytes of live events', async () => {
-    const hub = new CountingHub();
+    const hub = await countingHub();
     const maxQueueBytes = 1_024;
     const connections = new Connections({ ...LIMITS, maxQueueBytes });
     const missed: HubEvent[] = [];
@@ -330,7 +348,7 @@ describe('Connections', () => {
   });
 
   it('ends a stream with an expired event when its session ends, and says why', async () => {
-    const hub = new CountingHub();
+    const hub = await countingHub();
     const connections = new Connections(LIMITS);
     const reasons: string[] = [];
     const body = connections.open(hub, undefined, { expiresAt: Date.now() + 10_000, onClose: (reason) => reasons.push(reason) });
@@ -357,7 +375,7 @@ describe('Connections', () => {
   });
 
   it('ends the streams of ended sessions with an expired event, and leaves the others open', async () => {
-    const hub = new CountingHub();
+    const hub = await countingHub();
     const connections = new Connections(LIMITS);
     const reasons: string[] = [];
     const open = (sessionId: string | null) => {
@@ -387,7 +405,7 @@ describe('Connections', () => {
   });
 
   it('on shutdown sends every stream a shutdown event, closes them all, and refuses new ones', async () => {
-    const hub = new CountingHub();
+    const hub = await countingHub();
     const connections = new Connections({ ...LIMITS, heartbeatMs: 1_000 });
     const readers = [openStream(connections, hub), openStream(connections, hub)];
     for (const reader of readers) await skipPreamble(reader, hub);
@@ -406,7 +424,7 @@ describe('Connections', () => {
   });
 
   it('on shutdown still delivers what a slow client had queued before the shutdown event', async () => {
-    const hub = new CountingHub();
+    const hub = await countingHub();
     const connections = new Connections(LIMITS);
     const reader = openStream(connections, hub);
     const event = await hub.publish(deletedEvent(7));

@@ -1,0 +1,46 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { redirect } from 'next/navigation';
+import { ActivityFeed } from '@/components/activity-feed';
+import { activityParamsSchema, listActivity } from '@/lib/activity';
+import { currentCaller } from '@/lib/auth';
+import { paramsRecord } from '@/lib/directory/view';
+
+export const metadata: Metadata = { title: 'Activity · Roster' };
+
+// Always read from the database: the first HTML already holds the newest changes.
+export const dynamic = 'force-dynamic';
+
+type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+export default async function ActivityPage({ searchParams }: Props) {
+  if (!(await currentCaller())) redirect('/login');
+  const parsed = activityParamsSchema.safeParse(paramsRecord(await searchParams));
+  // Parameters that make no sense are left out rather than answered with an error page.
+  const params = parsed.success ? parsed.data : activityParamsSchema.parse({});
+  const page = await listActivity(params);
+  return (
+    <main className="mx-auto max-w-4xl space-y-6 px-4 py-10">
+      <header className="flex items-start justify-between gap-4">
+        <div>
+          <h1 className="text-2xl font-bold text-gray-900 dark:text-gray-100">Activity</h1>
+          <p className="text-sm text-gray-600 dark:text-gray-300">
+            {params.user ? `Changes to user ${params.user}, newest first.` : 'Every change to a user, newest first: when, who, and what.'}
+          </p>
+        </div>
+        <nav className="flex gap-4 text-sm font-medium">
+          {params.user && (
+            <Link href="/activity" className="text-blue-700 underline dark:text-blue-300">
+              All changes
+            </Link>
+          )}
+          <Link href="/" className="text-blue-700 underline dark:text-blue-300">
+            Back to users
+          </Link>
+        </nav>
+      </header>
+      {/* Keyed by the view, so a new filter or page starts from its own first HTML. */}
+      <ActivityFeed key={`${params.user ?? ''}:${params.cursor ?? ''}`} initial={page} user={params.user ?? null} cursor={params.cursor ?? null} />
+    </main>
+  );
+}

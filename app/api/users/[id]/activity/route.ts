@@ -1,0 +1,21 @@
+// GET /api/users/{id}/activity?cursor=&limit= – one user's history, newest first (kept after a delete)
+import { activityParamsSchema, listActivity } from '@/lib/activity';
+import { paramsRecord } from '@/lib/directory/view';
+import { NotFoundError, ValidationError } from '@/lib/errors';
+import { errorResponse, requireCaller } from '@/lib/http';
+import { fieldErrorsOf, userIdSchema } from '@/lib/validation';
+
+type Context = { params: Promise<{ id: string }> };
+
+export async function GET(request: Request, { params }: Context) {
+  try {
+    await requireCaller(request);
+    const id = userIdSchema.safeParse((await params).id);
+    if (!id.success) throw new NotFoundError('No such user');
+    const parsed = activityParamsSchema.safeParse({ ...paramsRecord(new URL(request.url).searchParams), user: id.data });
+    if (!parsed.success) throw new ValidationError(fieldErrorsOf(parsed.error));
+    return Response.json(await listActivity(parsed.data), { headers: { 'Cache-Control': 'no-store' } });
+  } catch (error) {
+    return errorResponse(error, request);
+  }
+}

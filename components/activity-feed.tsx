@@ -1,0 +1,140 @@
+'use client';
+
+import Link from 'next/link';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import useSWR from 'swr';
+import type { ActivityDTO, ActivityPageDTO } from '@/lib/dto';
+import type { LiveStatus } from '@/lib/live/event-stream';
+import { SignedOutError } from '@/lib/live/fetch-page';
+import { openSharedStream } from '@/lib/live/shared-stream';
+import { ConnectionStatus } from './connection-status';
+
+const POLL_MS = 5_000;
+
+type Props = { initial: ActivityPageDTO; user: number | null; cursor: number | null };
+
+async function fetchActivity(url: string): Promise<ActivityPageDTO> {
+  const response = await fetch(url, { headers: { Accept: 'application/json' }, cache: 'no-store' });
+  if (response.status === 401) throw new SignedOutError();
+  if (!response.ok) throw new Error(`GET ${url} answered ${response.status}`);
+  return (await response.json()) as ActivityPageDTO;
+}
+
+const query = (user: number | null, cursor: number | string | null) => {
+  const params = new URLSearchParams();
+  if (user) params.set('user', String(user));
+  if (cursor) params.set('cursor', String(cursor));
+  const search = params.toString();
+  return search ? `?${search}` : '';
+};
+
+/**
+ * The activity, live: the first page follows the shared stream (each change refetches the page,
+ * which carries who made it); older pages stay as they were read. Polls while the stream is down.
+ */
+export function ActivityFeed({ initial, user, cursor }: Props) {
+  const [page, setPage] = useState(initial);
+  const [status, setStatus] = useState<LiveStatus>('connecting');
+  const [announcement, setAnnouncement] = useState('');
+  const latest = useRef(page);
+  useEffect(() => {
+    latest.current = page;
+  }, [page]);
+  const url = `/api/activity${query(user, cursor)}`;
+  const live = cursor === null;
+
+  const show = useCallback((next: ActivityPageDTO) => {
+    const known = new Set(latest.current.entries.map((entry) => entry.id));
+    const added = next.entries.filter((entry) => !known.has(entry.id)).length;
+    if (added > 0) setAnnouncement(added === 1 ? '1 new change' : `${added} new changes`);
+    setPage(next);
+  }, []);
+
+  const refetch = useCallback(() => {
+    fetchActivity(url).then(show, (error: unknown) => {
+      if (error instanceof SignedOutError) setStatus('signed-out');
+    });
+  }, [url, show]);
+
+  useEffect(() => {
+    if (!live) return;
+    const stream = openSharedStream({
+      cursor: () => latest.current.lastEventId,
+      onEvent: refetch,
+      onResync: refetch,
+      onLeaderAt: (lastEventId) => {
+        if (lastEventId > latest.current.lastEventId) refetch();
+      },
+      onStatus: (next) => {
+        setStatus(next);
+        if (next === 'signed-out') stream.close();
+      },
+    });
+    return () => stream.close();
+  }, [live, refetch]);
+
+  useSWR<ActivityPageDTO>(live && status === 'polling' ? url : null, fetchActivity, { refreshInterval: POLL_MS, onSuccess: show });
+
+  return (
+    <section aria-labelledby="activity-heading" className="space-y-4">
+      <div className="flex items-center justify-between gap-4">
+        <h2 id="activity-heading" className="text-lg font-semibold text-gray-900 dark:text-gray-100">
+          {live ? 'Newest changes' : 'Older changes'}
+        </h2>
+        {live && <ConnectionStatus status={status} />}
+      </div>
+      <p aria-live="polite" className="sr-only">
+        {announcement}
+      </p>
+      {page.entries.length === 0 ? (
+        <p className="text-sm text-gray-600 dark:text-gray-300">No changes on record{user ? ' for this user' : ''}.</p>
+      ) : (
+        <ol className="divide-y divide-gray-200 rounded-lg border border-gray-200 bg-white shadow-sm dark:divide-gray-700 dark:border-gray-700 dark:bg-gray-800">
+          {page.entries.map((entry) => (
+            <ActivityItem key={entry.id} entry={entry} />
+          ))}
+        </ol>
+      )}
+      <nav aria-label="Activity pages" className="flex justify-between text-sm font-medium">
+        {cursor !== null ? (
+          <Link href={`/activity${query(user, null)}`} className="text-blue-700 underline dark:text-blue-300">
+            Newest
+          </Link>
+        ) : (
+          <span />
+        )}
+        {page.nextCursor && (
+          <Link href={`/activity${query(user, page.nextCursor)}`} className="text-blue-700 underline dark:text-blue-300">
+            Older
+          </Link>
+        )}
+      </nav>
+    </section>
+  );
+}
+
+function ActivityItem({ entry }: { entry: ActivityDTO }) {
+  return (
+    <li data-testid="activity-entry" className="space-y-1 px-4 py-3 text-sm">
+      <p className="text-gray-900 dark:text-gray-100">
+        <span className="font-mono text-xs">{entry.principal}</span> {entry.kind}{' '}
+        <Link href={`/activity?user=${entry.user.id}`} className="font-medium text-blue-700 underline dark:text-blue-300" title="This user's history">
+          {entry.user.name}
+        </Link>{' '}
+        <span className="text-gray-600 dark:text-gray-300">&lt;{entry.user.email}&gt;</span>
+      </p>
+      {entry.changes.length > 0 && (
+        <ul className="text-gray-700 dark:text-gray-300">
+          {entry.changes.map((change) => (
+            <li key={change.field}>
+              {change.field}: “{change.from}” → “{change.to}”
+            </li>
+          ))}
+        </ul>
+      )}
+      <p className="text-xs text-gray-500 dark:text-gray-400">
+        <time dateTime={entry.at}>{new Date(entry.at).toISOString().replace('T', ' ').slice(0, 19)} UTC</time>
+      </p>
+    </li>
+  );
+}

@@ -1,0 +1,50 @@
+// An event log held in an array, for unit tests of the hub: the same contract as the Event table
+// (ids increase, pruning removes the oldest first), without a database.
+import type { HubEvent, UserEvent } from '@/lib/dto';
+import { MemoryBus } from '@/lib/events/bus';
+import type { EventLog } from '@/lib/events/log';
+import { LogHub, type LogHubOptions } from '@/lib/events/log-hub';
+
+export class MemoryLog implements EventLog {
+  events: HubEvent[] = [];
+  reads = 0;
+
+  constructor(private nextId = 1) {}
+
+  /** Commits an event, as a write's transaction does; the hub hears of it only when rung (or polls). */
+  append(event: UserEvent): HubEvent {
+    const recorded = { ...event, eventId: this.nextId++ } as HubEvent;
+    this.events.push(recorded);
+    return recorded;
+  }
+
+  /** Removes the oldest `count` events, as retention pruning does. */
+  prune(count: number): void {
+    this.events.splice(0, count);
+  }
+
+  async after(after: number, limit: number): Promise<HubEvent[]> {
+    this.reads++;
+    return this.events.filter((event) => event.eventId > after).slice(0, limit);
+  }
+
+  async newest(limit: number): Promise<HubEvent[]> {
+    return limit === 0 ? [] : this.events.slice(-limit);
+  }
+
+  async oldestId(): Promise<number | null> {
+    return this.events[0]?.eventId ?? null;
+  }
+}
+
+/** A started hub on a MemoryLog, with `publish` doing what a write does: commit, then ring. */
+export async function memoryHub(options: Partial<LogHubOptions> = {}, log = new MemoryLog()) {
+  const hub = new LogHub(log, new MemoryBus(), { windowSize: 10, pollMs: 0, replayLimit: 100, ...options });
+  await hub.start();
+  const publish = async (event: UserEvent): Promise<HubEvent> => {
+    const recorded = log.append(event);
+    await hub.ring();
+    return recorded;
+  };
+  return { hub, log, publish };
+}
