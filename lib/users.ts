@@ -88,20 +88,32 @@ async function anyPast(tx: Tx, filter: Prisma.UserWhereInput, view: View, direct
 }
 
 /**
- * Reads in one snapshot of the database, so the newest event id read with the rows is exactly
- * the last change they reflect (PostgreSQL: REPEATABLE READ; SQLite: a read transaction).
+ * Reads as of one event: the result and the newest event id, where the result reflects exactly
+ * the changes up to that id. On PostgreSQL it first tries without a transaction — the newest id,
+ * the read (its queries in parallel, on the pool), the newest id again — and keeps the result if
+ * no write committed meanwhile: every write commits an event, in id order (lib/events/log.ts), so
+ * an unchanged newest id means nothing changed. Under a burst of writes, and always on SQLite
+ * (one connection), it reads in one snapshot: REPEATABLE READ, or SQLite's read transaction.
  */
-function snapshot<T>(read: (tx: Tx) => Promise<T>): Promise<T> {
+async function asOfOneEvent<T>(read: (client: Tx) => Promise<T>): Promise<{ result: T; lastEventId: number }> {
+  if (provider === 'postgresql') {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const before = await newestEventId(db);
+      const result = await read(db);
+      if ((await newestEventId(db)) === before) return { result, lastEventId: before };
+    }
+  }
   return db.$transaction(async (tx) => {
     if (provider === 'postgresql') await tx.$executeRawUnsafe('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    return read(tx);
+    const lastEventId = await newestEventId(tx);
+    return { result: await read(tx), lastEventId };
   });
 }
 
 /**
  * One page of a view: the rows after (or before) the cursor's row in the view's order, the
- * view's total, and cursors to the pages on either side, as of the newest event in the same
- * snapshot. Every query is bounded by the page (an index walk) or, for a search, by one scan of
+ * view's total, and cursors to the pages on either side, as of one event (asOfOneEvent), whose id
+ * it carries. Every query is bounded by the page (an index walk) or, for a search, by one scan of
  * the search keys; none reads every row into memory.
  */
 export async function listUsers(params: ViewParams): Promise<PageDTO> {
@@ -113,32 +125,35 @@ export async function listUsers(params: ViewParams): Promise<PageDTO> {
   const walk = forward ? view.order : flip(view.order);
   stats.pageReads++;
 
-  return query(() =>
-    snapshot(async (tx) => {
-      const lastEventId = await newestEventId(tx);
-      const rows = await tx.user.findMany({
-        where: position ? { AND: [filter, pastRow(view.sort, walk, position.key, position.id)] } : filter,
-        orderBy: orderBy(view.sort, walk),
-        take: params.limit + 1,
-      });
-      const total = await tx.user.count({ where: filter });
+  return query(async () => {
+    const { result, lastEventId } = await asOfOneEvent(async (client) => {
+      const [rows, total] = await Promise.all([
+        client.user.findMany({
+          where: position ? { AND: [filter, pastRow(view.sort, walk, position.key, position.id)] } : filter,
+          orderBy: orderBy(view.sort, walk),
+          take: params.limit + 1,
+        }),
+        client.user.count({ where: filter }),
+      ]);
       const more = rows.length > params.limit;
       const users = rows.slice(0, params.limit).map(toDTO);
       if (!forward) users.reverse();
       const first = users[0];
       const last = users.at(-1);
-      if (!first || !last) return { users, total, nextCursor: null, prevCursor: null, lastEventId };
-      const hasNext = forward ? more : await anyPast(tx, filter, view, view.order, last);
-      const hasPrev = forward ? position !== null && (await anyPast(tx, filter, view, flip(view.order), first)) : more;
+      if (!first || !last) return { users, total, nextCursor: null, prevCursor: null };
+      const [hasNext, hasPrev] = await Promise.all([
+        forward ? more : anyPast(client, filter, view, view.order, last),
+        forward ? position !== null && anyPast(client, filter, view, flip(view.order), first) : more,
+      ]);
       return {
         users,
         total,
         nextCursor: hasNext ? encodeCursor(view, 'after', last) : null,
         prevCursor: hasPrev ? encodeCursor(view, 'before', first) : null,
-        lastEventId,
       };
-    }),
-  );
+    });
+    return { ...result, lastEventId };
+  });
 }
 
 /** Pages this process has read from the database (GET /api/users and the dashboard), for /api/metrics. */

@@ -7,10 +7,10 @@
 // - the log keeps EVENT_RETENTION_DAYS and prunes in batches.
 import { spawn } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { ActivityPageDTO, UserDTO } from '@/lib/dto';
+import type { ActivityPageDTO, PageDTO, UserDTO } from '@/lib/dto';
 import { applyMigrations } from '@/lib/db/migrate';
 import { databaseTarget } from '@/lib/db/url';
-import { authHeaders, createUser, deleteUser, eventually, health, patchUser, postUser, uniqueEmail } from '../support/api';
+import { authHeaders, createUser, deleteUser, eventually, health, listPage, patchUser, postUser, uniqueEmail } from '../support/api';
 import { freshDatabase, type TestDatabase, withClient } from '../support/postgres';
 import { dropPrefix, privateRedis, uniquePrefix } from '../support/redis';
 import { exited, freePort, logEntries, readLog, startServer, type TestServer, tempDir } from '../support/server';
@@ -236,6 +236,34 @@ describe.skipIf(!up)('instances on PostgreSQL and Redis', () => {
       expect(sequence.map(userIdOf)).toEqual(logged.map((row) => row.userId));
     }
     expect(new Set(logged.map((row) => row.userId))).toEqual(new Set(created.map((user) => user.id)));
+  }, 60_000);
+
+  it('reads every page as of one event while another instance writes: nothing past its id, nothing up to it missing', async () => {
+    const [a, b] = [await instance(), await instance()];
+    const created: UserDTO[] = [];
+    const pages: PageDTO[] = [];
+    let writing = true;
+    const reading = (async () => {
+      while (writing) pages.push(await listPage(a.url, { limit: 200 }));
+    })();
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        for (let i = 0; i < 15; i++) created.push(await createUser(b.url, `Burst ${i}`));
+      }),
+    );
+    writing = false;
+    await reading;
+
+    const eventOf = new Map(
+      (await withClient(database.url, async (client) =>
+        (await client.query<{ id: number; userId: number }>('SELECT id, "userId" FROM "Event" WHERE "userId" = ANY($1) AND type = $2', [created.map((u) => u.id), 'user_created'])).rows,
+      )).map((row) => [row.userId, row.id]),
+    );
+    expect(pages.length).toBeGreaterThan(3);
+    for (const page of pages) {
+      const shown = new Set(page.users.map((user) => user.id));
+      for (const user of created) expect(shown.has(user.id), `user ${user.id} (event ${eventOf.get(user.id)}) on a page as of ${page.lastEventId}`).toBe(eventOf.get(user.id)! <= page.lastEventId);
+    }
   }, 60_000);
 
   it('replays from the database after Redis is flushed and restarted: no resync, nothing lost', async () => {
