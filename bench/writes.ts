@@ -8,7 +8,7 @@ import { createDatabase, type Kind } from './directory';
 import { agent, API_TOKEN, APP_ROOT, request, rosterEnv, runScript, startRoster, stopAll } from './servers';
 import { type Summary, summarize } from './stats';
 
-export type WritesOptions = { databases: string[]; creates: number; port: number; postgres: string };
+type WritesOptions = { databases: string[]; creates: number; port: number; postgres: string };
 
 const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
 

@@ -8,7 +8,7 @@ import { log } from './log';
 
 // The activity: the event log read as an audit trail, newest first, a page at a time.
 
-export const ACTIVITY_PAGE_SIZE = 50;
+const ACTIVITY_PAGE_SIZE = 50;
 
 const positiveId = z.coerce.number({ error: 'must be a positive whole number' }).int('must be a positive whole number').positive('must be a positive whole number').max(2 ** 31 - 1, 'is too large');
 
@@ -18,7 +18,7 @@ export const activityParamsSchema = z.object({
   cursor: positiveId.optional(),
   limit: z.coerce.number().int().min(1, 'limit must be 1 to 200').max(200, 'limit must be 1 to 200').default(ACTIVITY_PAGE_SIZE),
 });
-export type ActivityParams = z.infer<typeof activityParamsSchema>;
+type ActivityParams = z.infer<typeof activityParamsSchema>;
 
 const KIND = { user_created: 'created', user_updated: 'edited', user_deleted: 'deleted' } as const;
 

@@ -28,7 +28,7 @@ async function fromSessionToken(token: string | undefined): Promise<Caller | nul
 }
 
 /** The session cookie's value in a Cookie header. */
-export function sessionTokenOf(headers: Headers): string | undefined {
+function sessionTokenOf(headers: Headers): string | undefined {
   const cookie = headers
     .get('cookie')
     ?.split(/;\s*/)
