@@ -5,17 +5,16 @@ import type { ActivityDTO, ActivityPageDTO, FieldChange } from './dto';
 import { ServiceUnavailableError } from './errors';
 import { newestEventId, toHubEvent } from './events/log';
 import { log } from './log';
+import { userIdSchema } from './validation';
 
 // The activity: the event log read as an audit trail, newest first, a page at a time.
 
 const ACTIVITY_PAGE_SIZE = 50;
 
-const positiveId = z.coerce.number({ error: 'must be a positive whole number' }).int('must be a positive whole number').positive('must be a positive whole number').max(2 ** 31 - 1, 'is too large');
-
-/** GET /api/activity's query: `user` filters by a user's id, `cursor` is the page after. */
+/** GET /api/activity's query: `user` filters by a user's id, `cursor` is the page after (an event id). */
 export const activityParamsSchema = z.object({
-  user: positiveId.optional(),
-  cursor: positiveId.optional(),
+  user: userIdSchema.optional(),
+  cursor: z.coerce.number().int('cursor must be an event id').positive('cursor must be an event id').max(2 ** 31 - 1, 'cursor must be an event id').optional(),
   limit: z.coerce.number().int().min(1, 'limit must be 1 to 200').max(200, 'limit must be 1 to 200').default(ACTIVITY_PAGE_SIZE),
 });
 type ActivityParams = z.infer<typeof activityParamsSchema>;
@@ -38,18 +37,18 @@ function toActivity(row: Row): ActivityDTO {
 /** A page of changes, newest first: all of them, or one user's (which outlives the user). */
 export async function listActivity({ user, cursor, limit }: ActivityParams): Promise<ActivityPageDTO> {
   try {
-    return await db.$transaction(async (tx) => {
-      const lastEventId = await newestEventId(tx);
-      const rows = await tx.event.findMany({
-        where: { ...(user ? { userId: user } : {}), ...(cursor ? { id: { lt: cursor } } : {}) },
-        orderBy: { id: 'desc' },
-        take: limit + 1,
-        select: { id: true, type: true, data: true, previous: true, principal: true, createdAt: true },
-      });
-      const entries = rows.slice(0, limit).map(toActivity);
-      const last = entries.at(-1);
-      return { entries, nextCursor: rows.length > limit && last ? String(last.id) : null, lastEventId };
+    // The stream cursor is read first: a page may hold events after it, which the stream then
+    // repeats, and the feed refetches its page — never the other way round (a change missed).
+    const lastEventId = await newestEventId(db);
+    const rows = await db.event.findMany({
+      where: { ...(user ? { userId: user } : {}), ...(cursor ? { id: { lt: cursor } } : {}) },
+      orderBy: { id: 'desc' },
+      take: limit + 1,
+      select: { id: true, type: true, data: true, previous: true, principal: true, createdAt: true },
     });
+    const entries = rows.slice(0, limit).map(toActivity);
+    const last = entries.at(-1);
+    return { entries, nextCursor: rows.length > limit && last ? String(last.id) : null, lastEventId };
   } catch (error) {
     log.error({ err: error }, 'activity query failed');
     throw new ServiceUnavailableError();

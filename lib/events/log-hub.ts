@@ -38,6 +38,8 @@ export class LogHub implements EventHub {
   #readAgain = false;
   #failing = false;
   #poll: ReturnType<typeof setInterval> | undefined;
+  /** Names this instance's rings on the bus. */
+  readonly #id = crypto.randomUUID();
 
   constructor(
     private readonly log: EventLog,
@@ -46,7 +48,10 @@ export class LogHub implements EventHub {
   ) {}
 
   async start(): Promise<void> {
-    this.bus.subscribe('events', () => void this.#read());
+    // The bus hands a ring back to its sender too; the sender has read already.
+    this.bus.subscribe('events', (sender) => {
+      if (sender !== this.#id) void this.#read();
+    });
     this.bus.subscribe('sessions', (message) => {
       try {
         this.#sessionsEnded(JSON.parse(message) as SessionsEnded);
@@ -70,7 +75,7 @@ export class LogHub implements EventHub {
   }
 
   ring(): Promise<void> {
-    this.bus.publish('events', '').catch(() => undefined); // the others poll; the bus logs the outage
+    this.bus.publish('events', this.#id).catch(() => undefined); // the others poll; the bus logs the outage
     return this.#read();
   }
 

@@ -105,7 +105,7 @@ describe('the audit trail', () => {
 
     const bad = await fetch(`${baseUrl}/api/activity?user=abc&limit=9999`, { headers: authHeaders() });
     expect(bad.status).toBe(400);
-    expect(await bad.json()).toEqual({ error: 'Invalid input', fieldErrors: { user: [expect.any(String)], limit: ['limit must be 1 to 200'] } });
+    expect(await bad.json()).toEqual({ error: 'Invalid input', fieldErrors: { user: ['User id must be a positive whole number'], limit: ['limit must be 1 to 200'] } });
     expect((await fetch(`${baseUrl}/api/users/abc/activity`, { headers: authHeaders() })).status).toBe(404);
     expect((await fetch(`${baseUrl}/api/activity`)).status).toBe(401);
   });

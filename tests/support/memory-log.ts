@@ -7,7 +7,8 @@ import { LogHub, type LogHubOptions } from '@/lib/events/log-hub';
 
 export class MemoryLog implements EventLog {
   events: HubEvent[] = [];
-  reads = 0;
+  /** The `after` of every read, in order. */
+  reads: number[] = [];
 
   constructor(private nextId = 1) {}
 
@@ -24,7 +25,7 @@ export class MemoryLog implements EventLog {
   }
 
   async after(after: number, limit: number): Promise<HubEvent[]> {
-    this.reads++;
+    this.reads.push(after);
     return this.events.filter((event) => event.eventId > after).slice(0, limit);
   }
 

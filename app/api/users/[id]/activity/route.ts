@@ -10,9 +10,9 @@ type Context = { params: Promise<{ id: string }> };
 export async function GET(request: Request, { params }: Context) {
   try {
     await requireCaller(request);
-    const id = userIdSchema.safeParse((await params).id);
-    if (!id.success) throw new NotFoundError('No such user');
-    const parsed = activityParamsSchema.safeParse({ ...paramsRecord(new URL(request.url).searchParams), user: id.data });
+    const id = (await params).id;
+    if (!userIdSchema.safeParse(id).success) throw new NotFoundError('No such user');
+    const parsed = activityParamsSchema.safeParse({ ...paramsRecord(new URL(request.url).searchParams), user: id });
     if (!parsed.success) throw new ValidationError(fieldErrorsOf(parsed.error));
     return Response.json(await listActivity(parsed.data), { headers: { 'Cache-Control': 'no-store' } });
   } catch (error) {
