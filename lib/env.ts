@@ -46,6 +46,8 @@ const schema = z.object({
   MAX_SSE_CONNECTIONS: count(10_000),
   /** Bytes queued for one stream before its client counts as too slow and is disconnected. */
   SSE_MAX_QUEUE_BYTES: count(256 * 1024),
+  /** Seconds a stream may go without bytes before it gets a heartbeat comment (proxies drop idle connections). */
+  SSE_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).default(15),
   /** The admin password; unset in development means authentication is off. */
   ADMIN_PASSWORD: optional,
   /** Keys what the server keeps of sessions and signs known-device cookies: at least 32 characters. */

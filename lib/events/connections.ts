@@ -20,16 +20,64 @@ export type StreamOptions = {
   onClose?: (reason: CloseReason) => void;
 };
 
-type Stream = { send: Send; close: (reason: CloseReason) => void; sessionId: string | null };
+/**
+ * Where a stream's bytes leave: the body's own ReadableStream controller (any Next.js host reads
+ * it), or a node:http response that claimed the stream (`npm start`'s server, server.ts).
+ */
+export type Sink = {
+  write: (frame: Uint8Array) => void;
+  /** Bytes written that the client has not taken yet. */
+  queued: () => number;
+  /** Ends the response once what is queued has gone. */
+  end: () => void;
+  /** Ends it at once, dropping what is queued. */
+  abort: () => void;
+};
+
+/**
+ * Hands a stream's frames straight to `sink` instead of through its ReadableStream; returns what
+ * to call when the client goes away. A symbol from the global registry, not a module-level
+ * WeakMap: the server and Next.js's bundles each have their own copy of this module.
+ */
+const CLAIM = Symbol.for('roster.claimStream');
+type Claim = (sink: Sink) => () => void;
+
+/** The claim of a body made by `Connections.open`, or undefined for any other body. */
+export function claimOf(body: ReadableStream<Uint8Array>): Claim | undefined {
+  const claim: unknown = (body as unknown as Record<symbol, unknown>)[CLAIM];
+  return typeof claim === 'function' ? (claim as Claim) : undefined;
+}
+
+/** The sink of the Web stream path. Its high-water mark is 0, so desiredSize is minus what is queued. */
+function controllerSink(controller: ReadableStreamDefaultController<Uint8Array>): Sink {
+  const quietly = (end: () => void) => {
+    try {
+      end();
+    } catch {
+      // the reader already went away
+    }
+  };
+  return {
+    write: (frame) => controller.enqueue(frame),
+    queued: () => -(controller.desiredSize ?? 0),
+    end: () => quietly(() => controller.close()),
+    abort: () => quietly(() => controller.error(new Error('SSE client too slow'))),
+  };
+}
+
+type Stream = { write: (frame: Uint8Array) => void; close: (reason: CloseReason) => void; sessionId: string | null };
 
 /**
  * Every open SSE stream of this process: enforces the connection limit, drops clients that
- * cannot keep up, sends one heartbeat to all streams from one timer, and ends them all on
- * shutdown. A stream holds only its controller, its hub subscription and two closures.
+ * cannot keep up, sends a heartbeat to all streams from one timer when no event has, and ends them
+ * all on shutdown. A stream holds only its sink, its hub subscription and two closures: what it
+ * says is decided here once, however its bytes leave.
  */
 export class Connections {
   readonly #open = new Set<Stream>();
   #heartbeat: ReturnType<typeof setInterval> | undefined;
+  /** No live event since the last heartbeat tick: the streams need one. */
+  #quiet = true;
   #closing = false;
   refused = 0;
   slowConsumersDropped = 0;
@@ -42,79 +90,111 @@ export class Connections {
 
   /**
    * The body of a new stream: `connected`, then the events after `after` (or `resync`), then live
-   * events. Null when this process is at its limit or shutting down.
+   * events. Null when this process is at its limit or shutting down. Frames wait in a small array
+   * until a sink claims the body: the first read of its ReadableStream, or the node:http server.
    */
   open(hub: EventHub, after: number | undefined, options: StreamOptions = {}): ReadableStream<Uint8Array> | null {
     if (this.#closing || this.#open.size >= this.limits.maxConnections) {
       this.refused++;
       return null;
     }
-    let stream: Stream | undefined;
-    return new ReadableStream<Uint8Array>(
+    let sink: Sink | null = null;
+    let pending: Uint8Array[] = [];
+    let pendingBytes = 0;
+    /** How the stream ended before a sink claimed it: the sink is ended so when it does. */
+    let ended: 'end' | 'abort' | null = null;
+    let closed = false;
+    let replayBytes = 0;
+    let unsubscribe = () => {};
+    let expiry: ReturnType<typeof setTimeout> | undefined;
+
+    const write = (frame: Uint8Array) => {
+      if (sink) sink.write(frame);
+      else {
+        pending.push(frame);
+        pendingBytes += frame.byteLength;
+      }
+    };
+    const close = (reason: CloseReason) => {
+      if (closed) return;
+      closed = true;
+      unsubscribe();
+      clearTimeout(expiry);
+      this.#remove(stream);
+      // A slow client's queue is dropped at once; the others get what is queued first.
+      const how = reason === 'slow' ? 'abort' : reason === 'client' ? null : 'end';
+      if (!sink) {
+        ended = how;
+        if (how === 'abort') pending = [];
+      } else if (how === 'abort') sink.abort();
+      else if (how === 'end') sink.end();
+      options.onClose?.(reason);
+    };
+    const send: Send = (frame, replayed = false) => {
+      if (closed) return;
+      write(frame);
+      if (!replayed) this.#quiet = false;
+      // The queue only grows while the client is not reading; past the bound, drop it (it
+      // reconnects and replays) instead of buffering without limit. A replay is queued all at
+      // once, before the client could read any of it, so its size is added to the bound (it is
+      // itself bounded by the hub's log).
+      if (replayed) replayBytes += frame.byteLength;
+      else if ((sink ? sink.queued() : pendingBytes) > this.limits.maxQueueBytes + replayBytes) {
+        this.slowConsumersDropped++;
+        close('slow');
+      }
+    };
+    const claim: Claim = (claimed) => {
+      if (sink) throw new Error('stream claimed twice');
+      sink = claimed;
+      for (const frame of pending) claimed.write(frame);
+      pending = [];
+      if (ended === 'abort') claimed.abort();
+      else if (ended === 'end') claimed.end();
+      return () => close('client');
+    };
+
+    const stream: Stream = { write, close, sessionId: options.sessionId ?? null };
+    this.#add(stream);
+    if (options.expiresAt != null) {
+      const expire = () => {
+        write(EXPIRED);
+        close('expired');
+      };
+      expiry = setTimeout(expire, Math.min(2 ** 31 - 1, Math.max(0, options.expiresAt - Date.now())));
+      expiry.unref?.();
+    }
+    const connected: ConnectedPayload = { lastEventId: hub.lastEventId };
+    write(RETRY);
+    write(sseFrame('connected', connected));
+    hub.subscribe(send, after).then(
+      (subscription) => {
+        if (closed) subscription.unsubscribe();
+        else unsubscribe = subscription.unsubscribe;
+      },
+      () => close('shutdown'), // the hub's subscribe does not reject; if it ever did, the client reconnects
+    );
+
+    const body = new ReadableStream<Uint8Array>(
       {
-        start: async (controller) => {
-          let closed = false;
-          let unsubscribe = () => {};
-          let expiry: ReturnType<typeof setTimeout> | undefined;
-          const close = (reason: CloseReason) => {
-            if (closed) return;
-            closed = true;
-            unsubscribe();
-            clearTimeout(expiry);
-            this.#remove(current);
-            try {
-              // A slow client's queue is dropped at once; the others get what is queued first.
-              if (reason === 'slow') controller.error(new Error('SSE client too slow'));
-              else if (reason !== 'client') controller.close();
-            } catch {
-              // the reader already went away
-            }
-            options.onClose?.(reason);
-          };
-          let replayBytes = 0;
-          const send: Send = (frame, replayed = false) => {
-            if (closed) return;
-            controller.enqueue(frame);
-            // The queue only grows while the client is not reading; past the bound, drop it
-            // (it reconnects and replays) instead of buffering without limit. A replay is queued
-            // all at once, before the client could read any of it, so its size is added to the
-            // bound (it is itself bounded by the hub's log).
-            if (replayed) replayBytes += frame.byteLength;
-            else if ((controller.desiredSize ?? 0) < -replayBytes) {
-              this.slowConsumersDropped++;
-              close('slow');
-            }
-          };
-          const current: Stream = { send, close, sessionId: options.sessionId ?? null };
-          stream = current;
-          this.#add(current);
-          if (options.expiresAt != null) {
-            const expire = () => {
-              send(EXPIRED);
-              close('expired');
-            };
-            expiry = setTimeout(expire, Math.min(2 ** 31 - 1, Math.max(0, options.expiresAt - Date.now())));
-            expiry.unref?.();
-          }
-          const connected: ConnectedPayload = { lastEventId: hub.lastEventId };
-          controller.enqueue(RETRY);
-          controller.enqueue(sseFrame('connected', connected));
-          const subscription = await hub.subscribe(send, after);
-          if (closed) subscription.unsubscribe();
-          else unsubscribe = subscription.unsubscribe;
+        // Called on the first read (the high-water mark is 0, so never before): that reader is the sink.
+        pull: (controller) => {
+          if (!sink) claim(controllerSink(controller));
         },
         // Next.js cancels the body when the client disconnects (it aborts its pipe on 'close').
-        cancel: () => stream?.close('client'),
+        cancel: () => close('client'),
       },
-      new ByteLengthQueuingStrategy({ highWaterMark: this.limits.maxQueueBytes }),
+      new ByteLengthQueuingStrategy({ highWaterMark: 0 }),
     );
+    Object.defineProperty(body, CLAIM, { value: claim });
+    return body;
   }
 
   /** Ends every stream with a `shutdown` event, so clients reconnect elsewhere, spread out. */
   shutdown(): void {
     this.#closing = true;
     for (const stream of [...this.#open]) {
-      stream.send(SHUTDOWN);
+      stream.write(SHUTDOWN);
       stream.close('shutdown');
     }
   }
@@ -124,7 +204,7 @@ export class Connections {
     const ids = ended === 'all' ? null : new Set(ended);
     for (const stream of [...this.#open]) {
       if (stream.sessionId === null || (ids && !ids.has(stream.sessionId))) continue;
-      stream.send(EXPIRED);
+      stream.write(EXPIRED);
       stream.close('signed-out');
     }
   }
@@ -139,8 +219,15 @@ export class Connections {
   #add(stream: Stream): void {
     this.#open.add(stream);
     if (!this.#heartbeat) {
+      // A live event reaches every stream, and a stream opened since the last one has had
+      // `connected`: after a tick with events, every stream has had bytes within two intervals,
+      // so the 10,000-write round is skipped while events flow.
       this.#heartbeat = setInterval(() => {
-        for (const open of this.#open) open.send(HEARTBEAT);
+        if (!this.#quiet) {
+          this.#quiet = true;
+          return;
+        }
+        for (const open of this.#open) open.write(HEARTBEAT);
       }, this.limits.heartbeatMs ?? 15_000);
       this.#heartbeat.unref?.();
     }

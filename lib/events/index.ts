@@ -27,4 +27,5 @@ export const hub: EventHub = (globalForEvents.rosterHub ??= new LogHub(databaseL
 export const connections: Connections = (globalForEvents.rosterConnections ??= new Connections({
   maxConnections: env.MAX_SSE_CONNECTIONS,
   maxQueueBytes: env.SSE_MAX_QUEUE_BYTES,
+  heartbeatMs: env.SSE_HEARTBEAT_SECONDS * 1_000,
 }));

@@ -93,7 +93,8 @@ test.describe('two instances behind nginx', () => {
     const migrated = spawnSync('npm', ['run', 'db:migrate'], { cwd: ROOT, env: { ...process.env, DATABASE_URL }, encoding: 'utf8' });
     if (migrated.status !== 0) throw new Error(`db:migrate failed:\n${migrated.stdout}\n${migrated.stderr}`);
 
-    const next = path.join(ROOT, 'node_modules/next/dist/bin/next');
+    // Each instance as `npm start` runs it.
+    const server = path.join(ROOT, 'server.ts');
     const env = {
       NODE_ENV: 'production',
       NEXT_TELEMETRY_DISABLED: '1',
@@ -107,7 +108,7 @@ test.describe('two instances behind nginx', () => {
       RATE_LIMIT_WRITES_PER_MIN: '0',
     };
     for (const [name, port] of [['a', PORTS.a], ['b', PORTS.b]] as const) {
-      start(process.execPath, [next, 'start', '--port', String(port), '--hostname', '127.0.0.1'], env, `instance-${name}.log`);
+      start(process.execPath, [server, '--port', String(port), '--hostname', '127.0.0.1'], env, `instance-${name}.log`);
     }
     await Promise.all([ready(`http://127.0.0.1:${PORTS.a}`), ready(`http://127.0.0.1:${PORTS.b}`)]);
     writeFileSync(path.join(SCRATCH, 'nginx.conf'), nginxConfig());

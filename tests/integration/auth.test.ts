@@ -7,25 +7,25 @@ import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { authHeaders, createUser, eventually, health, listUsers, uniqueEmail } from '../support/api';
 import { findForm, submitForm } from '../support/html';
 import { ADMIN_PASSWORD } from '../support/secrets';
-import { exited, freePort, spawnNext, tempDir } from '../support/server';
+import { exited, freePort, type Serve, SERVES, spawnRoster, tempDir } from '../support/server';
 import { SESSION_COOKIE, plantSession, sessionCookieOf, signIn, submitSignIn } from '../support/session';
 import { SseClient } from '../support/sse';
 
 const baseUrl = inject('baseUrl');
-const databaseFile = inject('databaseFile');
+const servers = inject('servers');
 
 /** A cookie of the right shape that the server never issued. */
 const madeUpCookie = () => `${SESSION_COOKIE}=${randomBytes(32).toString('base64url')}`;
 
 describe('start-up', () => {
   /**
-   * Runs `next start` with the environment changes and waits for it to exit (at most 20 s),
+   * Runs `npm start`'s server with the environment changes and waits for it to exit (at most 20 s),
    * asking for the user list all the while: a server that will refuse must never answer one.
    */
   async function startExpectingRefusal(env: Record<string, string | undefined>) {
     const scratch = await tempDir('refusal');
     const port = await freePort();
-    const server = spawnNext(port, path.join(scratch.dir, 'roster.db'), path.join(scratch.dir, 'stdout.log'), env);
+    const server = spawnRoster(port, path.join(scratch.dir, 'roster.db'), path.join(scratch.dir, 'stdout.log'), env);
     const answered: number[] = [];
     let gone = false;
     const probing = (async () => {
@@ -64,7 +64,7 @@ describe('start-up', () => {
     expect(exitedInTime, output).toBe(true);
     expect(code).toBe(1);
     expect(output).toContain('Roster refuses to start: set ADMIN_PASSWORD and SESSION_SECRET.');
-    // Next.js says "Ready" before the check runs, but holds requests until it has.
+    // The server listens only once the app has started (its checks done).
     expect(answered).toEqual([]);
   }, 30_000);
 
@@ -84,37 +84,41 @@ describe('requests without valid credentials', () => {
     victim = await createUser(baseUrl, 'Not Deleted By Strangers');
   });
 
-  const credentials: [string, () => Promise<Record<string, string>>][] = [
+  // Each credential is made for the server a request goes to (sessions are planted in its database).
+  const credentials: [string, (databaseFile: string) => Promise<Record<string, string>>][] = [
     ['no credentials', async () => ({})],
     ['a wrong bearer token', async () => authHeaders({ bearer: 'not-the-api-token-0123456789' })],
     ['a session cookie the server never issued', async () => ({ Cookie: madeUpCookie() })],
-    ['an expired session', async () => ({ Cookie: plantSession(databaseFile, { expiresAt: new Date(Date.now() - 60_000) }) })],
+    ['an expired session', async (file) => ({ Cookie: plantSession(file, { expiresAt: new Date(Date.now() - 60_000) }) })],
     [
       'a session made with an earlier admin password',
-      async () => ({ Cookie: plantSession(databaseFile, { expiresAt: new Date(Date.now() + 3600_000), password: 'the-previous-password' }) }),
+      async (file) => ({ Cookie: plantSession(file, { expiresAt: new Date(Date.now() + 3600_000), password: 'the-previous-password' }) }),
     ],
   ];
-  const requests: [string, (headers: Record<string, string>) => Promise<Response>][] = [
-    ['GET /api/users', (headers) => fetch(`${baseUrl}/api/users`, { headers })],
+  type Request = [what: string, serve: Serve, send: (base: string, headers: Record<string, string>) => Promise<Response>];
+  const requests: Request[] = [
+    ['GET /api/users', 'npm start', (base, headers) => fetch(`${base}/api/users`, { headers })],
     [
       'POST /api/users',
-      (headers) =>
-        fetch(`${baseUrl}/api/users`, {
+      'npm start',
+      (base, headers) =>
+        fetch(`${base}/api/users`, {
           method: 'POST',
           headers: { ...headers, 'Content-Type': 'application/json' },
           body: JSON.stringify({ name: 'Intruder', email: uniqueEmail('intruder') }),
         }),
     ],
-    ['DELETE /api/users/{id}', (headers) => fetch(`${baseUrl}/api/users/${victim.id}`, { method: 'DELETE', headers })],
-    ['GET /events', (headers) => fetch(`${baseUrl}/events`, { headers: { ...headers, Accept: 'text/event-stream' } })],
+    ['DELETE /api/users/{id}', 'npm start', (base, headers) => fetch(`${base}/api/users/${victim.id}`, { method: 'DELETE', headers })],
+    ...SERVES.map((serve): Request => [`GET /events (${serve})`, serve, (base, headers) => fetch(`${base}/events`, { headers: { ...headers, Accept: 'text/event-stream' } })]),
   ];
-  const cases = credentials.flatMap(([who, headers]) => requests.map(([what, send]) => [what, who, headers, send] as const));
+  const cases = credentials.flatMap(([who, headers]) => requests.map(([what, serve, send]) => [what, who, serve, headers, send] as const));
 
-  it.each(cases)('%s with %s answers 401 JSON with WWW-Authenticate, and changes nothing', async (_what, _who, headers, send) => {
+  it.each(cases)('%s with %s answers 401 JSON with WWW-Authenticate, and changes nothing', async (_what, _who, serve, headers, send) => {
+    const server = servers[serve];
     const before = await listUsers(baseUrl);
-    const { subscribers } = await health(baseUrl);
+    const { subscribers } = await health(server.baseUrl);
 
-    const response = await send(await headers());
+    const response = await send(server.baseUrl, await headers(server.databaseFile));
 
     expect(response.status).toBe(401);
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
@@ -122,7 +126,7 @@ describe('requests without valid credentials', () => {
     expect(await response.json()).toEqual({ error: 'Sign in, or send Authorization: Bearer <API_TOKEN>' });
     expect(await listUsers(baseUrl)).toEqual(before);
     expect(before.some((user) => user.id === victim.id)).toBe(true);
-    expect((await health(baseUrl)).subscribers).toBe(subscribers);
+    expect((await health(server.baseUrl)).subscribers).toBe(subscribers);
   });
 
   it('sends anonymous visitors of / to /login (307), and those with a made-up cookie too', async () => {
@@ -221,14 +225,15 @@ describe('a stream opened with a session', () => {
     for (const client of clients.splice(0)) client.close();
   });
 
-  it('ends with an expired event when the session ends, and the server lets go of it', async () => {
-    const start = (await health(baseUrl)).subscribers;
+  it.each(SERVES)('ends with an expired event when the session ends, and the server lets go of it (%s)', async (serve) => {
+    const { baseUrl: base, databaseFile: file } = servers[serve];
+    const start = (await health(base)).subscribers;
     const exp = Date.now() + 2_500;
-    const cookie = plantSession(databaseFile, { expiresAt: new Date(exp) });
-    const client = await SseClient.connect(`${baseUrl}/events`, {}, { cookie });
+    const cookie = plantSession(file, { expiresAt: new Date(exp) });
+    const client = await SseClient.connect(`${base}/events`, {}, { cookie });
     clients.push(client);
     expect((await client.next()).event).toBe('connected');
-    expect((await health(baseUrl)).subscribers).toBe(start + 1);
+    expect((await health(base)).subscribers).toBe(start + 1);
 
     const expired = await client.next(4_000);
     const endedAt = Date.now();
@@ -237,7 +242,7 @@ describe('a stream opened with a session', () => {
     await expect(client.next(1_000)).rejects.toThrow('The event stream ended');
     expect(endedAt).toBeGreaterThanOrEqual(exp - 50);
     expect(endedAt).toBeLessThan(exp + 1_000);
-    const after = await eventually(() => health(baseUrl), (h) => h.subscribers === start);
+    const after = await eventually(() => health(base), (h) => h.subscribers === start);
     expect(after.subscribers).toBe(start);
   });
 

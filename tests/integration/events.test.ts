@@ -3,14 +3,15 @@ import { describe, expect, inject, it } from 'vitest';
 import type { UserDTO } from '@/lib/dto';
 import { createUser, deleteUser, eventually, health, postUser, uniqueEmail } from '../support/api';
 import { SseClient, type SseMessage, streamsFor } from '../support/sse';
+import { SERVES } from '../support/server';
 
-const baseUrl = inject('baseUrl');
-const streams = streamsFor(baseUrl);
-const subscribe = () => streams.open();
+describe.each(SERVES)('GET /events (%s)', (serve) => {
+  const { baseUrl } = inject('servers')[serve];
+  const streams = streamsFor(baseUrl);
+  const subscribe = () => streams.open();
 
-const payload = (message: SseMessage): unknown => JSON.parse(message.data);
+  const payload = (message: SseMessage): unknown => JSON.parse(message.data);
 
-describe('GET /events', () => {
   it('answers as an unbuffered, uncompressed event stream', async () => {
     const { client } = await subscribe();
     const headers = client.response.headers;

@@ -3,12 +3,13 @@
 import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { authHeaders, createUser, eventually, listUsers, postUser, uniqueEmail } from '../support/api';
 import { ADMIN_PASSWORD, API_TOKEN, SESSION_SECRET } from '../support/secrets';
-import { logEntries, readLog } from '../support/server';
+import { logEntries, readLog, SERVES } from '../support/server';
 import { signIn, submitSignIn } from '../support/session';
 import { SseClient } from '../support/sse';
 
 const baseUrl = inject('baseUrl');
 const logFile = inject('logFile');
+const servers = inject('servers');
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 let cookie: string;
@@ -73,12 +74,13 @@ describe('response headers', () => {
     expect(nonces.has('')).toBe(false);
   });
 
-  it("gives the API, its errors and the stream default-src 'none'", async () => {
+  it.each(SERVES)("gives the API, its errors and the stream default-src 'none' (%s)", async (serve) => {
+    const { baseUrl: base } = servers[serve];
     const responses = [
-      await fetch(`${baseUrl}/api/users`, { headers: authHeaders() }),
-      await fetch(`${baseUrl}/api/users`),
+      await fetch(`${base}/api/users`, { headers: authHeaders() }),
+      await fetch(`${base}/api/users`),
     ];
-    const stream = await SseClient.connect(`${baseUrl}/events`);
+    const stream = await SseClient.connect(`${base}/events`);
     clients.push(stream);
     expect(responses.map((response) => response.status)).toEqual([200, 401]);
     for (const response of [...responses, stream.response]) {
@@ -102,8 +104,8 @@ describe('response headers', () => {
 
 describe('logs (JSON lines on stdout)', () => {
   /** The log entries for one request id, once `accept` holds for them (or after 5 s). */
-  const entriesFor = (requestId: string, accept: (entries: Record<string, unknown>[]) => boolean) =>
-    eventually(async () => logEntries(await readLog(logFile)).filter((entry) => entry.requestId === requestId), accept);
+  const entriesFor = (requestId: string, file: string, accept: (entries: Record<string, unknown>[]) => boolean) =>
+    eventually(async () => logEntries(await readLog(file)).filter((entry) => entry.requestId === requestId), accept);
 
   it('logs each request with the id sent back in X-Request-Id', async () => {
     const response = await fetch(`${baseUrl}/api/users`, { headers: authHeaders() });
@@ -111,26 +113,27 @@ describe('logs (JSON lines on stdout)', () => {
     const requestId = response.headers.get('x-request-id') ?? '';
     expect(requestId).toMatch(UUID);
 
-    const entries = await entriesFor(requestId, (found) => found.length > 0);
+    const entries = await entriesFor(requestId, logFile, (found) => found.length > 0);
 
     expect(entries).toEqual([expect.objectContaining({ msg: 'request', method: 'GET', path: '/api/users', level: 30 })]);
     expect(entries[0]?.time).toEqual(expect.any(Number));
   });
 
-  it('logs a stream opened and closed under one request id, with how and why', async () => {
-    const stream = await SseClient.connect(`${baseUrl}/events`);
+  it.each(SERVES)('logs a stream opened and closed under one request id, with how and why (%s)', async (serve) => {
+    const { baseUrl: base, logFile: log } = servers[serve];
+    const stream = await SseClient.connect(`${base}/events`);
     clients.push(stream);
     expect((await stream.next()).event).toBe('connected');
     const requestId = stream.response.headers.get('x-request-id') ?? '';
     expect(requestId).toMatch(UUID);
-    const opened = await entriesFor(requestId, (found) => found.some((entry) => entry.msg === 'stream opened'));
+    const opened = await entriesFor(requestId, log, (found) => found.some((entry) => entry.msg === 'stream opened'));
     expect(opened.find((entry) => entry.msg === 'stream opened')).toMatchObject({ via: 'token', principal: 'token:API_TOKEN' });
     expect(opened.some((entry) => entry.msg === 'stream closed')).toBe(false);
 
     stream.close();
 
-    const closed = await entriesFor(requestId, (found) => found.some((entry) => entry.msg === 'stream closed'));
-    // proxy.ts's "request" line and the route's "stream opened" line reached the log in either order in CI;
+    const closed = await entriesFor(requestId, log, (found) => found.some((entry) => entry.msg === 'stream closed'));
+    // The edge's "request" line (proxy.ts, or server.ts's adapter) and the route's "stream opened" line reached the log in either order in CI;
     // "stream closed" comes after both.
     expect(closed.map((entry) => entry.msg).sort()).toEqual(['request', 'stream closed', 'stream opened']);
     expect(closed.at(-1)).toMatchObject({ msg: 'stream closed', reason: 'client', principal: 'token:API_TOKEN' });
@@ -144,7 +147,7 @@ describe('logs (JSON lines on stdout)', () => {
     expect(bySession.status).toBe(204);
 
     const lineOf = async (response: Response, msg: string) =>
-      (await entriesFor(response.headers.get('x-request-id') ?? '', (found) => found.some((entry) => entry.msg === msg))).find((entry) => entry.msg === msg);
+      (await entriesFor(response.headers.get('x-request-id') ?? '', logFile, (found) => found.some((entry) => entry.msg === msg))).find((entry) => entry.msg === msg);
 
     expect(await lineOf(byToken, 'user created')).toMatchObject({ principal: 'token:API_TOKEN', userId: user.id });
     const deletedLine = await lineOf(bySession, 'user deleted');
@@ -166,7 +169,7 @@ describe('logs (JSON lines on stdout)', () => {
     expect(wrongToken.status).toBe(401);
     const requestId = wrongToken.headers.get('x-request-id') ?? '';
     // Wait until the last of these requests has been logged.
-    await entriesFor(requestId, (found) => found.length > 0);
+    await entriesFor(requestId, logFile, (found) => found.length > 0);
 
     const log = await readLog(logFile);
     expect(logEntries(log).some((entry) => entry.msg === 'sign-in failed')).toBe(true);

@@ -1,286 +1,314 @@
-// The limits an operator sets (EVENT_LOG_SIZE, MAX_SSE_CONNECTIONS, SSE_MAX_QUEUE_BYTES), on a
-// server of its own started with small ones, and /api/metrics, which reports what they did.
+// The limits an operator sets (EVENT_LOG_SIZE, MAX_SSE_CONNECTIONS, SSE_MAX_QUEUE_BYTES,
+// SSE_HEARTBEAT_SECONDS), on a server of its own started with small ones, and /api/metrics, which
+// reports what they did; on both ways of serving the stream.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { UserDTO } from '@/lib/dto';
 import { authHeaders, createUser, eventually, health } from '../support/api';
 import { API_TOKEN } from '../support/secrets';
-import { type TestServer, startServer } from '../support/server';
+import { SERVES, type TestServer, startServer } from '../support/server';
 import { SseClient } from '../support/sse';
 
 // The queue bound must still hold a burst of events published together (one per concurrent
 // create below): with 4,096 bytes, eight of the large events the slow-consumer test sends
 // sometimes got the reading subscriber dropped as well.
-const LIMITS = { EVENT_LOG_SIZE: '3', MAX_SSE_CONNECTIONS: '3', SSE_MAX_QUEUE_BYTES: '16384' };
+const LIMITS = { EVENT_LOG_SIZE: '3', MAX_SSE_CONNECTIONS: '3', SSE_MAX_QUEUE_BYTES: '16384', SSE_HEARTBEAT_SECONDS: '1' };
 
-let server: TestServer;
-const clients: SseClient[] = [];
-const stalledClients: ChildProcess[] = [];
+describe.each(SERVES)('limits (%s)', (serve) => {
+  let server: TestServer;
+  const clients: SseClient[] = [];
+  const stalledClients: ChildProcess[] = [];
 
-beforeAll(async () => {
-  server = await startServer({ env: LIMITS });
-});
-
-afterAll(async () => {
-  await server?.stop();
-});
-
-// Every test starts with no stream open: the limit is small, and counts are compared.
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
-  for (const child of stalledClients.splice(0)) child.kill();
-  await eventually(() => health(server.url), (h) => h.subscribers === 0);
-});
-
-async function subscribe(headers: Record<string, string> = {}) {
-  const client = await SseClient.connect(`${server.url}/events`, headers);
-  clients.push(client);
-  const connected = await client.next();
-  expect(connected.event).toBe('connected');
-  return client;
-}
-
-const currentHealth = () => health(server.url);
-
-describe(`EVENT_LOG_SIZE=${LIMITS.EVENT_LOG_SIZE}`, () => {
-  it('replays from memory what it holds, from the database what it no longer holds, and resyncs only an id it never gave', async () => {
-    const first = await subscribe();
-    for (let i = 1; i <= 7; i++) await createUser(server.url, `Evicted ${i}`);
-    const ids: number[] = [];
-    for (let i = 0; i < 7; i++) ids.push(Number((await first.next()).id));
-    first.close();
-
-    // Memory keeps the newest three (up to six before it trims): after the first, the database replays.
-    const fromDatabase = await subscribe({ 'Last-Event-ID': String(ids[0]) });
-    const all = [];
-    for (let i = 0; i < 6; i++) all.push(await fromDatabase.next());
-    expect(all.map((m) => Number(m.id))).toEqual(ids.slice(1));
-    fromDatabase.close(); // room for the next two (MAX_SSE_CONNECTIONS is 3)
-    await eventually(currentHealth, (h) => h.subscribers === 0);
-
-    const fromMemory = await subscribe({ 'Last-Event-ID': String(ids[4]) });
-    const replayed = [await fromMemory.next(), await fromMemory.next()];
-    expect(replayed.map((m) => Number(m.id))).toEqual(ids.slice(5));
-
-    const unknown = await subscribe({ 'Last-Event-ID': String(ids[6]! + 1_000) });
-    const resync = await unknown.next();
-    expect(resync.event).toBe('resync');
-    expect(JSON.parse(resync.data)).toEqual({ lastEventId: ids[6] });
-
-    // Both carry on with live events.
-    const live = await createUser(server.url, 'After Eviction');
-    for (const client of [fromMemory, unknown]) {
-      const message = await client.next();
-      expect(message.event).toBe('user_created');
-      expect(JSON.parse(message.data)).toEqual(live);
-    }
+  beforeAll(async () => {
+    server = await startServer({ env: LIMITS, serve });
   });
-});
 
-describe(`MAX_SSE_CONNECTIONS=${LIMITS.MAX_SSE_CONNECTIONS}`, () => {
-  it('answers 503 with Retry-After and a JSON error past the limit, counts it, and accepts again after a close', async () => {
-    const open = [await subscribe(), await subscribe(), await subscribe()];
-    const before = await currentHealth();
-    expect(before.subscribers).toBe(3);
-
-    const refused = await fetch(`${server.url}/events`, { headers: { Accept: 'text/event-stream', ...authHeaders() } });
-
-    expect(refused.status).toBe(503);
-    expect(refused.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
-    expect(refused.headers.get('content-type')).toMatch(/^application\/json/);
-    expect(await refused.json()).toEqual({ error: expect.any(String) });
-    const after = await currentHealth();
-    expect(after.connectionsRefused).toBe(before.connectionsRefused + 1);
-    expect(after.subscribers).toBe(3);
-
-    open[0]?.close();
-    await eventually(currentHealth, (h) => h.subscribers === 2);
-    const replacement = await subscribe();
-    const user = await createUser(server.url, 'Seen By The Replacement');
-    expect(JSON.parse((await replacement.next()).data)).toEqual(user);
-    expect((await currentHealth()).connectionsRefused).toBe(after.connectionsRefused);
+  afterAll(async () => {
+    await server?.stop();
   });
-});
 
-describe('GET /api/metrics', () => {
-  /** Metric name → value, checking each sample has its HELP and TYPE lines. */
-  function parsePrometheus(text: string): Map<string, { type: string; value: number }> {
-    const metrics = new Map<string, { type: string; value: number }>();
-    const lines = text.trimEnd().split('\n');
-    for (let i = 0; i < lines.length; i += 3) {
-      const [help, type, sample] = lines.slice(i, i + 3);
-      const name = /^# HELP (\w+) \S/.exec(help ?? '')?.[1];
-      expect(name, `HELP line before line ${i + 3}`).toBeDefined();
-      const kind = new RegExp(`^# TYPE ${name} (gauge|counter)$`).exec(type ?? '')?.[1];
-      expect(kind, `TYPE line for ${name}`).toBeDefined();
-      const value = new RegExp(`^${name} (\\d+)$`).exec(sample ?? '')?.[1];
-      expect(value, `sample for ${name}`).toBeDefined();
-      metrics.set(name ?? '', { type: kind ?? '', value: Number(value) });
-    }
-    return metrics;
+  // Every test starts with no stream open: the limit is small, and counts are compared.
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.close();
+    for (const child of stalledClients.splice(0)) child.kill();
+    await eventually(() => health(server.url), (h) => h.subscribers === 0);
+  });
+
+  async function subscribe(headers: Record<string, string> = {}) {
+    const client = await SseClient.connect(`${server.url}/events`, headers);
+    clients.push(client);
+    const connected = await client.next();
+    expect(connected.event).toBe('connected');
+    return client;
   }
 
-  it('answers Prometheus text whose values match /api/health', async () => {
-    // Give the counters values other than zero: as many streams as allowed, and one refused.
-    for (let i = 0; i < 3; i++) await subscribe();
-    const refused = await fetch(`${server.url}/events`, { headers: authHeaders() });
-    await refused.arrayBuffer();
-    expect(refused.status).toBe(503);
-    await createUser(server.url, 'Counted');
+  const currentHealth = () => health(server.url);
 
-    const response = await fetch(`${server.url}/api/metrics`);
-    const stats = await currentHealth();
+  describe(`EVENT_LOG_SIZE=${LIMITS.EVENT_LOG_SIZE}`, () => {
+    it('replays from memory what it holds, from the database what it no longer holds, and resyncs only an id it never gave', async () => {
+      const first = await subscribe();
+      for (let i = 1; i <= 7; i++) await createUser(server.url, `Evicted ${i}`);
+      const ids: number[] = [];
+      for (let i = 0; i < 7; i++) ids.push(Number((await first.next()).id));
+      first.close();
 
-    expect(response.status).toBe(200);
-    expect(response.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
-    const metrics = parsePrometheus(await response.text());
-    expect([...metrics.keys()].sort()).toEqual([
-      'process_resident_memory_bytes',
-      'roster_events_published_total',
-      'roster_hub_degraded',
-      'roster_last_event_id',
-      'roster_page_reads_total',
-      'roster_sse_connections_refused_total',
-      'roster_sse_slow_consumers_dropped_total',
-      'roster_sse_subscribers',
-    ]);
-    expect(Object.fromEntries(metrics)).toMatchObject({
-      roster_hub_degraded: { type: 'gauge', value: 0 },
-      roster_sse_subscribers: { type: 'gauge', value: stats.subscribers },
-      roster_last_event_id: { type: 'gauge', value: stats.lastEventId },
-      roster_events_published_total: { type: 'counter', value: stats.eventsPublished },
-      roster_page_reads_total: { type: 'counter', value: stats.pageReads },
-      roster_sse_connections_refused_total: { type: 'counter', value: stats.connectionsRefused },
-      roster_sse_slow_consumers_dropped_total: { type: 'counter', value: stats.slowConsumersDropped },
-      process_resident_memory_bytes: { type: 'gauge' },
+      // Memory keeps the newest three (up to six before it trims): after the first, the database replays.
+      const fromDatabase = await subscribe({ 'Last-Event-ID': String(ids[0]) });
+      const all = [];
+      for (let i = 0; i < 6; i++) all.push(await fromDatabase.next());
+      expect(all.map((m) => Number(m.id))).toEqual(ids.slice(1));
+      fromDatabase.close(); // room for the next two (MAX_SSE_CONNECTIONS is 3)
+      await eventually(currentHealth, (h) => h.subscribers === 0);
+
+      const fromMemory = await subscribe({ 'Last-Event-ID': String(ids[4]) });
+      const replayed = [await fromMemory.next(), await fromMemory.next()];
+      expect(replayed.map((m) => Number(m.id))).toEqual(ids.slice(5));
+
+      const unknown = await subscribe({ 'Last-Event-ID': String(ids[6]! + 1_000) });
+      const resync = await unknown.next();
+      expect(resync.event).toBe('resync');
+      expect(JSON.parse(resync.data)).toEqual({ lastEventId: ids[6] });
+
+      // Both carry on with live events.
+      const live = await createUser(server.url, 'After Eviction');
+      for (const client of [fromMemory, unknown]) {
+        const message = await client.next();
+        expect(message.event).toBe('user_created');
+        expect(JSON.parse(message.data)).toEqual(live);
+      }
     });
-    expect(stats.subscribers).toBe(3);
-    expect(stats.connectionsRefused).toBeGreaterThan(0);
-    // A Node.js process running Next.js holds tens of megabytes at the least.
-    expect(metrics.get('process_resident_memory_bytes')?.value).toBeGreaterThan(20 * 1024 * 1024);
   });
-});
 
-describe(`SSE_MAX_QUEUE_BYTES=${LIMITS.SSE_MAX_QUEUE_BYTES}`, () => {
-  // Both kernel socket buffers must fill before the server's queue can: on loopback the server's
-  // send buffer grows to about 4 MB, so about 6,000 events of 650 bytes. Names of three-byte
-  // characters and emails near the 254-character limit make each event as large as the API allows.
-  const NAME = '名'.repeat(94);
-  const DOMAIN = `${'a'.repeat(60)}.${'b'.repeat(60)}.${'c'.repeat(60)}.example.com`;
-  const WORKERS = 8;
-  const FILL_DEADLINE_MS = 55_000;
+  describe(`MAX_SSE_CONNECTIONS=${LIMITS.MAX_SSE_CONNECTIONS}`, () => {
+    it('answers 503 with Retry-After and a JSON error past the limit, counts it, and accepts again after a close', async () => {
+      const open = [await subscribe(), await subscribe(), await subscribe()];
+      const before = await currentHealth();
+      expect(before.subscribers).toBe(3);
 
-  /**
-   * A client that sends GET /events and then never reads a byte, e.g. a frozen browser tab. Both
-   * kernel socket buffers must fill before the server's queue can, and Linux may grow a receive
-   * buffer to tcp_rmem's maximum (32 MB on some machines), so the client fixes its own at 4 KB;
-   * Node cannot set SO_RCVBUF on a TCP socket, Python can. It reads to the end when told to.
-   */
-  async function stalledSubscriber() {
-    const { hostname, port } = new URL(server.url);
-    const request = `GET /events HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAccept: text/event-stream\r\nAuthorization: Bearer ${API_TOKEN}\r\n\r\n`;
-    const script = [
-      'import socket, sys',
-      's = socket.socket()',
-      's.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)',
-      's.connect((sys.argv[1], int(sys.argv[2])))',
-      's.sendall(sys.argv[3].encode())',
-      "print('sent', flush=True)",
-      'sys.stdin.readline()',
-      'while s.recv(65536): pass',
-      "print('closed', flush=True)",
-    ].join('\n');
-    const child = spawn('python3', ['-c', script, hostname, port, request], { stdio: ['pipe', 'pipe', 'inherit'] });
-    stalledClients.push(child);
-    let output = '';
-    const printed = (word: string) =>
-      new Promise<void>((resolve, reject) => {
-        const check = () => (output.includes(word) ? resolve() : undefined);
-        child.stdout?.on('data', (chunk: Buffer) => {
-          output += chunk.toString();
+      const refused = await fetch(`${server.url}/events`, { headers: { Accept: 'text/event-stream', ...authHeaders() } });
+
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
+      expect(refused.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(await refused.json()).toEqual({ error: expect.any(String) });
+      const after = await currentHealth();
+      expect(after.connectionsRefused).toBe(before.connectionsRefused + 1);
+      expect(after.subscribers).toBe(3);
+
+      open[0]?.close();
+      await eventually(currentHealth, (h) => h.subscribers === 2);
+      const replacement = await subscribe();
+      const user = await createUser(server.url, 'Seen By The Replacement');
+      expect(JSON.parse((await replacement.next()).data)).toEqual(user);
+      expect((await currentHealth()).connectionsRefused).toBe(after.connectionsRefused);
+    });
+  });
+
+  describe('GET /api/metrics', () => {
+    /** Metric name → value, checking each sample has its HELP and TYPE lines. */
+    function parsePrometheus(text: string): Map<string, { type: string; value: number }> {
+      const metrics = new Map<string, { type: string; value: number }>();
+      const lines = text.trimEnd().split('\n');
+      for (let i = 0; i < lines.length; i += 3) {
+        const [help, type, sample] = lines.slice(i, i + 3);
+        const name = /^# HELP (\w+) \S/.exec(help ?? '')?.[1];
+        expect(name, `HELP line before line ${i + 3}`).toBeDefined();
+        const kind = new RegExp(`^# TYPE ${name} (gauge|counter)$`).exec(type ?? '')?.[1];
+        expect(kind, `TYPE line for ${name}`).toBeDefined();
+        const value = new RegExp(`^${name} (\\d+)$`).exec(sample ?? '')?.[1];
+        expect(value, `sample for ${name}`).toBeDefined();
+        metrics.set(name ?? '', { type: kind ?? '', value: Number(value) });
+      }
+      return metrics;
+    }
+
+    it('answers Prometheus text whose values match /api/health', async () => {
+      // Give the counters values other than zero: as many streams as allowed, and one refused.
+      for (let i = 0; i < 3; i++) await subscribe();
+      const refused = await fetch(`${server.url}/events`, { headers: authHeaders() });
+      await refused.arrayBuffer();
+      expect(refused.status).toBe(503);
+      await createUser(server.url, 'Counted');
+
+      const response = await fetch(`${server.url}/api/metrics`);
+      const stats = await currentHealth();
+
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+      const metrics = parsePrometheus(await response.text());
+      expect([...metrics.keys()].sort()).toEqual([
+        'process_resident_memory_bytes',
+        'roster_events_published_total',
+        'roster_hub_degraded',
+        'roster_last_event_id',
+        'roster_page_reads_total',
+        'roster_sse_connections_refused_total',
+        'roster_sse_slow_consumers_dropped_total',
+        'roster_sse_subscribers',
+      ]);
+      expect(Object.fromEntries(metrics)).toMatchObject({
+        roster_hub_degraded: { type: 'gauge', value: 0 },
+        roster_sse_subscribers: { type: 'gauge', value: stats.subscribers },
+        roster_last_event_id: { type: 'gauge', value: stats.lastEventId },
+        roster_events_published_total: { type: 'counter', value: stats.eventsPublished },
+        roster_page_reads_total: { type: 'counter', value: stats.pageReads },
+        roster_sse_connections_refused_total: { type: 'counter', value: stats.connectionsRefused },
+        roster_sse_slow_consumers_dropped_total: { type: 'counter', value: stats.slowConsumersDropped },
+        process_resident_memory_bytes: { type: 'gauge' },
+      });
+      expect(stats.subscribers).toBe(3);
+      expect(stats.connectionsRefused).toBeGreaterThan(0);
+      // A Node.js process running Next.js holds tens of megabytes at the least.
+      expect(metrics.get('process_resident_memory_bytes')?.value).toBeGreaterThan(20 * 1024 * 1024);
+    });
+  });
+
+  describe(`SSE_MAX_QUEUE_BYTES=${LIMITS.SSE_MAX_QUEUE_BYTES}`, () => {
+    // Both kernel socket buffers must fill before the server's queue can: on loopback the server's
+    // send buffer grows to about 4 MB, so about 6,000 events of 650 bytes. Names of three-byte
+    // characters and emails near the 254-character limit make each event as large as the API allows.
+    const NAME = '名'.repeat(94);
+    const DOMAIN = `${'a'.repeat(60)}.${'b'.repeat(60)}.${'c'.repeat(60)}.example.com`;
+    const WORKERS = 8;
+    const FILL_DEADLINE_MS = 55_000;
+
+    /**
+     * A client that sends GET /events and then never reads a byte, e.g. a frozen browser tab. Both
+     * kernel socket buffers must fill before the server's queue can, and Linux may grow a receive
+     * buffer to tcp_rmem's maximum (32 MB on some machines), so the client fixes its own at 4 KB;
+     * Node cannot set SO_RCVBUF on a TCP socket, Python can. It reads to the end when told to.
+     */
+    async function stalledSubscriber() {
+      const { hostname, port } = new URL(server.url);
+      const request = `GET /events HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAccept: text/event-stream\r\nAuthorization: Bearer ${API_TOKEN}\r\n\r\n`;
+      const script = [
+        'import socket, sys',
+        's = socket.socket()',
+        's.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)',
+        's.connect((sys.argv[1], int(sys.argv[2])))',
+        's.sendall(sys.argv[3].encode())',
+        "print('sent', flush=True)",
+        'sys.stdin.readline()',
+        'while s.recv(65536): pass',
+        "print('closed', flush=True)",
+      ].join('\n');
+      const child = spawn('python3', ['-c', script, hostname, port, request], { stdio: ['pipe', 'pipe', 'inherit'] });
+      stalledClients.push(child);
+      let output = '';
+      const printed = (word: string) =>
+        new Promise<void>((resolve, reject) => {
+          const check = () => (output.includes(word) ? resolve() : undefined);
+          child.stdout?.on('data', (chunk: Buffer) => {
+            output += chunk.toString();
+            check();
+          });
+          child.once('exit', () => (output.includes(word) ? resolve() : reject(new Error(`stalled client exited before "${word}"`))));
           check();
         });
-        child.once('exit', () => (output.includes(word) ? resolve() : reject(new Error(`stalled client exited before "${word}"`))));
-        check();
-      });
-    await printed('sent');
-    return {
-      /** Reads everything, resolving once the server has closed the connection. */
-      readToEnd: () => {
-        child.stdin?.write('read\n');
-        return printed('closed');
+      await printed('sent');
+      return {
+        /** Reads everything, resolving once the server has closed the connection. */
+        readToEnd: () => {
+          child.stdin?.write('read\n');
+          return printed('closed');
+        },
+      };
+    }
+
+    function bigUser(worker: number, n: number): [name: string, email: string] {
+      const local = `slow-${worker}-${n}-${Date.now()}-`.padEnd(254 - DOMAIN.length - 1, 'x');
+      return [`${n} ${NAME}`, `${local}@${DOMAIN}`];
+    }
+
+    it(
+      'drops a subscriber that stops reading, while one that reads gets every event within a second',
+      async () => {
+        const reader = await subscribe();
+        const stalled = await stalledSubscriber();
+        await eventually(currentHealth, (h) => h.subscribers === 2);
+        const start = await currentHealth();
+
+        // When each POST returned, and when the reading subscriber saw its event, by user id.
+        const returnedAt = new Map<number, number>();
+        const receivedAt = new Map<number, number>();
+        const receivedIds: number[] = [];
+        const reading = (async () => {
+          // Ends when the test closes the client once every event has arrived (or on a gap of
+          // seconds, which the assertions below then report).
+          for (;;) {
+            const message = await reader.next(10_000).catch(() => undefined);
+            if (!message) return;
+            const user = JSON.parse(message.data) as UserDTO;
+            receivedAt.set(user.id, Date.now());
+            receivedIds.push(Number(message.id));
+          }
+        })();
+
+        let dropped = false;
+        const deadline = Date.now() + FILL_DEADLINE_MS;
+        const watching = (async () => {
+          while (!dropped && Date.now() < deadline) {
+            await new Promise((resolve) => setTimeout(resolve, 200));
+            dropped = (await currentHealth()).slowConsumersDropped > start.slowConsumersDropped;
+          }
+        })();
+        let created = 0;
+        const creators = Array.from({ length: WORKERS }, async (_, worker) => {
+          while (!dropped && Date.now() < deadline) {
+            const [name, email] = bigUser(worker, created++);
+            const user = await createUser(server.url, name, email);
+            returnedAt.set(user.id, Date.now());
+          }
+        });
+        await Promise.all([watching, ...creators]);
+        // Only the stalled subscriber is gone; the reader is still connected.
+        const end = await eventually(currentHealth, (h) => h.subscribers === 1);
+        expect(end.slowConsumersDropped).toBe(start.slowConsumersDropped + 1);
+        expect(end.subscribers).toBe(1);
+        await eventually(async () => receivedAt.size, (count) => count >= returnedAt.size);
+        reader.close();
+        await reading;
+
+        // The reader got every event once, in order, and none of them late.
+        const byId = (a: number, b: number) => a - b;
+        expect([...receivedAt.keys()].sort(byId)).toEqual([...returnedAt.keys()].sort(byId));
+        expect(receivedIds).toEqual(receivedIds.map((_, i) => start.lastEventId + 1 + i));
+        const latencies = [...returnedAt].map(([id, at]) => (receivedAt.get(id) ?? Infinity) - at);
+        expect(Math.max(...latencies)).toBeLessThan(1_000);
+
+        // The server closed the stalled connection rather than leaving it open: once the client
+        // reads what the kernel buffered, the end follows.
+        await Promise.race([
+          stalled.readToEnd(),
+          new Promise((_, reject) => setTimeout(() => reject(new Error('the stalled connection was left open')), 5_000)),
+        ]);
       },
-    };
-  }
+      80_000,
+    );
+  });
 
-  function bigUser(worker: number, n: number): [name: string, email: string] {
-    const local = `slow-${worker}-${n}-${Date.now()}-`.padEnd(254 - DOMAIN.length - 1, 'x');
-    return [`${n} ${NAME}`, `${local}@${DOMAIN}`];
-  }
+  describe(`SSE_HEARTBEAT_SECONDS=${LIMITS.SSE_HEARTBEAT_SECONDS}`, () => {
+    const heartbeats = (client: SseClient) => client.comments.filter((comment) => comment === 'heartbeat').length;
 
-  it(
-    'drops a subscriber that stops reading, while one that reads gets every event within a second',
-    async () => {
-      const reader = await subscribe();
-      const stalled = await stalledSubscriber();
-      await eventually(currentHealth, (h) => h.subscribers === 2);
-      const start = await currentHealth();
+    it('sends a quiet stream a heartbeat comment every second, and none while events keep it busy', async () => {
+      const client = await subscribe();
+      const quiet = await eventually(async () => heartbeats(client), (count) => count >= 2, 4_000);
+      expect(quiet).toBeGreaterThanOrEqual(2);
 
-      // When each POST returned, and when the reading subscriber saw its event, by user id.
-      const returnedAt = new Map<number, number>();
-      const receivedAt = new Map<number, number>();
-      const receivedIds: number[] = [];
-      const reading = (async () => {
-        // Ends when the test closes the client once every event has arrived (or on a gap of
-        // seconds, which the assertions below then report).
-        for (;;) {
-          const message = await reader.next(10_000).catch(() => undefined);
-          if (!message) return;
-          const user = JSON.parse(message.data) as UserDTO;
-          receivedAt.set(user.id, Date.now());
-          receivedIds.push(Number(message.id));
-        }
-      })();
+      // Events every 200 ms: every stream has had bytes since the last tick, so the round is skipped.
+      await createUser(server.url, 'Busy 0');
+      expect((await client.next()).event).toBe('user_created');
+      const before = heartbeats(client);
+      for (let i = 1; i <= 12; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        await createUser(server.url, `Busy ${i}`);
+        expect((await client.next()).event).toBe('user_created');
+      }
+      expect(heartbeats(client)).toBe(before);
 
-      let dropped = false;
-      const deadline = Date.now() + FILL_DEADLINE_MS;
-      const watching = (async () => {
-        while (!dropped && Date.now() < deadline) {
-          await new Promise((resolve) => setTimeout(resolve, 200));
-          dropped = (await currentHealth()).slowConsumersDropped > start.slowConsumersDropped;
-        }
-      })();
-      let created = 0;
-      const creators = Array.from({ length: WORKERS }, async (_, worker) => {
-        while (!dropped && Date.now() < deadline) {
-          const [name, email] = bigUser(worker, created++);
-          const user = await createUser(server.url, name, email);
-          returnedAt.set(user.id, Date.now());
-        }
-      });
-      await Promise.all([watching, ...creators]);
-      // Only the stalled subscriber is gone; the reader is still connected.
-      const end = await eventually(currentHealth, (h) => h.subscribers === 1);
-      expect(end.slowConsumersDropped).toBe(start.slowConsumersDropped + 1);
-      expect(end.subscribers).toBe(1);
-      await eventually(async () => receivedAt.size, (count) => count >= returnedAt.size);
-      reader.close();
-      await reading;
-
-      // The reader got every event once, in order, and none of them late.
-      const byId = (a: number, b: number) => a - b;
-      expect([...receivedAt.keys()].sort(byId)).toEqual([...returnedAt.keys()].sort(byId));
-      expect(receivedIds).toEqual(receivedIds.map((_, i) => start.lastEventId + 1 + i));
-      const latencies = [...returnedAt].map(([id, at]) => (receivedAt.get(id) ?? Infinity) - at);
-      expect(Math.max(...latencies)).toBeLessThan(1_000);
-
-      // The server closed the stalled connection rather than leaving it open: once the client
-      // reads what the kernel buffered, the end follows.
-      await Promise.race([
-        stalled.readToEnd(),
-        new Promise((_, reject) => setTimeout(() => reject(new Error('the stalled connection was left open')), 5_000)),
-      ]);
-    },
-    80_000,
-  );
+      // Quiet again: heartbeats resume.
+      await eventually(async () => heartbeats(client), (count) => count > before, 4_000);
+      expect(heartbeats(client)).toBeGreaterThan(before);
+    });
+  });
 });

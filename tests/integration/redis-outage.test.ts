@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, eventually, health, listUsers } from '../support/api';
 import { privateRedis, type PrivateRedis } from '../support/redis';
-import { exited, freePort, spawnNext, startServer, tempDir, type TestServer } from '../support/server';
+import { exited, freePort, spawnRoster, startServer, tempDir, type TestServer } from '../support/server';
 import { servicesUp } from '../support/services';
 import { SseClient } from '../support/sse';
 
@@ -29,7 +29,7 @@ describe.skipIf(!up)('REDIS_URL set', () => {
     try {
       const port = await freePort();
       const closed = await freePort();
-      const next = spawnNext(port, path.join(scratch.dir, 'db.sqlite'), path.join(scratch.dir, 'out.log'), {
+      const next = spawnRoster(port, path.join(scratch.dir, 'db.sqlite'), path.join(scratch.dir, 'out.log'), {
         REDIS_URL: `redis://:hunter2@127.0.0.1:${closed}`,
       });
       await exited(next.child);

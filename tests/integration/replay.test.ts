@@ -3,34 +3,35 @@ import { describe, expect, inject, it } from 'vitest';
 import type { UserDTO } from '@/lib/dto';
 import { createUser, deleteUser, eventually, health, patchUser } from '../support/api';
 import { type SseClient, type SseMessage, streamsFor } from '../support/sse';
+import { SERVES } from '../support/server';
 
-const baseUrl = inject('baseUrl');
-const connect = streamsFor(baseUrl).open;
+describe.each(SERVES)('GET /events after a disconnect (%s)', (serve) => {
+  const { baseUrl } = inject('servers')[serve];
+  const connect = streamsFor(baseUrl).open;
 
-/** Closes the client and waits until the server has let go of it. */
-async function disconnect(client: SseClient) {
-  const before = (await health(baseUrl)).subscribers;
-  client.close();
-  await eventually(() => health(baseUrl), (h) => h.subscribers === before - 1);
-}
+  /** Closes the client and waits until the server has let go of it. */
+  async function disconnect(client: SseClient) {
+    const before = (await health(baseUrl)).subscribers;
+    client.close();
+    await eventually(() => health(baseUrl), (h) => h.subscribers === before - 1);
+  }
 
-async function createUsers(count: number, label: string): Promise<UserDTO[]> {
-  const users: UserDTO[] = [];
-  for (let i = 1; i <= count; i++) users.push(await createUser(baseUrl, `${label} ${i}`));
-  return users;
-}
+  async function createUsers(count: number, label: string): Promise<UserDTO[]> {
+    const users: UserDTO[] = [];
+    for (let i = 1; i <= count; i++) users.push(await createUser(baseUrl, `${label} ${i}`));
+    return users;
+  }
 
-/** Takes `count` messages and checks they are user_created for `users`, with consecutive ids after `after`. */
-async function expectCreated(client: SseClient, users: UserDTO[], after: number): Promise<SseMessage[]> {
-  const messages: SseMessage[] = [];
-  for (let i = 0; i < users.length; i++) messages.push(await client.next());
-  expect(messages.map((m) => m.event)).toEqual(users.map(() => 'user_created'));
-  expect(messages.map((m) => JSON.parse(m.data) as UserDTO)).toEqual(users);
-  expect(messages.map((m) => Number(m.id))).toEqual(users.map((_, i) => after + 1 + i));
-  return messages;
-}
+  /** Takes `count` messages and checks they are user_created for `users`, with consecutive ids after `after`. */
+  async function expectCreated(client: SseClient, users: UserDTO[], after: number): Promise<SseMessage[]> {
+    const messages: SseMessage[] = [];
+    for (let i = 0; i < users.length; i++) messages.push(await client.next());
+    expect(messages.map((m) => m.event)).toEqual(users.map(() => 'user_created'));
+    expect(messages.map((m) => JSON.parse(m.data) as UserDTO)).toEqual(users);
+    expect(messages.map((m) => Number(m.id))).toEqual(users.map((_, i) => after + 1 + i));
+    return messages;
+  }
 
-describe('GET /events after a disconnect', () => {
   it.each([
     ['the Last-Event-ID header', (id: string) => ['', { 'Last-Event-ID': id }] as const],
     ['?lastEventId=', (id: string) => [`?lastEventId=${id}`, {}] as const],

@@ -9,7 +9,7 @@ import { createUser, eventually, postUser, uniqueEmail } from '../support/api';
 import { freshDatabase, type TestDatabase, withClient } from '../support/postgres';
 import { dropPrefix, uniquePrefix } from '../support/redis';
 import { ADMIN_PASSWORD } from '../support/secrets';
-import { logEntries, type PostgresTestServer, readLog, startServer, type TestServer } from '../support/server';
+import { logEntries, type PostgresTestServer, readLog, SERVES, startServer, type TestServer } from '../support/server';
 import { REDIS_URL, servicesUp } from '../support/services';
 import { clientAddress, SESSION_COOKIE, sessionCookieOf, signIn, storedSession, submitSignIn, submitSignOut } from '../support/session';
 import { SseClient } from '../support/sse';
@@ -46,8 +46,8 @@ async function expiredWithin(client: SseClient, since: number, timeoutMs = 2_000
   }
 }
 
-describe('sign-out on one instance', () => {
-  const baseUrl = inject('baseUrl');
+describe.each(SERVES)('sign-out on one instance (%s)', (serve) => {
+  const { baseUrl } = inject('servers')[serve];
 
   it('refuses a cookie copied before "Sign out" on the API, the page and the stream, and ends its open stream', async () => {
     const cookie = await signIn(baseUrl);

@@ -1,20 +1,20 @@
-// SIGTERM with live streams open, on a server of its own: Next.js waits for open connections
-// before it exits, so the app must end its never-ending event streams, and their connections.
+// SIGTERM with live streams open, on a server of its own, on both ways of serving: the app must
+// end its never-ending event streams, and their connections, or the server would wait for them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestServer, exited, startServer } from '../support/server';
+import { SERVES, type TestServer, exited, startServer } from '../support/server';
 import { SseClient } from '../support/sse';
 
-let server: TestServer;
+describe.each(SERVES)('SIGTERM (%s)', (serve) => {
+  let server: TestServer;
 
-beforeAll(async () => {
-  server = await startServer();
-});
+  beforeAll(async () => {
+    server = await startServer({ serve });
+  });
 
-afterAll(async () => {
-  await server?.stop();
-});
+  afterAll(async () => {
+    await server?.stop();
+  });
 
-describe('SIGTERM', () => {
   it('sends every open stream a shutdown event, ends it, and lets the server exit within 3 s', async () => {
     const clients = [await SseClient.connect(`${server.url}/events`), await SseClient.connect(`${server.url}/events`)];
     for (const client of clients) expect((await client.next()).event).toBe('connected');
@@ -33,7 +33,7 @@ describe('SIGTERM', () => {
       new Promise<boolean>((resolve) => setTimeout(resolve, 3_000 - (Date.now() - signalledAt), false)),
     ]);
     expect(exitedInTime, 'the server is still running 3 s after SIGTERM').toBe(true);
-    // 128 + 15: Next.js's own orderly exit on SIGTERM, not a crash and not the harness's SIGKILL.
+    // 128 + 15: an orderly exit on SIGTERM (server.ts exits as `next start` does), not a crash and not the harness's SIGKILL.
     expect(server.child.exitCode).toBe(143);
   });
 });

@@ -1,6 +1,6 @@
-// Starts the real production server (`next start` on the existing build) against a fresh SQLite
-// file or a given PostgreSQL database, the way `npm start` does: migrations first, then the
-// server. Authentication is on, as production requires, with the test secrets of ./secrets.ts;
+// Starts the real production server on the existing build against a fresh SQLite file or a given
+// PostgreSQL database, the way `npm start` does: migrations first, then the server — server.ts
+// (`npm start`), or `next start` for tests that check the stream on both of its paths. Authentication is on, as production requires, with the test secrets of ./secrets.ts;
 // the rate limit is off unless a test turns it on. The server's stdout (pino's JSON log lines) is
 // kept in a file for tests to read.
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -35,11 +35,19 @@ function portRange(range: string): { first: number; last: number } {
   return { first: Number(first), last: Number(last) };
 }
 
+/**
+ * How the build is served: `npm start` (server.ts: node:http in front of Next.js, serving the
+ * stream itself) or `next start` (the stream through Next.js's route-handler pipeline, as any
+ * Next.js host serves it). The stream's tests run against both.
+ */
+export type Serve = 'npm start' | 'next start';
+export const SERVES: readonly Serve[] = ['npm start', 'next start'];
+
 type Server = {
   url: string;
   /** Where the server's stdout goes (see `readLog`). */
   logFile: string;
-  /** The `next start` process, for tests that signal it themselves. */
+  /** The server process, for tests that signal it themselves. */
   child: ChildProcess;
   stop: () => Promise<void>;
   /**
@@ -64,6 +72,8 @@ export type ServerOptions = {
   env?: ServerEnv;
   /** A PostgreSQL URL to serve from instead of a fresh SQLite file; migrated first (a no-op when up to date). */
   databaseUrl?: string;
+  /** Default `npm start`. */
+  serve?: Serve;
 };
 
 /** What every test server runs with unless told otherwise: signed-in access only, no rate limit. */
@@ -130,7 +140,7 @@ async function waitUntilReady(url: string, child: ChildProcess, output: () => st
   let gone = false;
   void exited(child).then(() => (gone = true));
   while (Date.now() < deadline) {
-    if (gone) throw new Error(`next start exited with ${child.exitCode ?? child.signalCode}:\n${output()}`);
+    if (gone) throw new Error(`the server exited with ${child.exitCode ?? child.signalCode}:\n${output()}`);
     if (!output().includes('Ready in')) {
       await new Promise((resolve) => setTimeout(resolve, 50));
       continue;
@@ -144,7 +154,7 @@ async function waitUntilReady(url: string, child: ChildProcess, output: () => st
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`next start was not ready within ${READY_TIMEOUT_MS} ms:\n${output()}`);
+  throw new Error(`the server was not ready within ${READY_TIMEOUT_MS} ms:\n${output()}`);
 }
 
 /** The environment of a server process: ours, the defaults, then the test's changes. */
@@ -155,24 +165,28 @@ function serverEnv(changes: ServerEnv, databaseUrl: string): NodeJS.ProcessEnv {
   return { ...env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', DATABASE_URL: databaseUrl };
 }
 
-export type NextProcess = {
+export type ServerProcess = {
   child: ChildProcess;
   /** The last 20,000 characters of stdout and stderr together, for error messages. */
   output: () => string;
 };
 
 /**
- * Spawns `next start` on the port with a SQLite file; stdout is appended to `logFile` as it
- * arrives. Used directly by tests that expect the server to refuse to start.
+ * Spawns `npm start`'s server on the port with a SQLite file; stdout is appended to `logFile` as
+ * it arrives. Used directly by tests that expect the server to refuse to start.
  */
-export function spawnNext(port: number, databaseFile: string, logFile: string, changes: ServerEnv = {}): NextProcess {
-  return spawnNextOn(port, `file:${databaseFile}`, logFile, changes);
+export function spawnRoster(port: number, databaseFile: string, logFile: string, changes: ServerEnv = {}): ServerProcess {
+  return spawnServer('npm start', port, `file:${databaseFile}`, logFile, changes);
 }
 
-function spawnNextOn(port: number, databaseUrl: string, logFile: string, changes: ServerEnv): NextProcess {
-  const require = createRequire(import.meta.url);
-  const next = require.resolve('next/dist/bin/next');
-  const child = spawn(process.execPath, [next, 'start', '--port', String(port), '--hostname', HOST], {
+/** The command line of each way to serve (npm start's server.ts runs on Node's own type stripping). */
+function entryOf(serve: Serve): string[] {
+  if (serve === 'npm start') return [path.join(ROOT, 'server.ts')];
+  return [createRequire(import.meta.url).resolve('next/dist/bin/next'), 'start'];
+}
+
+function spawnServer(serve: Serve, port: number, databaseUrl: string, logFile: string, changes: ServerEnv): ServerProcess {
+  const child = spawn(process.execPath, [...entryOf(serve), '--port', String(port), '--hostname', HOST], {
     cwd: ROOT,
     env: serverEnv(changes, databaseUrl),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -188,8 +202,8 @@ function spawnNextOn(port: number, databaseUrl: string, logFile: string, changes
   return { child, output: () => tail };
 }
 
-async function launch(port: number, databaseUrl: string, logFile: string, changes: ServerEnv) {
-  const { child, output } = spawnNextOn(port, databaseUrl, logFile, changes);
+async function launch(serve: Serve, port: number, databaseUrl: string, logFile: string, changes: ServerEnv) {
+  const { child, output } = spawnServer(serve, port, databaseUrl, logFile, changes);
   const url = `http://${HOST}:${port}`;
   try {
     await waitUntilReady(url, child, output);
@@ -212,7 +226,7 @@ export async function freePort(): Promise<number> {
  */
 export function startServer(options: ServerOptions & { databaseUrl: string }): Promise<PostgresTestServer>;
 export function startServer(options?: ServerOptions & { databaseUrl?: undefined }): Promise<TestServer>;
-export async function startServer({ env = {}, databaseUrl }: ServerOptions = {}): Promise<TestServer | PostgresTestServer> {
+export async function startServer({ env = {}, databaseUrl, serve = 'npm start' }: ServerOptions = {}): Promise<TestServer | PostgresTestServer> {
   if (!existsSync(path.join(ROOT, '.next/BUILD_ID'))) {
     throw new Error('No production build: run `npm run build` before the integration tests.');
   }
@@ -224,7 +238,7 @@ export async function startServer({ env = {}, databaseUrl }: ServerOptions = {})
     await applyMigrations(target);
     for await (const port of freePorts()) {
       try {
-        const { url, child } = await launch(port, target.url, logFile, env);
+        const { url, child } = await launch(serve, port, target.url, logFile, env);
         const server: Server = {
           url,
           logFile,
@@ -238,7 +252,7 @@ export async function startServer({ env = {}, databaseUrl }: ServerOptions = {})
             await stopProcess(server.child);
             for await (const next of freePorts()) {
               try {
-                Object.assign(server, await launch(next, target.url, logFile, changes));
+                Object.assign(server, await launch(serve, next, target.url, logFile, changes));
                 return;
               } catch (error) {
                 if (!(error instanceof PortTakenError)) throw error;

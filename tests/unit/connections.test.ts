@@ -149,20 +149,35 @@ describe('Connections', () => {
     await reader.cancel();
   });
 
-  it('sends a heartbeat comment every heartbeatMs and nothing before', async () => {
+  it('sends a heartbeat comment every heartbeatMs while no event flows, and nothing before', async () => {
     const hub = await countingHub();
     const reader = openStream(new Connections({ ...LIMITS, heartbeatMs: 1_000 }), hub);
     await skipPreamble(reader, hub);
 
-    vi.advanceTimersByTime(999);
-    const published = await hub.publish(deletedEvent(5));
-    expect(await nextChunk(reader)).toEqual(encodeEvent(published));
-
-    vi.advanceTimersByTime(1);
+    vi.advanceTimersByTime(1_000);
     expect(await nextChunk(reader)).toEqual(HEARTBEAT);
     vi.advanceTimersByTime(1_000);
     expect(await nextChunk(reader)).toEqual(HEARTBEAT);
     await reader.cancel();
+  });
+
+  it('skips the heartbeat round after an interval in which an event reached every stream', async () => {
+    const hub = await countingHub();
+    const connections = new Connections({ ...LIMITS, heartbeatMs: 1_000 });
+    const readers = [openStream(connections, hub), openStream(connections, hub)];
+    for (const reader of readers) await skipPreamble(reader, hub);
+
+    vi.advanceTimersByTime(500);
+    const published = await hub.publish(deletedEvent(5));
+    for (const reader of readers) expect(await nextChunk(reader)).toEqual(encodeEvent(published));
+    vi.advanceTimersByTime(500); // the tick after the event: every stream has had bytes, no heartbeat
+    vi.advanceTimersByTime(1_000); // a quiet interval: heartbeat
+    const later = await hub.publish(deletedEvent(6));
+    for (const reader of readers) {
+      expect(await nextChunk(reader)).toEqual(HEARTBEAT);
+      expect(await nextChunk(reader)).toEqual(encodeEvent(later));
+    }
+    for (const reader of readers) await reader.cancel();
   });
 
   it('uses a 15 second heartbeat by default', async () => {
@@ -173,7 +188,8 @@ describe('Connections', () => {
     vi.advanceTimersByTime(14_999);
     const published = await hub.publish(deletedEvent(5));
     expect(await nextChunk(reader)).toEqual(encodeEvent(published));
-    vi.advanceTimersByTime(1);
+    vi.advanceTimersByTime(1); // an event since the last tick: skipped
+    vi.advanceTimersByTime(15_000);
     expect(await nextChunk(reader)).toEqual(HEARTBEAT);
     await reader.cancel();
   });

@@ -1,0 +1,86 @@
+import 'server-only';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import { pipeline } from 'node:stream/promises';
+import { log, REQUEST_ID_HEADER } from '@/lib/log';
+import { API_POLICY, SECURITY_HEADERS } from '@/lib/security-headers';
+import { claimOf, type Sink } from './connections';
+
+// How the stream's bytes leave under `npm start` (server.ts): the route handler's own GET answers,
+// and its Response goes to the socket without Next.js's pipeline, which costs ~70 KB and a
+// promise per chunk per open response. What the stream says is app/events/route.ts's alone; this
+// adapter only does what proxy.ts and next.config.ts do for every other route (request id, log
+// line, security headers), and writes the frames with res.write, as a bare node:http server does.
+
+/** Where instrumentation.ts leaves the stream's node:http handler for server.ts (a global-registry symbol). */
+export const SERVE_EVENTS = Symbol.for('roster.serveEvents');
+
+export type RouteHandler = (request: Request) => Promise<Response>;
+export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+/** The route's Web Request: the client's headers, with the request id proxy.ts would have set. */
+function webRequest(req: IncomingMessage, requestId: string): Request {
+  const headers = new Headers();
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
+  headers.set(REQUEST_ID_HEADER, requestId);
+  return new Request(new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`), { method: req.method, headers });
+}
+
+function responseSink(res: ServerResponse): Sink {
+  return {
+    write: (frame) => void res.write(frame),
+    // What the response and its socket hold that the kernel has not taken: the client is not reading.
+    queued: () => res.writableLength,
+    end: () => void res.end(),
+    abort: () => void res.destroy(),
+  };
+}
+
+/** Writes a Response: a live stream's frames straight to the socket, any other body piped. */
+async function send(response: Response, res: ServerResponse, headers: OutgoingHttpHeaders): Promise<void> {
+  response.headers.forEach((value, name) => {
+    if (name !== 'set-cookie') headers[name] = value;
+  });
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) headers['set-cookie'] = cookies;
+  res.writeHead(response.status, headers);
+  const body = response.body;
+  if (!body) {
+    res.end();
+    return;
+  }
+  const claim = claimOf(body);
+  if (claim) {
+    const clientLeft = claim(responseSink(res));
+    res.once('close', clientLeft);
+    return;
+  }
+  await pipeline(Readable.fromWeb(body as NodeReadableStream<Uint8Array>), res).catch(() => res.destroy());
+}
+
+/** Serves a route handler on node:http with the edge's headers and log line. */
+export function serveFromNode(handler: RouteHandler): NodeHandler {
+  return async (req, res) => {
+    const requestId = crypto.randomUUID();
+    const path = (req.url ?? '/').split('?')[0];
+    log.info({ requestId, method: req.method, path }, 'request');
+    const headers: OutgoingHttpHeaders = { 'Content-Security-Policy': API_POLICY, 'X-Request-Id': requestId };
+    for (const { key, value } of SECURITY_HEADERS) headers[key] = value;
+    let request: Request;
+    try {
+      request = webRequest(req, requestId);
+    } catch {
+      res.writeHead(400, { ...headers, 'Content-Type': 'application/json' }).end(JSON.stringify({ error: 'Bad request' }));
+      return;
+    }
+    let response: Response;
+    try {
+      response = await handler(request);
+    } catch (error) {
+      log.error({ err: error, requestId, path }, 'unhandled error');
+      response = Response.json({ error: 'Internal server error' }, { status: 500 });
+    }
+    await send(response, res, headers);
+  };
+}

@@ -1,0 +1,171 @@
+// The stream's second way out (`npm start`): a body made by Connections, claimed by a node:http
+// response, on a real server and a raw socket, next to the Web stream path the other tests read.
+import { createServer, type Server } from 'node:http';
+import net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { claimOf, Connections, type Sink } from '@/lib/events/connections';
+import { serveFromNode } from '@/lib/events/node-server';
+import { encodeEvent, RETRY, SHUTDOWN, sseFrame } from '@/lib/events/sse';
+import { memoryHub } from '../support/memory-log';
+import { aUser, deletedEvent } from '../support/users';
+
+const LIMITS = { maxConnections: 10, maxQueueBytes: 64 * 1024 };
+const text = (frames: Uint8Array[]) => frames.map((frame) => Buffer.from(frame).toString()).join('');
+
+/** A sink that keeps what it is given, and says it has `queued` bytes the client has not taken. */
+function recordingSink() {
+  const sink = { frames: [] as Uint8Array[], queuedBytes: 0, ended: false, aborted: false };
+  const asSink: Sink = {
+    write: (frame) => void sink.frames.push(frame),
+    queued: () => sink.queuedBytes,
+    end: () => void (sink.ended = true),
+    abort: () => void (sink.aborted = true),
+  };
+  return { sink, asSink };
+}
+
+describe('a stream claimed by a sink', () => {
+  it('gets what was said before the claim, then every live event, straight from the hub', async () => {
+    const { hub, publish } = await memoryHub();
+    const connections = new Connections(LIMITS);
+    const body = connections.open(hub, undefined)!;
+    const { sink, asSink } = recordingSink();
+
+    const leave = claimOf(body)!(asSink);
+    const event = await publish(deletedEvent(1));
+
+    expect(text(sink.frames)).toBe(text([RETRY, sseFrame('connected', { lastEventId: 0 }), encodeEvent(event)]));
+    leave();
+    expect(connections.size).toBe(0);
+    await publish(deletedEvent(2));
+    expect(sink.frames).toHaveLength(3);
+    expect(sink.ended).toBe(false); // the client went away: nothing left to end
+  });
+
+  it('is dropped as too slow once its sink holds more than maxQueueBytes, and aborted', async () => {
+    const { hub, publish } = await memoryHub();
+    const connections = new Connections({ ...LIMITS, maxQueueBytes: 1_000 });
+    const { sink, asSink } = recordingSink();
+    claimOf(connections.open(hub, undefined)!)!(asSink);
+
+    await publish({ type: 'user_created', user: aUser(1) });
+    expect(connections.slowConsumersDropped).toBe(0);
+    sink.queuedBytes = 1_001;
+    await publish({ type: 'user_created', user: aUser(2) });
+
+    expect(connections.slowConsumersDropped).toBe(1);
+    expect(connections.size).toBe(0);
+    expect(sink.aborted).toBe(true);
+  });
+
+  it('is ended with a shutdown event on shutdown, even when that came before the claim', async () => {
+    const { hub } = await memoryHub();
+    const connections = new Connections(LIMITS);
+    const body = connections.open(hub, undefined)!;
+    connections.shutdown();
+    const { sink, asSink } = recordingSink();
+
+    claimOf(body)!(asSink);
+
+    expect(text(sink.frames).endsWith(text([SHUTDOWN]))).toBe(true);
+    expect(sink.ended).toBe(true);
+  });
+
+  it('belongs to one sink: a second claim throws, and a body Connections did not make has no claim', async () => {
+    const { hub } = await memoryHub();
+    const body = new Connections(LIMITS).open(hub, undefined)!;
+    claimOf(body)!(recordingSink().asSink);
+    expect(() => claimOf(body)!(recordingSink().asSink)).toThrow('claimed twice');
+    expect(claimOf(new Response('plain').body!)).toBeUndefined();
+  });
+});
+
+describe('serveFromNode', () => {
+  let server: Server | undefined;
+  afterEach(async () => {
+    server?.closeAllConnections();
+    await new Promise((resolve) => server?.close(resolve));
+  });
+
+  async function serve(handler: (request: Request) => Promise<Response>): Promise<number> {
+    server = createServer((req, res) => void serveFromNode(handler)(req, res));
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    if (address === null || typeof address === 'string') throw new Error('no port');
+    return address.port;
+  }
+
+  /** A raw HTTP/1.1 GET that collects what arrives until `until` matches. */
+  function get(port: number, path: string, until: RegExp): Promise<{ socket: net.Socket; received: string }> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect({ port, host: '127.0.0.1' });
+      let received = '';
+      socket.setEncoding('utf8');
+      socket.on('connect', () => socket.write(`GET ${path} HTTP/1.1\r\nHost: roster.test\r\nX-Request-Id: spoofed\r\n\r\n`));
+      socket.on('data', (chunk: string) => {
+        received += chunk;
+        if (until.test(received)) resolve({ socket, received });
+      });
+      socket.on('error', reject);
+    });
+  }
+
+  it('hands the route the client\'s request (URL, headers, a fresh request id) and sends its stream to the socket as it is said', async () => {
+    const { hub, publish } = await memoryHub();
+    const connections = new Connections(LIMITS);
+    const seen: Request[] = [];
+    const bodies: ReadableStream<Uint8Array>[] = [];
+    const port = await serve(async (request) => {
+      seen.push(request);
+      bodies.push(connections.open(hub, undefined)!);
+      return new Response(bodies[0], { headers: { 'Content-Type': 'text/event-stream' } });
+    });
+
+    const { socket } = await get(port, '/events?lastEventId=7', /event: connected/);
+    const event = await publish(deletedEvent(3));
+    const { received } = await new Promise<{ received: string }>((resolve) => {
+      let more = '';
+      socket.on('data', (chunk: string) => {
+        more += chunk;
+        if (more.includes('user_deleted')) resolve({ received: more });
+      });
+    });
+
+    expect(seen[0]?.url).toBe('http://roster.test/events?lastEventId=7');
+    const requestId = seen[0]?.headers.get('x-request-id');
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(received).toContain(Buffer.from(encodeEvent(event)).toString());
+    expect(connections.size).toBe(1);
+    // Straight to the socket: the Web stream was never read (piping it would have locked it).
+    expect(bodies[0]?.locked).toBe(false);
+
+    socket.destroy();
+    await expect.poll(() => connections.size).toBe(0);
+  });
+
+  it('sends the edge\'s headers with every response, and any other body as it is', async () => {
+    const port = await serve(async () => Response.json({ error: 'nope' }, { status: 401, headers: { 'WWW-Authenticate': 'Bearer realm="roster"' } }));
+
+    const { received } = await get(port, '/events', /"nope"/);
+
+    const [head = ''] = received.split('\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.1 401 /);
+    expect(head).toMatch(/\r\nwww-authenticate: Bearer realm="roster"/i);
+    expect(head).toMatch(/\r\ncontent-security-policy: default-src 'none'; frame-ancestors 'none'/i);
+    expect(head).toMatch(/\r\nx-content-type-options: nosniff/i);
+    expect(head).toMatch(/\r\nx-request-id: [0-9a-f-]{36}/i);
+    expect(head).not.toContain('spoofed');
+  });
+
+  it('answers 500 JSON, without details, when the handler throws', async () => {
+    const port = await serve(async () => {
+      throw new Error('secret detail');
+    });
+
+    const { received } = await get(port, '/events', /\}/);
+
+    expect(received).toMatch(/^HTTP\/1\.1 500 /);
+    expect(received).toContain('{"error":"Internal server error"}');
+    expect(received).not.toContain('secret detail');
+  });
+});
