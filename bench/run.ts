@@ -24,11 +24,11 @@ import { probePages, signIn } from './pages';
 import { agent, API_TOKEN, type Instance, request, ROOT, rssMb, type Serve, sleep, startFloor, startRoster, stopAll, serverNodeVersion, subscribersNow, runServersOn, waitFor } from './servers';
 
 const TARGETS = {
-  floor: { instances: 1, redis: false, serve: 'npm-start' },
-  roster: { instances: 1, redis: false, serve: 'npm-start' },
-  'roster-next': { instances: 1, redis: false, serve: 'next-start' },
-  'roster-redis-1': { instances: 1, redis: true, serve: 'npm-start' },
-  'roster-redis': { instances: 2, redis: true, serve: 'npm-start' },
+  floor: { instances: 1, redis: false, serve: 'npm start' },
+  roster: { instances: 1, redis: false, serve: 'npm start' },
+  'roster-next': { instances: 1, redis: false, serve: 'next start' },
+  'roster-redis-1': { instances: 1, redis: true, serve: 'npm start' },
+  'roster-redis': { instances: 2, redis: true, serve: 'npm start' },
 } as const satisfies Record<string, { instances: number; redis: boolean; serve: Serve }>;
 type Target = keyof typeof TARGETS;
 
@@ -115,7 +115,8 @@ async function load(target: Target, subscribers: number, servers: Instance[]): P
   const result = (await ask(client, { cmd: 'collect', sendTimes })) as Extract<ClientReply, { cmd: 'collect' }>;
   // Pages and the API while users are created, with every stream open, and later with none (after
   // the memory figures: rendering pages grows the heap, which would hide what streams cost).
-  const cookie = target === 'floor' ? undefined : await signIn(writer.port);
+  // Not while profiling: the profile is of the publish path.
+  const cookie = target === 'floor' || args.profile ? undefined : await signIn(writer.port);
   const pagesLoaded = cookie === undefined ? undefined : await probePages(writer.port, cookie, EVENTS, RATE);
 
   await ask(client, { cmd: 'close' });

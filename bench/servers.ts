@@ -39,7 +39,7 @@ export const serverNodeVersion = () => spawnSync(serverNode, ['--version'], { en
  * How Roster serves: `npm start` (server.ts: node:http in front of Next.js, serving the stream
  * itself) or `next start` (every route, the stream too, through Next.js's route-handler pipeline).
  */
-export type Serve = 'npm-start' | 'next-start';
+export type Serve = 'npm start' | 'next start';
 
 export type RosterSetup = {
   /** Instances on `port`, `port + 1`, …; writes go to the first. */
@@ -162,8 +162,8 @@ export async function startRoster(setup: RosterSetup): Promise<Instance[]> {
   }
   const env = rosterEnv(setup.databaseUrl ?? `file:${path.join(TMP, 'bench.db')}`, setup.maxConnections, setup.redis);
   if (setup.databaseUrl === undefined) await runScript('prisma/migrate.ts', [], env);
-  const serve = setup.serve ?? 'npm-start';
-  const entry = serve === 'npm-start' ? [path.join(APP_ROOT, 'server.ts')] : [path.join(APP_ROOT, 'node_modules/next/dist/bin/next'), 'start'];
+  const serve = setup.serve ?? 'npm start';
+  const entry = serve === 'npm start' ? [path.join(APP_ROOT, 'server.ts')] : [path.join(APP_ROOT, 'node_modules/next/dist/bin/next'), 'start'];
   if (!existsSync(entry[0] ?? '')) throw new Error(`${APP_ROOT} has no ${path.relative(APP_ROOT, entry[0] ?? '')}: measure it with --targets roster-next`);
   const instances = Array.from({ length: setup.instances }, (_, i): Instance => {
     const port = setup.port + i;
