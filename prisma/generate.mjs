@@ -1,6 +1,6 @@
 // `prisma generate` without a network: the Prisma CLI downloads its native schema engine at
 // start-up even though generate never runs it, so point it at any existing executable.
-// Roster applies migrations with the WebAssembly engine instead (see lib/db/schema-engine.ts).
+// Roster applies migrations with the WebAssembly engine instead (see prisma/tooling/schema-engine.ts).
 // One client per provider: Prisma Client refuses a driver adapter for another provider than its
 // schema's, so PostgreSQL has its own schema (prisma/postgresql/schema.prisma, same model).
 import { spawnSync } from 'node:child_process';

@@ -3,7 +3,7 @@
 // prisma/postgresql/schema.prisma into prisma/postgresql/migrations for PostgreSQL. Like
 // `prisma migrate dev`, it first applies the committed migrations to that database (a development
 // one); on PostgreSQL it also creates and drops a scratch shadow database on that server.
-import { createMigration } from '@/lib/db/migrate';
+import { createMigration } from '@/prisma/tooling/migrate';
 
 const name = process.argv[2];
 if (!name || !/^[a-z0-9_]+$/i.test(name)) {

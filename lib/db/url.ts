@@ -1,5 +1,5 @@
-// Where the database lives, and which engine DATABASE_URL names. Server code; tests load it too.
-import 'server-only';
+// Where the database lives, and which engine DATABASE_URL names. Read by the app (lib/db) and by
+// the migration tooling (prisma/tooling), which runs outside it: no secrets here, so no server-only.
 import path from 'node:path';
 
 export const DEFAULT_DATABASE_URL = 'file:./data/roster.db';

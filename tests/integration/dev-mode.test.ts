@@ -4,7 +4,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyMigrations } from '@/lib/db/migrate';
+import { applyMigrations } from '@/prisma/tooling/migrate';
 import { databaseTarget } from '@/lib/db/url';
 import type { PageDTO } from '@/lib/dto';
 import { exited, freePort, tempDir } from '../support/server';

@@ -3,7 +3,7 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { applyMigrations } from '@/lib/db/migrate';
+import { applyMigrations } from '@/prisma/tooling/migrate';
 import { databaseTarget } from '@/lib/db/url';
 import { nameKey, searchKey } from '@/lib/directory/keys';
 import { freshDatabase, type TestDatabase, withClient } from '../support/postgres';

@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ActivityPageDTO, PageDTO, UserDTO } from '@/lib/dto';
-import { applyMigrations } from '@/lib/db/migrate';
+import { applyMigrations } from '@/prisma/tooling/migrate';
 import { databaseTarget } from '@/lib/db/url';
 import { authHeaders, createUser, deleteUser, eventually, health, listPage, patchUser, postUser, uniqueEmail } from '../support/api';
 import { freshDatabase, type TestDatabase, withClient } from '../support/postgres';

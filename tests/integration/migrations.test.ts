@@ -1,10 +1,10 @@
-// lib/db/migrate with Prisma's WebAssembly schema engine on real SQLite files.
-// Paths in lib/db/migrate are relative to the working directory: run from the project root.
+// prisma/tooling/migrate.ts with Prisma's WebAssembly schema engine on real SQLite files.
+// Paths in prisma/tooling/migrate.ts are relative to the working directory: run from the project root.
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { applyMigrations, createMigration, MIGRATIONS_DIR } from '@/lib/db/migrate';
+import { applyMigrations, createMigration, MIGRATIONS_DIR } from '@/prisma/tooling/migrate';
 import { databaseTarget, type SqliteTarget } from '@/lib/db/url';
 import { tempDir } from '../support/server';
 

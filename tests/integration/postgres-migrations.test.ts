@@ -1,10 +1,10 @@
-// lib/db/migrate with Prisma's WebAssembly schema engine on real PostgreSQL databases, one fresh
-// database per test. Paths in lib/db/migrate are relative to the working directory: run from the
+// prisma/tooling/migrate.ts with Prisma's WebAssembly schema engine on real PostgreSQL databases, one fresh
+// database per test. Paths in prisma/tooling/migrate.ts are relative to the working directory: run from the
 // project root.
 import { readdir, rm } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { applyMigrations, createMigration, MIGRATIONS_DIR } from '@/lib/db/migrate';
-import { MIGRATION_LOCK_KEY } from '@/lib/db/postgres-migrate';
+import { applyMigrations, createMigration, MIGRATIONS_DIR } from '@/prisma/tooling/migrate';
+import { MIGRATION_LOCK_KEY } from '@/prisma/tooling/postgres-migrate';
 import { databaseTarget } from '@/lib/db/url';
 import { databaseNames, freshDatabase, type TestDatabase, withClient } from '../support/postgres';
 import { servicesUp } from '../support/services';

@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { applyMigrations } from '@/lib/db/migrate';
+import { applyMigrations } from '@/prisma/tooling/migrate';
 import { databaseTarget } from '@/lib/db/url';
 import { AUTH_ENV } from './secrets';
 

@@ -1,14 +1,13 @@
-import 'server-only';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import Database from 'better-sqlite3';
 import type { MigrationList, SchemaFilter } from '@prisma/schema-engine-wasm/schema_engine_bg';
-import { nameKey, searchKey } from '../directory/keys';
+import { nameKey, searchKey } from '@/lib/directory/keys';
 import { postgresMigrationFactory, withMigrationLock } from './postgres-migrate';
 import { withSchemaEngine } from './schema-engine';
-import { databaseTarget, type DatabaseProvider, type DatabaseTarget } from './url';
+import { databaseTarget, type DatabaseProvider, type DatabaseTarget } from '@/lib/db/url';
 
 const PRISMA_DIR = path.resolve('prisma');
 const NO_FILTERS: SchemaFilter = { externalTables: [], externalEnums: [] };

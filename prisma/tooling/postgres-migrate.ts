@@ -1,10 +1,9 @@
-import 'server-only';
 import { randomUUID } from 'node:crypto';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import pg from 'pg';
 
-// How the schema engine reaches PostgreSQL (lib/db/migrate.ts). @prisma/adapter-pg 7.10's own
+// How the schema engine reaches PostgreSQL (prisma/tooling/migrate.ts). @prisma/adapter-pg 7.10's own
 // factory cannot serve it as it is: see reportCharAsText and connectToShadowDb below.
 
 const CHAR_OID = 18;
