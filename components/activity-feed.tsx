@@ -4,9 +4,9 @@ import Link from 'next/link';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import useSWR from 'swr';
 import type { ActivityDTO, ActivityPageDTO } from '@/lib/dto';
-import type { LiveStatus } from '@/lib/live/event-stream';
+import type { LiveStatus } from '@/lib/live/event-source';
 import { SignedOutError } from '@/lib/live/fetch-page';
-import { openSharedStream } from '@/lib/live/shared-stream';
+import { openSharedStream } from '@/lib/live/shared-event-source';
 import { ConnectionStatus } from './connection-status';
 
 const POLL_MS = 5_000;

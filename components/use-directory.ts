@@ -5,9 +5,9 @@ import useSWR from 'swr';
 import { type View, viewSearch } from '@/lib/directory/view';
 import type { PageDTO } from '@/lib/dto';
 import { type DirectoryState, directoryReducer, initialDirectory } from '@/lib/live/directory-state';
-import type { LiveStatus, LiveStream } from '@/lib/live/event-stream';
+import type { LiveStatus, LiveStream } from '@/lib/live/event-source';
 import { fetchPage, pageUrl, SignedOutError } from '@/lib/live/fetch-page';
-import { openSharedStream } from '@/lib/live/shared-stream';
+import { openSharedStream } from '@/lib/live/shared-event-source';
 
 const POLL_MS = 5_000;
 const POLL_MAX_MS = 30_000;

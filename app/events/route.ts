@@ -1,6 +1,15 @@
-// GET /events – live user changes as Server-Sent Events (replays from Last-Event-ID)
-import { eventStreamResponse } from '@/lib/events/stream';
+// GET /events – live user changes as Server-Sent Events (replays from Last-Event-ID). `npm start`
+// serves this same GET through server.ts (lib/events/node-server.ts); any Next.js host, as it is.
+import { sseResponse } from '@/lib/events/sse-response';
+import { errorResponse, requireCaller } from '@/lib/http';
+import { assertStreamAllowed } from '@/lib/rate-limit';
 
-export function GET(request: Request) {
-  return eventStreamResponse(request);
+export async function GET(request: Request) {
+  try {
+    const caller = await requireCaller(request);
+    await assertStreamAllowed(caller, request.headers);
+    return sseResponse(request, caller);
+  } catch (error) {
+    return errorResponse(error, request);
+  }
 }

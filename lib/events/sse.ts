@@ -1,6 +1,8 @@
-// Server-Sent Events framing (https://html.spec.whatwg.org/multipage/server-sent-events.html), and
-// the decoding of event frames next to their encoding. Safe to import on the client.
-import type { HubEvent, UserDTO } from '../dto';
+import 'server-only';
+import type { HubEvent } from '../dto';
+
+// Server-Sent Events framing (https://html.spec.whatwg.org/multipage/server-sent-events.html). The
+// browser's side, decoding what encodeEvent writes, is lib/live/decode-event.ts.
 
 const encoder = new TextEncoder();
 
@@ -33,17 +35,6 @@ function eventData(event: HubEvent): unknown {
 /** The frame for a published event, encoded once and shared by every subscriber. */
 export function encodeEvent(event: HubEvent): Uint8Array {
   return sseFrame(event.type, eventData(event), event.eventId);
-}
-
-/** The SSE event names of user events, for EventSource listeners. */
-export const USER_EVENT_TYPES = ['user_created', 'user_updated', 'user_deleted'] as const;
-
-/** A user event from its SSE name, `id:` line and `data:` text: encodeEvent's inverse. */
-export function decodeEvent(type: HubEvent['type'], lastEventId: string, data: string): HubEvent {
-  const eventId = Number(lastEventId);
-  if (type === 'user_created') return { type, user: JSON.parse(data) as UserDTO, eventId };
-  if (type === 'user_updated') return { type, ...(JSON.parse(data) as { user: UserDTO; previous: UserDTO }), eventId };
-  return { type, ...(JSON.parse(data) as { id: number; user: UserDTO }), eventId };
 }
 
 /** Replay was impossible: refetch the list, then carry on with the live events that follow. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HubEvent, UserDTO } from '@/lib/dto';
-import { HEARTBEAT, RETRY, RETRY_MS, SHUTDOWN, decodeEvent, encodeEvent, resyncFrame, sseFrame } from '@/lib/events/sse';
+import { HEARTBEAT, RETRY, RETRY_MS, SHUTDOWN, encodeEvent, resyncFrame, sseFrame } from '@/lib/events/sse';
+import { decodeEvent } from '@/lib/live/decode-event';
 import { parseBlock, splitBlocks } from '../support/sse';
 import { aUser, deletedEvent } from '../support/users';
 

@@ -5,7 +5,7 @@
 // over a BroadcastChannel. When it closes, the lock passes to a waiting tab, which opens the
 // stream from its own cursor (the server replays what it missed).
 import type { HubEvent } from '../dto';
-import { connectEventStream, type LiveStatus, type LiveStream, type StreamHandlers } from './event-stream';
+import { connectEventStream, type LiveStatus, type LiveStream, type StreamHandlers } from './event-source';
 
 type Message =
   | { type: 'event'; event: HubEvent }

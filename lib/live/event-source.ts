@@ -1,6 +1,6 @@
 // Browser side: one EventSource to /events, with reconnection this code controls.
 import type { HubEvent } from '../dto';
-import { decodeEvent, USER_EVENT_TYPES } from '../events/sse';
+import { decodeEvent, USER_EVENT_TYPES } from './decode-event';
 
 /**
  * Where the live updates stand — the one status type, from the stream to the status line.

@@ -1,9 +1,6 @@
 import 'server-only';
 import type { Caller } from '@/lib/auth';
-import { RateLimitedError } from '@/lib/errors';
-import { errorResponse, requireCaller } from '@/lib/http';
 import { log, requestIdOf } from '@/lib/log';
-import { limits, rateKeyOf } from '@/lib/rate-limit';
 import { connections, hub } from '.';
 
 const SSE_HEADERS = {
@@ -28,20 +25,11 @@ export function lastEventIdOf(request: Request): number | undefined {
 }
 
 /**
- * The SSE response for one client: 401 without credentials, 429 past the caller's connection
- * rate, 503 when this instance has no room (the client polls instead). It ends when the session
- * does: at its expiry, or at once when it is signed out (with `expired`, on every instance).
+ * The SSE response for a caller the route has let in: 503 when this instance has no room (the
+ * client polls instead). It ends when the session does: at its expiry, or at once when it is
+ * signed out (with `expired`, on every instance).
  */
-export async function eventStreamResponse(request: Request): Promise<Response> {
-  let caller: Caller;
-  try {
-    caller = await requireCaller(request);
-    const verdict = await limits.streams.take(rateKeyOf(caller, request.headers));
-    if (!verdict.ok) throw new RateLimitedError(verdict.retryAfterSeconds);
-  } catch (error) {
-    return errorResponse(error, request);
-  }
-
+export function sseResponse(request: Request, caller: Caller): Response {
   const requestId = requestIdOf(request.headers);
   const { principal } = caller;
   const after = lastEventIdOf(request);

@@ -13,7 +13,8 @@ import { connections, hub } from '@/lib/events';
 import { databaseLog } from '@/lib/events/log';
 import type { MemoryLog } from '../support/memory-log';
 import { RETRY, encodeEvent, resyncFrame, sseFrame } from '@/lib/events/sse';
-import { eventStreamResponse, lastEventIdOf } from '@/lib/events/stream';
+import { GET } from '@/app/events/route';
+import { lastEventIdOf } from '@/lib/events/sse-response';
 import { deletedEvent } from '../support/users';
 
 afterAll(() => {
@@ -69,9 +70,9 @@ async function firstChunks(response: Response, count: number): Promise<Uint8Arra
   return chunks;
 }
 
-describe('eventStreamResponse', () => {
+describe('GET /events (the route, authentication off)', () => {
   it('answers with headers that keep proxies and compression from buffering', async () => {
-    const response = await eventStreamResponse(request());
+    const response = await GET(request());
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
     expect(response.headers.get('cache-control')).toBe('no-cache, no-transform');
@@ -85,21 +86,21 @@ describe('eventStreamResponse', () => {
     const missed = (databaseLog as MemoryLog).append(deletedEvent(1));
     await hub.ring();
 
-    const chunks = await firstChunks(await eventStreamResponse(request('', { 'Last-Event-ID': String(from) })), 3);
+    const chunks = await firstChunks(await GET(request('', { 'Last-Event-ID': String(from) })), 3);
 
     expect(chunks).toEqual([RETRY, sseFrame('connected', { lastEventId: missed.eventId }), encodeEvent(missed)]);
   });
 
   it('passes an unreadable id on as unknown, so the client is told to resync', async () => {
-    const chunks = await firstChunks(await eventStreamResponse(request('?lastEventId=soon')), 3);
+    const chunks = await firstChunks(await GET(request('?lastEventId=soon')), 3);
     expect(chunks[2]).toEqual(resyncFrame(hub.lastEventId));
   });
 
   it('answers 503 with a JSON error and Retry-After once the process is at its limit', async () => {
-    const open = [await eventStreamResponse(request()), await eventStreamResponse(request())];
+    const open = [await GET(request()), await GET(request())];
     const refusedBefore = connections.refused;
 
-    const response = await eventStreamResponse(request());
+    const response = await GET(request());
 
     expect(response.status).toBe(503);
     expect(Number(response.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
@@ -109,7 +110,7 @@ describe('eventStreamResponse', () => {
       expect(stream.status).toBe(200);
       await stream.body?.cancel();
     }
-    const again = await eventStreamResponse(request());
+    const again = await GET(request());
     expect(again.status).toBe(200);
     await again.body?.cancel();
   });
