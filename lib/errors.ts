@@ -2,68 +2,49 @@
 import type { UserDTO } from './dto';
 import type { FieldErrors } from './validation';
 
-export class ValidationError extends Error {
-  constructor(readonly fieldErrors: Record<string, string[] | undefined>) {
-    super('Invalid input');
-    this.name = 'ValidationError';
-  }
-}
-
-export class ConflictError extends Error {
-  constructor(readonly fieldErrors: FieldErrors) {
-    super('Conflict');
-    this.name = 'ConflictError';
-  }
-}
-
-export class NotFoundError extends Error {
-  constructor(message = 'Not found') {
+/** Gives each error its class's name for logs, spelled out: minifying would mangle `constructor.name`. */
+abstract class DomainError extends Error {
+  constructor(name: string, message: string) {
     super(message);
-    this.name = 'NotFoundError';
+    this.name = name;
   }
 }
 
-export class UnauthorizedError extends Error {
-  constructor() {
-    super('Sign in, or send Authorization: Bearer <API_TOKEN>');
-    this.name = 'UnauthorizedError';
-  }
+export class ValidationError extends DomainError {
+  constructor(readonly fieldErrors: Record<string, string[] | undefined>) { super('ValidationError', 'Invalid input'); }
 }
 
-export class RateLimitedError extends Error {
-  constructor(readonly retryAfterSeconds: number) {
-    super(`Too many requests; try again in ${retryAfterSeconds} s`);
-    this.name = 'RateLimitedError';
-  }
+export class ConflictError extends DomainError {
+  constructor(readonly fieldErrors: FieldErrors) { super('ConflictError', 'Conflict'); }
 }
 
-export class PayloadTooLargeError extends Error {
-  constructor(limit: number) {
-    super(`Request body must be at most ${limit} bytes`);
-    this.name = 'PayloadTooLargeError';
-  }
+export class NotFoundError extends DomainError {
+  constructor(message = 'Not found') { super('NotFoundError', message); }
+}
+
+export class UnauthorizedError extends DomainError {
+  constructor() { super('UnauthorizedError', 'Sign in, or send Authorization: Bearer <API_TOKEN>'); }
+}
+
+export class RateLimitedError extends DomainError {
+  constructor(readonly retryAfterSeconds: number) { super('RateLimitedError', `Too many requests; try again in ${retryAfterSeconds} s`); }
+}
+
+export class PayloadTooLargeError extends DomainError {
+  constructor(limit: number) { super('PayloadTooLargeError', `Request body must be at most ${limit} bytes`); }
 }
 
 /** The database could not be reached or was busy; nothing was written. */
-export class ServiceUnavailableError extends Error {
-  constructor() {
-    super('The database is unavailable; nothing was changed. Try again shortly.');
-    this.name = 'ServiceUnavailableError';
-  }
+export class ServiceUnavailableError extends DomainError {
+  constructor() { super('ServiceUnavailableError', 'The database is unavailable; nothing was changed. Try again shortly.'); }
 }
 
 /** An edit named a version the user no longer has: someone changed it meanwhile. */
-export class PreconditionFailedError extends Error {
-  constructor(readonly current: UserDTO) {
-    super('Changed by someone else while you were editing');
-    this.name = 'PreconditionFailedError';
-  }
+export class PreconditionFailedError extends DomainError {
+  constructor(readonly current: UserDTO) { super('PreconditionFailedError', 'Changed by someone else while you were editing'); }
 }
 
 /** An edit through the API must say which version it changes (If-Match), so none is lost. */
-export class PreconditionRequiredError extends Error {
-  constructor() {
-    super('Send If-Match: "<version>" with the version you are changing (GET /api/users/{id} gives it as the ETag)');
-    this.name = 'PreconditionRequiredError';
-  }
+export class PreconditionRequiredError extends DomainError {
+  constructor() { super('PreconditionRequiredError', 'Send If-Match: "<version>" with the version you are changing (GET /api/users/{id} gives it as the ETag)'); }
 }
