@@ -20,7 +20,7 @@ if (missing.length > 0) {
   console.error(
     `Roster refuses to start: set ${missing.join(' and ')}.\n` +
       '  ADMIN_PASSWORD is the admin password; SESSION_SECRET keys sign-in secrets (32+ random characters,\n' +
-      '  e.g. `openssl rand -base64 48`). See README, "Security".',
+      '  e.g. `openssl rand -base64 48`). See docs/security.md.',
   );
   process.exit(1);
 }
