@@ -19,11 +19,16 @@ export const SERVE_EVENTS = Symbol.for('roster.serveEvents');
 export type RouteHandler = (request: Request) => Promise<Response>;
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
-/** The route's Web Request: the client's headers, with the request id proxy.ts would have set. */
+/**
+ * The route's Web Request: the client's headers, with the request id proxy.ts would have set and,
+ * as Next.js does, the peer's address as X-Forwarded-For when no proxy sent one (what counts an
+ * anonymous client, lib/rate-limit/client-key.ts).
+ */
 function webRequest(req: IncomingMessage, requestId: string): Request {
   const headers = new Headers();
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
   headers.set(REQUEST_ID_HEADER, requestId);
+  if (!headers.has('x-forwarded-for') && req.socket.remoteAddress) headers.set('x-forwarded-for', req.socket.remoteAddress);
   return new Request(new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`), { method: req.method, headers });
 }
 

@@ -132,6 +132,8 @@ describe('serveFromNode', () => {
     });
 
     expect(seen[0]?.url).toBe('http://roster.test/events?lastEventId=7');
+    // No proxy in front: the peer's address stands in, as Next.js does, so anonymous clients are told apart.
+    expect(seen[0]?.headers.get('x-forwarded-for')).toBe('127.0.0.1');
     const requestId = seen[0]?.headers.get('x-request-id');
     expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
     expect(received).toContain(Buffer.from(encodeEvent(event)).toString());
