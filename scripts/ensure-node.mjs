@@ -1,27 +1,30 @@
-// Runs first on `npm install`. Roster needs Node 22 or newer (better-sqlite3 13 crashes on 20, and
-// better-sqlite3 12 aborts on 24). On an older Node — Debian 12's default is 20, past its end of
+// Runs first on `npm install`. Roster needs Node 22.18 or newer (better-sqlite3 13 crashes on 20,
+// better-sqlite3 12 aborts on 24, and `npm start` runs server.ts on Node's own type stripping,
+// on by default from 22.18). On an older Node — Debian 12's default is 20, past its end of
 // life — it fetches the Node that .nvmrc names from the npm registry (the `node-<os>-<cpu>`
 // package: a plain Node binary, no network beyond the registry) into .node/, and links it as
 // node_modules/.bin/node. npm puts node_modules/.bin first on PATH for every script, so `npm run
 // dev`, `npm start` and `npm test` run on it while the machine's Node stays as it is.
-// On Node 22+ it does nothing.
+// On Node 22.18+ it does nothing.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const MINIMUM_MAJOR = 22;
+const MINIMUM = [22, 18];
+const MINIMUM_TEXT = MINIMUM.join('.');
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const shim = path.join(root, 'node_modules/.bin/node');
 
-const major = (version) => Number(version.replace(/^v/, '').split('.')[0]);
+const [major, minor] = process.versions.node.split('.').map(Number);
+const supported = major > MINIMUM[0] || (major === MINIMUM[0] && minor >= MINIMUM[1]);
 
-if (major(process.version) >= MINIMUM_MAJOR) process.exit(0);
+if (supported) process.exit(0);
 
 const wanted = readFileSync(path.join(root, '.nvmrc'), 'utf8').trim();
 const os = { linux: 'linux', darwin: 'darwin' }[process.platform];
 if (!os) {
-  console.error(`roster: Roster needs Node ${MINIMUM_MAJOR} or newer (this is ${process.version}). Install Node ${wanted}.`);
+  console.error(`roster: Roster needs Node ${MINIMUM_TEXT} or newer (this is ${process.version}). Install Node ${wanted}.`);
   process.exit(1);
 }
 const pkg = `node-${os}-${process.arch}`;
@@ -29,7 +32,7 @@ const prefix = path.join(root, '.node');
 const binary = path.join(prefix, 'node_modules/.bin/node');
 
 console.warn(
-  `roster: Node ${process.version} is older than Roster supports (${MINIMUM_MAJOR}+). ` +
+  `roster: Node ${process.version} is older than Roster supports (${MINIMUM_TEXT}+). ` +
     `Using Node ${wanted} from the npm registry (${pkg}) in .node/ for this project's scripts; ` +
     `install Node ${wanted} (e.g. \`nvm install\`) to skip this step.`,
 );
