@@ -42,8 +42,11 @@ function responseSink(res: ServerResponse): Sink {
   };
 }
 
-/** Writes a Response: a live stream's frames straight to the socket, any other body piped. */
-async function send(response: Response, res: ServerResponse, headers: OutgoingHttpHeaders): Promise<void> {
+/**
+ * Writes a Response: a live stream's frames straight to the socket, any other body piped. `gone`
+ * says whether the client left while the route was still deciding (its 'close' has fired then).
+ */
+async function send(response: Response, res: ServerResponse, headers: OutgoingHttpHeaders, gone: () => boolean): Promise<void> {
   response.headers.forEach((value, name) => {
     if (name !== 'set-cookie') headers[name] = value;
   });
@@ -58,7 +61,8 @@ async function send(response: Response, res: ServerResponse, headers: OutgoingHt
   const claim = claimOf(body);
   if (claim) {
     const clientLeft = claim(responseSink(res));
-    res.once('close', clientLeft);
+    if (gone()) clientLeft();
+    else res.once('close', clientLeft);
     return;
   }
   await pipeline(Readable.fromWeb(body as NodeReadableStream<Uint8Array>), res).catch(() => res.destroy());
@@ -67,6 +71,8 @@ async function send(response: Response, res: ServerResponse, headers: OutgoingHt
 /** Serves a route handler on node:http with the edge's headers and log line. */
 export function serveFromNode(handler: RouteHandler): NodeHandler {
   return async (req, res) => {
+    let left = false;
+    res.once('close', () => (left = true));
     const requestId = crypto.randomUUID();
     const path = (req.url ?? '/').split('?')[0];
     log.info({ requestId, method: req.method, path }, 'request');
@@ -86,6 +92,6 @@ export function serveFromNode(handler: RouteHandler): NodeHandler {
       log.error({ err: error, requestId, path }, 'unhandled error');
       response = Response.json({ error: 'Internal server error' }, { status: 500 });
     }
-    await send(response, res, headers);
+    await send(response, res, headers, () => left);
   };
 }

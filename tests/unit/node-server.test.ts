@@ -145,6 +145,29 @@ describe('serveFromNode', () => {
     await expect.poll(() => connections.size).toBe(0);
   });
 
+  it('lets go of a stream whose client left while the route was still deciding', async () => {
+    const { hub } = await memoryHub();
+    const connections = new Connections(LIMITS);
+    let decide: () => void = () => {};
+    const decided = new Promise<void>((resolve) => (decide = resolve));
+    const port = await serve(async () => {
+      await decided; // e.g. the session lookup
+      return new Response(connections.open(hub, undefined), { headers: { 'Content-Type': 'text/event-stream' } });
+    });
+    const socket = net.connect({ port, host: '127.0.0.1' });
+    socket.write('GET /events HTTP/1.1\r\nHost: roster.test\r\n\r\n');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    socket.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    decide();
+
+    await expect.poll(() => connections.size).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(connections.size).toBe(0);
+  });
+
   it('sends the edge\'s headers with every response, and any other body as it is', async () => {
     const port = await serve(async () => Response.json({ error: 'nope' }, { status: 401, headers: { 'WWW-Authenticate': 'Bearer realm="roster"' } }));
 
