@@ -15,7 +15,8 @@ const { values: args } = parseArgs({
   },
 });
 const port = Number(args.port ?? process.env.PORT ?? 3000);
-const hostname = args.hostname ?? process.env.HOSTNAME; // every interface unless given, as `next start`
+// Every interface unless -H says otherwise; like `next start`, not HOSTNAME, which containers set to their name.
+const hostname = args.hostname;
 const startedAt = Date.now();
 const STARTUP_TIMEOUT_MS = 60_000;
 
@@ -42,7 +43,13 @@ const handle = app.getRequestHandler();
 const serveEvents = await streamHandler();
 
 const isStream = (req: IncomingMessage) => req.method === 'GET' && (req.url === '/events' || req.url?.startsWith('/events?') === true);
-const server = createServer((req, res) => void (isStream(req) ? serveEvents(req, res) : handle(req, res)));
+const server = createServer((req, res) => {
+  (isStream(req) ? serveEvents(req, res) : handle(req, res)).catch((error: unknown) => {
+    // Both answer errors themselves; this is the last resort, so one request cannot take the process down.
+    console.error('Roster: a request failed outside its handler:', error);
+    res.destroy();
+  });
+});
 server.listen(port, hostname, () => {
   console.log(`✓ Ready in ${Date.now() - startedAt}ms on http://${hostname ?? 'localhost'}:${port}`);
 });
