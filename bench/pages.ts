@@ -1,21 +1,18 @@
 // The dashboard page and GET /api/users timed while users are created at the benchmark's rate:
 // what an admin feels of a process busy with its streams.
-import { findForm, submitForm } from '../tests/support/html';
+import { sessionCookieOf, submitSignIn } from '../tests/support/session';
 import { request, ROSTER_ENV, sleep } from './servers';
 import { summarize, type Summary } from './stats';
 
 export type Pages = { page: Summary; api: Summary };
 
-const SESSION_COOKIE = 'roster_session';
-
 /** Signs in through the real login form (as a browser without JavaScript) and returns the Cookie header. */
 export async function signIn(port: number): Promise<string> {
   const base = `http://127.0.0.1:${port}`;
-  const form = findForm((await request(port, 'GET', '/login')).text, (html) => html.includes('name="password"'));
-  const response = await submitForm(`${base}/login`, form, { password: ROSTER_ENV.ADMIN_PASSWORD }, { redirect: 'manual', headers: { Origin: base } });
-  const cookie = response.headers.getSetCookie().find((header) => header.startsWith(`${SESSION_COOKIE}=`));
+  const response = await submitSignIn(base, ROSTER_ENV.ADMIN_PASSWORD, { Origin: base });
+  const cookie = sessionCookieOf(response);
   if (!cookie) throw new Error(`signing in answered ${response.status} without a session cookie`);
-  return cookie.split(';')[0] ?? '';
+  return cookie;
 }
 
 /**

@@ -2,10 +2,10 @@ import 'server-only';
 import { z } from 'zod';
 import { db } from './db';
 import type { ActivityDTO, ActivityPageDTO, FieldChange } from './dto';
-import { ServiceUnavailableError } from './errors';
+import { ServiceUnavailableError, ValidationError } from './errors';
 import { newestEventId, toHubEvent } from './events/log';
 import { log } from './log';
-import { userIdSchema } from './validation';
+import { fieldErrorsOf, userIdSchema } from './validation';
 
 // The activity: the event log read as an audit trail, newest first, a page at a time.
 
@@ -53,4 +53,11 @@ export async function listActivity({ user, cursor, limit }: ActivityParams): Pro
     log.error({ err: error }, 'activity query failed');
     throw new ServiceUnavailableError();
   }
+}
+
+/** The page an API query asks for (`user`, `cursor`, `limit`); ValidationError (400) for a bad one. */
+export async function activityFor(query: Record<string, string>): Promise<ActivityPageDTO> {
+  const parsed = activityParamsSchema.safeParse(query);
+  if (!parsed.success) throw new ValidationError(fieldErrorsOf(parsed.error));
+  return listActivity(parsed.data);
 }

@@ -65,6 +65,34 @@ function controllerSink(controller: ReadableStreamDefaultController<Uint8Array>)
   };
 }
 
+/**
+ * The sink before one claims the stream: keeps the frames (and how the stream ended) to hand on,
+ * so the rest of a stream's code never asks whether it has been claimed yet.
+ */
+function bufferSink(): Sink & { handOn: (sink: Sink) => void } {
+  let frames: Uint8Array[] = [];
+  let bytes = 0;
+  let ended: 'end' | 'abort' | null = null;
+  return {
+    write: (frame) => {
+      frames.push(frame);
+      bytes += frame.byteLength;
+    },
+    queued: () => bytes,
+    end: () => void (ended ??= 'end'),
+    abort: () => {
+      ended = 'abort';
+      frames = [];
+    },
+    handOn: (sink) => {
+      for (const frame of frames) sink.write(frame);
+      frames = [];
+      if (ended === 'abort') sink.abort();
+      else if (ended === 'end') sink.end();
+    },
+  };
+}
+
 type Stream = { write: (frame: Uint8Array) => void; close: (reason: CloseReason) => void; sessionId: string | null };
 
 /**
@@ -98,23 +126,14 @@ export class Connections {
       this.refused++;
       return null;
     }
-    let sink: Sink | null = null;
-    let pending: Uint8Array[] = [];
-    let pendingBytes = 0;
-    /** How the stream ended before a sink claimed it: the sink is ended so when it does. */
-    let ended: 'end' | 'abort' | null = null;
+    const buffer = bufferSink();
+    let sink: Sink = buffer;
     let closed = false;
     let replayBytes = 0;
     let unsubscribe = () => {};
     let expiry: ReturnType<typeof setTimeout> | undefined;
 
-    const write = (frame: Uint8Array) => {
-      if (sink) sink.write(frame);
-      else {
-        pending.push(frame);
-        pendingBytes += frame.byteLength;
-      }
-    };
+    const write = (frame: Uint8Array) => sink.write(frame);
     const close = (reason: CloseReason) => {
       if (closed) return;
       closed = true;
@@ -122,35 +141,28 @@ export class Connections {
       clearTimeout(expiry);
       this.#remove(stream);
       // A slow client's queue is dropped at once; the others get what is queued first.
-      const how = reason === 'slow' ? 'abort' : reason === 'client' ? null : 'end';
-      if (!sink) {
-        ended = how;
-        if (how === 'abort') pending = [];
-      } else if (how === 'abort') sink.abort();
-      else if (how === 'end') sink.end();
+      if (reason === 'slow') sink.abort();
+      else if (reason !== 'client') sink.end();
       options.onClose?.(reason);
     };
     const send: Send = (frame, replayed = false) => {
       if (closed) return;
-      write(frame);
+      sink.write(frame);
       if (!replayed) this.#quiet = false;
       // The queue only grows while the client is not reading; past the bound, drop it (it
       // reconnects and replays) instead of buffering without limit. A replay is queued all at
       // once, before the client could read any of it, so its size is added to the bound (it is
       // itself bounded by the hub's log).
       if (replayed) replayBytes += frame.byteLength;
-      else if ((sink ? sink.queued() : pendingBytes) > this.limits.maxQueueBytes + replayBytes) {
+      else if (sink.queued() > this.limits.maxQueueBytes + replayBytes) {
         this.slowConsumersDropped++;
         close('slow');
       }
     };
     const claim: Claim = (claimed) => {
-      if (sink) throw new Error('stream claimed twice');
+      if (sink !== buffer) throw new Error('stream claimed twice');
       sink = claimed;
-      for (const frame of pending) claimed.write(frame);
-      pending = [];
-      if (ended === 'abort') claimed.abort();
-      else if (ended === 'end') claimed.end();
+      buffer.handOn(claimed);
       return () => close('client');
     };
 
@@ -179,7 +191,7 @@ export class Connections {
       {
         // Called on the first read (the high-water mark is 0, so never before): that reader is the sink.
         pull: (controller) => {
-          if (!sink) claim(controllerSink(controller));
+          if (sink === buffer) claim(controllerSink(controller));
         },
         // Next.js cancels the body when the client disconnects (it aborts its pipe on 'close').
         cancel: () => close('client'),

@@ -16,7 +16,7 @@ import { claimOf, type Sink } from './connections';
 /** Where instrumentation.ts leaves the stream's node:http handler for server.ts (a global-registry symbol). */
 export const SERVE_EVENTS = Symbol.for('roster.serveEvents');
 
-export type RouteHandler = (request: Request) => Promise<Response>;
+type RouteHandler = (request: Request) => Promise<Response>;
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 /**

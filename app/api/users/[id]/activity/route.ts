@@ -1,9 +1,9 @@
 // GET /api/users/{id}/activity?cursor=&limit= – one user's history, newest first (kept after a delete)
-import { activityParamsSchema, listActivity } from '@/lib/activity';
+import { activityFor } from '@/lib/activity';
 import { paramsRecord } from '@/lib/directory/view';
-import { NotFoundError, ValidationError } from '@/lib/errors';
+import { NotFoundError } from '@/lib/errors';
 import { errorResponse, requireCaller } from '@/lib/http';
-import { fieldErrorsOf, userIdSchema } from '@/lib/validation';
+import { userIdSchema } from '@/lib/validation';
 
 type Context = { params: Promise<{ id: string }> };
 
@@ -12,9 +12,8 @@ export async function GET(request: Request, { params }: Context) {
     await requireCaller(request);
     const id = (await params).id;
     if (!userIdSchema.safeParse(id).success) throw new NotFoundError('No such user');
-    const parsed = activityParamsSchema.safeParse({ ...paramsRecord(new URL(request.url).searchParams), user: id });
-    if (!parsed.success) throw new ValidationError(fieldErrorsOf(parsed.error));
-    return Response.json(await listActivity(parsed.data), { headers: { 'Cache-Control': 'no-store' } });
+    const page = await activityFor({ ...paramsRecord(new URL(request.url).searchParams), user: id });
+    return Response.json(page, { headers: { 'Cache-Control': 'no-store' } });
   } catch (error) {
     return errorResponse(error, request);
   }
