@@ -31,7 +31,7 @@ import { gzipSync } from 'node:zlib';
 import { type Browser, type BrowserContext, chromium, type Page } from '@playwright/test';
 import pg from 'pg';
 import type { PageDTO, UserDTO } from '../lib/dto';
-import { agent, type Answer, API_TOKEN, type Instance, request, ROOT, ROSTER_ENV, rosterEnv, runScript, sleep, startRoster, stopAll } from './servers';
+import { agent, type Answer, API_TOKEN, type Instance, request, ROOT, ROSTER_ENV, rosterEnv, runScript, serverNodeVersion, sleep, startRoster, stopAll } from './servers';
 import { type Summary, summarize } from './stats';
 
 export type DirectoryOptions = { users: number; databases: string[]; port: number; postgres: string };
@@ -1102,7 +1102,7 @@ export async function directoryBench(options: DirectoryOptions): Promise<void> {
   }
   console.log(
     [
-      `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; Chromium ${chromiumVersion}`,
+      `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, servers on Node ${serverNodeVersion()}; Chromium ${chromiumVersion}`,
       ...(results.length ? results.map(table) : ['No database was measured.']),
     ].join('\n\n'),
   );

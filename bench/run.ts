@@ -163,7 +163,6 @@ async function measure(target: Target, subscribers: number): Promise<Row[]> {
 }
 
 async function main() {
-  if (args.node) runServersOn(path.resolve(args.node));
   if (!existsSync(path.join(ROOT, '.next/BUILD_ID'))) throw new Error('No production build: run `npm run build` first.');
   let targets = args.targets.split(',') as Target[];
   const unknown = targets.filter((target) => !(target in TARGETS));
@@ -187,6 +186,8 @@ async function main() {
   agent.destroy();
 }
 
+// Every mode's servers (and the scripts they run, such as db:seed) run on --node.
+if (args.node) runServersOn(path.resolve(args.node));
 if (args.mode === 'directory') {
   const { directoryBench } = await import('./directory');
   await directoryBench({ users: Number(args.users), databases: args.databases.split(','), port: Number(args.port ?? 3500), postgres: args.postgres });

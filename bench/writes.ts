@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { createDatabase, type Kind } from './directory';
-import { agent, API_TOKEN, APP_ROOT, request, rosterEnv, runScript, startRoster, stopAll } from './servers';
+import { agent, API_TOKEN, APP_ROOT, request, rosterEnv, runScript, serverNodeVersion, startRoster, stopAll } from './servers';
 import { type Summary, summarize } from './stats';
 
 type WritesOptions = { databases: string[]; creates: number; port: number; postgres: string };
@@ -65,7 +65,7 @@ export async function writesBench(options: WritesOptions): Promise<void> {
       await database.drop();
     }
   }
-  console.log(`\nPOST /api/users on ${APP_ROOT}, ${options.creates} creates each way, 20 streams open (ms, p50 / p99)\n`);
+  console.log(`\nPOST /api/users on ${APP_ROOT}, ${options.creates} creates each way, 20 streams open, servers on Node ${serverNodeVersion()} (ms, p50 / p99)\n`);
   console.log('| database | one at a time | eight at once | creates/s, eight at once |\n| --- | --- | --- | --- |');
   console.log(rows.join('\n'));
   agent.destroy();
