@@ -118,23 +118,29 @@ async function asOfOneEvent<T>(read: (client: Tx) => Promise<T>): Promise<{ resu
  */
 export async function listUsers(params: ViewParams): Promise<PageDTO> {
   const view: View = { q: params.q, sort: params.sort, order: params.order };
-  const position: Position | null = params.cursor ? decodeCursor(params.cursor, view) : null;
+  const cursorAt: Position | null = params.cursor ? decodeCursor(params.cursor, view) : null;
   const term = searchTerm(view.q);
   const filter: Prisma.UserWhereInput = term ? { searchKey: { contains: term } } : {};
-  const forward = position?.direction !== 'before';
-  const walk = forward ? view.order : flip(view.order);
   stats.pageReads++;
+
+  const walkFrom = (position: Position | null): Direction => (position?.direction === 'before' ? flip(view.order) : view.order);
+  const rowsFrom = (client: Tx, position: Position | null) =>
+    client.user.findMany({
+      where: position ? { AND: [filter, pastRow(view.sort, walkFrom(position), position.key, position.id)] } : filter,
+      orderBy: orderBy(view.sort, walkFrom(position)),
+      take: params.limit + 1,
+    });
 
   return query(async () => {
     const { result, lastEventId } = await asOfOneEvent(async (client) => {
-      const [rows, total] = await Promise.all([
-        client.user.findMany({
-          where: position ? { AND: [filter, pastRow(view.sort, walk, position.key, position.id)] } : filter,
-          orderBy: orderBy(view.sort, walk),
-          take: params.limit + 1,
-        }),
-        client.user.count({ where: filter }),
-      ]);
+      const [found, total] = await Promise.all([rowsFrom(client, cursorAt), client.user.count({ where: filter })]);
+      // "Previous" back to the start of the view (nothing before these rows) is the first page, full
+      // even when rows before its anchor were deleted: one page of the view whichever link led there,
+      // kept live as the first page is (new users appear at the top).
+      const atStart = cursorAt?.direction === 'before' && found.length <= params.limit;
+      const position = atStart ? null : cursorAt;
+      const rows = atStart ? await rowsFrom(client, null) : found;
+      const forward = position?.direction !== 'before';
       const more = rows.length > params.limit;
       const users = rows.slice(0, params.limit).map(toDTO);
       if (!forward) users.reverse();

@@ -40,7 +40,10 @@ export type DirectoryAction =
 const RECENT_LIMIT = 500;
 
 export function initialDirectory(page: PageDTO, view: View, cursor: string | null): DirectoryState {
-  return { view, cursor, ...page, recent: [], recentFrom: page.lastEventId, newBefore: 0, refill: false, recheck: false };
+  // Rows with none before them are the view's first page, whichever cursor led to them ("Previous"
+  // back to the start): kept live as the first page, where new users appear at the top.
+  const first = page.prevCursor === null && page.users.length > 0;
+  return { view, cursor: first ? null : cursor, ...page, recent: [], recentFrom: page.lastEventId, newBefore: 0, refill: false, recheck: false };
 }
 
 /** The anchor row of a later page, in view order: where the page starts (after) or ends (before). */
@@ -148,7 +151,7 @@ export function applyPage(state: DirectoryState, page: PageDTO, view: View, curs
   const fresh = initialDirectory(page, view, cursor);
   if (page.lastEventId >= state.lastEventId) return fresh;
   if (page.lastEventId < state.recentFrom) {
-    const samePage = cursor === state.cursor && view.q === state.view.q && view.sort === state.view.sort && view.order === state.view.order;
+    const samePage = fresh.cursor === state.cursor && view.q === state.view.q && view.sort === state.view.sort && view.order === state.view.order;
     return samePage ? state : { ...fresh, refill: true };
   }
   const forward = state.recent.filter((event) => event.eventId > page.lastEventId).reduce(applyEvent, fresh);

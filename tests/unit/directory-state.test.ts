@@ -61,6 +61,29 @@ describe('the default view, first page', () => {
     expect(next.refill).toBe(false);
   });
 
+  it('applies each kind of event once: an edit or a delete it already reflects changes nothing', () => {
+    const state = initialDirectory(pageOf(DEFAULT_VIEW, [user(1), user(2)]), DEFAULT_VIEW, null);
+    const edit = updated(user(2), { name: 'Renamed' });
+    const edited = applyEvent(state, edit);
+    expect(edited.users[0]?.name).toBe('Renamed');
+    expect(applyEvent(edited, edit)).toBe(edited);
+    const removal = deleted(user(1));
+    const removed = applyEvent(edited, removal);
+    expect(ids(removed)).toEqual([2]);
+    expect(applyEvent(removed, removal)).toBe(removed);
+    expect(removed.total).toBe(1);
+  });
+
+  it('refills a full first page after a delete when there are more, and not when it is the only page', () => {
+    const users = range(1, PAGE_SIZE).map((id) => user(id));
+    const full = initialDirectory(pageOf(DEFAULT_VIEW, users, { total: 80, more: true }), DEFAULT_VIEW, null);
+    const gone = applyEvent(full, deleted(user(10)));
+    expect(gone.users).toHaveLength(PAGE_SIZE - 1);
+    expect(gone.refill).toBe(true);
+    const only = initialDirectory(pageOf(DEFAULT_VIEW, users), DEFAULT_VIEW, null);
+    expect(applyEvent(only, deleted(user(10))).refill).toBe(false);
+  });
+
   it('gains a next page when a full last page grows past 50', () => {
     const users = range(1, PAGE_SIZE).map((id) => user(id));
     const state = initialDirectory(pageOf(DEFAULT_VIEW, users), DEFAULT_VIEW, null);
@@ -95,6 +118,24 @@ describe('a later page', () => {
   it('takes a user that sorts right after the anchor (ties by id)', () => {
     const next = applyEvent(pageTwo(), created(user(502, { name: anchor.name })));
     expect(next.users[0]?.id).toBe(502);
+  });
+
+  it('breaks a tie with its last row by id: a higher id sorts on the next page, a lower one inside', () => {
+    const last = all[99] as UserDTO;
+    const higher = applyEvent(pageTwo(), created(user(700, { name: last.name })));
+    expect(ids(higher)).toEqual(range(51, 100));
+    expect(higher.total).toBe(151);
+    const lower = applyEvent(pageTwo(), updated(user(10), { name: last.name }));
+    expect(ids(lower)).toEqual([...range(51, 99), 10]);
+    expect(lower.nextCursor).toBe(encodeCursor(byName, 'after', { ...user(10), name: last.name, version: 2 }));
+    expect(lower.total).toBe(150);
+  });
+
+  it('takes a user edited in from another page, and gives up its last row', () => {
+    const next = applyEvent(pageTwo(), updated(user(140), { name: 'User 055a' }));
+    expect(ids(next)).toEqual([...range(51, 55), 140, ...range(56, 99)]);
+    expect(next.total).toBe(150);
+    expect(next.refill).toBe(false);
   });
 
   it('only counts a user added after it', () => {
@@ -146,6 +187,26 @@ describe('a page that ends before its anchor (reached with "Previous")', () => {
   it('leaves a user that sorts at or after its anchor to the next page', () => {
     const next = applyEvent(page(), created(user(601, { name: 'User 101a' })));
     expect(ids(next)).toEqual(range(51, 100));
+  });
+});
+
+describe('"Previous" back to the start of the view', () => {
+  // The server answers a "before" cursor with nothing before it with the first page, in full.
+  const all = range(1, 150).map((id) => user(id));
+  const cursor = encodeCursor(byName, 'before', all[50] as UserDTO);
+  const page = () => initialDirectory(pageOf(byName, all.slice(0, 50), { total: 150, more: true }), byName, cursor);
+
+  it('is the first page: a new user that sorts first appears at the top', () => {
+    expect(page().cursor).toBeNull();
+    const next = applyEvent(page(), created(user(800, { name: 'A first' })));
+    expect(ids(next)).toEqual([800, ...range(1, 49)]);
+    expect(next.newBefore).toBe(0);
+    expect(next.prevCursor).toBeNull();
+  });
+
+  it('keeps its cursor while rows lie before it', () => {
+    const later = initialDirectory(pageOf(byName, all.slice(0, 50), { total: 150, more: true, earlier: true }), byName, cursor);
+    expect(later.cursor).toBe(cursor);
   });
 });
 
