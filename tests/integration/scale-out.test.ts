@@ -3,7 +3,7 @@
 // to any instance — even after the one it was on died with kill -9 — and miss nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UserDTO } from '@/lib/dto';
-import { createUser, deleteUser, fetchUser, listPage, listUsers, patchUser } from '../support/api';
+import { createUser, deleteUser, eventually, fetchPage, fetchUser, health, listPage, listUsers, patchUser } from '../support/api';
 import { freshDatabase, type TestDatabase } from '../support/postgres';
 import { dropPrefix, uniquePrefix } from '../support/redis';
 import { exited, type PostgresTestServer, startServer } from '../support/server';
@@ -68,6 +68,31 @@ describe.skipIf(!up)('two instances on PostgreSQL and Redis', () => {
     expect(await take(onB, 1)).toEqual([['user_created', user]]);
     expect(await listUsers(b.url)).toContainEqual(user);
     await expectNothingMore(onB);
+  });
+
+  it('tags a view alike on every instance: A’s tag gets a 304 from B without reading a row, until a write on either', async () => {
+    await createUser(a.url, 'Tagged Across');
+    const query = { sort: 'name', order: 'asc', limit: 20 };
+    const onA = await fetchPage(a.url, query);
+    const tag = onA.headers.get('etag') ?? '';
+    await onA.arrayBuffer();
+    const ask = async (server: PostgresTestServer, ifNoneMatch: string) => {
+      const response = await fetchPage(server.url, query, { headers: { 'If-None-Match': ifNoneMatch } });
+      await response.arrayBuffer();
+      return response;
+    };
+    // B hears of A's write through Redis within moments; from then on its tag is A's.
+    const onB = await eventually(() => ask(b, tag), (response) => response.status === 304);
+    expect(onB.status).toBe(304);
+    expect(onB.headers.get('etag')).toBe(tag);
+    const readsBefore = (await health(b.url)).pageReads;
+    for (let i = 0; i < 5; i++) expect((await ask(b, tag)).status).toBe(304);
+    expect((await health(b.url)).pageReads).toBe(readsBefore);
+
+    await createUser(b.url, 'Tagged Again');
+    const changed = await eventually(() => ask(a, tag), (response) => response.status === 200);
+    expect(changed.status).toBe(200);
+    expect((await ask(b, changed.headers.get('etag') ?? '')).status).toBe(304);
   });
 
   it('lets an edit on one instance win over a stale one on the other, and both instances announce it alike', async () => {
