@@ -23,7 +23,7 @@ function totalText(total: number, q: string): string {
 /** The directory: one page of a view, live, seeded with the server-rendered page. */
 export function Directory({ initial, view, cursor }: { initial: PageDTO; view: View; cursor: string | null }) {
   const { state, status, search, searching } = useDirectory(initial, view, cursor);
-  const rows = useRowTransitions(state.users);
+  const rows = useRowTransitions(state.users, `${viewSearch(state.view)}#${state.cursor ?? ''}`);
   return (
     <section aria-labelledby="users-heading" className="space-y-3">
       <SearchBox view={state.view} busy={searching} onSearch={search} />

@@ -12,22 +12,29 @@ const HIGHLIGHT_MS = 2_000;
 const FADE_MS = 500;
 
 /**
- * Rows with their animation phase: users that just arrived are highlighted for a moment, and
- * users that just left stay on screen, where they were, while they fade out. Works for every
- * source of change (live events, polling, a server render) because it compares successive lists.
+ * Rows with their animation phase: users that just arrived or changed (a new version, so an edit
+ * that moved the row too) are highlighted for a moment, and users that just left stay on screen,
+ * where they were, while they fade out. Works for every source of change (live events, polling, a
+ * server render) because it compares successive lists — of one page: when `page` (the view and
+ * cursor) changes, the new rows are a different page, not news, and nothing is highlighted.
  */
-export function useRowTransitions(users: UserDTO[]): Row[] {
-  const [previous, setPrevious] = useState(users);
+export function useRowTransitions(users: UserDTO[], page: string): Row[] {
+  const [previous, setPrevious] = useState({ users, page });
   const [fresh, setFresh] = useState<ReadonlySet<number>>(new Set());
   const [leaving, setLeaving] = useState<readonly Leaving[]>([]);
 
-  if (previous !== users) {
-    const now = new Set(users.map((u) => u.id));
-    const before = new Set(previous.map((u) => u.id));
-    setPrevious(users);
-    setFresh(new Set([...fresh, ...users.filter((u) => !before.has(u.id)).map((u) => u.id)]));
-    const left = previous.flatMap((user, i) => (now.has(user.id) ? [] : [{ user, after: previous[i - 1]?.id ?? null }]));
-    setLeaving([...leaving.filter((l) => !now.has(l.user.id)), ...left]);
+  if (previous.users !== users || previous.page !== page) {
+    setPrevious({ users, page });
+    if (previous.page !== page) {
+      setFresh(new Set());
+      setLeaving([]);
+    } else {
+      const now = new Set(users.map((u) => u.id));
+      const versions = new Map(previous.users.map((u) => [u.id, u.version]));
+      setFresh(new Set([...fresh, ...users.filter((u) => versions.get(u.id) !== u.version).map((u) => u.id)]));
+      const left = previous.users.flatMap((user, i) => (now.has(user.id) ? [] : [{ user, after: previous.users[i - 1]?.id ?? null }]));
+      setLeaving([...leaving.filter((l) => !now.has(l.user.id)), ...left]);
+    }
   }
 
   useEffect(() => {

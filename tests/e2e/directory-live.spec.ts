@@ -69,18 +69,24 @@ test('on the first page: a new user appears at the top, an edit changes its row 
   const lists = requestsTo(page, '/api/users');
   const other = await changer(await openBrowser());
 
+  // New and changed rows are highlighted for a moment (watched from before the change: it is brief).
+  const highlighted = (row: string) => page.locator(`tbody tr${row}.row-new`).waitFor({ state: 'attached', timeout: 10_000 });
+  const nora = page.locator('tbody tr.row-new', { hasText: 'Newest Nora' }).waitFor({ state: 'attached', timeout: 10_000 });
   await other.create('Newest Nora');
+  await nora;
   await expect(ui.names).toHaveText(['Newest Nora', ...names(all.slice(0, 49))]); // 50 rows: the last moved on
   await expect(ui.count).toHaveText(countText(61));
 
   const renamed = all[3]!;
+  const rita = highlighted(`[data-user-id="${renamed.id}"]`);
   await other.rename(renamed, 'Renamed Rita');
+  await rita;
   const shown = ['Newest Nora', ...names(all.slice(0, 3)), 'Renamed Rita', ...names(all.slice(4, 49))];
   await expect(ui.names).toHaveText(shown);
 
   // The deleted row fades out where it was; the page is fetched once to show 50 rows again.
   const gone = all[10]!;
-  const fading = page.locator(`tbody tr[data-user-id="${gone.id}"].row-leaving`).waitFor({ state: 'attached' });
+  const fading = page.locator(`tbody tr[data-user-id="${gone.id}"].row-leaving`).waitFor({ state: 'attached', timeout: 10_000 });
   await other.remove(gone);
   await fading;
   await expect(ui.names).toHaveText([...shown.filter((name) => name !== gone.name), all[49]!.name]);
@@ -89,9 +95,21 @@ test('on the first page: a new user appears at the top, an edit changes its row 
   await expect(ui.connection).toHaveText('Connected (SSE)');
   expect(lists).toHaveLength(1);
 
-  // The page's edges moved with the changes: Next starts right after the last row shown.
+  // The page's edges moved with the changes: Next starts right after the last row shown. Another
+  // page is not news: none of its rows is highlighted.
   await ui.next.click();
   await expect(ui.names).toHaveText(names(all.slice(50)));
+  expect(await page.locator('tbody tr.row-new').count()).toBe(0);
+
+  // "Previous" leads back to the first page (by a cursor), which new users still join at the top.
+  await ui.previous.click();
+  await expect(ui.noPrevious).toBeVisible();
+  const firstPage = [...shown.filter((name) => name !== gone.name), all[49]!.name];
+  await expect(ui.names).toHaveText(firstPage);
+  await other.create('After Previous Paula');
+  await expect(ui.names).toHaveText(['After Previous Paula', ...firstPage.slice(0, 49)]);
+  await expect(ui.count).toHaveText(countText(61));
+  await expect(ui.noPrevious).toBeVisible();
 });
 
 test('on page 3: only changes to its own rows show, a newer user only raises the total, and nothing is fetched', async ({
@@ -136,6 +154,11 @@ test('on page 3: only changes to its own rows show, a newer user only raises the
   await expect(page.getByText('Renamed Elsewhere')).toHaveCount(0);
   await expect(ui.connection).toHaveText('Connected (SSE)');
   expect(lists).toEqual([]);
+
+  // "show" goes to the first page, where the newer user is.
+  await page.getByRole('status').filter({ hasText: '1 new user before this page' }).getByRole('link', { name: 'show' }).click();
+  await expect(ui.names.first()).toHaveText('Newer Nick');
+  await expect(ui.noPrevious).toBeVisible();
 });
 
 test('on a search sorted by name: users join, move and leave as they come to match or not, and nothing is fetched', async ({
@@ -168,8 +191,10 @@ test('on a search sorted by name: users join, move and leave as they come to mat
   await expect(ui.names).toHaveText(['Ann Adams', 'Bob Annson', 'Dianne Ford', 'Hanna Berg', 'Joanne Cole']);
   await expect(ui.count).toHaveText(countText(5, 'ann'));
 
-  // Renamed, a row moves to where its new name sorts.
+  // Renamed, a row moves to where its new name sorts, highlighted.
+  const moved = page.locator(`tbody tr[data-user-id="${ann.id}"].row-new`).waitFor({ state: 'attached', timeout: 10_000 });
   await other.rename(ann, 'Zoe Annabel');
+  await moved;
   await expect(ui.names).toHaveText(['Bob Annson', 'Dianne Ford', 'Hanna Berg', 'Joanne Cole', 'Zoe Annabel']);
 
   // Renamed so it no longer matches, a row leaves; so does a deleted one.
