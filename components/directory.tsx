@@ -34,7 +34,10 @@ export function Directory({ initial, view, cursor }: { initial: PageDTO; view: V
             {totalText(state.total, state.view.q)}
           </span>
         </h2>
-        <ConnectionStatus status={status} />
+        <div className="flex flex-wrap items-center gap-3">
+          <ConnectionStatus status={status} />
+          <Pager view={state.view} prevCursor={state.prevCursor} nextCursor={state.nextCursor} />
+        </div>
       </div>
       {state.newBefore > 0 && (
         <p role="status" className="text-sm text-gray-700 dark:text-gray-300">
@@ -50,7 +53,6 @@ export function Directory({ initial, view, cursor }: { initial: PageDTO; view: V
         cursor={state.cursor}
         empty={searchText(state.view.q) ? 'No users match this search.' : state.cursor ? 'No users on this page.' : 'No users yet. Add the first one above.'}
       />
-      <Pager view={state.view} prevCursor={state.prevCursor} nextCursor={state.nextCursor} />
     </section>
   );
 }
