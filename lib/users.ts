@@ -88,6 +88,15 @@ async function anyPast(tx: Tx, filter: Prisma.UserWhereInput, view: View, direct
 }
 
 /**
+ * How many users there are: one row that triggers keep (the user_count migration), so a page of
+ * 100,000 users counts nothing. (A search counts its matches: one scan of the search keys, which a
+ * substring cannot seek.)
+ */
+async function allUsers(tx: Tx): Promise<number> {
+  return (await tx.userCount.findUniqueOrThrow({ where: { id: 1 } })).count;
+}
+
+/**
  * Reads as of one event: the result and the newest event id, where the result reflects exactly
  * the changes up to that id. On PostgreSQL it first tries without a transaction — the newest id,
  * the read (its queries in parallel, on the pool), the newest id again — and keeps the result if
@@ -133,7 +142,7 @@ export async function listUsers(params: ViewParams): Promise<PageDTO> {
 
   return query(async () => {
     const { result, lastEventId } = await asOfOneEvent(async (client) => {
-      const [found, total] = await Promise.all([rowsFrom(client, cursorAt), client.user.count({ where: filter })]);
+      const [found, total] = await Promise.all([rowsFrom(client, cursorAt), term ? client.user.count({ where: filter }) : allUsers(client)]);
       // "Previous" back to the start of the view (nothing before these rows) is the first page, full
       // even when rows before its anchor were deleted: one page of the view whichever link led there,
       // kept live as the first page is (new users appear at the top).

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { PrismaPg } from '@prisma/adapter-pg';
-import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import { DriverAdapterError, type SqlDriverAdapter, type SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import pg from 'pg';
 
 // How the schema engine reaches PostgreSQL (prisma/tooling/migrate.ts). @prisma/adapter-pg 7.10's own
-// factory cannot serve it as it is: see reportCharAsText and connectToShadowDb below.
+// factory cannot serve it as it is: see reportCharAsText, wholeScripts and connectToShadowDb below.
 
 const CHAR_OID = 18;
 const TEXT_OID = 25;
@@ -40,10 +40,32 @@ function reportCharAsText<T extends pg.Pool | pg.PoolClient>(queryable: T): T {
   });
 }
 
+/**
+ * adapter-pg 7.10 runs a migration script by splitting it on every `;` and sending the pieces one
+ * by one, which cuts a function body (`$$ … ; … $$`, as in the user_count migration's triggers) in
+ * two. PostgreSQL takes the whole script as one simple query — several statements, one implicit
+ * transaction — which is how Prisma's native engine sends it; errors reach the engine in the
+ * adapter's shape, so it reports them as it would its own.
+ */
+function wholeScripts(adapter: SqlDriverAdapter, pool: pg.Pool): SqlDriverAdapter {
+  const executeScript = async (script: string): Promise<void> => {
+    try {
+      await pool.query(script);
+    } catch (error) {
+      if (!(error instanceof pg.DatabaseError)) throw error;
+      const { code = '', severity = 'ERROR', message, detail, column, hint } = error;
+      throw new DriverAdapterError({ kind: 'postgres', code, severity, message, detail, column, hint });
+    }
+  };
+  return new Proxy(adapter, {
+    get: (target, key, receiver) => (key === 'executeScript' ? executeScript : Reflect.get(target, key, receiver)),
+  });
+}
+
 /** An adapter on one database with its own pool, which disposing the adapter closes. */
-function connectTo(connectionString: string): Promise<SqlDriverAdapter> {
+async function connectTo(connectionString: string): Promise<SqlDriverAdapter> {
   const pool = reportCharAsText(new pg.Pool({ connectionString }));
-  return new PrismaPg(pool, { disposeExternalPool: true }).connect();
+  return wholeScripts(await new PrismaPg(pool, { disposeExternalPool: true }).connect(), pool);
 }
 
 /** Runs one statement on its own short-lived connection. */

@@ -18,7 +18,7 @@ import {
   postUser,
   uniqueEmail,
 } from '../support/api';
-import { idsOf, insertRows, type Store, uniqueTag, walkPages } from '../support/directory';
+import { countUsers, execute, idsOf, insertRows, type Store, uniqueTag, walkPages } from '../support/directory';
 import { freshDatabase, type TestDatabase } from '../support/postgres';
 import { type PostgresTestServer, startServer } from '../support/server';
 import { servicesUp } from '../support/services';
@@ -104,6 +104,27 @@ function directoryContract(target: () => Target) {
       }
       expect((await listPage(url(), { q: `${tag} both` })).users).toEqual([both]);
       expect(await listPage(url(), { q: `${tag}zz` })).toMatchObject({ users: [], total: 0, nextCursor: null, prevCursor: null });
+    });
+
+    it('counts all users without counting rows: the total the triggers keep follows creates, deletes and rows written behind the app', async () => {
+      const tag = uniqueTag();
+      const made = await Promise.all(Array.from({ length: 8 }, (_, i) => createUser(url(), `Counted ${i} ${tag}`, uniqueEmail('counted'))));
+      await Promise.all(made.slice(0, 3).map(async (user) => expect((await deleteUser(url(), user.id)).status).toBe(204)));
+      await insertRows(
+        target().store,
+        [1, 2].map((n) => ({ name: `Inserted ${n} ${tag}`, email: `${tag}.${n}@example.com`, createdAt: '2004-04-04T04:04:04.000Z' })),
+      );
+      const counted = await countUsers(target().store);
+      expect(counted.kept).toBe(counted.rows);
+      expect((await listPage(url(), { limit: 1 })).total).toBe(counted.rows);
+      expect((await view(tag)).total).toBe(7);
+      // The total is that row, read: no page counts the table.
+      await execute(target().store, 'UPDATE "UserCount" SET "count" = "count" + 1000 WHERE "id" = 1');
+      try {
+        expect((await listPage(url(), { limit: 1 })).total).toBe(counted.rows + 1000);
+      } finally {
+        await execute(target().store, 'UPDATE "UserCount" SET "count" = "count" - 1000 WHERE "id" = 1');
+      }
     });
 
     it('treats %, _ and \\ as themselves, not as wildcards or escapes', async () => {

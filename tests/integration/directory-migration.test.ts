@@ -1,5 +1,6 @@
 // Upgrading a database that an older release left (users, no directory columns) to the directory:
-// every user keeps its data and gets the keys, version and updatedAt the app would give it.
+// every user keeps its data and gets the keys, version and updatedAt the app would give it, and
+// the count of users that later migrations keep starts from them.
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -54,6 +55,7 @@ describe('the directory migration on a database with users', () => {
     try {
       const rows = db.prepare('SELECT * FROM "User" ORDER BY "id"').all() as Row[];
       expectUpgraded(rows);
+      expect(db.prepare('SELECT "count" FROM "UserCount"').all()).toEqual([{ count: OLD_USERS.length }]);
       expect(rows[0]?.nameKey).toBe('émile zola');
     } finally {
       db.close();
@@ -75,8 +77,11 @@ describe('the directory migration on a database with users', () => {
     await withClient(database.url, async (client) => {
       const { rows } = await client.query<Row>('SELECT * FROM "User" ORDER BY "id"');
       expectUpgraded(rows);
+      expect((await client.query('SELECT "count" FROM "UserCount"')).rows).toEqual([{ count: OLD_USERS.length }]);
       const sorted = await client.query<{ nameKey: string }>('SELECT "nameKey" FROM "User" ORDER BY "nameKey"');
       expect(sorted.rows.map((row) => row.nameKey)).toEqual(['100% _real_ \\o/', 'ada lovelace', 'émile zola']);
+      await client.query('TRUNCATE "User"');
+      expect((await client.query('SELECT "count" FROM "UserCount"')).rows).toEqual([{ count: 0 }]);
     });
   });
 });

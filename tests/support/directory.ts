@@ -56,6 +56,39 @@ export async function insertRows(store: Store, rows: RowSpec[]): Promise<number[
   });
 }
 
+/** How many users the database holds: COUNT(*) over the table, and the row its triggers keep. */
+export async function countUsers(store: Store): Promise<{ rows: number; kept: number }> {
+  const sql = 'SELECT (SELECT COUNT(*) FROM "User") AS "rows", (SELECT "count" FROM "UserCount" WHERE "id" = 1) AS "kept"';
+  if (store.kind === 'sqlite') {
+    const db = new Database(store.file, { readonly: true, timeout: 5_000 });
+    try {
+      return db.prepare(sql).get() as { rows: number; kept: number };
+    } finally {
+      db.close();
+    }
+  }
+  return withClient(store.url, async (client) => {
+    const { rows } = await client.query<{ rows: string; kept: number }>(sql);
+    return { rows: Number(rows[0]?.rows), kept: Number(rows[0]?.kept) };
+  });
+}
+
+/** Runs one statement with no parameters on the database, behind the app's back. */
+export async function execute(store: Store, sql: string): Promise<void> {
+  if (store.kind === 'sqlite') {
+    const db = new Database(store.file, { timeout: 5_000 });
+    try {
+      db.exec(sql);
+    } finally {
+      db.close();
+    }
+    return;
+  }
+  await withClient(store.url, async (client) => {
+    await client.query(sql);
+  });
+}
+
 export type Walk = {
   /** The pages from the first, following nextCursor to the end. */
   forward: PageDTO[];
