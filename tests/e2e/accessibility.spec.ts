@@ -1,7 +1,8 @@
-// axe (the accessibility engine behind Lighthouse and most audits) on the dashboard and the edit
-// page, in the light theme and the dark one (prefers-color-scheme), wide and at phone width.
+// axe (the accessibility engine behind Lighthouse and most audits) on the dashboard (also with a
+// row's inline editor open, showing the stale-edit message) and the edit page, in the light theme
+// and the dark one (prefers-color-scheme), wide and at phone width.
 import AxeBuilder from '@axe-core/playwright';
-import { createUser, dashboard, expect, test, uniqueEmail } from './fixtures';
+import { createUser, dashboard, expect, patchUser, test, uniqueEmail } from './fixtures';
 
 for (const colorScheme of ['light', 'dark'] as const) {
   for (const width of [1280, 390]) {
@@ -9,12 +10,21 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme });
       await page.setViewportSize({ width, height: 900 });
       const user = await createUser(api, 'Ada Lovelace', uniqueEmail('ada'));
-      await createUser(api, 'Grace Hopper', uniqueEmail('grace'));
+      const grace = await createUser(api, 'Grace Hopper', uniqueEmail('grace'));
 
+      const ui = dashboard(page);
       await page.goto('/');
-      await expect(dashboard(page).connection).toHaveText('Connected (SSE)');
+      await expect(ui.connection).toHaveText('Connected (SSE)');
       const dashboardResults = await new AxeBuilder({ page }).analyze();
       expect(dashboardResults.violations).toEqual([]);
+
+      await ui.editLink('Grace Hopper').click();
+      const editor = ui.rowOf(grace.id).getByRole('form');
+      await patchUser(api, grace, { name: 'Grace B. Hopper' });
+      await editor.getByRole('button', { name: 'Save' }).click();
+      await expect(editor.getByRole('status')).toHaveText('Changed by someone else while you were editing');
+      const editorResults = await new AxeBuilder({ page }).analyze();
+      expect(editorResults.violations).toEqual([]);
 
       await page.goto(`/users/${user.id}/edit`);
       await expect(page.getByRole('heading', { name: 'Edit Ada Lovelace' })).toBeVisible();

@@ -26,7 +26,7 @@ function fields(form: Locator) {
 test('Edit opens an editor in the row; Save changes the user in place, Cancel changes nothing', async ({ page, api }) => {
   await createUser(api, 'Older Olive', uniqueEmail('olive'));
   const user = await createUser(api, 'Edna Edit', uniqueEmail('edna'));
-  await createUser(api, 'Newer Ned', uniqueEmail('ned'));
+  const ned = await createUser(api, 'Newer Ned', uniqueEmail('ned'));
   const ui = dashboard(page);
   await page.goto('/');
   await expect(ui.connection).toHaveText('Connected (SSE)');
@@ -62,6 +62,14 @@ test('Edit opens an editor in the row; Save changes the user in place, Cancel ch
   await expect(again.email).toHaveAccessibleDescription('Enter a valid email address');
   await expect(again.email).toHaveValue('not-an-email');
   expect((await userNow(page, user.id)).version).toBe(2);
+
+  // So does another user's email, in any case (the API's 409): both users stay as they were.
+  await again.email.fill(ned.email.toUpperCase());
+  await again.save.click();
+  await expect(again.email).toHaveAccessibleDescription('A user with this email already exists');
+  await expect(again.email).toHaveValue(ned.email.toUpperCase());
+  expect(await userNow(page, user.id)).toMatchObject({ email, version: 2 });
+  expect(await userNow(page, ned.id)).toEqual(ned);
 });
 
 test('inline: a save after someone else changed the user says so, shows their values, and saves only when tried again', async ({

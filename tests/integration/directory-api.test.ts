@@ -455,13 +455,15 @@ function directoryContract(target: () => Target) {
     it('changes the name at the version named in If-Match, raising the version, and the views follow', async () => {
       const tag = uniqueTag();
       const [user] = await make([{ name: `Before ${tag}` }]);
+      await new Promise((resolve) => setTimeout(resolve, 5)); // so the edit's updatedAt is a later millisecond
 
       const response = await patchUser(url(), user.id, { name: `  Zed After ${tag} ` }, user.version);
       expect(response.status).toBe(200);
       expect(response.headers.get('etag')).toBe('"2"');
       const edited = (await response.json()) as UserDTO;
       expect(edited).toEqual({ ...user, name: `Zed After ${tag}`, version: 2, updatedAt: edited.updatedAt });
-      expect(Date.parse(edited.updatedAt)).toBeGreaterThanOrEqual(Date.parse(user.updatedAt));
+      expect(Date.parse(edited.updatedAt)).toBeGreaterThan(Date.parse(user.updatedAt));
+      expect(edited.createdAt).toBe(user.createdAt);
       expect(await (await fetchUser(url(), user.id)).json()).toEqual(edited);
 
       // Its search and sort keys changed with it.
