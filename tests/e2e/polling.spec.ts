@@ -35,3 +35,32 @@ test('while polling, an unchanged list is answered 304 and a change 200 with the
   expect(changed).toMatchObject({ status: 200, ifNoneMatch: first?.etag });
   expect(changed?.etag).not.toBe(first?.etag);
 });
+
+test('polling asks for the view on screen only: a search sorted by name gets 304s, then its own changes', async ({ context, api }) => {
+  await context.route('**/events**', (route) => route.abort());
+  await createUser(api, 'Zoe Pollard', uniqueEmail('pollard'));
+  await createUser(api, 'Other Person', uniqueEmail('other'));
+  const page = await context.newPage();
+  const ui = dashboard(page);
+  const polls: (Poll & { url: URL })[] = [];
+  page.on('response', (r) => {
+    const url = new URL(r.url());
+    if (url.pathname !== '/api/users' || r.request().method() !== 'GET') return;
+    polls.push({ url, status: r.status(), etag: r.headers()['etag'], ifNoneMatch: r.request().headers()['if-none-match'] });
+  });
+  await page.goto('/?q=poll&sort=name&order=asc');
+  await expect(ui.connection).toHaveText('Connected (Polling)');
+  await expect.poll(() => polls.length, { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
+  for (const { url } of polls) {
+    expect(Object.fromEntries(url.searchParams)).toMatchObject({ q: 'poll', sort: 'name', order: 'asc' });
+  }
+  expect(polls.slice(1).every((poll) => poll.status === 304)).toBe(true);
+
+  // A user who matches appears in its place by name; one who does not, nowhere.
+  await createUser(api, 'Nobody Here', uniqueEmail('nobody'));
+  await createUser(api, 'Abe Polley', uniqueEmail('polley'));
+  await expect(ui.names).toHaveText(['Abe Polley', 'Zoe Pollard'], { timeout: 15_000 });
+  await expect(ui.count).toHaveText(countText(2, 'poll'));
+  await expect(page.getByText('Nobody Here')).toHaveCount(0);
+  await expect(ui.connection).toHaveText('Connected (Polling)');
+});

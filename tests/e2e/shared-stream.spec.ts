@@ -74,3 +74,22 @@ test('when the tab holding the stream closes, another tab takes it over within 2
   }
   expect(await subscribers(api)).toBe(1);
 });
+
+test('tabs on different views share the one stream, and each shows only what belongs to its view', async ({ context, api }) => {
+  await expect.poll(() => subscribers(api)).toBe(0);
+  const all = await context.newPage();
+  await all.goto('/');
+  await expect(dashboard(all).connection).toHaveText('Connected (SSE)');
+  const search = await context.newPage();
+  await search.goto('/?q=zed&sort=name&order=asc');
+  await expect(dashboard(search).connection).toHaveText('Connected (SSE)');
+  await expect.poll(() => subscribers(api), { timeout: 2_000 }).toBe(1);
+
+  await createUser(api, 'Amy Apple', uniqueEmail('amy'));
+  await createUser(api, 'Zed Zebra', uniqueEmail('zebra'));
+  await expect(dashboard(all).names).toHaveText(['Zed Zebra', 'Amy Apple']);
+  await expect(dashboard(all).count).toHaveText(countText(2));
+  await expect(dashboard(search).names).toHaveText(['Zed Zebra']);
+  await expect(dashboard(search).count).toHaveText(countText(1, 'zed'));
+  expect(await subscribers(api)).toBe(1);
+});
