@@ -18,7 +18,7 @@ import {
   postUser,
   uniqueEmail,
 } from '../support/api';
-import { countUsers, execute, idsOf, insertRows, type Store, uniqueTag, walkPages } from '../support/directory';
+import { countUsers, idsOf, insertRows, runSql, type Store, uniqueTag, walkPages } from '../support/directory';
 import { freshDatabase, type TestDatabase } from '../support/postgres';
 import { type PostgresTestServer, startServer } from '../support/server';
 import { servicesUp } from '../support/services';
@@ -119,11 +119,11 @@ function directoryContract(target: () => Target) {
       expect((await listPage(url(), { limit: 1 })).total).toBe(counted.rows);
       expect((await view(tag)).total).toBe(7);
       // The total is that row, read: no page counts the table.
-      await execute(target().store, 'UPDATE "UserCount" SET "count" = "count" + 1000 WHERE "id" = 1');
+      await runSql(target().store, 'UPDATE "UserCount" SET "count" = "count" + 1000 WHERE "id" = 1');
       try {
         expect((await listPage(url(), { limit: 1 })).total).toBe(counted.rows + 1000);
       } finally {
-        await execute(target().store, 'UPDATE "UserCount" SET "count" = "count" - 1000 WHERE "id" = 1');
+        await runSql(target().store, 'UPDATE "UserCount" SET "count" = "count" - 1000 WHERE "id" = 1');
       }
     });
 

@@ -56,37 +56,26 @@ export async function insertRows(store: Store, rows: RowSpec[]): Promise<number[
   });
 }
 
-/** How many users the database holds: COUNT(*) over the table, and the row its triggers keep. */
-export async function countUsers(store: Store): Promise<{ rows: number; kept: number }> {
-  const sql = 'SELECT (SELECT COUNT(*) FROM "User") AS "rows", (SELECT "count" FROM "UserCount" WHERE "id" = 1) AS "kept"';
-  if (store.kind === 'sqlite') {
-    const db = new Database(store.file, { readonly: true, timeout: 5_000 });
-    try {
-      return db.prepare(sql).get() as { rows: number; kept: number };
-    } finally {
-      db.close();
-    }
-  }
-  return withClient(store.url, async (client) => {
-    const { rows } = await client.query<{ rows: string; kept: number }>(sql);
-    return { rows: Number(rows[0]?.rows), kept: Number(rows[0]?.kept) };
-  });
-}
-
-/** Runs one statement with no parameters on the database, behind the app's back. */
-export async function execute(store: Store, sql: string): Promise<void> {
+/** Runs one statement on the database, behind the app's back; the rows it returns, if any. */
+export async function runSql(store: Store, sql: string): Promise<Record<string, unknown>[]> {
   if (store.kind === 'sqlite') {
     const db = new Database(store.file, { timeout: 5_000 });
     try {
-      db.exec(sql);
+      const statement = db.prepare(sql);
+      if (statement.reader) return statement.all() as Record<string, unknown>[];
+      statement.run();
+      return [];
     } finally {
       db.close();
     }
-    return;
   }
-  await withClient(store.url, async (client) => {
-    await client.query(sql);
-  });
+  return withClient(store.url, async (client) => (await client.query<Record<string, unknown>>(sql)).rows);
+}
+
+/** How many users the database holds: COUNT(*) over the table, and the row its triggers keep. */
+export async function countUsers(store: Store): Promise<{ rows: number; kept: number }> {
+  const [row] = await runSql(store, 'SELECT (SELECT COUNT(*) FROM "User") AS "rows", (SELECT "count" FROM "UserCount" WHERE "id" = 1) AS "kept"');
+  return { rows: Number(row?.rows), kept: Number(row?.kept) };
 }
 
 export type Walk = {
