@@ -1,13 +1,12 @@
 // Several production instances on one fresh PostgreSQL database and one Redis behave as one app:
 // a change made on any instance reaches subscribers on every instance, and a client may reconnect
 // to any instance — even after the one it was on died with kill -9 — and miss nothing.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { UserDTO } from '@/lib/dto';
 import { createUser, deleteUser, eventually, fetchPage, fetchUser, health, listPage, listUsers, patchUser } from '../support/api';
-import { freshDatabase, type TestDatabase } from '../support/postgres';
-import { dropPrefix, uniquePrefix } from '../support/redis';
-import { exited, type PostgresTestServer, startServer } from '../support/server';
-import { REDIS_URL, servicesUp } from '../support/services';
+import { twoInstances } from '../support/instances';
+import { exited, type PostgresTestServer } from '../support/server';
+import { servicesUp } from '../support/services';
 import { SseClient, type SseMessage } from '../support/sse';
 
 const up = await servicesUp('postgres', 'redis');
@@ -36,44 +35,31 @@ async function expectNothingMore(client: SseClient) {
 }
 
 describe.skipIf(!up)('two instances on PostgreSQL and Redis', () => {
-  let database: TestDatabase;
-  let prefix: string;
-  let a: PostgresTestServer;
-  let b: PostgresTestServer;
+  const two = twoInstances('scale_out');
   const clients: SseClient[] = [];
-  const instance = () => startServer({ databaseUrl: database.url, env: { REDIS_URL, REDIS_KEY_PREFIX: prefix } });
   const subscribe = async (server: { url: string }, lastEventId?: string) => {
     const client = await SseClient.connect(`${server.url}/events`, lastEventId ? { 'Last-Event-ID': lastEventId } : {});
     clients.push(client);
     return client;
   };
 
-  beforeAll(async () => {
-    database = await freshDatabase('scale_out');
-    prefix = uniquePrefix();
-    [a, b] = [await instance(), await instance()];
-  });
-
-  afterAll(async () => {
+  afterAll(() => {
     for (const client of clients) client.close();
-    await Promise.all([a?.stop(), b?.stop()]);
-    await database?.drop();
-    await dropPrefix(prefix);
   });
 
   it('delivers a user created on A to a subscriber on B, and B lists it', async () => {
-    const onB = await subscribe(b);
-    const user = await createUser(a.url, 'Across Ada');
+    const onB = await subscribe(two.b);
+    const user = await createUser(two.a.url, 'Across Ada');
 
     expect(await take(onB, 1)).toEqual([['user_created', user]]);
-    expect(await listUsers(b.url)).toContainEqual(user);
+    expect(await listUsers(two.b.url)).toContainEqual(user);
     await expectNothingMore(onB);
   });
 
   it('tags a view alike on every instance: A’s tag gets a 304 from B without reading a row, until a write on either', async () => {
-    await createUser(a.url, 'Tagged Across');
+    await createUser(two.a.url, 'Tagged Across');
     const query = { sort: 'name', order: 'asc', limit: 20 };
-    const onA = await fetchPage(a.url, query);
+    const onA = await fetchPage(two.a.url, query);
     const tag = onA.headers.get('etag') ?? '';
     await onA.arrayBuffer();
     const ask = async (server: PostgresTestServer, ifNoneMatch: string) => {
@@ -82,35 +68,35 @@ describe.skipIf(!up)('two instances on PostgreSQL and Redis', () => {
       return response;
     };
     // B hears of A's write through Redis within moments; from then on its tag is A's.
-    const onB = await eventually(() => ask(b, tag), (response) => response.status === 304);
+    const onB = await eventually(() => ask(two.b, tag), (response) => response.status === 304);
     expect(onB.status).toBe(304);
     expect(onB.headers.get('etag')).toBe(tag);
-    const readsBefore = (await health(b.url)).pageReads;
-    for (let i = 0; i < 5; i++) expect((await ask(b, tag)).status).toBe(304);
-    expect((await health(b.url)).pageReads).toBe(readsBefore);
+    const readsBefore = (await health(two.b.url)).pageReads;
+    for (let i = 0; i < 5; i++) expect((await ask(two.b, tag)).status).toBe(304);
+    expect((await health(two.b.url)).pageReads).toBe(readsBefore);
 
-    await createUser(b.url, 'Tagged Again');
-    const changed = await eventually(() => ask(a, tag), (response) => response.status === 200);
+    await createUser(two.b.url, 'Tagged Again');
+    const changed = await eventually(() => ask(two.a, tag), (response) => response.status === 200);
     expect(changed.status).toBe(200);
-    expect((await ask(b, changed.headers.get('etag') ?? '')).status).toBe(304);
+    expect((await ask(two.b, changed.headers.get('etag') ?? '')).status).toBe(304);
   });
 
   it('lets an edit on one instance win over a stale one on the other, and both instances announce it alike', async () => {
-    const onA = await subscribe(a);
-    const onB = await subscribe(b);
-    const user = await createUser(a.url, 'Edited Across');
+    const onA = await subscribe(two.a);
+    const onB = await subscribe(two.b);
+    const user = await createUser(two.a.url, 'Edited Across');
     expect(await take(onB, 1)).toEqual([['user_created', user]]);
 
     const responses = await Promise.all([
-      patchUser(a.url, user.id, { name: 'Edited On A' }, 1),
-      patchUser(b.url, user.id, { name: 'Edited On B' }, 1),
+      patchUser(two.a.url, user.id, { name: 'Edited On A' }, 1),
+      patchUser(two.b.url, user.id, { name: 'Edited On B' }, 1),
     ]);
     expect(responses.map((response) => response.status).sort()).toEqual([200, 412]);
     const edited = (await responses.find((response) => response.status === 200)?.json()) as UserDTO;
-    expect(await (await fetchUser(b.url, user.id)).json()).toEqual(edited);
-    expect((await listPage(a.url, { q: edited.name })).users).toEqual([edited]);
+    expect(await (await fetchUser(two.b.url, user.id)).json()).toEqual(edited);
+    expect((await listPage(two.a.url, { q: edited.name })).users).toEqual([edited]);
 
-    expect((await deleteUser(b.url, user.id)).status).toBe(204);
+    expect((await deleteUser(two.b.url, user.id)).status).toBe(204);
     const expected = [
       ['user_updated', { user: edited, previous: user }],
       ['user_deleted', { id: user.id, user: edited }],
@@ -122,29 +108,29 @@ describe.skipIf(!up)('two instances on PostgreSQL and Redis', () => {
   });
 
   it('gives a subscriber of B that reconnects to A with its last id exactly what it missed', async () => {
-    const onB = await subscribe(b);
-    const seen = await createUser(a.url, 'Seen Sue');
+    const onB = await subscribe(two.b);
+    const seen = await createUser(two.a.url, 'Seen Sue');
     const lastEventId = await idOf(onB, seen);
     onB.close();
 
     // Missed while away, written on both instances.
-    const onBInstance = await createUser(b.url, 'Missed On B');
-    expect((await deleteUser(a.url, seen.id)).status).toBe(204);
-    const onAInstance = await createUser(a.url, 'Missed On A');
+    const onBInstance = await createUser(two.b.url, 'Missed On B');
+    expect((await deleteUser(two.a.url, seen.id)).status).toBe(204);
+    const onAInstance = await createUser(two.a.url, 'Missed On A');
 
-    const onA = await subscribe(a, lastEventId);
+    const onA = await subscribe(two.a, lastEventId);
     expect(await take(onA, 3)).toEqual([
       ['user_created', onBInstance],
       ['user_deleted', { id: seen.id, user: seen }],
       ['user_created', onAInstance],
     ]);
-    const live = await createUser(b.url, 'Live Again');
+    const live = await createUser(two.b.url, 'Live Again');
     expect(await take(onA, 1)).toEqual([['user_created', live]]);
     await expectNothingMore(onA);
   });
 
   it('loses nothing for a client that moves to B with its last id after its instance is killed (kill -9)', async () => {
-    const doomed = await instance();
+    const doomed = await two.instance();
     const onDoomed = await subscribe(doomed);
     const seen = await createUser(doomed.url, 'Before The Crash');
     const lastEventId = await idOf(onDoomed, seen);
@@ -153,12 +139,12 @@ describe.skipIf(!up)('two instances on PostgreSQL and Redis', () => {
     const inFlight = [await createUser(doomed.url, 'In Flight 1'), await createUser(doomed.url, 'In Flight 2')];
     doomed.child.kill('SIGKILL');
     await exited(doomed.child);
-    const afterCrash = await createUser(b.url, 'After The Crash');
+    const afterCrash = await createUser(two.b.url, 'After The Crash');
 
-    const onB = await subscribe(b, lastEventId);
+    const onB = await subscribe(two.b, lastEventId);
     expect(await take(onB, 3)).toEqual([...inFlight, afterCrash].map((user) => ['user_created', user]));
     await expectNothingMore(onB);
-    expect((await listUsers(a.url)).map((user) => user.id)).toEqual(expect.arrayContaining([...inFlight, afterCrash].map((user) => user.id)));
+    expect((await listUsers(two.a.url)).map((user) => user.id)).toEqual(expect.arrayContaining([...inFlight, afterCrash].map((user) => user.id)));
     await doomed.stop();
   });
 });

@@ -6,11 +6,11 @@
 //   a browser that signed in before still gets in.
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createUser, eventually, postUser, uniqueEmail } from '../support/api';
-import { freshDatabase, type TestDatabase, withClient } from '../support/postgres';
-import { dropPrefix, uniquePrefix } from '../support/redis';
+import { twoInstances } from '../support/instances';
+import { withClient } from '../support/postgres';
 import { ADMIN_PASSWORD } from '../support/secrets';
-import { logEntries, type PostgresTestServer, readLog, SERVES, startServer, type TestServer } from '../support/server';
-import { REDIS_URL, servicesUp } from '../support/services';
+import { logEntries, readLog, SERVES, startServer, type TestServer } from '../support/server';
+import { servicesUp } from '../support/services';
 import { clientAddress, SESSION_COOKIE, sessionCookieOf, signIn, storedSession, submitSignIn, submitSignOut } from '../support/session';
 import { SseClient } from '../support/sse';
 
@@ -77,56 +77,43 @@ describe.each(SERVES)('sign-out on one instance (%s)', (serve) => {
 const up = await servicesUp('postgres', 'redis');
 
 describe.skipIf(!up)('two instances on PostgreSQL and Redis', () => {
-  let database: TestDatabase;
-  let prefix: string;
-  let a: PostgresTestServer;
-  let b: PostgresTestServer;
-  const instance = (env: Record<string, string> = {}) => startServer({ databaseUrl: database.url, env: { REDIS_URL, REDIS_KEY_PREFIX: prefix, ...env } });
+  const two = twoInstances('sessions');
 
-  beforeAll(async () => {
-    database = await freshDatabase('sessions');
-    prefix = uniquePrefix();
-    [a, b] = [await instance(), await instance()];
-  });
-
-  afterAll(async () => {
+  afterAll(() => {
     for (const client of clients) client.close();
-    await Promise.all([a?.stop(), b?.stop()]);
-    await database?.drop();
-    await dropPrefix(prefix);
   });
 
   it('ends the session everywhere on "Sign out": the other instance closes its stream with expired within 2 s', async () => {
-    const cookie = await signIn(a.url);
-    const onB = await stream(b.url, cookie);
-    expect(await doorsFor(b.url, cookie)).toEqual(OPEN);
+    const cookie = await signIn(two.a.url);
+    const onB = await stream(two.b.url, cookie);
+    expect(await doorsFor(two.b.url, cookie)).toEqual(OPEN);
 
     const signedOutAt = Date.now();
-    expect((await submitSignOut(a.url, cookie)).status).toBe(303);
+    expect((await submitSignOut(two.a.url, cookie)).status).toBe(303);
 
     expect(await expiredWithin(onB, signedOutAt)).toBeLessThan(2_000);
-    expect(await doorsFor(b.url, cookie)).toEqual(REFUSED);
-    expect(await doorsFor(a.url, cookie)).toEqual(REFUSED);
+    expect(await doorsFor(two.b.url, cookie)).toEqual(REFUSED);
+    expect(await doorsFor(two.a.url, cookie)).toEqual(REFUSED);
   });
 
   it('ends two browsers\' sessions, on both instances, with "Sign out everywhere"; API tokens go on', async () => {
-    const [first, second] = [await signIn(a.url), await signIn(b.url)];
-    const streams = [await stream(a.url, first), await stream(b.url, second), await stream(a.url, second)];
-    const token = await SseClient.connect(`${b.url}/events`);
+    const [first, second] = [await signIn(two.a.url), await signIn(two.b.url)];
+    const streams = [await stream(two.a.url, first), await stream(two.b.url, second), await stream(two.a.url, second)];
+    const token = await SseClient.connect(`${two.b.url}/events`);
     clients.push(token);
     expect((await token.next()).event).toBe('connected');
 
     const at = Date.now();
-    const response = await submitSignOut(b.url, first, { everywhere: true });
+    const response = await submitSignOut(two.b.url, first, { everywhere: true });
 
     expect(response.status).toBe(303);
     expect(response.headers.get('location')).toBe('/login');
     expect(sessionCookieOf(response)).toBe(`${SESSION_COOKIE}=`);
     for (const client of streams) expect(await expiredWithin(client, at)).toBeLessThan(2_000);
-    for (const server of [a, b]) for (const cookie of [first, second]) expect(await doorsFor(server.url, cookie)).toEqual(REFUSED);
-    expect(await withClient(database.url, async (client) => (await client.query('SELECT count(*)::int AS n FROM "Session"')).rows[0])).toEqual({ n: 0 });
+    for (const server of [two.a, two.b]) for (const cookie of [first, second]) expect(await doorsFor(server.url, cookie)).toEqual(REFUSED);
+    expect(await withClient(two.database.url, async (client) => (await client.query('SELECT count(*)::int AS n FROM "Session"')).rows[0])).toEqual({ n: 0 });
     // The token's stream belongs to no session: it carries on.
-    const user = await createUser(a.url, 'After Everywhere', uniqueEmail());
+    const user = await createUser(two.a.url, 'After Everywhere', uniqueEmail());
     for (;;) {
       const message = await token.next();
       if (message.event === 'user_created' && (JSON.parse(message.data) as { id: number }).id === user.id) break;
@@ -134,20 +121,20 @@ describe.skipIf(!up)('two instances on PostgreSQL and Redis', () => {
   });
 
   it('ends every session made with the old ADMIN_PASSWORD once the instances restart with a new one', async () => {
-    const cookie = await signIn(a.url);
-    expect(await doorsFor(a.url, cookie)).toEqual(OPEN);
-    await Promise.all([a.stop(), b.stop()]);
+    const cookie = await signIn(two.a.url);
+    expect(await doorsFor(two.a.url, cookie)).toEqual(OPEN);
+    await Promise.all([two.a.stop(), two.b.stop()]);
 
     const NEW_PASSWORD = 'a-new-admin-password-after-a-leak';
-    [a, b] = [await instance({ ADMIN_PASSWORD: NEW_PASSWORD }), await instance({ ADMIN_PASSWORD: NEW_PASSWORD })];
+    [two.a, two.b] = [await two.instance({ ADMIN_PASSWORD: NEW_PASSWORD }), await two.instance({ ADMIN_PASSWORD: NEW_PASSWORD })];
 
-    for (const server of [a, b]) expect(await doorsFor(server.url, cookie)).toEqual(REFUSED);
+    for (const server of [two.a, two.b]) expect(await doorsFor(server.url, cookie)).toEqual(REFUSED);
     // Purged at start-up, not only refused.
-    const rows = await withClient(database.url, async (client) => (await client.query('SELECT count(*)::int AS n FROM "Session"')).rows[0]);
+    const rows = await withClient(two.database.url, async (client) => (await client.query('SELECT count(*)::int AS n FROM "Session"')).rows[0]);
     expect(rows).toEqual({ n: 0 });
-    expect(sessionCookieOf(await submitSignIn(a.url, ADMIN_PASSWORD))).toBeUndefined();
-    const fresh = sessionCookieOf(await submitSignIn(a.url, NEW_PASSWORD)) ?? '';
-    expect(await doorsFor(b.url, fresh)).toEqual(OPEN);
+    expect(sessionCookieOf(await submitSignIn(two.a.url, ADMIN_PASSWORD))).toBeUndefined();
+    const fresh = sessionCookieOf(await submitSignIn(two.a.url, NEW_PASSWORD)) ?? '';
+    expect(await doorsFor(two.b.url, fresh)).toEqual(OPEN);
   });
 });
 
