@@ -9,7 +9,8 @@ import { ConflictError, NotFoundError, PreconditionFailedError, RateLimitedError
 import { requestIdOf } from '@/lib/log';
 import { assertWriteAllowed } from '@/lib/rate-limit';
 import { type Actor, addUser, editUser, removeUser } from '@/lib/users';
-import { type FieldErrors, fieldErrorsOf, localPath, userIdSchema, userInputSchema } from '@/lib/validation';
+import { localPath } from '@/lib/local-path';
+import { type FieldErrors, fieldErrorsOf, userIdSchema, userInputSchema } from '@/lib/validation';
 
 export type CreateUserState = {
   status: 'idle' | 'success' | 'error';

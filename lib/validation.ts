@@ -51,20 +51,3 @@ export function fieldErrorsOf<T>(error: z.ZodError<T>): Partial<Record<keyof T &
   const byField = fieldErrors as Partial<Record<keyof T & string, string[]>>;
   return formErrors.length ? { ...byField, form: formErrors } : byField;
 }
-
-const HERE = 'http://roster.invalid';
-
-/**
- * A path on this site to send the browser back to, as the browser will read it (URL parsing drops
- * tabs and line breaks and treats `\` as `/`, so `/\t/evil.example` is another site); null for
- * anything that would leave the site.
- */
-export function localPath(value: string | undefined): string | null {
-  if (!value?.startsWith('/')) return null;
-  try {
-    const url = new URL(value, HERE);
-    return url.origin === HERE ? `${url.pathname}${url.search}${url.hash}` : null;
-  } catch {
-    return null;
-  }
-}

@@ -3,7 +3,8 @@ import { EditUserForm } from '@/components/edit-user-form';
 import { currentCaller } from '@/lib/auth';
 import { NotFoundError } from '@/lib/errors';
 import { getUser } from '@/lib/users';
-import { localPath, userIdSchema } from '@/lib/validation';
+import { localPath } from '@/lib/local-path';
+import { userIdSchema } from '@/lib/validation';
 
 // The edit page: what the dashboard's "Edit" opens without JavaScript (with it, rows edit inline).
 export const dynamic = 'force-dynamic';
