@@ -7,6 +7,28 @@ export const EMAIL_MAX = 254;
 
 // C0 and C1 control characters (tabs and newlines included): a name is one line of text.
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
+// Characters that change how a name looks without being seen, so two users could look identical
+// in the table and the activity (Unicode TR36): bidirectional embeddings, overrides and isolates;
+// zero-width spaces, the word joiner / BOM, and zero-width (non-)joiners except where they join
+// something a reader sees joined — an emoji sequence (👩‍💻), a consonant after a virama (Devanagari
+// half forms), two letters of a script that joins (Persian's ZWNJ): RFC 5892's CONTEXTJ, roughly.
+const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/;
+const ZERO_WIDTH = /[\u200b\u2060\ufeff]/;
+const EMOJI_PART = /[\p{Extended_Pictographic}\p{Emoji_Modifier}\ufe0f]/u;
+const VIRAMA = /[\u094d\u09cd\u0a4d\u0acd\u0b4d\u0bcd\u0c4d\u0ccd\u0d4d\u0dca\u0e3a\u0f84\u1039\u103a\u1714\u1734\u17d2\u1a60\u1b44\u1baa\u1bab\ua806\ua8c4\ua953\ua9c0\uabed]/;
+const JOINING_LETTER = /[\p{Script=Arabic}\p{Script=Syriac}\p{Script=Nko}\p{Script=Mongolian}\p{Script=Mandaic}\p{Script=Manichaean}\p{Script=Psalter_Pahlavi}\p{Script=Adlam}]/u;
+
+/** Whether every zero-width (non-)joiner in `name` sits between what it joins. */
+function joinersJoin(name: string): boolean {
+  const chars = [...name];
+  return chars.every((char, i) => {
+    if (char !== '\u200c' && char !== '\u200d') return true;
+    const [before, after] = [chars[i - 1] ?? '', chars[i + 1] ?? ''];
+    if (char === '\u200d' && EMOJI_PART.test(before) && /\p{Extended_Pictographic}/u.test(after)) return true;
+    if (VIRAMA.test(before) && /\p{L}/u.test(after)) return true;
+    return JOINING_LETTER.test(before) && JOINING_LETTER.test(after) && /\p{L}/u.test(before) && /\p{L}/u.test(after);
+  });
+}
 
 export const userInputSchema = z.strictObject({
   name: z
@@ -14,7 +36,9 @@ export const userInputSchema = z.strictObject({
     .trim()
     .min(1, 'Name is required')
     .max(NAME_MAX, `Name must be at most ${NAME_MAX} characters`)
-    .refine((name) => !CONTROL_CHARS.test(name), 'Name must not contain control characters'),
+    .refine((name) => !CONTROL_CHARS.test(name), 'Name must not contain control characters')
+    .refine((name) => !BIDI_CONTROLS.test(name), 'Name must not contain bidirectional control characters (U+202A–U+202E, U+2066–U+2069)')
+    .refine((name) => !ZERO_WIDTH.test(name) && joinersJoin(name), 'Name must not contain zero-width characters (U+200B–U+200D, U+2060, U+FEFF), except a joiner inside an emoji or a word of a script that uses one'),
   // Emails are stored trimmed and lower-cased, so uniqueness ignores case.
   email: z
     .string({ error: 'Email is required' })

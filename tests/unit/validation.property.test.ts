@@ -5,22 +5,32 @@ import { EMAIL_MAX, NAME_MAX, userIdSchema, userInputSchema } from '@/lib/valida
 // Properties of the one schema every write path uses, over thousands of generated inputs.
 
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+/** Characters that change how a name looks without being seen (bidi controls, zero-width), by code point. */
+const INVISIBLE = new Set([0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069, 0x200b, 0x200c, 0x200d, 0x2060, 0xfeff]);
+/**
+ * Of the alphabet below, only 😀 ZWJ 😀 joins something visible (an emoji sequence); every other
+ * invisible character, anywhere, changes how a name looks without being seen.
+ */
+const looksLikeSomethingElse = (name: string) => {
+  const chars = [...name];
+  return chars.some((char, i) => INVISIBLE.has(char.codePointAt(0) ?? 0) && !(char === '\u200d' && chars[i - 1] === '😀' && chars[i + 1] === '😀'));
+};
 const VALID_EMAIL = 'someone@example.com';
 
 /** Strings that lean towards the edges: control characters, spaces, markup, long runs, any unicode. */
 const nasty = fc.oneof(
   fc.string({ maxLength: 120 }),
   fc.string({ unit: 'grapheme', maxLength: 120 }),
-  fc.string({ unit: fc.constantFrom(' ', '\t', '\n', '\u0000', '\u007f', '\u0085', 'a', 'É', '<', '>', '"', '&', '😀'), maxLength: 110 }),
+  fc.string({ unit: fc.constantFrom(' ', '\t', '\n', '\u0000', '\u007f', '\u0085', 'a', 'É', '<', '>', '"', '&', '😀', '\u202e', '\u2066', '\u200b', '\u200d', '\ufeff'), maxLength: 110 }),
   fc.constantFrom('<img src=x onerror=alert(1)>', '"; DROP TABLE "User"; --', '\u202eevil', ' '.repeat(101)),
 );
 
 describe('userInputSchema (properties)', () => {
-  it('accepts a name exactly when its trimmed form has 1–100 characters and no control characters', () => {
+  it('accepts a name exactly when its trimmed form has 1–100 characters, no control characters and nothing invisible', () => {
     fc.assert(
       fc.property(nasty, (name) => {
         const trimmed = name.trim();
-        const expected = trimmed.length >= 1 && trimmed.length <= NAME_MAX && !CONTROL.test(trimmed);
+        const expected = trimmed.length >= 1 && trimmed.length <= NAME_MAX && !CONTROL.test(trimmed) && !looksLikeSomethingElse(trimmed);
         const result = userInputSchema.safeParse({ name, email: VALID_EMAIL });
         expect(result.success).toBe(expected);
         if (result.success) expect(result.data.name).toBe(trimmed);

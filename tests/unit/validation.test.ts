@@ -69,6 +69,41 @@ describe('userInputSchema', () => {
     });
   });
 
+  const BIDI = 'Name must not contain bidirectional control characters (U+202A–U+202E, U+2066–U+2069)';
+  const ZERO_WIDTH = 'Name must not contain zero-width characters (U+200B–U+200D, U+2060, U+FEFF), except a joiner inside an emoji or a word of a script that uses one';
+  it.each([
+    ['a right-to-left override', '\u202eRTL override', BIDI],
+    ['a left-to-right embedding', 'Ada\u202aLovelace', BIDI],
+    ['a first-strong isolate', 'Ada \u2068Lovelace\u2069', BIDI],
+    ['a pop directional isolate', 'Ada\u2069', BIDI],
+    ['a zero-width space alone', '\u200b', ZERO_WIDTH],
+    ['a zero-width joiner', 'Ada\u200dLovelace', ZERO_WIDTH],
+    ['a word joiner', 'Ada\u2060Lovelace', ZERO_WIDTH],
+    ['a byte-order mark inside', 'Ada\ufeffLovelace', ZERO_WIDTH],
+  ])('rejects a name containing %s, saying which kind of character', (_case, name, message) => {
+    expect(errorsFor({ name, email: 'ada@example.com' })).toEqual({ name: [message] });
+  });
+
+  it.each([
+    ['a right-to-left script', 'עדה לאבלייס'],
+    ['an emoji joined by ZWJ', 'Ada 👩\u200d💻'],
+    ['a flag sequence with a variation selector', 'Ada 🏳\ufe0f\u200d🌈'],
+    ['an emoji with a skin tone, joined', '👩🏽\u200d💻 Grace'],
+    ['Persian with a zero-width non-joiner between letters', 'مهر\u200cآرا'],
+    ['Devanagari with a joiner after a virama', 'क्\u200dष'],
+  ])('keeps %s', (_case, name) => {
+    expect(userInputSchema.parse({ name, email: 'ada@example.com' }).name).toBe(name);
+  });
+
+  it.each([
+    ['a joiner between Latin letters', 'Ada\u200cLovelace'],
+    ['a joiner at the end', 'Ada 👩\u200d'],
+    ['a joiner at the start', '\u200d👩 Ada'],
+    ['a non-joiner between emoji', '👩\u200c💻'],
+  ])('refuses %s, which joins nothing a reader sees', (_case, name) => {
+    expect(errorsFor({ name, email: 'ada@example.com' })).toEqual({ name: [ZERO_WIDTH] });
+  });
+
   it.each([
     ['that is missing', undefined, 'Email is required'],
     ['that is blank', '  ', 'Email is required'],
