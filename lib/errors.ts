@@ -27,7 +27,19 @@ export class UnauthorizedError extends DomainError {
 }
 
 export class RateLimitedError extends DomainError {
-  constructor(readonly retryAfterSeconds: number) { super('RateLimitedError', `Too many requests; try again in ${retryAfterSeconds} s`); }
+  constructor(
+    readonly retryAfterSeconds: number,
+    message = `Too many requests; try again in ${retryAfterSeconds} s`,
+  ) { super('RateLimitedError', message); }
+}
+
+/** The caller is known but may not do this (a write sent from another site, say). */
+export class ForbiddenError extends DomainError {
+  constructor(message: string) { super('ForbiddenError', message); }
+}
+
+export class UnsupportedMediaTypeError extends DomainError {
+  constructor(expected: string) { super('UnsupportedMediaTypeError', `Send the body as ${expected} (Content-Type: ${expected})`); }
 }
 
 export class PayloadTooLargeError extends DomainError {

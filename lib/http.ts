@@ -3,6 +3,7 @@ import { callerOf, type Caller } from './auth';
 import type { UserDTO } from './dto';
 import {
   ConflictError,
+  ForbiddenError,
   NotFoundError,
   PayloadTooLargeError,
   PreconditionFailedError,
@@ -10,8 +11,10 @@ import {
   RateLimitedError,
   ServiceUnavailableError,
   UnauthorizedError,
+  UnsupportedMediaTypeError,
   ValidationError,
 } from './errors';
+import { crossSite } from './cross-site';
 import { CursorError } from './directory/cursor';
 import { log, requestIdOf } from './log';
 import { assertWriteAllowed, clientKey, limits } from './rate-limit';
@@ -42,7 +45,9 @@ export function errorResponse(error: unknown, request: Request): Response {
   if (error instanceof UnauthorizedError) {
     return json({ error: error.message }, 401, { 'WWW-Authenticate': 'Bearer realm="roster"' });
   }
+  if (error instanceof ForbiddenError) return json({ error: error.message }, 403);
   if (error instanceof PayloadTooLargeError) return json({ error: error.message }, 413);
+  if (error instanceof UnsupportedMediaTypeError) return json({ error: error.message }, 415);
   if (error instanceof RateLimitedError) {
     return json({ error: error.message }, 429, { 'Retry-After': String(error.retryAfterSeconds) });
   }
@@ -91,9 +96,32 @@ export async function requireCaller(request: Request): Promise<Caller> {
   throw verdict.ok ? new UnauthorizedError() : new RateLimitedError(verdict.retryAfterSeconds);
 }
 
+/**
+ * A write that rides on the browser's cookie (or on nothing, when authentication is off) must come
+ * from a page of this site, as JSON: a cookie goes along with a form or a no-cors fetch from any
+ * other site, and SameSite=Lax does not tell sites on one host or one registrable domain apart.
+ * Those can send only text/plain, form-encoded or multipart bodies, and cannot hide their Origin.
+ * A bearer token is not sent by a browser on its own, so scripts are not affected.
+ */
+function assertSameOriginJson(request: Request, caller: Caller): void {
+  if (caller.via === 'token') return;
+  if (crossSite(request.headers)) {
+    log.warn(
+      { requestId: requestIdOf(request.headers), principal: caller.principal, method: request.method, path: new URL(request.url).pathname, origin: request.headers.get('origin'), fetchSite: request.headers.get('sec-fetch-site') },
+      'cross-site write refused',
+    );
+    throw new ForbiddenError('Cross-site request refused');
+  }
+  const hasBody = request.method === 'POST' || request.method === 'PATCH' || request.method === 'PUT';
+  if (hasBody && !isJson(request.headers.get('content-type'))) throw new UnsupportedMediaTypeError('application/json');
+}
+
+const isJson = (contentType: string | null) => contentType?.split(';')[0]?.trim().toLowerCase() === 'application/json';
+
 /** The caller of a write, counted against their write allowance, as the data layer logs them. */
 export async function writer(request: Request): Promise<Actor> {
   const caller = await requireCaller(request);
+  assertSameOriginJson(request, caller);
   await assertWriteAllowed(caller, request.headers);
   return { principal: caller.principal, requestId: requestIdOf(request.headers) };
 }

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { ADMIN_STATE } from './credentials';
 import { createUser, expect, listPage, test, uniqueEmail } from './fixtures';
 
@@ -38,4 +40,41 @@ test('a form on another site that posts the delete form to the dashboard is refu
   expect(await response.json()).toEqual({ error: 'Cross-site request refused' });
   const { users } = await listPage(api);
   expect(users.map((u) => u.id)).toEqual([user.id]);
+});
+
+/** A page of another site on this host (another port: the same site to SameSite=Lax cookies), served for one test. */
+async function siblingSite(html: string): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = createServer((_request, response) => response.writeHead(200, { 'Content-Type': 'text/html' }).end(html));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+test('a page on another port of this host posts to the API with the admin\'s cookie — a text/plain form and a no-cors fetch — and nothing is created', async ({
+  page,
+  api,
+  baseURL,
+}) => {
+  const target = `${baseURL}/api/users`;
+  const [formEmail, fetchEmail] = [uniqueEmail('csrf-form'), uniqueEmail('csrf-fetch')];
+  // enctype=text/plain sends `name=value`: split the JSON at a `=` so the body parses as a user.
+  const formField = `{"email":"${formEmail}","name":"Form`;
+  const site = await siblingSite(`<!doctype html><title>Win a prize</title>
+    <form id="prize" method="post" enctype="text/plain" action="${target}"><input type="hidden" name='${formField}' value='Forgery"}'></form>
+    <script>
+      fetch(${JSON.stringify(target)}, { method: 'POST', mode: 'no-cors', credentials: 'include', body: JSON.stringify({ name: 'Fetch Forgery', email: ${JSON.stringify(fetchEmail)} }) })
+        .finally(() => document.getElementById('prize').submit());
+    </script>`);
+  try {
+    const answers: number[] = [];
+    page.on('response', (response) => {
+      if (response.url() === target && response.request().method() === 'POST') answers.push(response.status());
+    });
+    await page.goto(site.url);
+    await expect.poll(() => answers.length).toBe(2);
+    expect(answers).toEqual([403, 403]);
+  } finally {
+    await site.close();
+  }
+  for (const email of [formEmail, fetchEmail]) expect((await listPage(api, { q: email })).users).toEqual([]);
 });
