@@ -44,6 +44,8 @@ const schema = z.object({
   EVENT_RETENTION_DAYS: count(90),
   /** Open SSE streams per instance; past it /events answers 503 and clients poll instead. */
   MAX_SSE_CONNECTIONS: count(10_000),
+  /** Open streams per principal (session, token, or anonymous address); default a tenth of MAX_SSE_CONNECTIONS, at least 20. */
+  MAX_SSE_CONNECTIONS_PER_PRINCIPAL: z.coerce.number().int().min(1).optional(),
   /** Bytes queued for one stream before its client counts as too slow and is disconnected. */
   SSE_MAX_QUEUE_BYTES: count(256 * 1024),
   /** Seconds a stream may go without bytes before it gets a heartbeat comment (proxies drop idle connections). */
@@ -69,4 +71,7 @@ if (!parsed.success) {
   throw new Error(`Invalid environment:\n${problems}\nFix these variables (see README, "Configuration").`);
 }
 
-export const env = parsed.data;
+export const env = {
+  ...parsed.data,
+  MAX_SSE_CONNECTIONS_PER_PRINCIPAL: parsed.data.MAX_SSE_CONNECTIONS_PER_PRINCIPAL ?? Math.max(20, Math.floor(parsed.data.MAX_SSE_CONNECTIONS / 10)),
+};

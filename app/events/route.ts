@@ -2,13 +2,14 @@
 // serves this same GET through server.ts (lib/events/node-server.ts); any Next.js host, as it is.
 import { sseResponse } from '@/lib/events/sse-response';
 import { errorResponse, requireCaller } from '@/lib/http';
-import { assertStreamAllowed } from '@/lib/rate-limit';
+import { assertStreamAllowed, claimStreamSlot } from '@/lib/rate-limit';
 
 export async function GET(request: Request) {
   try {
     const caller = await requireCaller(request);
     await assertStreamAllowed(caller, request.headers);
-    return sseResponse(request, caller);
+    const release = await claimStreamSlot(caller, request.headers);
+    return sseResponse(request, caller, release);
   } catch (error) {
     return errorResponse(error, request);
   }

@@ -27,18 +27,23 @@ export function lastEventIdOf(request: Request): number | undefined {
 /**
  * The SSE response for a caller the route has let in: 503 when this instance has no room (the
  * client polls instead). It ends when the session does: at its expiry, or at once when it is
- * signed out (with `expired`, on every instance).
+ * signed out (with `expired`, on every instance). `release` gives back the caller's stream slot
+ * (lib/rate-limit) when the stream ends, or at once when there is no room for it.
  */
-export function sseResponse(request: Request, caller: Caller): Response {
+export function sseResponse(request: Request, caller: Caller, release: () => void): Response {
   const requestId = requestIdOf(request.headers);
   const { principal } = caller;
   const after = lastEventIdOf(request);
   const body = connections.open(hub, after, {
     expiresAt: caller.expiresAt,
     sessionId: caller.sessionId,
-    onClose: (reason) => log.info({ requestId, principal, reason }, 'stream closed'),
+    onClose: (reason) => {
+      release();
+      log.info({ requestId, principal, reason }, 'stream closed');
+    },
   });
   if (!body) {
+    release();
     log.warn({ requestId, principal, open: connections.size }, 'stream refused');
     return Response.json(
       { error: 'Too many live connections; poll /api/users instead' },

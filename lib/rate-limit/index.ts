@@ -5,6 +5,7 @@ import { RateLimitedError } from '@/lib/errors';
 import { createRedis, type RedisConnection } from '@/lib/redis';
 import { rateKeyOf } from './client-key';
 import { RedisRateLimiter, withTokenBuckets } from './redis-token-bucket';
+import { MemoryStreamSlots, RedisStreamSlots, type Release, type StreamSlots } from './stream-slots';
 import { type Limiter, RateLimiter } from './token-bucket';
 
 // The process's allowances (in memory, or in Redis when REDIS_URL is set), their lifecycle, and
@@ -14,7 +15,7 @@ import { type Limiter, RateLimiter } from './token-bucket';
 export { clientKey, rateKeyOf } from './client-key';
 
 type Kind = 'writes' | 'streams' | 'refused' | 'signInsPerAddress' | 'passwordChecks' | 'knownDevices';
-type Limits = Record<Kind, Limiter> & { redis?: RedisConnection };
+type Limits = Record<Kind, Limiter> & { streamSlots: StreamSlots; redis?: RedisConnection; redisSlots?: RedisStreamSlots };
 
 /**
  * Allowances per minute. Writes and streams are counted per principal (a session or an API token:
@@ -47,11 +48,13 @@ function byKind(make: (kind: Kind) => Limiter): Record<Kind, Limiter> {
 }
 
 function createLimits(): Limits {
-  if (!env.REDIS_URL) return byKind((kind) => new RateLimiter(PER_MIN[kind]));
+  const maxStreams = env.MAX_SSE_CONNECTIONS_PER_PRINCIPAL;
+  if (!env.REDIS_URL) return { streamSlots: new MemoryStreamSlots(maxStreams), ...byKind((kind) => new RateLimiter(PER_MIN[kind])) };
   const redis = createRedis(env.REDIS_URL, 1_000);
   const client = withTokenBuckets(redis.client);
   const prefix = `${env.REDIS_KEY_PREFIX}rate:`;
-  return { redis, ...byKind((kind) => new RedisRateLimiter(client, `${prefix}${kind}:`, PER_MIN[kind])) };
+  const redisSlots = new RedisStreamSlots(redis.client, `${env.REDIS_KEY_PREFIX}streams:`, maxStreams);
+  return { redis, redisSlots, streamSlots: redisSlots, ...byKind((kind) => new RedisRateLimiter(client, `${prefix}${kind}:`, PER_MIN[kind])) };
 }
 
 const globalForLimits = globalThis as typeof globalThis & { rosterLimits?: Limits };
@@ -62,9 +65,11 @@ export const limits = (globalForLimits.rosterLimits ??= createLimits());
 /** Connects the limits' Redis, if they use one (at start-up: throws when it is unreachable). */
 export async function startLimits(): Promise<void> {
   await limits.redis?.connect();
+  await limits.redisSlots?.start();
 }
 
 export function stopLimits(): void {
+  limits.redisSlots?.stop();
   limits.redis?.client.disconnect();
 }
 
@@ -78,3 +83,19 @@ export const assertWriteAllowed = (caller: Caller, headers: Headers) => assertWi
 
 /** Counts one stream connection against the caller's allowance (the same rate as writes). */
 export const assertStreamAllowed = (caller: Caller, headers: Headers) => assertWithin(limits.streams, caller, headers);
+
+/** How long a client refused a stream for holding too many waits before it tries again. */
+const STREAM_SLOT_RETRY_SECONDS = 30;
+
+/**
+ * A slot for one more open stream of the caller (MAX_SSE_CONNECTIONS_PER_PRINCIPAL, across every
+ * instance with REDIS_URL); RateLimitedError when they hold that many. Release it when the stream ends.
+ */
+export async function claimStreamSlot(caller: Caller, headers: Headers): Promise<Release> {
+  const release = await limits.streamSlots.claim(rateKeyOf(caller, headers));
+  if (release) return release;
+  throw new RateLimitedError(
+    STREAM_SLOT_RETRY_SECONDS,
+    `Too many open streams (${limits.streamSlots.max}) for one sign-in or token; close one, or poll /api/users`,
+  );
+}
