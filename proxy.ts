@@ -1,4 +1,7 @@
 import { type NextRequest, NextResponse } from 'next/server';
+import { refuseAction } from '@/lib/action-request';
+import { allowedMethods } from '@/lib/allowed-methods';
+import { crossSite } from '@/lib/cross-site';
 import { log, REQUEST_ID_HEADER } from '@/lib/log';
 import { API_POLICY } from '@/lib/security-headers';
 
@@ -24,28 +27,46 @@ function pagePolicy(nonce: string): string {
   ].join('; ');
 }
 
-/**
- * A POST to a page is a server action. Next.js refuses one whose Origin is not this host, but
- * with a 500; answer 403 up front instead (Next.js's own check stays behind this one).
- */
-function crossSiteAction(request: NextRequest, isPage: boolean): boolean {
-  const origin = request.headers.get('origin');
-  if (!isPage || request.method !== 'POST' || !origin) return false;
-  const host = request.headers.get('x-forwarded-host') ?? request.headers.get('host');
+/** An answer the proxy gives itself, with what every answer carries (next.config.ts adds the rest). */
+function refuse(requestId: string, status: number, error: string, headers: Record<string, string> = {}): Response {
+  return Response.json({ error }, { status, headers: { ...headers, 'X-Request-Id': requestId, 'Content-Security-Policy': API_POLICY } });
+}
+
+/** Whether the path decodes: Next.js answers 500 to a malformed percent-encoding in a route parameter. */
+function decodable(path: string): boolean {
   try {
-    return new URL(origin).host !== host;
-  } catch {
+    decodeURIComponent(path);
     return true;
+  } catch {
+    return false;
   }
 }
 
-export function proxy(request: NextRequest) {
+export async function proxy(request: NextRequest) {
   const requestId = crypto.randomUUID();
   const path = request.nextUrl.pathname;
   const isPage = !path.startsWith('/api/') && path !== '/events';
-  if (crossSiteAction(request, isPage)) {
-    log.warn({ requestId, path, origin: request.headers.get('origin') }, 'cross-site form post refused');
-    return Response.json({ error: 'Cross-site request refused' }, { status: 403, headers: { 'X-Request-Id': requestId } });
+  if (!decodable(path)) {
+    log.warn({ requestId, method: request.method, path }, 'malformed path refused');
+    return refuse(requestId, 400, 'Malformed percent-encoding in the path');
+  }
+  const allowed = allowedMethods(path);
+  if (allowed && !allowed.includes(request.method)) {
+    log.warn({ requestId, method: request.method, path }, 'method not allowed');
+    return refuse(requestId, 405, `${request.method} is not allowed here`, { Allow: allowed.join(', ') });
+  }
+  // A POST to a page is a server action. Next.js refuses one whose Origin is another host, but
+  // with a 500 and only for fetches; refuse every cross-site one up front, and any it could not decode.
+  if (isPage && request.method === 'POST') {
+    if (crossSite(request.headers)) {
+      log.warn({ requestId, path, origin: request.headers.get('origin'), fetchSite: request.headers.get('sec-fetch-site') }, 'cross-site form post refused');
+      return refuse(requestId, 403, 'Cross-site request refused');
+    }
+    const refusal = await refuseAction(request);
+    if (refusal) {
+      log.warn({ requestId, path, status: refusal.status }, 'malformed form post refused');
+      return refuse(requestId, refusal.status, refusal.error);
+    }
   }
   const nonce = isPage ? Buffer.from(crypto.randomUUID()).toString('base64') : '';
   const policy = isPage ? pagePolicy(nonce) : API_POLICY;

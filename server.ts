@@ -5,6 +5,7 @@
 // pipeline (docs/benchmarks.md). `next dev` and other Next.js hosts serve the same route as it is.
 // Run by Node itself (its type stripping), so this file imports nothing of the app's TypeScript.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { parseArgs } from 'node:util';
 import next from 'next';
 
@@ -20,15 +21,21 @@ const hostname = args.hostname;
 const startedAt = Date.now();
 const STARTUP_TIMEOUT_MS = 60_000;
 
-type NodeHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
-const SERVE_EVENTS = Symbol.for('roster.serveEvents');
+type NodeEdge = {
+  serveEvents: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+  screenRequest: (req: IncomingMessage, res: ServerResponse) => boolean;
+  refuseUnparsed: (error: Error, socket: Duplex) => void;
+  refuseTunnel: (req: IncomingMessage, socket: Duplex) => void;
+  failedOutside: (error: unknown, req: IncomingMessage, res: ServerResponse) => void;
+};
+const NODE_EDGE = Symbol.for('roster.nodeEdge');
 
-/** The stream's handler, which instrumentation.ts leaves once the app has started (hub, limits). */
-async function streamHandler(): Promise<NodeHandler> {
+/** What instrumentation.ts leaves once the app has started (hub, limits): lib/node-edge.ts. */
+async function nodeEdge(): Promise<NodeEdge> {
   const deadline = Date.now() + STARTUP_TIMEOUT_MS;
   for (;;) {
-    const handler = (globalThis as Record<symbol, unknown>)[SERVE_EVENTS];
-    if (typeof handler === 'function') return handler as NodeHandler;
+    const edge = (globalThis as Record<symbol, unknown>)[NODE_EDGE];
+    if (edge) return edge as NodeEdge;
     if (Date.now() > deadline) {
       console.error(`Roster refuses to start: the app did not start within ${STARTUP_TIMEOUT_MS / 1000} s.`);
       process.exit(1);
@@ -40,16 +47,26 @@ async function streamHandler(): Promise<NodeHandler> {
 const app = next({ dev: false, hostname, port });
 await app.prepare();
 const handle = app.getRequestHandler();
-const serveEvents = await streamHandler();
+const edge = await nodeEdge();
+
+// What is counted per client address (sign-in attempts, refused requests) reads X-Forwarded-For.
+// With no proxy in front (TRUSTED_PROXY_HOPS=0, the default) a client could write its own and be
+// counted afresh on every request, so the socket's peer address replaces whatever it sent. Behind
+// proxies, they append to it, and the app reads the entry TRUSTED_PROXY_HOPS from the right.
+const noTrustedProxy = Number(process.env.TRUSTED_PROXY_HOPS || 0) === 0;
+function countPeer(req: IncomingMessage): void {
+  if (noTrustedProxy && req.socket.remoteAddress) req.headers['x-forwarded-for'] = req.socket.remoteAddress;
+}
 
 const isStream = (req: IncomingMessage) => req.method === 'GET' && (req.url === '/events' || req.url?.startsWith('/events?') === true);
 const server = createServer((req, res) => {
-  (isStream(req) ? serveEvents(req, res) : handle(req, res)).catch((error: unknown) => {
-    // Both answer errors themselves; this is the last resort, so one request cannot take the process down.
-    console.error('Roster: a request failed outside its handler:', error);
-    res.destroy();
-  });
+  countPeer(req);
+  if (edge.screenRequest(req, res)) return;
+  // Both answer errors themselves; this is the last resort, so one request cannot take the process down.
+  (isStream(req) ? edge.serveEvents(req, res) : handle(req, res)).catch((error: unknown) => edge.failedOutside(error, req, res));
 });
+server.on('clientError', (error, socket) => edge.refuseUnparsed(error, socket));
+server.on('connect', (req, socket) => edge.refuseTunnel(req, socket));
 server.listen(port, hostname, () => {
   console.log(`✓ Ready in ${Date.now() - startedAt}ms on http://${hostname ?? 'localhost'}:${port}`);
 });

@@ -29,8 +29,9 @@ export type EditUserState =
   | { status: 'stale'; message: string; current: UserDTO }
   | { status: 'saved'; user: UserDTO };
 
+/** A text field of the form; '' when it is missing — or when what arrived is not a form at all. */
 function text(formData: FormData, key: string): string {
-  const value = formData.get(key);
+  const value: unknown = formData instanceof FormData ? formData.get(key) : null;
   return typeof value === 'string' ? value : '';
 }
 

@@ -3,6 +3,7 @@ import { PHASE_PRODUCTION_BUILD } from 'next/constants';
 import { authEnabled } from './auth';
 import { missingProductionSecrets } from './auth/config';
 import { endedAmong, forgetSessions, purgeSessions } from './auth/sessions';
+import { consoleThroughLog } from './console-log';
 import { env } from './env';
 import { connections, hub } from './events';
 import { pruneEvents } from './events/log';
@@ -43,6 +44,9 @@ if (!building) {
     process.exit(1);
   }
 }
+
+// From here on, what Next.js prints of errors and warnings is a JSON line like the rest.
+if (!building && process.env.NODE_ENV === 'production') consoleThroughLog();
 
 // Sessions: a session ended on any instance closes its streams here and is forgotten at once.
 // The sweep catches what was not heard (Redis down when it ended) and purges expired sessions,

@@ -14,7 +14,8 @@ export async function signIn(_previous: SignInState, formData: FormData): Promis
   const requestHeaders = await headers();
   const jar = await cookies();
   const requestId = requestIdOf(requestHeaders);
-  const result = await attemptSignIn(formData.get('password'), clientKey(requestHeaders), jar.get(DEVICE_COOKIE)?.value);
+  const password = formData instanceof FormData ? formData.get('password') : null;
+  const result = await attemptSignIn(password, clientKey(requestHeaders), jar.get(DEVICE_COOKIE)?.value);
   if (!result.ok) {
     log.warn({ requestId, reason: result.reason }, result.reason === 'password' ? 'sign-in failed' : 'sign-in refused');
     return { error: result.error };

@@ -13,22 +13,21 @@ import { claimOf, type Sink } from './connections';
 // adapter only does what proxy.ts and next.config.ts do for every other route (request id, log
 // line, security headers), and writes the frames with res.write, as a bare node:http server does.
 
-/** Where instrumentation.ts leaves the stream's node:http handler for server.ts (a global-registry symbol). */
-export const SERVE_EVENTS = Symbol.for('roster.serveEvents');
-
 type RouteHandler = (request: Request) => Promise<Response>;
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 /**
- * The route's Web Request: the client's headers, with the request id proxy.ts would have set and,
- * as Next.js does, the peer's address as X-Forwarded-For when no proxy sent one (what counts an
- * anonymous client, lib/rate-limit/client-key.ts).
+ * The route's Web Request: the client's headers, with the request id proxy.ts would have set and
+ * the X-Forwarded-For that counts an anonymous client (lib/rate-limit/client-key.ts): as server.ts
+ * left it (the peer's address, with no trusted proxy in front), or else, as Next.js does, the
+ * peer's address when no proxy sent one.
  */
 function webRequest(req: IncomingMessage, requestId: string): Request {
   const headers = new Headers();
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
   headers.set(REQUEST_ID_HEADER, requestId);
-  if (!headers.has('x-forwarded-for') && req.socket.remoteAddress) headers.set('x-forwarded-for', req.socket.remoteAddress);
+  const forwardedFor = req.headers['x-forwarded-for'] ?? req.socket.remoteAddress;
+  if (forwardedFor) headers.set('x-forwarded-for', String(forwardedFor));
   return new Request(new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`), { method: req.method, headers });
 }
 

@@ -76,8 +76,13 @@ export type ServerOptions = {
   serve?: Serve;
 };
 
-/** What every test server runs with unless told otherwise: signed-in access only, no rate limit. */
-export const DEFAULT_SERVER_ENV: ServerEnv = { ...AUTH_ENV, RATE_LIMIT_WRITES_PER_MIN: '0' };
+/**
+ * What every test server runs with unless told otherwise: signed-in access only, no rate limit,
+ * and one trusted proxy in front — the tests play it, sending X-Forwarded-For for the client they
+ * stand for (each sign-in its own address: tests/support/session.ts). With no proxy in front,
+ * `npm start` counts the socket's address instead (rate-limit.test.ts).
+ */
+export const DEFAULT_SERVER_ENV: ServerEnv = { ...AUTH_ENV, RATE_LIMIT_WRITES_PER_MIN: '0', TRUSTED_PROXY_HOPS: '1' };
 
 /** Everything the server has written to stdout so far. */
 export function readLog(logFile: string): Promise<string> {
