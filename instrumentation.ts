@@ -1,18 +1,18 @@
 import type { Instrumentation } from 'next';
-import type { NodeEdge } from './lib/node-edge';
+import type { NodeEdge } from './lib/server/node-edge';
 
 // Runs once when the server starts. Node-only code lives in its own modules, so the Edge
 // build of this file never sees it.
 export async function register() {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
-  await import('./lib/startup');
+  await import('./lib/server/startup');
   // `npm start`'s server (server.ts) serves GET /events itself, with this route's own GET, and
   // answers what Next.js cannot take: it finds them here, once the app has started, compiled with
   // the rest of the app.
   const [{ GET }, { serveFromNode }, { NODE_EDGE, failedOutside, refuseTunnel, refuseUnparsed, screenRequest }] = await Promise.all([
     import('./app/events/route'),
-    import('./lib/events/node-server'),
-    import('./lib/node-edge'),
+    import('./lib/server/events/node-server'),
+    import('./lib/server/node-edge'),
   ]);
   const edge: NodeEdge = { serveEvents: serveFromNode(GET), screenRequest, refuseUnparsed, refuseTunnel, failedOutside };
   Object.assign(globalThis, { [NODE_EDGE]: edge });
@@ -21,6 +21,6 @@ export async function register() {
 /** One JSON log line, with the request id, for each error Next.js catches while serving a request. */
 export const onRequestError: Instrumentation.onRequestError = async (error, request, context) => {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
-  const { logRequestError } = await import('./lib/console-log');
+  const { logRequestError } = await import('./lib/server/console-log');
   logRequestError(error, request, context);
 };

@@ -1,6 +1,6 @@
 // `npm start`: Next.js behind a node:http server that serves the live stream itself. GET /events
 // goes to app/events/route.ts's own GET, whose Response is written straight to the socket
-// (lib/events/node-server.ts); everything else goes to Next.js as `next start` would serve it.
+// (lib/server/events/node-server.ts); everything else goes to Next.js as `next start` would serve it.
 // An open stream then costs about what a bare socket does, instead of Next.js's ~70 KB response
 // pipeline (docs/benchmarks.md). `next dev` and other Next.js hosts serve the same route as it is.
 // Run by Node itself (its type stripping), so this file imports nothing of the app's TypeScript.
@@ -71,7 +71,7 @@ server.listen(port, hostname, () => {
   console.log(`✓ Ready in ${Date.now() - startedAt}ms on http://${hostname ?? 'localhost'}:${port}`);
 });
 
-// The app ends its streams on these signals (lib/startup.ts, registered first); then stop
+// The app ends its streams on these signals (lib/server/startup.ts, registered first); then stop
 // accepting, let the requests in flight finish, and exit as `next start` does (128 + signal).
 for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
   process.once(signal, () => {

@@ -3,14 +3,14 @@
 import { revalidatePath } from 'next/cache';
 import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
-import { currentCaller } from '@/lib/auth';
-import type { UserDTO } from '@/lib/dto';
-import { ConflictError, NotFoundError, PreconditionFailedError, RateLimitedError, ServiceUnavailableError } from '@/lib/errors';
-import { requestIdOf } from '@/lib/log';
-import { assertWriteAllowed } from '@/lib/rate-limit';
-import { type Actor, addUser, editUser, removeUser } from '@/lib/users';
-import { localPath } from '@/lib/local-path';
-import { type FieldErrors, fieldErrorsOf, userIdSchema, userInputSchema } from '@/lib/validation';
+import { currentCaller } from '@/lib/server/auth';
+import type { UserDTO } from '@/lib/shared/dto';
+import { ConflictError, NotFoundError, PreconditionFailedError, RateLimitedError, ServiceUnavailableError } from '@/lib/server/errors';
+import { requestIdOf } from '@/lib/server/logger';
+import { assertWriteAllowed } from '@/lib/server/rate-limit';
+import { type Actor, addUser, editUser, removeUser } from '@/lib/server/users';
+import { localPath } from '@/lib/shared/local-path';
+import { type FieldErrors, fieldErrorsOf, userIdSchema, userInputSchema } from '@/lib/shared/validation';
 
 export type CreateUserState = {
   status: 'idle' | 'success' | 'error';

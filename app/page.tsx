@@ -3,10 +3,10 @@ import { redirect } from 'next/navigation';
 import { CreateUserForm } from '@/components/create-user-form';
 import { Directory } from '@/components/directory';
 import { SignOutButton } from '@/components/sign-out-button';
-import { authEnabled, currentCaller } from '@/lib/auth';
-import { decodeCursor } from '@/lib/directory/cursor';
-import { PAGE_SIZE, paramsRecord, type View, type ViewParams, viewParamsSchema } from '@/lib/directory/view';
-import { listUsers } from '@/lib/users';
+import { authEnabled, currentCaller } from '@/lib/server/auth';
+import { decodeCursor } from '@/lib/shared/directory/cursor';
+import { PAGE_SIZE, paramsRecord, type View, type ViewParams, viewParamsSchema } from '@/lib/shared/directory/view';
+import { listUsers } from '@/lib/server/users';
 
 // Always render from the database: the first HTML already holds the current page.
 export const dynamic = 'force-dynamic';

@@ -30,7 +30,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { type Browser, type BrowserContext, chromium, type Page } from '@playwright/test';
 import pg from 'pg';
-import type { PageDTO, UserDTO } from '../lib/dto';
+import type { PageDTO, UserDTO } from '../lib/shared/dto';
 import { agent, type Answer, API_TOKEN, type Instance, request, ROOT, ROSTER_ENV, rosterEnv, runScript, serverNodeVersion, sleep, startRoster, stopAll } from './servers';
 import { type Summary, summarize } from './stats';
 

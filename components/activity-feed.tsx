@@ -3,11 +3,11 @@
 import Link from 'next/link';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import useSWR from 'swr';
-import type { ActivityDTO, ActivityPageDTO } from '@/lib/dto';
-import type { LiveStatus } from '@/lib/live/event-source';
-import { SignedOutError } from '@/lib/live/fetch-page';
-import { openSharedStream } from '@/lib/live/shared-event-source';
-import { ConnectionStatus } from './connection-status';
+import type { ActivityDTO, ActivityPageDTO } from '@/lib/shared/dto';
+import type { LiveStatus } from '@/lib/browser/event-source';
+import { SignedOutError } from '@/lib/browser/fetch-page';
+import { openSharedStream } from '@/lib/browser/shared-event-source';
+import { ConnectionStatus } from '@/components/connection-status';
 
 const POLL_MS = 5_000;
 

@@ -1,4 +1,4 @@
-import type { LiveStatus } from '@/lib/live/event-source';
+import type { LiveStatus } from '@/lib/browser/event-source';
 
 const LABELS: Record<LiveStatus, { text: string; dot: string }> = {
   sse: { text: 'Connected (SSE)', dot: 'bg-green-500' },

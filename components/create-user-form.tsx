@@ -2,8 +2,8 @@
 
 import { useActionState } from 'react';
 import { createUser, type CreateUserState } from '@/app/actions';
-import { PrimaryButton } from './primary-button';
-import { UserField } from './user-field';
+import { PrimaryButton } from '@/components/primary-button';
+import { UserField } from '@/components/user-field';
 
 const IDLE: CreateUserState = { status: 'idle' };
 

@@ -2,7 +2,7 @@
 
 import { useActionState } from 'react';
 import { deleteUser, type DeleteUserState } from '@/app/actions';
-import { Spinner } from './spinner';
+import { Spinner } from '@/components/spinner';
 
 const IDLE: DeleteUserState = {};
 

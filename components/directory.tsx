@@ -1,15 +1,15 @@
 'use client';
 
 import Link from 'next/link';
-import { searchText } from '@/lib/directory/keys';
-import { type View, viewSearch } from '@/lib/directory/view';
-import type { PageDTO } from '@/lib/dto';
-import { ConnectionStatus } from './connection-status';
-import { Pager } from './pager';
-import { SearchBox } from './search-box';
-import { useDirectory } from './use-directory';
-import { useRowTransitions } from './use-row-transitions';
-import { UsersTable } from './users-table';
+import { searchText } from '@/lib/shared/directory/keys';
+import { type View, viewSearch } from '@/lib/shared/directory/view';
+import type { PageDTO } from '@/lib/shared/dto';
+import { ConnectionStatus } from '@/components/connection-status';
+import { Pager } from '@/components/pager';
+import { SearchBox } from '@/components/search-box';
+import { useDirectory } from '@/lib/browser/use-directory';
+import { useRowTransitions } from '@/lib/browser/use-row-transitions';
+import { UsersTable } from '@/components/users-table';
 
 const count = new Intl.NumberFormat('en-US');
 

@@ -2,9 +2,9 @@
 
 import { useActionState, useEffect } from 'react';
 import { type EditUserState, updateUser } from '@/app/actions';
-import type { UserDTO } from '@/lib/dto';
-import { PrimaryButton } from './primary-button';
-import { UserField } from './user-field';
+import type { UserDTO } from '@/lib/shared/dto';
+import { PrimaryButton } from '@/components/primary-button';
+import { UserField } from '@/components/user-field';
 
 const IDLE: EditUserState = { status: 'idle' };
 

@@ -2,7 +2,7 @@
 
 import { useActionState } from 'react';
 import { signIn, type SignInState } from '@/app/login/actions';
-import { PrimaryButton } from './primary-button';
+import { PrimaryButton } from '@/components/primary-button';
 
 const IDLE: SignInState = {};
 

@@ -1,4 +1,4 @@
-import { Spinner } from './spinner';
+import { Spinner } from '@/components/spinner';
 
 /** The main submit button of a form: disabled with a spinner while its action runs. */
 export function PrimaryButton({ pending, className = '', children }: { pending: boolean; className?: string; children: React.ReactNode }) {

@@ -1,6 +1,6 @@
 'use client';
 
-import type { View } from '@/lib/directory/view';
+import type { View } from '@/lib/shared/directory/view';
 
 /**
  * A GET form, so searching works without JavaScript. With it, results follow the typing:

@@ -1,5 +1,5 @@
 import Link from 'next/link';
-import { type Sort, type View, viewSearch } from '@/lib/directory/view';
+import { type Sort, type View, viewSearch } from '@/lib/shared/directory/view';
 
 /**
  * A column header that sorts by its column: a link (so it works without JavaScript) to the first

@@ -1,4 +1,4 @@
-import type { UserField as FieldName } from '@/lib/validation';
+import type { UserField as FieldName } from '@/lib/shared/validation';
 
 /** A labelled input of a user form, with its errors announced next to it. */
 export function UserField({

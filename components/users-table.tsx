@@ -1,13 +1,13 @@
 'use client';
 
 import { useState } from 'react';
-import type { View } from '@/lib/directory/view';
-import type { UserDTO } from '@/lib/dto';
-import { viewSearch } from '@/lib/directory/view';
-import { DeleteUserButton } from './delete-user-button';
-import { EditUserForm } from './edit-user-form';
-import { SortHeader } from './sort-header';
-import type { Row } from './use-row-transitions';
+import type { View } from '@/lib/shared/directory/view';
+import type { UserDTO } from '@/lib/shared/dto';
+import { viewSearch } from '@/lib/shared/directory/view';
+import { DeleteUserButton } from '@/components/delete-user-button';
+import { EditUserForm } from '@/components/edit-user-form';
+import { SortHeader } from '@/components/sort-header';
+import type { Row } from '@/lib/browser/use-row-transitions';
 
 const PHASE_CLASS: Record<Row['phase'], string> = {
   new: 'row-new',

@@ -3,11 +3,11 @@
 // pool, createdAt spread over the past year), in batches, for demos and benchmarks.
 // It runs in its own process, so open dashboards show the new users after a refresh, not live.
 import { parseArgs } from 'node:util';
-import { db } from '@/lib/db';
-import { nameKey, searchKey } from '@/lib/directory/keys';
-import { ConflictError } from '@/lib/errors';
-import { addUser } from '@/lib/users';
-import { userInputSchema } from '@/lib/validation';
+import { db } from '@/lib/server/db';
+import { nameKey, searchKey } from '@/lib/shared/directory/keys';
+import { ConflictError } from '@/lib/server/errors';
+import { addUser } from '@/lib/server/users';
+import { userInputSchema } from '@/lib/shared/validation';
 
 const DEMO_USERS = [
   { name: 'Ada Lovelace', email: 'ada@example.com' },

@@ -2,9 +2,9 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import { ActivityFeed } from '@/components/activity-feed';
-import { activityParamsSchema, listActivity } from '@/lib/activity';
-import { currentCaller } from '@/lib/auth';
-import { paramsRecord } from '@/lib/directory/view';
+import { activityParamsSchema, listActivity } from '@/lib/server/activity';
+import { currentCaller } from '@/lib/server/auth';
+import { paramsRecord } from '@/lib/shared/directory/view';
 
 export const metadata: Metadata = { title: 'Activity · Roster' };
 

@@ -2,11 +2,11 @@
 
 import { cookies, headers } from 'next/headers';
 import { redirect } from 'next/navigation';
-import { currentCaller } from '@/lib/auth';
-import { endAllSessions, endSession, SESSION_COOKIE, sessionPrincipal } from '@/lib/auth/sessions';
-import { attemptSignIn, DEVICE_COOKIE, DEVICE_COOKIE_DAYS } from '@/lib/auth/sign-in';
-import { log, requestIdOf } from '@/lib/log';
-import { clientKey } from '@/lib/rate-limit';
+import { currentCaller } from '@/lib/server/auth';
+import { endAllSessions, endSession, SESSION_COOKIE, sessionPrincipal } from '@/lib/server/auth/sessions';
+import { attemptSignIn, DEVICE_COOKIE, DEVICE_COOKIE_DAYS } from '@/lib/server/auth/sign-in';
+import { logger, requestIdOf } from '@/lib/server/logger';
+import { clientKey } from '@/lib/server/rate-limit';
 
 export type SignInState = { error?: string };
 
@@ -17,14 +17,14 @@ export async function signIn(_previous: SignInState, formData: FormData): Promis
   const password = formData instanceof FormData ? formData.get('password') : null;
   const result = await attemptSignIn(password, clientKey(requestHeaders), jar.get(DEVICE_COOKIE)?.value);
   if (!result.ok) {
-    log.warn({ requestId, reason: result.reason }, result.reason === 'password' ? 'sign-in failed' : 'sign-in refused');
+    logger.warn({ requestId, reason: result.reason }, result.reason === 'password' ? 'sign-in failed' : 'sign-in refused');
     return { error: result.error };
   }
   const secure = requestHeaders.get('x-forwarded-proto') === 'https';
   const cookie = { httpOnly: true, sameSite: 'lax', secure, path: '/' } as const;
   jar.set(SESSION_COOKIE, result.token, { ...cookie, expires: new Date(result.session.expiresAt) });
   jar.set(DEVICE_COOKIE, result.device, { ...cookie, maxAge: DEVICE_COOKIE_DAYS * 24 * 60 * 60 });
-  log.info({ requestId, principal: sessionPrincipal(result.session.id) }, 'signed in');
+  logger.info({ requestId, principal: sessionPrincipal(result.session.id) }, 'signed in');
   redirect('/');
 }
 
@@ -33,7 +33,7 @@ export async function signOut(): Promise<void> {
   const jar = await cookies();
   const ended = await endSession(jar.get(SESSION_COOKIE)?.value);
   jar.delete(SESSION_COOKIE);
-  if (ended) log.info({ requestId: requestIdOf(await headers()), principal: sessionPrincipal(ended) }, 'signed out');
+  if (ended) logger.info({ requestId: requestIdOf(await headers()), principal: sessionPrincipal(ended) }, 'signed out');
   redirect('/login');
 }
 
@@ -43,6 +43,6 @@ export async function signOutEverywhere(): Promise<void> {
   if (!caller) redirect('/login');
   const count = await endAllSessions();
   (await cookies()).delete(SESSION_COOKIE);
-  log.info({ requestId: requestIdOf(await headers()), principal: caller.principal, sessions: count }, 'signed out everywhere');
+  logger.info({ requestId: requestIdOf(await headers()), principal: caller.principal, sessions: count }, 'signed out everywhere');
   redirect('/login');
 }

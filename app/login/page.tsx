@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
 import { LoginForm } from '@/components/login-form';
-import { authEnabled, currentCaller } from '@/lib/auth';
+import { authEnabled, currentCaller } from '@/lib/server/auth';
 
 export const metadata: Metadata = { title: 'Sign in · Roster' };
 

@@ -4,10 +4,10 @@ import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import Database from 'better-sqlite3';
 import type { MigrationList, SchemaFilter } from '@prisma/schema-engine-wasm/schema_engine_bg';
-import { nameKey, searchKey } from '@/lib/directory/keys';
+import { nameKey, searchKey } from '@/lib/shared/directory/keys';
 import { postgresMigrationFactory, withMigrationLock } from './postgres-migrate';
 import { withSchemaEngine } from './schema-engine';
-import { databaseTarget, type DatabaseProvider, type DatabaseTarget } from '@/lib/db/url';
+import { databaseTarget, type DatabaseProvider, type DatabaseTarget } from '@/lib/server/db/url';
 
 const PRISMA_DIR = path.resolve('prisma');
 const NO_FILTERS: SchemaFilter = { externalTables: [], externalEnums: [] };
@@ -98,7 +98,7 @@ function enableWriteAheadLog(file: string): void {
 
 /**
  * The directory migration computes existing users' keys in SQL, where SQLite's lower() folds
- * ASCII only; recompute them with the rule the app uses (lib/directory/keys.ts), once, right after.
+ * ASCII only; recompute them with the rule the app uses (lib/shared/directory/keys.ts), once, right after.
  */
 function refreshSearchKeys(file: string): void {
   const database = new Database(file);

@@ -14,7 +14,7 @@ export const API_TOKEN = 'e2e-only-api-token-0123456789';
 /** The e2e server's SQLite file (playwright.config.ts), where tests plant sessions of their own. */
 export const E2E_DATABASE = fileURLToPath(new URL('../.tmp/e2e.db', import.meta.url));
 
-/** The session cookie's name (lib/auth/sessions.ts). */
+/** The session cookie's name (lib/server/auth/sessions.ts). */
 export const SESSION_COOKIE = 'roster_session';
 
 /**

@@ -5,7 +5,7 @@ import { ADMIN_PASSWORD, ADMIN_STATE, ANONYMOUS, API_TOKEN, E2E_DATABASE, SESSIO
 
 export type User = { id: number; name: string; email: string; createdAt: string; updatedAt: string; version: number };
 
-/** One page of a view, as GET /api/users answers (lib/dto.ts PageDTO). */
+/** One page of a view, as GET /api/users answers (lib/shared/dto.ts PageDTO). */
 export type UserPage = {
   users: User[];
   total: number;
@@ -14,7 +14,7 @@ export type UserPage = {
   lastEventId: number;
 };
 
-/** Rows on one page of the dashboard (lib/directory/view.ts PAGE_SIZE). */
+/** Rows on one page of the dashboard (lib/shared/directory/view.ts PAGE_SIZE). */
 export const PAGE_SIZE = 50;
 
 /** An email no other test (or earlier run) has used. */

@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PageDTO, UserDTO } from '@/lib/dto';
+import type { PageDTO, UserDTO } from '@/lib/shared/dto';
 import { createUser, fetchUser, listPage, listUsers, type PageQuery, patchUser, uniqueEmail } from '../support/api';
 import { decodeEntities, findForm, hiddenFields, submitForm } from '../support/html';
 import { type TestServer, startServer } from '../support/server';

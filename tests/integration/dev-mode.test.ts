@@ -5,8 +5,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyMigrations } from '@/prisma/tooling/migrate';
-import { databaseTarget } from '@/lib/db/url';
-import type { PageDTO } from '@/lib/dto';
+import { databaseTarget } from '@/lib/server/db/url';
+import type { PageDTO } from '@/lib/shared/dto';
 import { exited, freePort, tempDir } from '../support/server';
 
 const HOST = '127.0.0.1';

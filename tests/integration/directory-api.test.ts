@@ -4,8 +4,8 @@
 // test puts a tag of its own in its users' names or emails and looks only at the view searching
 // for it.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { encodeCursor } from '@/lib/directory/cursor';
-import type { PageDTO, UserDTO } from '@/lib/dto';
+import { encodeCursor } from '@/lib/shared/directory/cursor';
+import type { PageDTO, UserDTO } from '@/lib/shared/dto';
 import {
   createUser,
   deleteUser,

@@ -1,14 +1,14 @@
 // One match rule and one order, whoever applies them: the browser places live events in the
-// visible page with matchesSearch (lib/directory/keys.ts) and compareInView
-// (lib/directory/view.ts), the database answers GET /api/users with LIKE on the stored keys and
+// visible page with matchesSearch (lib/shared/directory/keys.ts) and compareInView
+// (lib/shared/directory/view.ts), the database answers GET /api/users with LIKE on the stored keys and
 // ORDER BY. For generated names, emails and searches — LIKE's %, _ and \, spaces, mixed case,
 // letters whose case changes their length (ß, İ), combining marks, emoji — the rows and the order
 // the API answers must be the ones the browser functions give, on SQLite and on PostgreSQL.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { matchesSearch, searchTerm } from '@/lib/directory/keys';
-import { compareInView, type Order, type Sort } from '@/lib/directory/view';
-import type { UserDTO } from '@/lib/dto';
+import { matchesSearch, searchTerm } from '@/lib/shared/directory/keys';
+import { compareInView, type Order, type Sort } from '@/lib/shared/directory/view';
+import type { UserDTO } from '@/lib/shared/dto';
 import { createUser, listPage, listUsers } from '../support/api';
 import { idsOf, uniqueTag } from '../support/directory';
 import { freshDatabase, type TestDatabase } from '../support/postgres';

@@ -7,9 +7,9 @@
 // - the log keeps EVENT_RETENTION_DAYS and prunes in batches.
 import { spawn } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { ActivityPageDTO, PageDTO, UserDTO } from '@/lib/dto';
+import type { ActivityPageDTO, PageDTO, UserDTO } from '@/lib/shared/dto';
 import { applyMigrations } from '@/prisma/tooling/migrate';
-import { databaseTarget } from '@/lib/db/url';
+import { databaseTarget } from '@/lib/server/db/url';
 import { authHeaders, createUser, deleteUser, eventually, health, listPage, patchUser, postUser, uniqueEmail } from '../support/api';
 import { freshDatabase, type TestDatabase, withClient } from '../support/postgres';
 import { dropPrefix, privateRedis, uniquePrefix } from '../support/redis';

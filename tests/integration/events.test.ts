@@ -1,6 +1,6 @@
 // GET /events against the real server: what a browser's EventSource receives when users change.
 import { describe, expect, inject, it } from 'vitest';
-import type { UserDTO } from '@/lib/dto';
+import type { UserDTO } from '@/lib/shared/dto';
 import { createUser, deleteUser, eventually, health, postUser, uniqueEmail } from '../support/api';
 import { SseClient, type SseMessage, streamsFor } from '../support/sse';
 import { SERVES } from '../support/server';

@@ -4,7 +4,7 @@
 // aborted the process (`Assertion failed: (env) != nullptr` in Statement::~Statement) as soon as
 // a prepared statement was collected, which this load did within its first second.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { UserDTO } from '@/lib/dto';
+import type { UserDTO } from '@/lib/shared/dto';
 import { createUser, deleteUser, health, listUsers } from '../support/api';
 import { type TestServer, startServer } from '../support/server';
 import { SseClient } from '../support/sse';

@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { UserDTO } from '@/lib/dto';
+import type { UserDTO } from '@/lib/shared/dto';
 import { createUser, deleteUser, eventually, fetchUser, health, listUsers, patchUser, postUser, uniqueEmail } from '../support/api';
 import { findForm, hiddenFields, submitForm } from '../support/html';
 import { twoInstances } from '../support/instances';
@@ -369,7 +369,7 @@ describe('5. requests that answered 500', () => {
     expect(stderr).toBe('');
   });
 
-  it('holds the Allow table (lib/allowed-methods.ts) to what every route exports', async () => {
+  it('holds the Allow table (lib/server/allowed-methods.ts) to what every route exports', async () => {
     const routes = routeFiles(path.join(process.cwd(), 'app'));
     expect(routes.length).toBeGreaterThanOrEqual(7);
     for (const { url, methods } of routes) {

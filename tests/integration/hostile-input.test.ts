@@ -5,7 +5,7 @@
 import { request as httpRequest } from 'node:http';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { UserDTO } from '@/lib/dto';
+import type { UserDTO } from '@/lib/shared/dto';
 import { createUser, deleteUser, eventually, health, listUsers, postUser, uniqueEmail } from '../support/api';
 import { findForm, submitForm } from '../support/html';
 import { API_TOKEN } from '../support/secrets';

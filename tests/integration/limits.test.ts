@@ -3,7 +3,7 @@
 // reports what they did; on both ways of serving the stream.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { UserDTO } from '@/lib/dto';
+import type { UserDTO } from '@/lib/shared/dto';
 import { authHeaders, createUser, eventually, health } from '../support/api';
 import { API_TOKEN } from '../support/secrets';
 import { SERVES, type TestServer, startServer } from '../support/server';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyMigrations, createMigration, MIGRATIONS_DIR } from '@/prisma/tooling/migrate';
-import { databaseTarget, type SqliteTarget } from '@/lib/db/url';
+import { databaseTarget, type SqliteTarget } from '@/lib/server/db/url';
 import { tempDir } from '../support/server';
 
 let scratch: Awaited<ReturnType<typeof tempDir>>;

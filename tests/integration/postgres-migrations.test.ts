@@ -5,7 +5,7 @@ import { readdir, rm } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyMigrations, createMigration, MIGRATIONS_DIR } from '@/prisma/tooling/migrate';
 import { MIGRATION_LOCK_KEY } from '@/prisma/tooling/postgres-migrate';
-import { databaseTarget } from '@/lib/db/url';
+import { databaseTarget } from '@/lib/server/db/url';
 import { databaseNames, freshDatabase, type TestDatabase, withClient } from '../support/postgres';
 import { servicesUp } from '../support/services';
 

@@ -1,5 +1,5 @@
 // The directory's page queries walk an index on both databases. The queries are the ones
-// lib/users.ts listUsers sends — recorded at the driver adapter while it reads every sort both ways
+// lib/server/users listUsers sends — recorded at the driver adapter while it reads every sort both ways
 // (first page, next page, the page before) and a search in each order — and each is EXPLAINed over
 // 50,000 generated users with fresh statistics: every read of User rows walks an index of User (on
 // SQLite with no sort step; on PostgreSQL, run, reading a page's worth of rows), and the unfiltered
@@ -11,10 +11,10 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlDriverAdapterFactory, SqlQuery } from '@prisma/driver-adapter-utils';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { databaseTarget } from '@/lib/db/url';
-import { SORTS } from '@/lib/directory/view';
-import { PrismaClient } from '@/lib/generated/prisma/client';
-import { PrismaClient as PostgresPrismaClient } from '@/lib/generated/prisma-postgresql/client';
+import { databaseTarget } from '@/lib/server/db/url';
+import { SORTS } from '@/lib/shared/directory/view';
+import { PrismaClient } from '@/lib/server/generated/prisma/client';
+import { PrismaClient as PostgresPrismaClient } from '@/lib/server/generated/prisma-postgresql/client';
 import { applyMigrations } from '@/prisma/tooling/migrate';
 import { freshDatabase, type TestDatabase, withClient } from '../support/postgres';
 import { tempDir } from '../support/server';
@@ -51,7 +51,7 @@ function recording(factory: SqlDriverAdapterFactory, into: Recorded[]): SqlDrive
 /**
  * The queries listUsers sends for every sort both ways (the first page, the next one and the page
  * before that) and for a search in each order, on the database at `databaseUrl` through `client`
- * (which lib/db then uses: it keeps its client on globalThis).
+ * (which lib/server/db then uses: it keeps its client on globalThis).
  */
 async function listUsersQueries(databaseUrl: string, client: (recorded: Recorded[]) => PrismaClient): Promise<Recorded[]> {
   const recorded: Recorded[] = [];
@@ -61,7 +61,7 @@ async function listUsersQueries(databaseUrl: string, client: (recorded: Recorded
   vi.resetModules();
   global.rosterDb = client(recorded);
   try {
-    const { listUsers } = await import('@/lib/users');
+    const { listUsers } = await import('@/lib/server/users');
     for (const sort of SORTS) {
       for (const order of ['asc', 'desc'] as const) {
         const first = await listUsers({ q: '', sort, order, limit: 50 });
@@ -153,7 +153,7 @@ describe.skipIf(!(await servicesUp('postgres')))('query plans on PostgreSQL', ()
         FROM generate_series(1, ${USERS}) AS i`);
       await client.query('ANALYZE "User"');
     });
-    // PostgreSQL's client is typed apart; lib/db casts it to the one client type the same way.
+    // PostgreSQL's client is typed apart; lib/server/db casts it to the one client type the same way.
     recorded = await listUsersQueries(
       database.url,
       (into) => new PostgresPrismaClient({ adapter: recording(new PrismaPg({ connectionString: database.url }), into) }) as unknown as PrismaClient,

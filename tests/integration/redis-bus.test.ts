@@ -2,10 +2,10 @@
 // log in memory stands for the shared database), each with its own RedisBus, stand for two
 // instances. Redis carries no events, so losing it costs only time, never an event.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { RedisBus } from '@/lib/events/bus';
-import type { Send } from '@/lib/events/hub';
-import { LogHub } from '@/lib/events/log-hub';
-import { encodeEvent } from '@/lib/events/sse';
+import { RedisBus } from '@/lib/server/events/bus';
+import type { Send } from '@/lib/server/events/hub';
+import { LogHub } from '@/lib/server/events/log-hub';
+import { encodeEvent } from '@/lib/server/events/sse';
 import { eventually } from '../support/api';
 import { MemoryLog } from '../support/memory-log';
 import { dropPrefix, privateRedis, uniquePrefix } from '../support/redis';

@@ -2,7 +2,7 @@
 // connections stand for two instances behind a load balancer.
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RedisRateLimiter, withTokenBuckets } from '@/lib/rate-limit/redis-token-bucket';
+import { RedisRateLimiter, withTokenBuckets } from '@/lib/server/rate-limit/redis-token-bucket';
 import { dropPrefix, privateRedis, uniquePrefix } from '../support/redis';
 import { REDIS_URL, servicesUp } from '../support/services';
 

@@ -1,6 +1,6 @@
 // Reconnecting to GET /events with the last id seen: what a browser that lost its connection gets back.
 import { describe, expect, inject, it } from 'vitest';
-import type { UserDTO } from '@/lib/dto';
+import type { UserDTO } from '@/lib/shared/dto';
 import { createUser, deleteUser, eventually, health, patchUser } from '../support/api';
 import { type SseClient, type SseMessage, streamsFor } from '../support/sse';
 import { SERVES } from '../support/server';

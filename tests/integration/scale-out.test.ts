@@ -2,7 +2,7 @@
 // a change made on any instance reaches subscribers on every instance, and a client may reconnect
 // to any instance — even after the one it was on died with kill -9 — and miss nothing.
 import { afterAll, describe, expect, it } from 'vitest';
-import type { UserDTO } from '@/lib/dto';
+import type { UserDTO } from '@/lib/shared/dto';
 import { createUser, deleteUser, eventually, fetchPage, fetchUser, health, listPage, listUsers, patchUser } from '../support/api';
 import { twoInstances } from '../support/instances';
 import { exited, type PostgresTestServer } from '../support/server';

@@ -1,6 +1,6 @@
 // The REST contract of /api/users against the real server and a real SQLite file.
 import { describe, expect, inject, it } from 'vitest';
-import type { PageDTO, UserDTO } from '@/lib/dto';
+import type { PageDTO, UserDTO } from '@/lib/shared/dto';
 import { authHeaders, createUser, deleteUser, health, listUsers, postUser, uniqueEmail } from '../support/api';
 
 const baseUrl = inject('baseUrl');

@@ -1,7 +1,7 @@
 // Small typed clients for the server's HTTP API, for tests that need the server in a known state.
 // They call as a script would, with the API token, unless told to send other credentials or none.
 import { randomUUID } from 'node:crypto';
-import type { PageDTO, UserDTO } from '@/lib/dto';
+import type { PageDTO, UserDTO } from '@/lib/shared/dto';
 import { API_TOKEN } from './secrets';
 
 /** The credentials a request carries: the test API token (default), none, a session cookie, or any bearer token. */

@@ -4,8 +4,8 @@
 // through every page of a view, both ways.
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { nameKey, searchKey } from '@/lib/directory/keys';
-import type { PageDTO, UserDTO } from '@/lib/dto';
+import { nameKey, searchKey } from '@/lib/shared/directory/keys';
+import type { PageDTO, UserDTO } from '@/lib/shared/dto';
 import { listPage, type PageQuery } from './api';
 import { withClient } from './postgres';
 
@@ -20,7 +20,7 @@ export type Store = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: 
 export type RowSpec = { name: string; email: string; createdAt: string };
 
 /**
- * Inserts users as the data layer stores them (keys from lib/directory/keys.ts, version 1,
+ * Inserts users as the data layer stores them (keys from lib/shared/directory/keys.ts, version 1,
  * updatedAt = createdAt, email as given: pass it normalised), in order; their ids, ascending.
  * No event is published: the rows appear in reads, not on streams.
  */

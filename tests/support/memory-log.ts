@@ -1,9 +1,9 @@
 // An event log held in an array, for unit tests of the hub: the same contract as the Event table
 // (ids increase, pruning removes the oldest first), without a database.
-import type { HubEvent, UserEvent } from '@/lib/dto';
-import { MemoryBus } from '@/lib/events/bus';
-import type { EventLog } from '@/lib/events/log';
-import { LogHub, type LogHubOptions } from '@/lib/events/log-hub';
+import type { HubEvent, UserEvent } from '@/lib/shared/dto';
+import { MemoryBus } from '@/lib/server/events/bus';
+import type { EventLog } from '@/lib/server/events/event-log';
+import { LogHub, type LogHubOptions } from '@/lib/server/events/log-hub';
 
 export class MemoryLog implements EventLog {
   events: HubEvent[] = [];

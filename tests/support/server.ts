@@ -11,7 +11,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { applyMigrations } from '@/prisma/tooling/migrate';
-import { databaseTarget } from '@/lib/db/url';
+import { databaseTarget } from '@/lib/server/db/url';
 import { AUTH_ENV } from './secrets';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

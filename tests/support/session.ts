@@ -53,7 +53,7 @@ export async function signIn(baseUrl: string): Promise<string> {
 }
 
 /**
- * A session written straight into the server's SQLite file, the way lib/auth/sessions.ts writes
+ * A session written straight into the server's SQLite file, the way lib/server/auth/sessions.ts writes
  * one (only the token's SHA-256 is stored, with a keyed hash of the admin password), for tests
  * that need one ending at a given time, or one made with another password. Returns the Cookie.
  */

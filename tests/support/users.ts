@@ -1,5 +1,5 @@
 // Users and events as the server makes them, for tests that build them by hand.
-import type { UserDTO, UserEvent } from '@/lib/dto';
+import type { UserDTO, UserEvent } from '@/lib/shared/dto';
 
 /** A user as the API returns it; `overrides` change any field. */
 export function aUser(id: number, overrides: Partial<UserDTO> = {}): UserDTO {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ACTION_BODY_LIMIT, refuseAction } from '@/lib/action-request';
+import { ACTION_BODY_LIMIT, refuseAction } from '@/lib/server/action-request';
 
 // What proxy.ts lets through to Next.js's action handler. An action's id says which arguments its
 // code reads (the first byte: bits 6..1, argument 0 first), so the form must be exactly there.

@@ -13,7 +13,7 @@ async function load(env: Record<string, string> = {}) {
   for (const [name, value] of Object.entries({ ...ENV, ...env })) vi.stubEnv(name, value);
   vi.resetModules();
   vi.doMock('next/headers', () => ({ cookies: async () => ({ get: () => undefined }) }));
-  return { auth: await import('@/lib/auth'), secrets: await import('@/lib/auth/secrets') };
+  return { auth: await import('@/lib/server/auth'), secrets: await import('@/lib/server/auth/secrets') };
 }
 
 afterEach(() => vi.unstubAllEnvs());

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoff } from '@/lib/live/event-source';
+import { backoff } from '@/lib/browser/event-source';
 
 describe('reconnect backoff', () => {
   it('doubles its bound from 1 s up to 30 s, waiting between half the bound and the bound', () => {

@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { UserDTO } from '@/lib/dto';
-import { Connections } from '@/lib/events/connections';
-import type { EventHub, Send } from '@/lib/events/hub';
-import { MemoryBus } from '@/lib/events/bus';
-import { LogHub } from '@/lib/events/log-hub';
+import type { UserDTO } from '@/lib/shared/dto';
+import { Connections } from '@/lib/server/events/connections';
+import type { EventHub, Send } from '@/lib/server/events/hub';
+import { MemoryBus } from '@/lib/server/events/bus';
+import { LogHub } from '@/lib/server/events/log-hub';
 import { MemoryLog } from '../support/memory-log';
-import { EXPIRED, HEARTBEAT, RETRY, SHUTDOWN, encodeEvent, resyncFrame, sseFrame } from '@/lib/events/sse';
-import type { HubEvent, UserEvent } from '@/lib/dto';
+import { EXPIRED, HEARTBEAT, RETRY, SHUTDOWN, encodeEvent, resyncFrame, sseFrame } from '@/lib/server/events/sse';
+import type { HubEvent, UserEvent } from '@/lib/shared/dto';
 import { aUser, deletedEvent } from '../support/users';
 
 const START = 1_000_000;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CursorError, decodeCursor, encodeCursor } from '@/lib/directory/cursor';
-import type { View } from '@/lib/directory/view';
+import { CursorError, decodeCursor, encodeCursor } from '@/lib/shared/directory/cursor';
+import type { View } from '@/lib/shared/directory/view';
 import { aUser } from '../support/users';
 
 const byName: View = { q: '', sort: 'name', order: 'asc' };

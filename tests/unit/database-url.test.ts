@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_DATABASE_URL, databaseTarget } from '@/lib/db/url';
+import { DEFAULT_DATABASE_URL, databaseTarget } from '@/lib/server/db/url';
 
 describe('databaseTarget', () => {
   it('reads a file: URL as a SQLite file, relative to the working directory', () => {

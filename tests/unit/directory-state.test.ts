@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { encodeCursor } from '@/lib/directory/cursor';
-import { compareInView, DEFAULT_VIEW, PAGE_SIZE, type View } from '@/lib/directory/view';
-import type { HubEvent, PageDTO, UserDTO } from '@/lib/dto';
-import { applyEvent, applyPage, type DirectoryState, directoryReducer, initialDirectory } from '@/lib/live/directory-state';
+import { encodeCursor } from '@/lib/shared/directory/cursor';
+import { compareInView, DEFAULT_VIEW, PAGE_SIZE, type View } from '@/lib/shared/directory/view';
+import type { HubEvent, PageDTO, UserDTO } from '@/lib/shared/dto';
+import { applyEvent, applyPage, type DirectoryState, directoryReducer, initialDirectory } from '@/lib/browser/directory-state';
 import { aUser, deletedEvent } from '../support/users';
 
 const minute = (n: number) => new Date(Date.UTC(2026, 0, 1, 0, n)).toISOString();

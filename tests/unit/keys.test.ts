@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compareKeys, matchesSearch, nameKey, searchKey, searchTerm } from '@/lib/directory/keys';
-import { compareInView, viewSearch } from '@/lib/directory/view';
+import { compareKeys, matchesSearch, nameKey, searchKey, searchTerm } from '@/lib/shared/directory/keys';
+import { compareInView, viewSearch } from '@/lib/shared/directory/view';
 import { aUser } from '../support/users';
 
 const ann = { name: 'Ann Smith', email: 'a.smith@example.com' };

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { localPath } from '@/lib/local-path';
+import { localPath } from '@/lib/shared/local-path';
 
 // The one rule for where a redirect may send the browser. The browser reads the answer as a link
 // relative to the page (`new URL(value, page)`), so that is the oracle: whatever localPath

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { HubEvent, UserDTO } from '@/lib/dto';
-import { MemoryBus } from '@/lib/events/bus';
-import type { EventHub, Send } from '@/lib/events/hub';
-import { LogHub } from '@/lib/events/log-hub';
-import { encodeEvent, resyncFrame } from '@/lib/events/sse';
+import type { HubEvent, UserDTO } from '@/lib/shared/dto';
+import { MemoryBus } from '@/lib/server/events/bus';
+import type { EventHub, Send } from '@/lib/server/events/hub';
+import { LogHub } from '@/lib/server/events/log-hub';
+import { encodeEvent, resyncFrame } from '@/lib/server/events/sse';
 import { MemoryLog, memoryHub } from '../support/memory-log';
 import { aUser, deletedEvent } from '../support/users';
 

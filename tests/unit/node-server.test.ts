@@ -3,9 +3,9 @@
 import { createServer, type Server } from 'node:http';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { claimOf, Connections, type Sink } from '@/lib/events/connections';
-import { serveFromNode } from '@/lib/events/node-server';
-import { encodeEvent, RETRY, SHUTDOWN, sseFrame } from '@/lib/events/sse';
+import { claimOf, Connections, type Sink } from '@/lib/server/events/connections';
+import { serveFromNode } from '@/lib/server/events/node-server';
+import { encodeEvent, RETRY, SHUTDOWN, sseFrame } from '@/lib/server/events/sse';
 import { memoryHub } from '../support/memory-log';
 import { aUser, deletedEvent } from '../support/users';
 

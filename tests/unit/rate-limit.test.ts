@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { clientKey } from '@/lib/rate-limit/client-key';
-import { RateLimiter } from '@/lib/rate-limit/token-bucket';
+import { clientKey } from '@/lib/server/rate-limit/client-key';
+import { RateLimiter } from '@/lib/server/rate-limit/token-bucket';
 
 function clock(start = 1_000_000) {
   let now = start;

@@ -1,10 +1,10 @@
 // Prisma generates a client per provider, so the data model is written twice: prisma/schema.prisma
-// (SQLite) and prisma/postgresql/schema.prisma. lib/db hands out either client under one type and
-// lib/users.ts maps errors with one Prisma namespace; both only hold while the two agree.
+// (SQLite) and prisma/postgresql/schema.prisma. lib/server/db hands out either client under one type and
+// lib/server/users maps errors with one Prisma namespace; both only hold while the two agree.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Prisma as PostgresPrisma } from '@/lib/generated/prisma-postgresql/client';
-import { Prisma as SqlitePrisma } from '@/lib/generated/prisma/client';
+import { Prisma as PostgresPrisma } from '@/lib/server/generated/prisma-postgresql/client';
+import { Prisma as SqlitePrisma } from '@/lib/server/generated/prisma/client';
 
 /** Everything after the datasource block: the models, the part both files must share. */
 function modelsOf(file: string): string {
@@ -21,7 +21,7 @@ describe('the SQLite and PostgreSQL schemas', () => {
     expect(modelsOf('prisma/postgresql/schema.prisma')).toBe(sqlite);
   });
 
-  it('generate clients that share the runtime error classes lib/users.ts tests for', () => {
+  it('generate clients that share the runtime error classes lib/server/users tests for', () => {
     expect(PostgresPrisma.PrismaClientKnownRequestError).toBe(SqlitePrisma.PrismaClientKnownRequestError);
   });
 });

@@ -1,20 +1,20 @@
 import { afterAll, describe, expect, it, vi } from 'vitest';
 
-// The process-wide connection registry reads its limit once, when lib/events is first imported.
+// The process-wide connection registry reads its limit once, when lib/server/events is first imported.
 vi.hoisted(() => vi.stubEnv('MAX_SSE_CONNECTIONS', '2'));
 
 // The hub reads an event log held in memory instead of the database.
-vi.mock('@/lib/events/log', async () => {
+vi.mock('@/lib/server/events/event-log', async () => {
   const { MemoryLog } = await import('../support/memory-log');
   return { databaseLog: new MemoryLog() };
 });
 
-import { connections, hub } from '@/lib/events';
-import { databaseLog } from '@/lib/events/log';
+import { connections, hub } from '@/lib/server/events';
+import { databaseLog } from '@/lib/server/events/event-log';
 import type { MemoryLog } from '../support/memory-log';
-import { RETRY, encodeEvent, resyncFrame, sseFrame } from '@/lib/events/sse';
+import { RETRY, encodeEvent, resyncFrame, sseFrame } from '@/lib/server/events/sse';
 import { GET } from '@/app/events/route';
-import { lastEventIdOf } from '@/lib/events/sse-response';
+import { lastEventIdOf } from '@/lib/server/events/sse-response';
 import { deletedEvent } from '../support/users';
 
 afterAll(() => {

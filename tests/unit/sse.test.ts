@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { HubEvent, UserDTO } from '@/lib/dto';
-import { HEARTBEAT, RETRY, RETRY_MS, SHUTDOWN, encodeEvent, resyncFrame, sseFrame } from '@/lib/events/sse';
-import { decodeEvent } from '@/lib/live/decode-event';
+import type { HubEvent, UserDTO } from '@/lib/shared/dto';
+import { HEARTBEAT, RETRY, RETRY_MS, SHUTDOWN, encodeEvent, resyncFrame, sseFrame } from '@/lib/server/events/sse';
+import { decodeEvent } from '@/lib/browser/decode-event';
 import { parseBlock, splitBlocks } from '../support/sse';
 import { aUser, deletedEvent } from '../support/users';
 

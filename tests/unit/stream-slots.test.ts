@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryStreamSlots } from '@/lib/rate-limit/stream-slots';
+import { MemoryStreamSlots } from '@/lib/server/rate-limit/stream-slots';
 
 // The per-principal cap on open streams, on one instance (the Redis one: tests/integration/hardening.test.ts).
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EMAIL_MAX, NAME_MAX, userIdSchema, userInputSchema } from '@/lib/validation';
+import { EMAIL_MAX, NAME_MAX, userIdSchema, userInputSchema } from '@/lib/shared/validation';
 
 // Properties of the one schema every write path uses, over thousands of generated inputs.
 

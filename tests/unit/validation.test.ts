@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EMAIL_MAX, NAME_MAX, fieldErrorsOf, userIdSchema, userInputSchema } from '@/lib/validation';
+import { EMAIL_MAX, NAME_MAX, fieldErrorsOf, userIdSchema, userInputSchema } from '@/lib/shared/validation';
 
 /** The field errors a rejected input gets, in the shape the form and the API return. */
 function errorsFor(input: unknown) {

@@ -1,7 +1,7 @@
 // GET /api/activity?user=&cursor=&limit= – changes on record, newest first (who, what, when)
-import { activityFor } from '@/lib/activity';
-import { paramsRecord } from '@/lib/directory/view';
-import { errorResponse, requireCaller } from '@/lib/http';
+import { activityFor } from '@/lib/server/activity';
+import { paramsRecord } from '@/lib/shared/directory/view';
+import { errorResponse, requireCaller } from '@/lib/server/http';
 
 export async function GET(request: Request) {
   try {

@@ -1,5 +1,5 @@
 // GET /api/metrics – the same counters as /api/health, in Prometheus text format
-import { prometheusText } from '@/lib/events/stats';
+import { prometheusText } from '@/lib/server/metrics';
 
 export function GET() {
   return new Response(prometheusText(), {

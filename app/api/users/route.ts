@@ -1,12 +1,12 @@
 // GET /api/users?q=&sort=&order=&limit=&cursor= – one page of a view of the directory (ETag, 304)
 // POST /api/users – create a user from {name, email}
 import { createHash } from 'node:crypto';
-import { paramsRecord, type ViewParams, viewParamsSchema } from '@/lib/directory/view';
-import { ValidationError } from '@/lib/errors';
-import { hub } from '@/lib/events';
-import { errorResponse, notModified, readJson, requireCaller, writer } from '@/lib/http';
-import { addUser, listUsers } from '@/lib/users';
-import { fieldErrorsOf, userInputSchema } from '@/lib/validation';
+import { paramsRecord, type ViewParams, viewParamsSchema } from '@/lib/shared/directory/view';
+import { ValidationError } from '@/lib/server/errors';
+import { hub } from '@/lib/server/events';
+import { errorResponse, notModified, readJson, requireCaller, writer } from '@/lib/server/http';
+import { addUser, listUsers } from '@/lib/server/users';
+import { fieldErrorsOf, userInputSchema } from '@/lib/shared/validation';
 
 /**
  * A page changes only through an event, so its tag is the view and the newest event id: a poll

@@ -1,10 +1,10 @@
 // GET /api/users/{id} – one user (ETag: its version)
 // PATCH /api/users/{id} – change {name?, email?}; If-Match: "<version>" is required (412 when stale)
 // DELETE /api/users/{id} – remove a user (204, or 404 when there is no such user)
-import { NotFoundError, ValidationError } from '@/lib/errors';
-import { errorResponse, ifMatchVersion, notModified, readJson, requireCaller, versionTag, writer } from '@/lib/http';
-import { editUser, getUser, removeUser } from '@/lib/users';
-import { fieldErrorsOf, userChangesSchema, userIdSchema } from '@/lib/validation';
+import { NotFoundError, ValidationError } from '@/lib/server/errors';
+import { errorResponse, ifMatchVersion, notModified, readJson, requireCaller, versionTag, writer } from '@/lib/server/http';
+import { editUser, getUser, removeUser } from '@/lib/server/users';
+import { fieldErrorsOf, userChangesSchema, userIdSchema } from '@/lib/shared/validation';
 
 type Context = { params: Promise<{ id: string }> };
 

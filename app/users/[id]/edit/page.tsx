@@ -1,10 +1,10 @@
 import { notFound, redirect } from 'next/navigation';
 import { EditUserForm } from '@/components/edit-user-form';
-import { currentCaller } from '@/lib/auth';
-import { NotFoundError } from '@/lib/errors';
-import { getUser } from '@/lib/users';
-import { localPath } from '@/lib/local-path';
-import { userIdSchema } from '@/lib/validation';
+import { currentCaller } from '@/lib/server/auth';
+import { NotFoundError } from '@/lib/server/errors';
+import { getUser } from '@/lib/server/users';
+import { localPath } from '@/lib/shared/local-path';
+import { userIdSchema } from '@/lib/shared/validation';
 
 // The edit page: what the dashboard's "Edit" opens without JavaScript (with it, rows edit inline).
 export const dynamic = 'force-dynamic';

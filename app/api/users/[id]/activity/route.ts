@@ -1,9 +1,9 @@
 // GET /api/users/{id}/activity?cursor=&limit= – one user's history, newest first (kept after a delete)
-import { activityFor } from '@/lib/activity';
-import { paramsRecord } from '@/lib/directory/view';
-import { NotFoundError } from '@/lib/errors';
-import { errorResponse, requireCaller } from '@/lib/http';
-import { userIdSchema } from '@/lib/validation';
+import { activityFor } from '@/lib/server/activity';
+import { paramsRecord } from '@/lib/shared/directory/view';
+import { NotFoundError } from '@/lib/server/errors';
+import { errorResponse, requireCaller } from '@/lib/server/http';
+import { userIdSchema } from '@/lib/shared/validation';
 
 type Context = { params: Promise<{ id: string }> };
 

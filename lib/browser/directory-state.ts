@@ -1,0 +1,165 @@
+import 'client-only';
+// The dashboard's live page as one reducer: pure transitions from a server page (snapshot), a live
+// event, and a change of view. Each event is applied to the visible page when the event and the
+// page decide its effect — the event carries the user after the change and before it — so an event
+// that does not touch the visible window changes at most the total, and asks the server nothing.
+// Safe to import on the client.
+import { decodeCursor, encodeCursor, type Position } from '@/lib/shared/directory/cursor';
+import { compareKeys, matchesSearch, searchTerm } from '@/lib/shared/directory/keys';
+import { compareInView, PAGE_SIZE, sortValue, type View } from '@/lib/shared/directory/view';
+import type { HubEvent, PageDTO, UserDTO } from '@/lib/shared/dto';
+
+export type DirectoryState = {
+  view: View;
+  /** The page's cursor (null: the first page). */
+  cursor: string | null;
+  users: UserDTO[];
+  total: number;
+  nextCursor: string | null;
+  prevCursor: string | null;
+  lastEventId: number;
+  /** Recent events, to bring a page fetched before some of them up to date: every event after `recentFrom`. */
+  recent: HubEvent[];
+  recentFrom: number;
+  /** Users added since the page loaded that sort before it (on an earlier page). */
+  newBefore: number;
+  /** A visible row left a full page: the page must be fetched again to show 50 rows. */
+  refill: boolean;
+  /**
+   * The page was brought forward with events that may already have been in it (a write commits
+   * before its event is published, so a page read in between holds the row but not the event):
+   * rows come out right either way, but the total may count such a write twice. Fetch the page
+   * once more shortly, when those publishes are done.
+   */
+  recheck: boolean;
+};
+
+export type DirectoryAction =
+  | { type: 'page'; page: PageDTO; view: View; cursor: string | null }
+  | { type: 'event'; event: HubEvent };
+
+const RECENT_LIMIT = 500;
+
+export function initialDirectory(page: PageDTO, view: View, cursor: string | null): DirectoryState {
+  // Rows with none before them are the view's first page, whichever cursor led to them ("Previous"
+  // back to the start): kept live as the first page, where new users appear at the top.
+  const first = page.prevCursor === null && page.users.length > 0;
+  return { view, cursor: first ? null : cursor, ...page, recent: [], recentFrom: page.lastEventId, newBefore: 0, refill: false, recheck: false };
+}
+
+/** The anchor row of a later page, in view order: where the page starts (after) or ends (before). */
+function anchorOf(state: DirectoryState): Position | null {
+  if (!state.cursor) return null;
+  try {
+    return decodeCursor(state.cursor, state.view);
+  } catch {
+    return null;
+  }
+}
+
+/** Compares a user with an anchor position, in the view's order. */
+function compareToAnchor(user: UserDTO, anchor: Position, view: View): number {
+  const byKey = compareKeys(sortValue(user, view.sort), anchor.key);
+  const result = byKey !== 0 ? byKey : user.id - anchor.id;
+  return view.order === 'asc' ? result : -result;
+}
+
+type Placement = 'before' | 'inside' | 'after';
+
+/**
+ * Where a user who matches the view falls relative to the visible page (`users`, which no longer
+ * holds that user). A page after an anchor holds the first rows past it; a page before an anchor
+ * the last rows before it; an edge of the page with more rows beyond bounds it too.
+ */
+function placement(state: DirectoryState, users: UserDTO[], user: UserDTO): Placement {
+  const anchor = anchorOf(state);
+  const { view } = state;
+  const first = users[0];
+  const last = users.at(-1);
+  if (anchor?.direction === 'after' && compareToAnchor(user, anchor, view) <= 0) return 'before';
+  if (anchor?.direction === 'before' && compareToAnchor(user, anchor, view) >= 0) return 'after';
+  if (anchor?.direction !== 'after' && state.prevCursor !== null && first && compareInView(user, first, view) < 0) return 'before';
+  if (anchor?.direction !== 'before' && state.nextCursor !== null && last && compareInView(user, last, view) > 0) return 'after';
+  return 'inside';
+}
+
+function insertSorted(users: UserDTO[], user: UserDTO, view: View): UserDTO[] {
+  const at = users.findIndex((other) => compareInView(user, other, view) < 0);
+  return at === -1 ? [...users, user] : [...users.slice(0, at), user, ...users.slice(at)];
+}
+
+/** Applies one live event. Idempotent: an event the page already reflects changes nothing. */
+export function applyEvent(state: DirectoryState, event: HubEvent): DirectoryState {
+  if (event.eventId <= state.lastEventId) return state;
+  const term = searchTerm(state.view.q);
+  const before = event.type === 'user_created' ? null : event.type === 'user_updated' ? event.previous : event.user;
+  const after = event.type === 'user_deleted' ? null : event.user;
+  const matchedBefore = before !== null && matchesSearch(before, term);
+  const matchesNow = after !== null && matchesSearch(after, term);
+  const id = after?.id ?? (event.type === 'user_deleted' ? event.id : 0);
+
+  let users = state.users.filter((user) => user.id !== id);
+  const leftVisible = users.length < state.users.length;
+  let { newBefore } = state;
+  let hasNext = state.nextCursor !== null;
+  let hasPrev = state.prevCursor !== null;
+  let placed = false;
+  if (after && matchesNow) {
+    const where = placement(state, users, after);
+    if (where === 'inside') {
+      users = insertSorted(users, after, state.view);
+      placed = true;
+    } else if (where === 'before' && !matchedBefore) {
+      newBefore += 1;
+    }
+  }
+  // A full page that gained a row gives one up at the edge away from its anchor.
+  if (users.length > PAGE_SIZE) {
+    if (anchorOf(state)?.direction === 'before') {
+      users = users.slice(1);
+      hasPrev = true;
+    } else {
+      users = users.slice(0, PAGE_SIZE);
+      hasNext = true;
+    }
+  }
+  const refill = state.refill || (leftVisible && !placed && state.users.length >= PAGE_SIZE && (hasNext || hasPrev));
+  const first = users[0];
+  const last = users.at(-1);
+  const dropped = state.recent.length >= RECENT_LIMIT ? state.recent[0] : undefined;
+  return {
+    ...state,
+    users,
+    total: state.total + Number(matchesNow) - Number(matchedBefore),
+    // The server's cursors name the edge rows; so do these, once the edges have moved.
+    nextCursor: hasNext && last ? encodeCursor(state.view, 'after', last) : null,
+    prevCursor: hasPrev && first ? encodeCursor(state.view, 'before', first) : null,
+    newBefore,
+    refill,
+    lastEventId: event.eventId,
+    recent: [...state.recent.slice(dropped ? 1 : 0), event],
+    recentFrom: dropped ? dropped.eventId : state.recentFrom,
+  };
+}
+
+/**
+ * Takes a page from the server, for this view or another one. Events are the same whatever the
+ * view, so a page older than the state (its request raced live events) is brought forward with
+ * the events since; if some of those are no longer kept, the same page is ignored and another one
+ * taken but marked for a refetch.
+ */
+export function applyPage(state: DirectoryState, page: PageDTO, view: View, cursor: string | null): DirectoryState {
+  const fresh = initialDirectory(page, view, cursor);
+  if (page.lastEventId >= state.lastEventId) return fresh;
+  if (page.lastEventId < state.recentFrom) {
+    const samePage = fresh.cursor === state.cursor && view.q === state.view.q && view.sort === state.view.sort && view.order === state.view.order;
+    return samePage ? state : { ...fresh, refill: true };
+  }
+  const forward = state.recent.filter((event) => event.eventId > page.lastEventId).reduce(applyEvent, fresh);
+  return { ...forward, recheck: true };
+}
+
+export function directoryReducer(state: DirectoryState, action: DirectoryAction): DirectoryState {
+  if (action.type === 'event') return applyEvent(state, action.event);
+  return applyPage(state, action.page, action.view, action.cursor);
+}

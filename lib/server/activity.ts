@@ -1,0 +1,63 @@
+import 'server-only';
+import { z } from 'zod';
+import { db } from './db';
+import type { ActivityDTO, ActivityPageDTO, FieldChange } from '@/lib/shared/dto';
+import { ServiceUnavailableError, ValidationError } from './errors';
+import { newestEventId, toHubEvent } from '@/lib/server/events/event-log';
+import { logger } from './logger';
+import { fieldErrorsOf, userIdSchema } from '@/lib/shared/validation';
+
+// The activity: the event log read as an audit trail, newest first, a page at a time.
+
+const ACTIVITY_PAGE_SIZE = 50;
+
+/** GET /api/activity's query: `user` filters by a user's id, `cursor` is the page after (an event id). */
+export const activityParamsSchema = z.object({
+  user: userIdSchema.optional(),
+  cursor: z.coerce.number().int('cursor must be an event id').positive('cursor must be an event id').max(2 ** 31 - 1, 'cursor must be an event id').optional(),
+  limit: z.coerce.number().int().min(1, 'limit must be 1 to 200').max(200, 'limit must be 1 to 200').default(ACTIVITY_PAGE_SIZE),
+});
+type ActivityParams = z.infer<typeof activityParamsSchema>;
+
+const KIND = { user_created: 'created', user_updated: 'edited', user_deleted: 'deleted' } as const;
+
+type Row = { id: number; type: string; data: string; previous: string | null; principal: string; createdAt: Date };
+
+function toActivity(row: Row): ActivityDTO {
+  const event = toHubEvent(row);
+  const changes: FieldChange[] = [];
+  if (event.type === 'user_updated') {
+    for (const field of ['name', 'email'] as const) {
+      if (event.previous[field] !== event.user[field]) changes.push({ field, from: event.previous[field], to: event.user[field] });
+    }
+  }
+  return { id: row.id, at: row.createdAt.toISOString(), principal: row.principal, kind: KIND[event.type], user: event.user, changes };
+}
+
+/** A page of changes, newest first: all of them, or one user's (which outlives the user). */
+export async function listActivity({ user, cursor, limit }: ActivityParams): Promise<ActivityPageDTO> {
+  try {
+    // The stream cursor is read first: a page may hold events after it, which the stream then
+    // repeats, and the feed refetches its page — never the other way round (a change missed).
+    const lastEventId = await newestEventId(db);
+    const rows = await db.event.findMany({
+      where: { ...(user ? { userId: user } : {}), ...(cursor ? { id: { lt: cursor } } : {}) },
+      orderBy: { id: 'desc' },
+      take: limit + 1,
+      select: { id: true, type: true, data: true, previous: true, principal: true, createdAt: true },
+    });
+    const entries = rows.slice(0, limit).map(toActivity);
+    const last = entries.at(-1);
+    return { entries, nextCursor: rows.length > limit && last ? String(last.id) : null, lastEventId };
+  } catch (error) {
+    logger.error({ err: error }, 'activity query failed');
+    throw new ServiceUnavailableError();
+  }
+}
+
+/** The page an API query asks for (`user`, `cursor`, `limit`); ValidationError (400) for a bad one. */
+export async function activityFor(query: Record<string, string>): Promise<ActivityPageDTO> {
+  const parsed = activityParamsSchema.safeParse(query);
+  if (!parsed.success) throw new ValidationError(fieldErrorsOf(parsed.error));
+  return listActivity(parsed.data);
+}

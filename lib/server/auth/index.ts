@@ -1,0 +1,54 @@
+import 'server-only';
+import { cookies } from 'next/headers';
+import { env } from '@/lib/server/env';
+import { apiTokenName } from './secrets';
+import { findSession, SESSION_COOKIE, sessionPrincipal } from './sessions';
+
+/**
+ * Who is calling. `principal` names them in limits and logs, never with a secret:
+ * `session:<id prefix>`, `token:<name>`, or `open` when authentication is off. `sessionId` lets a
+ * sign-out find their streams; `expiresAt` is when their access ends (null: it does not).
+ */
+export type Caller = {
+  via: 'open' | 'session' | 'token';
+  principal: string;
+  sessionId: string | null;
+  expiresAt: number | null;
+};
+
+/** Authentication is on whenever an admin password is set (production refuses to start without). */
+export const authEnabled = (): boolean => Boolean(env.ADMIN_PASSWORD);
+
+const OPEN: Caller = { via: 'open', principal: 'open', sessionId: null, expiresAt: null };
+
+async function fromSessionToken(token: string | undefined): Promise<Caller | null> {
+  const session = await findSession(token);
+  if (!session) return null;
+  return { via: 'session', principal: sessionPrincipal(session.id), sessionId: session.id, expiresAt: session.expiresAt };
+}
+
+/** The session cookie's value in a Cookie header. */
+function sessionTokenOf(headers: Headers): string | undefined {
+  const cookie = headers
+    .get('cookie')
+    ?.split(/;\s*/)
+    .find((part) => part.startsWith(`${SESSION_COOKIE}=`));
+  return cookie?.slice(SESSION_COOKIE.length + 1);
+}
+
+/** The caller of an API route or the stream: a bearer token or the session cookie. */
+export async function callerOf(request: Request): Promise<Caller | null> {
+  if (!authEnabled()) return OPEN;
+  const bearer = /^Bearer (.+)$/i.exec(request.headers.get('authorization') ?? '')?.[1];
+  if (bearer !== undefined) {
+    const name = apiTokenName(bearer);
+    return name === null ? null : { via: 'token', principal: `token:${name}`, sessionId: null, expiresAt: null };
+  }
+  return fromSessionToken(sessionTokenOf(request.headers));
+}
+
+/** The caller of a page or a server action: the session cookie. */
+export async function currentCaller(): Promise<Caller | null> {
+  if (!authEnabled()) return OPEN;
+  return fromSessionToken((await cookies()).get(SESSION_COOKIE)?.value);
+}

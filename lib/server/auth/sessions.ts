@@ -1,0 +1,125 @@
+import 'server-only';
+import { createHash, randomBytes } from 'node:crypto';
+import { db } from '@/lib/server/db';
+import { env } from '@/lib/server/env';
+import { ServiceUnavailableError } from '@/lib/server/errors';
+import { hub } from '@/lib/server/events';
+import { logger } from '@/lib/server/logger';
+import { keyedHash } from './secrets';
+
+// Server-side sessions. The cookie carries a random token; the database keeps only its SHA-256
+// (the session's id), with its expiry, when it was last seen, and which admin password made it.
+// Deleting the row ends the session: every instance refuses the cookie within CACHE_MS, and the
+// hub tells every instance to close the session's open streams at once.
+
+export const SESSION_COOKIE = 'roster_session';
+
+/** How long an instance trusts its last look at a session: revocation reaches requests within this. */
+const CACHE_MS = 1_000;
+/** last-seen is written at most this often per session, not on every request. */
+const LAST_SEEN_EVERY_MS = 60_000;
+
+export type Session = { id: string; expiresAt: number };
+
+type Cached = { session: Session | null; until: number } | { pending: Promise<Session | null> };
+
+const globalForSessions = globalThis as typeof globalThis & { rosterSessions?: Map<string, Cached> };
+// On globalThis: pages, actions and route handlers are separate bundles, and a revocation must
+// clear what each of them cached.
+const cache = (globalForSessions.rosterSessions ??= new Map<string, Cached>());
+
+const idOf = (token: string) => createHash('sha256').update(token).digest('base64url');
+
+/** A keyed hash of the admin password: a session made with another password is not one. */
+const passwordTag = () => keyedHash(`password:${env.ADMIN_PASSWORD ?? ''}`);
+
+/** What logs and limits call a session: a prefix of its id (a hash), never the cookie's token. */
+export const sessionPrincipal = (id: string) => `session:${id.slice(0, 8)}`;
+
+/** Starts a session; the token goes into the cookie and nowhere else. */
+export async function createSession(): Promise<{ token: string; session: Session }> {
+  const token = randomBytes(32).toString('base64url');
+  const expiresAt = Date.now() + env.SESSION_TTL_SECONDS * 1000;
+  const id = idOf(token);
+  await db.session.create({ data: { id, passwordTag: passwordTag(), expiresAt: new Date(expiresAt) } });
+  return { token, session: { id, expiresAt } };
+}
+
+async function load(id: string): Promise<Session | null> {
+  const row = await db.session.findUnique({ where: { id } }).catch((error: unknown) => {
+    logger.error({ err: error }, 'session lookup failed');
+    throw new ServiceUnavailableError();
+  });
+  if (!row || row.passwordTag !== passwordTag() || row.expiresAt.getTime() <= Date.now()) return null;
+  if (Date.now() - row.lastSeenAt.getTime() > LAST_SEEN_EVERY_MS) {
+    db.session.updateMany({ where: { id }, data: { lastSeenAt: new Date() } }).catch((error: unknown) => logger.warn({ err: error }, 'session last-seen not saved'));
+  }
+  return { id, expiresAt: row.expiresAt.getTime() };
+}
+
+/** The live session a cookie's token names, or null (unknown, ended, expired, or of an old password). */
+export async function findSession(token: string | undefined): Promise<Session | null> {
+  if (!token || token.length > 100) return null;
+  const id = idOf(token);
+  const now = Date.now();
+  const cached = cache.get(id);
+  if (cached && 'pending' in cached) return cached.pending;
+  if (cached && cached.until > now) return cached.session && cached.session.expiresAt > now ? cached.session : null;
+  // Concurrent requests of one session share one query.
+  const pending = load(id);
+  cache.set(id, { pending });
+  try {
+    const session = await pending;
+    cache.set(id, { session, until: Date.now() + CACHE_MS });
+    if (cache.size > 10_000) forgetStale();
+    return session;
+  } catch (error) {
+    cache.delete(id);
+    throw error;
+  }
+}
+
+function forgetStale(): void {
+  const now = Date.now();
+  for (const [id, cached] of cache) if (!('pending' in cached) && cached.until <= now) cache.delete(id);
+}
+
+/** Drops what this instance remembers of ended sessions (the hub calls it on every instance). */
+export function forgetSessions(ended: string[] | 'all'): void {
+  if (ended === 'all') cache.clear();
+  else for (const id of ended) cache.delete(id);
+}
+
+/** Ends the session a cookie's token names, on every instance (its open streams get `expired`). */
+export async function endSession(token: string | undefined): Promise<string | null> {
+  if (!token) return null;
+  const id = idOf(token);
+  await db.session.deleteMany({ where: { id } });
+  await hub.endSessions([id]);
+  return id;
+}
+
+/** Ends every session ("Sign out everywhere"); returns how many there were. */
+export async function endAllSessions(): Promise<number> {
+  const { count } = await db.session.deleteMany({});
+  await hub.endSessions('all');
+  return count;
+}
+
+/** Of these session ids, the ones that no longer stand (for open streams whose end was not heard). */
+export async function endedAmong(ids: string[]): Promise<string[]> {
+  const live = await db.session.findMany({
+    where: { id: { in: ids }, passwordTag: passwordTag(), expiresAt: { gt: new Date() } },
+    select: { id: true },
+  });
+  const found = new Set(live.map((row) => row.id));
+  return ids.filter((id) => !found.has(id));
+}
+
+/** Deletes expired sessions and those of another admin password. */
+export async function purgeSessions(): Promise<number> {
+  const { count } = await db.session.deleteMany({
+    where: { OR: [{ expiresAt: { lte: new Date() } }, { passwordTag: { not: passwordTag() } }] },
+  });
+  return count;
+}

@@ -1,0 +1,77 @@
+import 'server-only';
+import { z } from 'zod';
+import { DEFAULT_DATABASE_URL } from '@/lib/server/db/url';
+
+// The environment, parsed once. Every variable has a default that works on a fresh machine;
+// production additionally needs the secrets checked in lib/server/auth/config.ts at start-up.
+const count = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
+const optional = z
+  .string()
+  .optional()
+  .transform((value) => value || undefined);
+
+export type ApiToken = { name: string; token: string };
+
+/** `name:token` pairs: a name of letters, digits, `.`, `_` or `-`; a token of 16+ characters. */
+function parseApiTokens(value: string, context: z.RefinementCtx): ApiToken[] {
+  const tokens = value
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map((pair) => {
+      const colon = pair.indexOf(':');
+      return colon === -1 ? { name: '', token: '' } : { name: pair.slice(0, colon), token: pair.slice(colon + 1) };
+    });
+  const names = new Set<string>();
+  for (const [index, { name, token }] of tokens.entries()) {
+    // Name the entry by position: its text holds a secret, which must not reach an error message.
+    if (!/^[\w.-]{1,64}$/.test(name)) context.addIssue({ code: 'custom', message: `entry ${index + 1} must be name:token (name: letters, digits, . _ -)` });
+    else if (token.length < 16) context.addIssue({ code: 'custom', message: `the token named ${name} must be at least 16 characters` });
+    else if (names.has(name) || name === 'API_TOKEN') context.addIssue({ code: 'custom', message: `the name ${name} is taken (API_TOKEN is the single token's)` });
+    names.add(name);
+  }
+  return tokens;
+}
+
+const schema = z.object({
+  DATABASE_URL: z.string().min(1).default(DEFAULT_DATABASE_URL),
+  /** Redis for fan-out across instances (redis://[:password@]host:port[/db]); unset: this process only. */
+  REDIS_URL: optional,
+  /** Prefix of Roster's Redis keys, so several deployments can share one Redis. */
+  REDIS_KEY_PREFIX: z.string().default('roster:'),
+  /** Newest events each instance keeps in memory for replay; older ones are replayed from the database. */
+  EVENT_LOG_SIZE: count(1_000),
+  /** Days the event log (the audit trail) keeps a change; older ones are pruned hourly. */
+  EVENT_RETENTION_DAYS: count(90),
+  /** Open SSE streams per instance; past it /events answers 503 and clients poll instead. */
+  MAX_SSE_CONNECTIONS: count(10_000),
+  /** Open streams per principal (session, token, or anonymous address); default a tenth of MAX_SSE_CONNECTIONS, at least 20. */
+  MAX_SSE_CONNECTIONS_PER_PRINCIPAL: z.coerce.number().int().min(1).optional(),
+  /** Bytes queued for one stream before its client counts as too slow and is disconnected. */
+  SSE_MAX_QUEUE_BYTES: count(256 * 1024),
+  /** Seconds a stream may go without bytes before it gets a heartbeat comment (proxies drop idle connections). */
+  SSE_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).default(15),
+  /** The admin password; unset in development means authentication is off. */
+  ADMIN_PASSWORD: optional,
+  /** Keys what the server keeps of sessions and signs known-device cookies: at least 32 characters. */
+  SESSION_SECRET: optional.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+  /** One bearer token for scripts, named "API_TOKEN" in limits and logs (API_TOKENS names several). */
+  API_TOKEN: optional.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  /** Named bearer tokens, `name:token` separated by commas or spaces, so limits and logs tell scripts apart. */
+  API_TOKENS: z.string().default('').transform(parseApiTokens),
+  SESSION_TTL_SECONDS: count(8 * 60 * 60),
+  /** Writes, and stream connections, per minute for each session or API token; 0 turns the limit off. */
+  RATE_LIMIT_WRITES_PER_MIN: count(120),
+  /** Reverse proxies in front of the app that append to X-Forwarded-For (1 behind nginx). */
+  TRUSTED_PROXY_HOPS: count(0),
+});
+
+const parsed = schema.safeParse(process.env);
+if (!parsed.success) {
+  const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n');
+  throw new Error(`Invalid environment:\n${problems}\nFix these variables (see README, "Configuration").`);
+}
+
+export const env = {
+  ...parsed.data,
+  MAX_SSE_CONNECTIONS_PER_PRINCIPAL: parsed.data.MAX_SSE_CONNECTIONS_PER_PRINCIPAL ?? Math.max(20, Math.floor(parsed.data.MAX_SSE_CONNECTIONS / 10)),
+};

@@ -1,0 +1,255 @@
+import 'server-only';
+import type { EventHub, Send } from './hub';
+import { EXPIRED, HEARTBEAT, RETRY, SHUTDOWN, sseFrame } from './sse';
+import type { ConnectedPayload } from '@/lib/shared/dto';
+
+export type ConnectionLimits = {
+  maxConnections: number;
+  /** Bytes a stream may have queued (its client not reading) before it is disconnected. */
+  maxQueueBytes: number;
+  heartbeatMs?: number;
+};
+
+export type CloseReason = 'client' | 'slow' | 'expired' | 'signed-out' | 'shutdown';
+
+export type StreamOptions = {
+  /** When the caller's access ends (ms since the epoch); the stream closes then. */
+  expiresAt?: number | null;
+  /** The caller's session, if any: ending it ends the stream. */
+  sessionId?: string | null;
+  onClose?: (reason: CloseReason) => void;
+};
+
+/**
+ * Where a stream's bytes leave: the body's own ReadableStream controller (any Next.js host reads
+ * it), or a node:http response that claimed the stream (`npm start`'s server, server.ts).
+ */
+export type Sink = {
+  write: (frame: Uint8Array) => void;
+  /** Bytes written that the client has not taken yet. */
+  queued: () => number;
+  /** Ends the response once what is queued has gone. */
+  end: () => void;
+  /** Ends it at once, dropping what is queued. */
+  abort: () => void;
+};
+
+/**
+ * Hands a stream's frames straight to `sink` instead of through its ReadableStream; returns what
+ * to call when the client goes away. A symbol from the global registry, not a module-level
+ * WeakMap: the server and Next.js's bundles each have their own copy of this module.
+ */
+const CLAIM = Symbol.for('roster.claimStream');
+type Claim = (sink: Sink) => () => void;
+
+/** The claim of a body made by `Connections.open`, or undefined for any other body. */
+export function claimOf(body: ReadableStream<Uint8Array>): Claim | undefined {
+  const claim: unknown = (body as unknown as Record<symbol, unknown>)[CLAIM];
+  return typeof claim === 'function' ? (claim as Claim) : undefined;
+}
+
+/** The sink of the Web stream path. Its high-water mark is 0, so desiredSize is minus what is queued. */
+function controllerSink(controller: ReadableStreamDefaultController<Uint8Array>): Sink {
+  const quietly = (end: () => void) => {
+    try {
+      end();
+    } catch {
+      // the reader already went away
+    }
+  };
+  return {
+    write: (frame) => controller.enqueue(frame),
+    queued: () => -(controller.desiredSize ?? 0),
+    end: () => quietly(() => controller.close()),
+    abort: () => quietly(() => controller.error(new Error('SSE client too slow'))),
+  };
+}
+
+/**
+ * The sink before one claims the stream: keeps the frames (and how the stream ended) to hand on,
+ * so the rest of a stream's code never asks whether it has been claimed yet.
+ */
+function bufferSink(): Sink & { handOn: (sink: Sink) => void } {
+  let frames: Uint8Array[] = [];
+  let bytes = 0;
+  let ended: 'end' | 'abort' | null = null;
+  return {
+    write: (frame) => {
+      frames.push(frame);
+      bytes += frame.byteLength;
+    },
+    queued: () => bytes,
+    end: () => void (ended ??= 'end'),
+    abort: () => {
+      ended = 'abort';
+      frames = [];
+    },
+    handOn: (sink) => {
+      for (const frame of frames) sink.write(frame);
+      frames = [];
+      if (ended === 'abort') sink.abort();
+      else if (ended === 'end') sink.end();
+    },
+  };
+}
+
+type Stream = { write: (frame: Uint8Array) => void; close: (reason: CloseReason) => void; sessionId: string | null };
+
+/**
+ * Every open SSE stream of this process: enforces the connection limit, drops clients that
+ * cannot keep up, sends a heartbeat to all streams from one timer when no event has, and ends them
+ * all on shutdown. A stream holds only its sink, its hub subscription and two closures: what it
+ * says is decided here once, however its bytes leave.
+ */
+export class Connections {
+  readonly #open = new Set<Stream>();
+  #heartbeat: ReturnType<typeof setInterval> | undefined;
+  /** No live event since the last heartbeat tick: the streams need one. */
+  #quiet = true;
+  #closing = false;
+  refused = 0;
+  slowConsumersDropped = 0;
+
+  constructor(readonly limits: ConnectionLimits) {}
+
+  get size(): number {
+    return this.#open.size;
+  }
+
+  /**
+   * The body of a new stream: `connected`, then the events after `after` (or `resync`), then live
+   * events. Null when this process is at its limit or shutting down. Frames wait in a small array
+   * until a sink claims the body: the first read of its ReadableStream, or the node:http server.
+   */
+  open(hub: EventHub, after: number | undefined, options: StreamOptions = {}): ReadableStream<Uint8Array> | null {
+    if (this.#closing || this.#open.size >= this.limits.maxConnections) {
+      this.refused++;
+      return null;
+    }
+    const buffer = bufferSink();
+    let sink: Sink = buffer;
+    let closed = false;
+    let replayBytes = 0;
+    let unsubscribe = () => {};
+    let expiry: ReturnType<typeof setTimeout> | undefined;
+
+    const write = (frame: Uint8Array) => sink.write(frame);
+    const close = (reason: CloseReason) => {
+      if (closed) return;
+      closed = true;
+      unsubscribe();
+      clearTimeout(expiry);
+      this.#remove(stream);
+      // A slow client's queue is dropped at once; the others get what is queued first.
+      if (reason === 'slow') sink.abort();
+      else if (reason !== 'client') sink.end();
+      options.onClose?.(reason);
+    };
+    const send: Send = (frame, replayed = false) => {
+      if (closed) return;
+      sink.write(frame);
+      if (!replayed) this.#quiet = false;
+      // The queue only grows while the client is not reading; past the bound, drop it (it
+      // reconnects and replays) instead of buffering without limit. A replay is queued all at
+      // once, before the client could read any of it, so its size is added to the bound (it is
+      // itself bounded by the hub's log).
+      if (replayed) replayBytes += frame.byteLength;
+      else if (sink.queued() > this.limits.maxQueueBytes + replayBytes) {
+        this.slowConsumersDropped++;
+        close('slow');
+      }
+    };
+    const claim: Claim = (claimed) => {
+      if (sink !== buffer) throw new Error('stream claimed twice');
+      sink = claimed;
+      buffer.handOn(claimed);
+      return () => close('client');
+    };
+
+    const stream: Stream = { write, close, sessionId: options.sessionId ?? null };
+    this.#add(stream);
+    if (options.expiresAt != null) {
+      const expire = () => {
+        write(EXPIRED);
+        close('expired');
+      };
+      expiry = setTimeout(expire, Math.min(2 ** 31 - 1, Math.max(0, options.expiresAt - Date.now())));
+      expiry.unref?.();
+    }
+    const connected: ConnectedPayload = { lastEventId: hub.lastEventId };
+    write(RETRY);
+    write(sseFrame('connected', connected));
+    hub.subscribe(send, after).then(
+      (subscription) => {
+        if (closed) subscription.unsubscribe();
+        else unsubscribe = subscription.unsubscribe;
+      },
+      () => close('shutdown'), // the hub's subscribe does not reject; if it ever did, the client reconnects
+    );
+
+    const body = new ReadableStream<Uint8Array>(
+      {
+        // Called on the first read (the high-water mark is 0, so never before): that reader is the sink.
+        pull: (controller) => {
+          if (sink === buffer) claim(controllerSink(controller));
+        },
+        // Next.js cancels the body when the client disconnects (it aborts its pipe on 'close').
+        cancel: () => close('client'),
+      },
+      new ByteLengthQueuingStrategy({ highWaterMark: 0 }),
+    );
+    Object.defineProperty(body, CLAIM, { value: claim });
+    return body;
+  }
+
+  /** Ends every stream with a `shutdown` event, so clients reconnect elsewhere, spread out. */
+  shutdown(): void {
+    this.#closing = true;
+    for (const stream of [...this.#open]) {
+      stream.write(SHUTDOWN);
+      stream.close('shutdown');
+    }
+  }
+
+  /** Ends the streams of these sessions ('all': of every session) with `expired`: their sessions ended. */
+  endSessions(ended: string[] | 'all'): void {
+    const ids = ended === 'all' ? null : new Set(ended);
+    for (const stream of [...this.#open]) {
+      if (stream.sessionId === null || (ids && !ids.has(stream.sessionId))) continue;
+      stream.write(EXPIRED);
+      stream.close('signed-out');
+    }
+  }
+
+  /** The sessions that have streams open here. */
+  sessionIds(): string[] {
+    const ids = new Set<string>();
+    for (const stream of this.#open) if (stream.sessionId !== null) ids.add(stream.sessionId);
+    return [...ids];
+  }
+
+  #add(stream: Stream): void {
+    this.#open.add(stream);
+    if (!this.#heartbeat) {
+      // A live event reaches every stream, and a stream opened since the last one has had
+      // `connected`: after a tick with events, every stream has had bytes within two intervals,
+      // so the 10,000-write round is skipped while events flow.
+      this.#heartbeat = setInterval(() => {
+        if (!this.#quiet) {
+          this.#quiet = true;
+          return;
+        }
+        for (const open of this.#open) open.write(HEARTBEAT);
+      }, this.limits.heartbeatMs ?? 15_000);
+      this.#heartbeat.unref?.();
+    }
+  }
+
+  #remove(stream: Stream): void {
+    this.#open.delete(stream);
+    if (this.#open.size === 0 && this.#heartbeat) {
+      clearInterval(this.#heartbeat);
+      this.#heartbeat = undefined;
+    }
+  }
+}

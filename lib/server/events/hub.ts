@@ -1,0 +1,52 @@
+import 'server-only';
+// The contract of the event hub (log-hub.ts). Routes, actions and components see only this.
+
+/**
+ * Receives each event's SSE frame, encoded once per event rather than once per subscriber;
+ * `replayed` marks frames sent from the log on subscribing. Must not throw.
+ */
+export type Send = (frame: Uint8Array, replayed?: boolean) => void;
+
+export type Subscription = {
+  /**
+   * False: the events after the requested id were sent first, in order. True: that id is unknown
+   * or no longer in the log, so nothing was replayed and the client must refetch the list.
+   */
+  resync: boolean;
+  unsubscribe: () => void;
+};
+
+/** Session ids (hashes, never cookies), or every session. */
+export type SessionsEnded = string[] | 'all';
+
+export interface EventHub {
+  /**
+   * A write committed its event to the log: read the log now, here and on every instance.
+   * Resolves once this instance has delivered what the log holds (so a writer's own streams have
+   * its change before it is acknowledged). Never rejects: an instance that does not hear the ring
+   * reads the log within a second anyway.
+   */
+  ring(): Promise<void>;
+  /**
+   * Delivers every event after `after` (when given) and then live ones, with no gap and no
+   * duplicate between the two.
+   */
+  subscribe(send: Send, after?: number): Promise<Subscription>;
+  /** The id of the newest event this instance has delivered (0 before the first). */
+  readonly lastEventId: number;
+  /** Events this instance has read from the log and delivered since it started. */
+  readonly eventsPublished: number;
+  /** True while instances cannot ring each other (Redis unreachable): delivery falls back to polling. */
+  readonly degraded: boolean;
+  /**
+   * Tells every instance, this one included, that these sessions ended ('all': every session), so
+   * each closes their streams and forgets them at once. Never throws: an instance that does not
+   * hear it still refuses the session within a second and closes its streams at its next sweep.
+   */
+  endSessions(ended: SessionsEnded): Promise<void>;
+  /** Called on this instance for every `endSessions` of any instance. */
+  onSessionsEnded(listener: (ended: SessionsEnded) => void): void;
+  /** Loads the newest events and connects to the other instances; rejects, saying why, when it cannot. */
+  start(): Promise<void>;
+  close(): void;
+}

@@ -1,0 +1,221 @@
+import 'server-only';
+import { logger } from '@/lib/server/logger';
+import type { Bus } from './bus';
+import type { EventHub, Send, SessionsEnded, Subscription } from './hub';
+import type { EventLog } from './event-log';
+import { encodeEvent, resyncFrame } from './sse';
+import type { HubEvent } from '@/lib/shared/dto';
+
+type Entry = { eventId: number; frame: Uint8Array };
+type Listener = (entry: Entry) => void;
+
+export type LogHubOptions = {
+  /** Newest events kept in memory for replay (EVENT_LOG_SIZE). */
+  windowSize: number;
+  /** How often the log is read when no bell rings: the bound on delivery when a ring is lost (0: never, for tests). */
+  pollMs: number;
+  /** Most events a reconnecting client is replayed from the database; past it, `resync`. */
+  replayLimit: number;
+};
+
+const READ_BATCH = 500;
+
+/**
+ * The hub: every instance reads the event log itself, in id order, and fans each event out to its
+ * own streams; the bus only rings the bell (read now). No instance publishes for another, so
+ * none can lose an event for the rest by dying between its commit and its publish, and no two
+ * instances can append out of order: there is one order, the log's. The newest `windowSize`
+ * events stay in memory for replay; older cursors are replayed from the database.
+ */
+export class LogHub implements EventHub {
+  readonly #listeners = new Set<Listener>();
+  readonly #sessionListeners: ((ended: SessionsEnded) => void)[] = [];
+  /** The newest events delivered, oldest first: every event after window[0] - 1 is here. */
+  #window: Entry[] = [];
+  #cursor = 0;
+  #delivered = 0;
+  #reading: Promise<void> | null = null;
+  #readAgain = false;
+  #failing = false;
+  #poll: ReturnType<typeof setInterval> | undefined;
+  /** Names this instance's rings on the bus. */
+  readonly #id = crypto.randomUUID();
+
+  constructor(
+    private readonly log: EventLog,
+    private readonly bus: Bus,
+    readonly options: LogHubOptions,
+  ) {}
+
+  async start(): Promise<void> {
+    // The bus hands a ring back to its sender too; the sender has read already.
+    this.bus.subscribe('events', (sender) => {
+      if (sender !== this.#id) void this.#read();
+    });
+    this.bus.subscribe('sessions', (message) => {
+      try {
+        this.#sessionsEnded(JSON.parse(message) as SessionsEnded);
+      } catch (error) {
+        logger.warn({ err: error }, 'unreadable ended-sessions message ignored');
+      }
+    });
+    await this.bus.start();
+    const newest = await this.log.newest(this.options.windowSize);
+    this.#window = newest.map((event) => ({ eventId: event.eventId, frame: encodeEvent(event) }));
+    this.#cursor = newest.at(-1)?.eventId ?? 0;
+    if (this.options.pollMs > 0) {
+      this.#poll = setInterval(() => void this.#read(), this.options.pollMs);
+      this.#poll.unref?.();
+    }
+  }
+
+  close(): void {
+    clearInterval(this.#poll);
+    this.bus.close();
+  }
+
+  ring(): Promise<void> {
+    this.bus.publish('events', this.#id).catch(() => undefined); // the others poll; the bus logs the outage
+    return this.#read();
+  }
+
+  async subscribe(send: Send, after?: number): Promise<Subscription> {
+    let floor = after ?? 0;
+    let deliver: Listener = (entry) => {
+      if (entry.eventId > floor) send(entry.frame);
+    };
+    const listener: Listener = (entry) => deliver(entry);
+    const unsubscribe = () => void this.#listeners.delete(listener);
+    const resync = (): Subscription => {
+      send(resyncFrame(this.#cursor));
+      floor = this.#cursor;
+      this.#listeners.add(listener);
+      return { resync: true, unsubscribe };
+    };
+    if (after === undefined) {
+      this.#listeners.add(listener);
+      return { resync: false, unsubscribe };
+    }
+    if (!Number.isSafeInteger(after) || after < 0) return resync();
+    // A cursor ahead of this instance (a page read from the database a moment ago): catch up first.
+    if (after > this.#cursor) await this.#read();
+    if (after > this.#cursor) return resync();
+
+    const windowFloor = this.#window.length > 0 ? this.#window[0]!.eventId - 1 : this.#cursor;
+    if (after >= windowFloor) {
+      // Replay and registration in one synchronous step: no event can slip in between.
+      for (const entry of this.#window) if (entry.eventId > after) send(entry.frame, true);
+      this.#listeners.add(listener);
+      return { resync: false, unsubscribe };
+    }
+
+    // Older than memory: from the database, holding live events back until the replay is out.
+    const held: Entry[] = [];
+    const live = deliver;
+    deliver = (entry) => void held.push(entry);
+    this.#listeners.add(listener);
+    const missed = await this.#since(after);
+    deliver = live;
+    if (missed === null) {
+      this.#listeners.delete(listener);
+      return resync();
+    }
+    for (const event of missed) {
+      send(encodeEvent(event), true);
+      floor = event.eventId;
+    }
+    for (const entry of held) deliver(entry);
+    return { resync: false, unsubscribe };
+  }
+
+  get lastEventId(): number {
+    return this.#cursor;
+  }
+
+  get eventsPublished(): number {
+    return this.#delivered;
+  }
+
+  get degraded(): boolean {
+    return this.bus.degraded;
+  }
+
+  async endSessions(ended: SessionsEnded): Promise<void> {
+    try {
+      await this.bus.publish('sessions', JSON.stringify(ended));
+    } catch (error) {
+      logger.warn({ err: error }, 'ended sessions not announced: this instance ends them, the others within a second');
+      this.#sessionsEnded(ended);
+    }
+  }
+
+  onSessionsEnded(listener: (ended: SessionsEnded) => void): void {
+    this.#sessionListeners.push(listener);
+  }
+
+  #sessionsEnded(ended: SessionsEnded): void {
+    for (const listener of this.#sessionListeners) listener(ended);
+  }
+
+  /** The events after `after` from the database; null when they are gone or too many to replay. */
+  async #since(after: number): Promise<HubEvent[] | null> {
+    try {
+      const oldest = await this.log.oldestId();
+      // Pruning removes the oldest first: while `after + 1` is not older than what is kept, nothing after it is gone.
+      if (oldest === null || after + 1 < oldest) return null;
+      const missed = await this.log.after(after, this.options.replayLimit + 1);
+      return missed.length > this.options.replayLimit ? null : missed;
+    } catch (error) {
+      logger.warn({ err: error }, 'replay from the event log failed: the client resyncs');
+      return null;
+    }
+  }
+
+  /**
+   * Reads what the log holds past the cursor and delivers it. One read at a time; a ring during a
+   * read makes it read once more, so no event committed before a ring waits for the next poll.
+   */
+  #read(): Promise<void> {
+    if (this.#reading) {
+      this.#readAgain = true;
+      return this.#reading;
+    }
+    this.#reading = (async () => {
+      try {
+        do {
+          this.#readAgain = false;
+          for (let batch = await this.log.after(this.#cursor, READ_BATCH); ; batch = await this.log.after(this.#cursor, READ_BATCH)) {
+            for (const event of batch) this.#deliver(event);
+            if (batch.length < READ_BATCH) break;
+          }
+        } while (this.#readAgain);
+        if (this.#failing) logger.info('event log readable again');
+        this.#failing = false;
+      } catch (error) {
+        if (!this.#failing) logger.error({ err: error }, 'event log unreadable: live updates wait for the database');
+        this.#failing = true;
+      } finally {
+        this.#reading = null;
+      }
+    })();
+    return this.#reading;
+  }
+
+  #deliver(event: HubEvent): void {
+    if (event.eventId <= this.#cursor) return;
+    this.#cursor = event.eventId;
+    const entry = { eventId: event.eventId, frame: encodeEvent(event) };
+    this.#window.push(entry);
+    // Trim in batches: one splice per `windowSize` entries rather than a shift per entry.
+    if (this.#window.length > 2 * this.options.windowSize) this.#window.splice(0, this.#window.length - this.options.windowSize);
+    if (this.options.windowSize === 0) this.#window.length = 0;
+    this.#delivered++;
+    for (const listener of this.#listeners) {
+      try {
+        listener(entry);
+      } catch {
+        this.#listeners.delete(listener); // one broken subscriber must not stop delivery to the rest
+      }
+    }
+  }
+}

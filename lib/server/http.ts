@@ -1,0 +1,148 @@
+import 'server-only';
+import { callerOf, type Caller } from './auth';
+import type { UserDTO } from '@/lib/shared/dto';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  PayloadTooLargeError,
+  PreconditionFailedError,
+  PreconditionRequiredError,
+  RateLimitedError,
+  ServiceUnavailableError,
+  UnauthorizedError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+} from './errors';
+import { crossSite } from './cross-site';
+import { CursorError } from '@/lib/shared/directory/cursor';
+import { logger, requestIdOf } from './logger';
+import { assertWriteAllowed, clientKey, limits } from './rate-limit';
+import type { Actor } from './users';
+
+/** Largest request body the API reads; a user is well under 1 KB. */
+export const MAX_BODY_BYTES = 10 * 1024;
+
+type ErrorBody = { error: string; fieldErrors?: Record<string, string[] | undefined>; user?: UserDTO };
+
+function json(body: ErrorBody, status: number, headers?: HeadersInit): Response {
+  return Response.json(body, { status, headers });
+}
+
+/**
+ * Maps any error to a JSON response. Expected errors say what to fix; anything else is logged
+ * once, with the request id, and answered without details (no stack trace, no SQL).
+ */
+export function errorResponse(error: unknown, request: Request): Response {
+  if (error instanceof ValidationError) return json({ error: 'Invalid input', fieldErrors: error.fieldErrors }, 400);
+  if (error instanceof ConflictError) return json({ error: 'Conflict', fieldErrors: error.fieldErrors }, 409);
+  if (error instanceof NotFoundError) return json({ error: error.message }, 404);
+  if (error instanceof CursorError) return json({ error: 'Invalid input', fieldErrors: { cursor: [error.message] } }, 400);
+  if (error instanceof PreconditionFailedError) {
+    return json({ error: error.message, user: error.current }, 412, { ETag: versionTag(error.current.version) });
+  }
+  if (error instanceof PreconditionRequiredError) return json({ error: error.message }, 428);
+  if (error instanceof UnauthorizedError) {
+    return json({ error: error.message }, 401, { 'WWW-Authenticate': 'Bearer realm="roster"' });
+  }
+  if (error instanceof ForbiddenError) return json({ error: error.message }, 403);
+  if (error instanceof PayloadTooLargeError) return json({ error: error.message }, 413);
+  if (error instanceof UnsupportedMediaTypeError) return json({ error: error.message }, 415);
+  if (error instanceof RateLimitedError) {
+    return json({ error: error.message }, 429, { 'Retry-After': String(error.retryAfterSeconds) });
+  }
+  if (error instanceof ServiceUnavailableError) return json({ error: error.message }, 503, { 'Retry-After': '5' });
+  logger.error({ err: error, requestId: requestIdOf(request.headers), path: new URL(request.url).pathname }, 'unhandled error');
+  return json({ error: 'Internal server error' }, 500);
+}
+
+/**
+ * Whether If-None-Match names `etag`: any tag of its list, weak (`W/"…"`, as proxies that
+ * compress make them) or strong, or `*`.
+ */
+export function notModified(request: Request, etag: string): boolean {
+  const header = request.headers.get('if-none-match');
+  if (!header) return false;
+  return header.split(',').some((tag) => {
+    const trimmed = tag.trim();
+    return trimmed === '*' || trimmed.replace(/^W\//, '') === etag;
+  });
+}
+
+/** A user's ETag: its version, which every edit raises. */
+export function versionTag(version: number): string {
+  return `"${version}"`;
+}
+
+/**
+ * The version an If-Match header names (`"3"`, or `W/"3"`): PreconditionRequiredError without
+ * one, and 0 (which no user has, so the edit gets 412) for a tag that is not a version.
+ */
+export function ifMatchVersion(request: Request): number {
+  const header = request.headers.get('if-match');
+  if (header === null || header.trim() === '') throw new PreconditionRequiredError();
+  const match = /^\s*(?:W\/)?"([1-9]\d{0,9})"\s*$/.exec(header);
+  return match?.[1] ? Number(match[1]) : 0;
+}
+
+/**
+ * The authenticated caller, or UnauthorizedError — RateLimitedError once the client's address has
+ * been refused too often: someone trying tokens or cookies is anonymous, so counted by address.
+ */
+export async function requireCaller(request: Request): Promise<Caller> {
+  const caller = await callerOf(request);
+  if (caller) return caller;
+  const verdict = await limits.refused.take(`address:${clientKey(request.headers)}`);
+  throw verdict.ok ? new UnauthorizedError() : new RateLimitedError(verdict.retryAfterSeconds);
+}
+
+/**
+ * A write that rides on the browser's cookie (or on nothing, when authentication is off) must come
+ * from a page of this site, as JSON: a cookie goes along with a form or a no-cors fetch from any
+ * other site, and SameSite=Lax does not tell sites on one host or one registrable domain apart.
+ * Those can send only text/plain, form-encoded or multipart bodies, and cannot hide their Origin.
+ * A bearer token is not sent by a browser on its own, so scripts are not affected.
+ */
+function assertSameOriginJson(request: Request, caller: Caller): void {
+  if (caller.via === 'token') return;
+  if (crossSite(request.headers)) {
+    logger.warn(
+      { requestId: requestIdOf(request.headers), principal: caller.principal, method: request.method, path: new URL(request.url).pathname, origin: request.headers.get('origin'), fetchSite: request.headers.get('sec-fetch-site') },
+      'cross-site write refused',
+    );
+    throw new ForbiddenError('Cross-site request refused');
+  }
+  const hasBody = request.method === 'POST' || request.method === 'PATCH' || request.method === 'PUT';
+  if (hasBody && !isJson(request.headers.get('content-type'))) throw new UnsupportedMediaTypeError('application/json');
+}
+
+const isJson = (contentType: string | null) => contentType?.split(';')[0]?.trim().toLowerCase() === 'application/json';
+
+/** The caller of a write, counted against their write allowance, as the data layer logs them. */
+export async function writer(request: Request): Promise<Actor> {
+  const caller = await requireCaller(request);
+  assertSameOriginJson(request, caller);
+  await assertWriteAllowed(caller, request.headers);
+  return { principal: caller.principal, requestId: requestIdOf(request.headers) };
+}
+
+/** The body as JSON: 413 past MAX_BODY_BYTES (declared or actual), 400 when it is not JSON. */
+export async function readJson(request: Request): Promise<unknown> {
+  if (Number(request.headers.get('content-length') ?? 0) > MAX_BODY_BYTES) throw new PayloadTooLargeError(MAX_BODY_BYTES);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = request.body?.getReader();
+  for (let chunk = await reader?.read(); chunk && !chunk.done; chunk = await reader?.read()) {
+    size += chunk.value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader?.cancel();
+      throw new PayloadTooLargeError(MAX_BODY_BYTES);
+    }
+    chunks.push(chunk.value);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new ValidationError({ form: ['Request body must be valid JSON'] });
+  }
+}
