@@ -189,7 +189,7 @@ async function main() {
 // Every mode's servers (and the scripts they run, such as db:seed) run on --node.
 if (args.node) runServersOn(path.resolve(args.node));
 if (args.mode === 'directory') {
-  const { directoryBench } = await import('./directory');
+  const { directoryBench } = await import('./directory/index');
   await directoryBench({ users: Number(args.users), databases: args.databases.split(','), port: Number(args.port ?? 3500), postgres: args.postgres });
 } else if (args.mode === 'writes') {
   const { writesBench } = await import('./writes');

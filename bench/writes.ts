@@ -4,7 +4,7 @@
 // this same benchmark, so a before/after comparison is one command per side on one machine.
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import { createDatabase, type Kind } from './directory';
+import { createDatabase, type Kind } from './directory/database';
 import { agent, API_TOKEN, APP_ROOT, request, rosterEnv, runScript, serverNodeVersion, startRoster, stopAll } from './servers';
 import { type Summary, summarize } from './stats';
 
