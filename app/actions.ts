@@ -8,23 +8,23 @@ import type { UserDTO } from '@/lib/shared/dto';
 import { ConflictError, NotFoundError, PreconditionFailedError, RateLimitedError, ServiceUnavailableError } from '@/lib/server/errors';
 import { requestIdOf } from '@/lib/server/logger';
 import { assertWriteAllowed } from '@/lib/server/rate-limit';
-import { type Actor, addUser, editUser, removeUser } from '@/lib/server/users';
+import * as users from '@/lib/server/users';
 import { localPath } from '@/lib/shared/local-path';
-import { type FieldErrors, fieldErrorsOf, userIdSchema, userInputSchema } from '@/lib/shared/validation';
+import { type FieldErrors, fieldErrorsOf, USER_FIELDS, type UserField, userIdSchema, userInputSchema } from '@/lib/shared/validation';
 
 export type CreateUserState = {
   status: 'idle' | 'success' | 'error';
   message?: string;
   fieldErrors?: FieldErrors;
   /** What was submitted, so a rejected form keeps its values (also without JavaScript). */
-  values?: { name: string; email: string };
+  values?: UserValues;
 };
 
 export type DeleteUserState = { error?: string };
 
 export type EditUserState =
   | { status: 'idle' }
-  | { status: 'error'; message: string; fieldErrors?: FieldErrors; values?: { name: string; email: string } }
+  | { status: 'error'; message: string; fieldErrors?: FieldErrors; values?: UserValues }
   /** Someone else changed the user first: the form shows the user as it is now. */
   | { status: 'stale'; message: string; current: UserDTO }
   | { status: 'saved'; user: UserDTO };
@@ -35,8 +35,15 @@ function text(formData: FormData, key: string): string {
   return typeof value === 'string' ? value : '';
 }
 
+/** The user's fields as typed, unvalidated: what a rejected form shows again. */
+type UserValues = Record<UserField, string>;
+
+function userValues(formData: FormData): UserValues {
+  return Object.fromEntries(USER_FIELDS.map((field) => [field, text(formData, field)])) as UserValues;
+}
+
 /** Who is writing, if signed in and within their write allowance; otherwise the message to show. */
-async function mayWrite(): Promise<Actor | string> {
+async function mayWrite(): Promise<users.Actor | string> {
   const caller = await currentCaller();
   if (!caller) redirect('/login');
   const requestHeaders = await headers();
@@ -50,7 +57,7 @@ async function mayWrite(): Promise<Actor | string> {
 }
 
 export async function createUser(_previous: CreateUserState, formData: FormData): Promise<CreateUserState> {
-  const values = { name: text(formData, 'name'), email: text(formData, 'email') };
+  const values = userValues(formData);
   const actor = await mayWrite();
   if (typeof actor === 'string') return { status: 'error', message: actor, values };
   const parsed = userInputSchema.safeParse(values);
@@ -58,7 +65,7 @@ export async function createUser(_previous: CreateUserState, formData: FormData)
     return { status: 'error', message: 'Please fix the highlighted fields.', fieldErrors: fieldErrorsOf(parsed.error), values };
   }
   try {
-    const user = await addUser(parsed.data, actor);
+    const user = await users.createUser(parsed.data, actor);
     revalidatePath('/');
     return { status: 'success', message: `Added ${user.name}.` };
   } catch (error) {
@@ -76,7 +83,7 @@ export async function deleteUser(_previous: DeleteUserState, formData: FormData)
   const id = userIdSchema.safeParse(text(formData, 'id'));
   if (!id.success) return { error: 'No such user.' };
   try {
-    await removeUser(id.data, actor);
+    await users.deleteUser(id.data, actor);
   } catch (error) {
     if (error instanceof ServiceUnavailableError) return { error: error.message };
     // Someone else deleted it first: the row is gone either way.
@@ -91,8 +98,8 @@ export async function deleteUser(_previous: DeleteUserState, formData: FormData)
  * so an edit never overwrites one it did not see. The edit page sends `return` and goes back
  * there; the inline editor stays on the dashboard.
  */
-export async function updateUser(_previous: EditUserState, formData: FormData): Promise<EditUserState> {
-  const values = { name: text(formData, 'name'), email: text(formData, 'email') };
+export async function editUser(_previous: EditUserState, formData: FormData): Promise<EditUserState> {
+  const values = userValues(formData);
   const actor = await mayWrite();
   if (typeof actor === 'string') return { status: 'error', message: actor, values };
   const id = userIdSchema.safeParse(text(formData, 'id'));
@@ -104,7 +111,7 @@ export async function updateUser(_previous: EditUserState, formData: FormData): 
   }
   let user: UserDTO;
   try {
-    user = await editUser(id.data, parsed.data, version.data, actor);
+    user = await users.editUser(id.data, parsed.data, version.data, actor);
   } catch (error) {
     if (error instanceof PreconditionFailedError) return { status: 'stale', message: error.message, current: error.current };
     if (error instanceof ConflictError) {

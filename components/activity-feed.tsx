@@ -59,7 +59,7 @@ export function ActivityFeed({ initial, user, cursor }: Props) {
   useEffect(() => {
     if (!live) return;
     const stream = openSharedStream({
-      cursor: () => latest.current.lastEventId,
+      lastEventId: () => latest.current.lastEventId,
       onEvent: refetch,
       onResync: refetch,
       onLeaderAt: (lastEventId) => {

@@ -3,7 +3,7 @@
 import { useActionState } from 'react';
 import { createUser, type CreateUserState } from '@/app/actions';
 import { PrimaryButton } from '@/components/primary-button';
-import { UserField } from '@/components/user-field';
+import { FormField } from '@/components/form-field';
 
 const IDLE: CreateUserState = { status: 'idle' };
 
@@ -13,8 +13,8 @@ export function CreateUserForm() {
   return (
     <form action={formAction} noValidate aria-label="Add a user" className="space-y-3 rounded-lg border border-gray-200 bg-white p-4 shadow-sm dark:border-gray-700 dark:bg-gray-800">
       <div className="flex flex-col gap-3 sm:flex-row sm:items-start">
-        <UserField name="name" label="Name" type="text" defaultValue={state.values?.name} errors={state.fieldErrors?.name} />
-        <UserField name="email" label="Email" type="email" defaultValue={state.values?.email} errors={state.fieldErrors?.email} />
+        <FormField name="name" label="Name" type="text" defaultValue={state.values?.name} errors={state.fieldErrors?.name} />
+        <FormField name="email" label="Email" type="email" defaultValue={state.values?.email} errors={state.fieldErrors?.email} />
         <PrimaryButton pending={pending} className="sm:mt-6">
           Add user
         </PrimaryButton>

@@ -1,10 +1,10 @@
 'use client';
 
 import { useActionState, useEffect } from 'react';
-import { type EditUserState, updateUser } from '@/app/actions';
+import { editUser, type EditUserState } from '@/app/actions';
 import type { UserDTO } from '@/lib/shared/dto';
 import { PrimaryButton } from '@/components/primary-button';
-import { UserField } from '@/components/user-field';
+import { FormField } from '@/components/form-field';
 
 const IDLE: EditUserState = { status: 'idle' };
 
@@ -14,7 +14,7 @@ const IDLE: EditUserState = { status: 'idle' };
  * their values, at their version, to edit again.
  */
 export function EditUserForm({ user, returnTo, onDone }: { user: UserDTO; returnTo?: string; onDone?: () => void }) {
-  const [state, formAction, pending] = useActionState(updateUser, IDLE);
+  const [state, formAction, pending] = useActionState(editUser, IDLE);
   const shown = state.status === 'stale' ? state.current : user;
   const values = state.status === 'error' ? state.values : undefined;
   const fieldErrors = state.status === 'error' ? state.fieldErrors : undefined;
@@ -32,8 +32,8 @@ export function EditUserForm({ user, returnTo, onDone }: { user: UserDTO; return
       {returnTo && <input type="hidden" name="return" value={returnTo} />}
       {/* Keyed on the version: a stale save refills the fields with the current values. */}
       <div key={shown.version} className="flex flex-col gap-3 sm:flex-row sm:items-start">
-        <UserField name="name" label="Name" type="text" idPrefix={prefix} defaultValue={values?.name ?? shown.name} errors={fieldErrors?.name} />
-        <UserField name="email" label="Email" type="email" idPrefix={prefix} defaultValue={values?.email ?? shown.email} errors={fieldErrors?.email} />
+        <FormField name="name" label="Name" type="text" idPrefix={prefix} defaultValue={values?.name ?? shown.name} errors={fieldErrors?.name} />
+        <FormField name="email" label="Email" type="email" idPrefix={prefix} defaultValue={values?.email ?? shown.email} errors={fieldErrors?.email} />
       </div>
       <div className="flex flex-wrap items-center gap-3">
         <PrimaryButton pending={pending}>Save</PrimaryButton>

@@ -1,7 +1,7 @@
-import type { UserField as FieldName } from '@/lib/shared/validation';
+import type { UserField } from '@/lib/shared/validation';
 
 /** A labelled input of a user form, with its errors announced next to it. */
-export function UserField({
+export function FormField({
   name,
   label,
   type,
@@ -9,7 +9,7 @@ export function UserField({
   defaultValue,
   errors,
 }: {
-  name: FieldName;
+  name: UserField;
   label: string;
   type: string;
   /** Keeps ids unique when two forms share a page (the create form and an inline edit). */

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { db } from '@/lib/server/db';
 import { nameKey, searchKey } from '@/lib/shared/directory/keys';
 import { ConflictError } from '@/lib/server/errors';
-import { addUser } from '@/lib/server/users';
+import { createUser } from '@/lib/server/users';
 import { userInputSchema } from '@/lib/shared/validation';
 
 const DEMO_USERS = [
@@ -32,7 +32,7 @@ if (!Number.isInteger(generated) || generated < 0 || generated > 10_000_000) {
 let added = 0;
 for (const demo of DEMO_USERS) {
   try {
-    await addUser(userInputSchema.parse(demo), { principal: 'seed', requestId: 'db:seed' });
+    await createUser(userInputSchema.parse(demo), { principal: 'seed', requestId: 'db:seed' });
     added++;
   } catch (error) {
     if (!(error instanceof ConflictError)) throw error;

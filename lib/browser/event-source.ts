@@ -12,9 +12,9 @@ export type LiveStatus = 'connecting' | 'sse' | 'polling' | 'offline' | 'signed-
 
 export type StreamHandlers = {
   /** The id of the newest event the table reflects: the stream replays from there. */
-  cursor: () => number;
+  lastEventId: () => number;
   onEvent: (event: HubEvent) => void;
-  /** The server could not replay from the cursor: refetch the list. */
+  /** The server could not replay from lastEventId: refetch the list. */
   onResync: () => void;
   onStatus: (status: LiveStatus) => void;
 };
@@ -31,7 +31,7 @@ export function backoff(attempt: number, random = Math.random): number {
 }
 
 /**
- * Opens the stream from the cursor. On failure it reports 'polling' (the caller polls) and
+ * Opens the stream from lastEventId. On failure it reports 'polling' (the caller polls) and
  * retries with backoff; when the server shuts down it reconnects after a random short delay.
  */
 export function connectEventStream(handlers: StreamHandlers): LiveStream {
@@ -44,7 +44,7 @@ export function connectEventStream(handlers: StreamHandlers): LiveStream {
   const connect = () => {
     clearTimeout(retry);
     source?.close();
-    const es = new EventSource(`/events?lastEventId=${handlers.cursor()}`);
+    const es = new EventSource(`/events?lastEventId=${handlers.lastEventId()}`);
     source = es;
     es.addEventListener('connected', () => {
       attempt = 0;

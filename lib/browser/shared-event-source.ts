@@ -4,7 +4,7 @@ import 'client-only';
 // HTTP/1.1 allows six connections per origin, so a stream per tab would hang the seventh tab.
 // The tab holding a Web Lock is the leader: it alone opens the stream and relays what arrives
 // over a BroadcastChannel. When it closes, the lock passes to a waiting tab, which opens the
-// stream from its own cursor (the server replays what it missed).
+// stream from its own last event id (the server replays what it missed).
 import type { HubEvent } from '@/lib/shared/dto';
 import { connectEventStream, type LiveStatus, type LiveStream, type StreamHandlers } from './event-source';
 
@@ -18,7 +18,7 @@ type Message =
 export type SharedStreamHandlers = StreamHandlers & {
   /**
    * A tab that joins hears where the leader's stream stands. Tabs may show different views, so
-   * the joining tab compares that with its own cursor and fetches its own page if it is behind.
+   * the joining tab compares that with its own last event id and fetches its own page if it is behind.
    */
   onLeaderAt: (lastEventId: number) => void;
 };
@@ -37,7 +37,7 @@ export function openSharedStream(handlers: SharedStreamHandlers): LiveStream {
 
   channel.onmessage = ({ data }: MessageEvent<Message>) => {
     if (stream) {
-      if (data.type === 'hello') post({ type: 'leader', lastEventId: handlers.cursor(), status });
+      if (data.type === 'hello') post({ type: 'leader', lastEventId: handlers.lastEventId(), status });
       return;
     }
     if (data.type === 'event') handlers.onEvent(data.event);
@@ -54,7 +54,7 @@ export function openSharedStream(handlers: SharedStreamHandlers): LiveStream {
   navigator.locks
     .request(LOCK, { signal: release.signal }, () => {
       stream = connectEventStream({
-        cursor: handlers.cursor,
+        lastEventId: handlers.lastEventId,
         onEvent: (event) => {
           handlers.onEvent(event);
           post({ type: 'event', event });

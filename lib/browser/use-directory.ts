@@ -126,7 +126,7 @@ export function useDirectory(
 
   useEffect(() => {
     const stream = openSharedStream({
-      cursor: () => latest.current.lastEventId,
+      lastEventId: () => latest.current.lastEventId,
       onEvent: (event) => dispatch({ type: 'event', event }),
       onResync: () => refetch(),
       onLeaderAt: (lastEventId) => {

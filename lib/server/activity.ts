@@ -1,11 +1,10 @@
 import 'server-only';
 import { z } from 'zod';
-import { db } from './db';
+import { db, query } from './db';
 import type { ActivityDTO, ActivityPageDTO, FieldChange } from '@/lib/shared/dto';
-import { ServiceUnavailableError, ValidationError } from './errors';
+import { ValidationError } from './errors';
 import { newestEventId, toHubEvent } from '@/lib/server/events/event-log';
-import { logger } from './logger';
-import { fieldErrorsOf, userIdSchema } from '@/lib/shared/validation';
+import { fieldErrorsOf, USER_FIELDS, userIdSchema } from '@/lib/shared/validation';
 
 // The activity: the event log read as an audit trail, newest first, a page at a time.
 
@@ -27,7 +26,7 @@ function toActivity(row: Row): ActivityDTO {
   const event = toHubEvent(row);
   const changes: FieldChange[] = [];
   if (event.type === 'user_updated') {
-    for (const field of ['name', 'email'] as const) {
+    for (const field of USER_FIELDS) {
       if (event.previous[field] !== event.user[field]) changes.push({ field, from: event.previous[field], to: event.user[field] });
     }
   }
@@ -36,7 +35,7 @@ function toActivity(row: Row): ActivityDTO {
 
 /** A page of changes, newest first: all of them, or one user's (which outlives the user). */
 export async function listActivity({ user, cursor, limit }: ActivityParams): Promise<ActivityPageDTO> {
-  try {
+  return query('activity read', async () => {
     // The stream cursor is read first: a page may hold events after it, which the stream then
     // repeats, and the feed refetches its page — never the other way round (a change missed).
     const lastEventId = await newestEventId(db);
@@ -49,10 +48,7 @@ export async function listActivity({ user, cursor, limit }: ActivityParams): Pro
     const entries = rows.slice(0, limit).map(toActivity);
     const last = entries.at(-1);
     return { entries, nextCursor: rows.length > limit && last ? String(last.id) : null, lastEventId };
-  } catch (error) {
-    logger.error({ err: error }, 'activity query failed');
-    throw new ServiceUnavailableError();
-  }
+  });
 }
 
 /** The page an API query asks for (`user`, `cursor`, `limit`); ValidationError (400) for a bad one. */

@@ -2,7 +2,7 @@ import 'server-only';
 import { PHASE_PRODUCTION_BUILD } from 'next/constants';
 import { authEnabled } from './auth';
 import { missingProductionSecrets } from '@/lib/server/auth/config';
-import { endedAmong, forgetSessions, purgeSessions } from '@/lib/server/auth/sessions';
+import { endedAmong, forgetSessions, purgeSessions, sessionRelay } from '@/lib/server/auth/sessions';
 import { consoleThroughLog } from './console-log';
 import { env } from './env';
 import { connections, hub } from './events';
@@ -26,7 +26,7 @@ if (missing.length > 0) {
   process.exit(1);
 }
 
-// A test's fault hook (lib/server/users) must never reach a deployment: `npm start` refuses it.
+// A test's fault hook (lib/server/test-faults.ts) must never reach a deployment: `npm start` refuses it.
 if (process.env.ROSTER_TEST_FAULT && process.env.npm_lifecycle_event === 'start') {
   console.error('Roster refuses to start: ROSTER_TEST_FAULT is for tests only (it kills the server). Unset it.');
   process.exit(1);
@@ -51,7 +51,7 @@ if (!building && process.env.NODE_ENV === 'production') consoleThroughLog();
 // Sessions: a session ended on any instance closes its streams here and is forgotten at once.
 // The sweep catches what was not heard (Redis down when it ended) and purges expired sessions,
 // and those of a previous ADMIN_PASSWORD, which are refused from this start on.
-hub.onSessionsEnded((ended) => {
+sessionRelay.onSessionsEnded((ended) => {
   forgetSessions(ended);
   connections.endSessions(ended);
 });

@@ -1,10 +1,10 @@
 // What crosses the wire and reaches client components: plain JSON, never Prisma rows. The data
 // layer, the API, the stream and the browser all speak these types. Safe to import on the client.
+import type { UserField, UserInput } from './validation';
 
-export type UserDTO = {
+/** A user: its fields (the one schema's, lib/shared/validation.ts) and what the data layer keeps. */
+export type UserDTO = UserInput & {
   id: number;
-  name: string;
-  email: string;
   /** ISO 8601, UTC */
   createdAt: string;
   /** ISO 8601, UTC */
@@ -40,7 +40,7 @@ export type PageDTO = {
 };
 
 /** One field an edit changed. */
-export type FieldChange = { field: 'name' | 'email'; from: string; to: string };
+export type FieldChange = { field: UserField; from: UserInput[UserField]; to: UserInput[UserField] };
 
 /** One change on record (GET /api/activity, /activity): when, who, and what. */
 export type ActivityDTO = {

@@ -57,8 +57,20 @@ export const userChangesSchema = userInputSchema
   .refine((changes) => changes.name !== undefined || changes.email !== undefined, 'Send a name, an email or both');
 
 export type UserChanges = z.infer<typeof userChangesSchema>;
-export type UserField = keyof UserInput;
+
+/**
+ * A user's fields, listed once: the schema's keys. The data layer's select and DTO, the actions'
+ * form reading, the activity's diff and the tests derive theirs from this list, so a new field is
+ * a line in the schema (and a column, an input and a table cell), not a hunt.
+ */
+export const USER_FIELDS = userInputSchema.keyof().options;
+export type UserField = (typeof USER_FIELDS)[number];
 export type FieldErrors = Partial<Record<UserField, string[]>>;
+
+/** Just the user's fields of `source` (a row, a DTO, an event's user). */
+export function userFieldsOf(source: UserInput): UserInput {
+  return Object.fromEntries(USER_FIELDS.map((field) => [field, source[field]])) as UserInput;
+}
 
 /** A user id in a URL or a form: decimal digits naming a positive integer that fits the column. */
 export const userIdSchema = z

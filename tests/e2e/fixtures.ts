@@ -1,18 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { type APIRequestContext, type BrowserContext, type BrowserContextOptions, type Page, expect, test as base } from '@playwright/test';
+import type { PageDTO, UserDTO } from '@/lib/shared/dto';
 import { plantSession } from '../support/session';
 import { ADMIN_PASSWORD, ADMIN_STATE, ANONYMOUS, API_TOKEN, E2E_DATABASE, SESSION_COOKIE, SESSION_SECRET } from './credentials';
 
-export type User = { id: number; name: string; email: string; createdAt: string; updatedAt: string; version: number };
-
-/** One page of a view, as GET /api/users answers (lib/shared/dto.ts PageDTO). */
-export type UserPage = {
-  users: User[];
-  total: number;
-  nextCursor: string | null;
-  prevCursor: string | null;
-  lastEventId: number;
-};
+/** A user and a page of a view, as the API answers: the app's own wire types, not copies. */
+export type User = UserDTO;
+export type UserPage = PageDTO;
 
 /** Rows on one page of the dashboard (lib/shared/directory/view.ts PAGE_SIZE). */
 export const PAGE_SIZE = 50;

@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RedisBus } from '@/lib/server/events/bus';
 import type { Send } from '@/lib/server/events/hub';
+import { SessionRelay } from '@/lib/server/auth/session-relay';
 import { LogHub } from '@/lib/server/events/log-hub';
 import { encodeEvent } from '@/lib/server/events/sse';
 import { eventually } from '../support/api';
@@ -46,8 +47,14 @@ describe.skipIf(!up)('RedisBus between two instances', () => {
   it('carries ended sessions to every instance, the sender\'s included', async () => {
     const prefix = uniquePrefix();
     closers.push(() => dropPrefix(prefix));
-    const log = new MemoryLog();
-    const [a, b] = [await instance(log, REDIS_URL, prefix), await instance(log, REDIS_URL, prefix)];
+    const relay = async () => {
+      const bus = new RedisBus(REDIS_URL, prefix);
+      const relay = new SessionRelay(bus);
+      await bus.start();
+      closers.push(() => bus.close());
+      return relay;
+    };
+    const [a, b] = [await relay(), await relay()];
     const heard: string[] = [];
     a.onSessionsEnded((ended) => heard.push(`a:${JSON.stringify(ended)}`));
     b.onSessionsEnded((ended) => heard.push(`b:${JSON.stringify(ended)}`));

@@ -37,14 +37,6 @@ class CountingHub implements EventHub {
     return this.inner.start();
   }
 
-  endSessions(...args: Parameters<EventHub['endSessions']>) {
-    return this.inner.endSessions(...args);
-  }
-
-  onSessionsEnded(...args: Parameters<EventHub['onSessionsEnded']>) {
-    this.inner.onSessionsEnded(...args);
-  }
-
   close() {
     this.inner.close();
   }

@@ -138,15 +138,6 @@ describe('LogHub', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(log.reads).toEqual([0, 1, 2]);
   });
-
-  it('carries ended sessions to every listener', async () => {
-    const { hub } = await started();
-    const heard: unknown[] = [];
-    hub.onSessionsEnded((ended) => heard.push(ended));
-    await hub.endSessions(['abc']);
-    await hub.endSessions('all');
-    expect(heard).toEqual([['abc'], 'all']);
-  });
 });
 
 describe('LogHub replay', () => {

@@ -3,7 +3,8 @@
 import { createServer, type Server } from 'node:http';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { claimOf, Connections, type Sink } from '@/lib/server/events/connections';
+import { Connections } from '@/lib/server/events/connections';
+import { claimOf, type Sink } from '@/lib/server/events/sinks';
 import { serveFromNode } from '@/lib/server/events/node-server';
 import { encodeEvent, RETRY, SHUTDOWN, sseFrame } from '@/lib/server/events/sse';
 import { memoryHub } from '../support/memory-log';

@@ -5,7 +5,7 @@ import { paramsRecord, type ViewParams, viewParamsSchema } from '@/lib/shared/di
 import { ValidationError } from '@/lib/server/errors';
 import { hub } from '@/lib/server/events';
 import { errorResponse, notModified, readJson, requireCaller, writer } from '@/lib/server/http';
-import { addUser, listUsers } from '@/lib/server/users';
+import * as users from '@/lib/server/users';
 import { fieldErrorsOf, userInputSchema } from '@/lib/shared/validation';
 
 /**
@@ -27,7 +27,7 @@ export async function GET(request: Request) {
     const etag = pageTag(parsed.data, lastEventId);
     const headers = { ETag: etag, 'Cache-Control': 'no-cache', 'X-Last-Event-Id': String(lastEventId) };
     if (notModified(request, etag)) return new Response(null, { status: 304, headers });
-    const page = await listUsers(parsed.data);
+    const page = await users.listUsers(parsed.data);
     // The page may include newer events than the tag's id (read first): its tag says the older one,
     // so the next poll fetches again rather than keep a page that misses one.
     return Response.json(page, { headers });
@@ -41,7 +41,7 @@ export async function POST(request: Request) {
     const actor = await writer(request);
     const parsed = userInputSchema.safeParse(await readJson(request));
     if (!parsed.success) throw new ValidationError(fieldErrorsOf(parsed.error));
-    return Response.json(await addUser(parsed.data, actor), { status: 201 });
+    return Response.json(await users.createUser(parsed.data, actor), { status: 201 });
   } catch (error) {
     return errorResponse(error, request);
   }

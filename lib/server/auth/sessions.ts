@@ -1,16 +1,16 @@
 import 'server-only';
 import { createHash, randomBytes } from 'node:crypto';
-import { db } from '@/lib/server/db';
+import { db, query } from '@/lib/server/db';
 import { env } from '@/lib/server/env';
-import { ServiceUnavailableError } from '@/lib/server/errors';
-import { hub } from '@/lib/server/events';
+import { bus } from '@/lib/server/events';
 import { logger } from '@/lib/server/logger';
 import { keyedHash } from './secrets';
+import { SessionRelay, type SessionsEnded } from './session-relay';
 
 // Server-side sessions. The cookie carries a random token; the database keeps only its SHA-256
 // (the session's id), with its expiry, when it was last seen, and which admin password made it.
 // Deleting the row ends the session: every instance refuses the cookie within CACHE_MS, and the
-// hub tells every instance to close the session's open streams at once.
+// session relay tells every instance to close the session's open streams at once.
 
 export const SESSION_COOKIE = 'roster_session';
 
@@ -46,10 +46,7 @@ export async function createSession(): Promise<{ token: string; session: Session
 }
 
 async function load(id: string): Promise<Session | null> {
-  const row = await db.session.findUnique({ where: { id } }).catch((error: unknown) => {
-    logger.error({ err: error }, 'session lookup failed');
-    throw new ServiceUnavailableError();
-  });
+  const row = await query('session lookup', () => db.session.findUnique({ where: { id } }));
   if (!row || row.passwordTag !== passwordTag() || row.expiresAt.getTime() <= Date.now()) return null;
   if (Date.now() - row.lastSeenAt.getTime() > LAST_SEEN_EVERY_MS) {
     db.session.updateMany({ where: { id }, data: { lastSeenAt: new Date() } }).catch((error: unknown) => logger.warn({ err: error }, 'session last-seen not saved'));
@@ -84,8 +81,14 @@ function forgetStale(): void {
   for (const [id, cached] of cache) if (!('pending' in cached) && cached.until <= now) cache.delete(id);
 }
 
-/** Drops what this instance remembers of ended sessions (the hub calls it on every instance). */
-export function forgetSessions(ended: string[] | 'all'): void {
+// One relay per process, on globalThis like the hub it shares the bus with.
+const globalForRelay = globalThis as typeof globalThis & { rosterSessionRelay?: SessionRelay };
+
+/** Ended sessions, told to every instance (lib/server/startup.ts listens). */
+export const sessionRelay = (globalForRelay.rosterSessionRelay ??= new SessionRelay(bus));
+
+/** Drops what this instance remembers of ended sessions (the relay calls it on every instance). */
+export function forgetSessions(ended: SessionsEnded): void {
   if (ended === 'all') cache.clear();
   else for (const id of ended) cache.delete(id);
 }
@@ -95,14 +98,14 @@ export async function endSession(token: string | undefined): Promise<string | nu
   if (!token) return null;
   const id = idOf(token);
   await db.session.deleteMany({ where: { id } });
-  await hub.endSessions([id]);
+  await sessionRelay.endSessions([id]);
   return id;
 }
 
 /** Ends every session ("Sign out everywhere"); returns how many there were. */
 export async function endAllSessions(): Promise<number> {
   const { count } = await db.session.deleteMany({});
-  await hub.endSessions('all');
+  await sessionRelay.endSessions('all');
   return count;
 }
 

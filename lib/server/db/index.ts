@@ -33,3 +33,5 @@ export const provider = databaseTarget(env.DATABASE_URL).provider;
 
 /** What a transaction's callback gets: the client, without transaction control of its own. */
 export type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
+
+export { type KnownErrors, query } from './query';

@@ -1,5 +1,6 @@
 import 'server-only';
 import type { EventHub, Send } from './hub';
+import { bufferSink, type Claim, controllerSink, markClaimable, type Sink } from './sinks';
 import { EXPIRED, HEARTBEAT, RETRY, SHUTDOWN, sseFrame } from './sse';
 import type { ConnectedPayload } from '@/lib/shared/dto';
 
@@ -19,79 +20,6 @@ export type StreamOptions = {
   sessionId?: string | null;
   onClose?: (reason: CloseReason) => void;
 };
-
-/**
- * Where a stream's bytes leave: the body's own ReadableStream controller (any Next.js host reads
- * it), or a node:http response that claimed the stream (`npm start`'s server, server.ts).
- */
-export type Sink = {
-  write: (frame: Uint8Array) => void;
-  /** Bytes written that the client has not taken yet. */
-  queued: () => number;
-  /** Ends the response once what is queued has gone. */
-  end: () => void;
-  /** Ends it at once, dropping what is queued. */
-  abort: () => void;
-};
-
-/**
- * Hands a stream's frames straight to `sink` instead of through its ReadableStream; returns what
- * to call when the client goes away. A symbol from the global registry, not a module-level
- * WeakMap: the server and Next.js's bundles each have their own copy of this module.
- */
-const CLAIM = Symbol.for('roster.claimStream');
-type Claim = (sink: Sink) => () => void;
-
-/** The claim of a body made by `Connections.open`, or undefined for any other body. */
-export function claimOf(body: ReadableStream<Uint8Array>): Claim | undefined {
-  const claim: unknown = (body as unknown as Record<symbol, unknown>)[CLAIM];
-  return typeof claim === 'function' ? (claim as Claim) : undefined;
-}
-
-/** The sink of the Web stream path. Its high-water mark is 0, so desiredSize is minus what is queued. */
-function controllerSink(controller: ReadableStreamDefaultController<Uint8Array>): Sink {
-  const quietly = (end: () => void) => {
-    try {
-      end();
-    } catch {
-      // the reader already went away
-    }
-  };
-  return {
-    write: (frame) => controller.enqueue(frame),
-    queued: () => -(controller.desiredSize ?? 0),
-    end: () => quietly(() => controller.close()),
-    abort: () => quietly(() => controller.error(new Error('SSE client too slow'))),
-  };
-}
-
-/**
- * The sink before one claims the stream: keeps the frames (and how the stream ended) to hand on,
- * so the rest of a stream's code never asks whether it has been claimed yet.
- */
-function bufferSink(): Sink & { handOn: (sink: Sink) => void } {
-  let frames: Uint8Array[] = [];
-  let bytes = 0;
-  let ended: 'end' | 'abort' | null = null;
-  return {
-    write: (frame) => {
-      frames.push(frame);
-      bytes += frame.byteLength;
-    },
-    queued: () => bytes,
-    end: () => void (ended ??= 'end'),
-    abort: () => {
-      ended = 'abort';
-      frames = [];
-    },
-    handOn: (sink) => {
-      for (const frame of frames) sink.write(frame);
-      frames = [];
-      if (ended === 'abort') sink.abort();
-      else if (ended === 'end') sink.end();
-    },
-  };
-}
 
 type Stream = { write: (frame: Uint8Array) => void; close: (reason: CloseReason) => void; sessionId: string | null };
 
@@ -198,8 +126,7 @@ export class Connections {
       },
       new ByteLengthQueuingStrategy({ highWaterMark: 0 }),
     );
-    Object.defineProperty(body, CLAIM, { value: claim });
-    return body;
+    return markClaimable(body, claim);
   }
 
   /** Ends every stream with a `shutdown` event, so clients reconnect elsewhere, spread out. */

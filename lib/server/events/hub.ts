@@ -16,9 +16,6 @@ export type Subscription = {
   unsubscribe: () => void;
 };
 
-/** Session ids (hashes, never cookies), or every session. */
-export type SessionsEnded = string[] | 'all';
-
 export interface EventHub {
   /**
    * A write committed its event to the log: read the log now, here and on every instance.
@@ -38,14 +35,6 @@ export interface EventHub {
   readonly eventsPublished: number;
   /** True while instances cannot ring each other (Redis unreachable): delivery falls back to polling. */
   readonly degraded: boolean;
-  /**
-   * Tells every instance, this one included, that these sessions ended ('all': every session), so
-   * each closes their streams and forgets them at once. Never throws: an instance that does not
-   * hear it still refuses the session within a second and closes its streams at its next sweep.
-   */
-  endSessions(ended: SessionsEnded): Promise<void>;
-  /** Called on this instance for every `endSessions` of any instance. */
-  onSessionsEnded(listener: (ended: SessionsEnded) => void): void;
   /** Loads the newest events and connects to the other instances; rejects, saying why, when it cannot. */
   start(): Promise<void>;
   close(): void;

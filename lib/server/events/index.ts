@@ -8,7 +8,7 @@ import { LogHub } from './log-hub';
 
 // One hub and one connection registry per process, on globalThis: Next.js bundles route
 // handlers and server actions separately, and module-level instances would differ in each.
-const globalForEvents = globalThis as typeof globalThis & { rosterHub?: EventHub; rosterConnections?: Connections };
+const globalForEvents = globalThis as typeof globalThis & { rosterBus?: Bus; rosterHub?: EventHub; rosterConnections?: Connections };
 
 /** Redis rings the other instances when REDIS_URL is set; otherwise there are none to ring. */
 function createBus(): Bus {
@@ -18,7 +18,10 @@ function createBus(): Bus {
 /** A replay from the database is bounded: a client further behind than this refetches its page. */
 const REPLAY_LIMIT = 10_000;
 
-export const hub: EventHub = (globalForEvents.rosterHub ??= new LogHub(databaseLog, createBus(), {
+/** The bus between instances: the hub rings on it, the session relay (lib/server/auth) speaks on it. */
+export const bus: Bus = (globalForEvents.rosterBus ??= createBus());
+
+export const hub: EventHub = (globalForEvents.rosterHub ??= new LogHub(databaseLog, bus, {
   windowSize: env.EVENT_LOG_SIZE,
   pollMs: 1_000,
   replayLimit: Math.max(REPLAY_LIMIT, env.EVENT_LOG_SIZE),

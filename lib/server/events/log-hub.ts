@@ -1,7 +1,7 @@
 import 'server-only';
 import { logger } from '@/lib/server/logger';
 import type { Bus } from './bus';
-import type { EventHub, Send, SessionsEnded, Subscription } from './hub';
+import type { EventHub, Send, Subscription } from './hub';
 import type { EventLog } from './event-log';
 import { encodeEvent, resyncFrame } from './sse';
 import type { HubEvent } from '@/lib/shared/dto';
@@ -25,14 +25,14 @@ const READ_BATCH = 500;
  * own streams; the bus only rings the bell (read now). No instance publishes for another, so
  * none can lose an event for the rest by dying between its commit and its publish, and no two
  * instances can append out of order: there is one order, the log's. The newest `windowSize`
- * events stay in memory for replay; older cursors are replayed from the database.
+ * events stay in memory for replay; older ones are replayed from the database.
  */
 export class LogHub implements EventHub {
   readonly #listeners = new Set<Listener>();
-  readonly #sessionListeners: ((ended: SessionsEnded) => void)[] = [];
   /** The newest events delivered, oldest first: every event after window[0] - 1 is here. */
   #window: Entry[] = [];
-  #cursor = 0;
+  /** The id of the newest event read from the log and delivered. */
+  #readUpTo = 0;
   #delivered = 0;
   #reading: Promise<void> | null = null;
   #readAgain = false;
@@ -42,7 +42,7 @@ export class LogHub implements EventHub {
   readonly #id = crypto.randomUUID();
 
   constructor(
-    private readonly log: EventLog,
+    private readonly events: EventLog,
     private readonly bus: Bus,
     readonly options: LogHubOptions,
   ) {}
@@ -52,17 +52,10 @@ export class LogHub implements EventHub {
     this.bus.subscribe('events', (sender) => {
       if (sender !== this.#id) void this.#read();
     });
-    this.bus.subscribe('sessions', (message) => {
-      try {
-        this.#sessionsEnded(JSON.parse(message) as SessionsEnded);
-      } catch (error) {
-        logger.warn({ err: error }, 'unreadable ended-sessions message ignored');
-      }
-    });
     await this.bus.start();
-    const newest = await this.log.newest(this.options.windowSize);
+    const newest = await this.events.newest(this.options.windowSize);
     this.#window = newest.map((event) => ({ eventId: event.eventId, frame: encodeEvent(event) }));
-    this.#cursor = newest.at(-1)?.eventId ?? 0;
+    this.#readUpTo = newest.at(-1)?.eventId ?? 0;
     if (this.options.pollMs > 0) {
       this.#poll = setInterval(() => void this.#read(), this.options.pollMs);
       this.#poll.unref?.();
@@ -87,8 +80,8 @@ export class LogHub implements EventHub {
     const listener: Listener = (entry) => deliver(entry);
     const unsubscribe = () => void this.#listeners.delete(listener);
     const resync = (): Subscription => {
-      send(resyncFrame(this.#cursor));
-      floor = this.#cursor;
+      send(resyncFrame(this.#readUpTo));
+      floor = this.#readUpTo;
       this.#listeners.add(listener);
       return { resync: true, unsubscribe };
     };
@@ -97,11 +90,11 @@ export class LogHub implements EventHub {
       return { resync: false, unsubscribe };
     }
     if (!Number.isSafeInteger(after) || after < 0) return resync();
-    // A cursor ahead of this instance (a page read from the database a moment ago): catch up first.
-    if (after > this.#cursor) await this.#read();
-    if (after > this.#cursor) return resync();
+    // An id ahead of this instance (a page read from the database a moment ago): catch up first.
+    if (after > this.#readUpTo) await this.#read();
+    if (after > this.#readUpTo) return resync();
 
-    const windowFloor = this.#window.length > 0 ? this.#window[0]!.eventId - 1 : this.#cursor;
+    const windowFloor = this.#window.length > 0 ? this.#window[0]!.eventId - 1 : this.#readUpTo;
     if (after >= windowFloor) {
       // Replay and registration in one synchronous step: no event can slip in between.
       for (const entry of this.#window) if (entry.eventId > after) send(entry.frame, true);
@@ -129,7 +122,7 @@ export class LogHub implements EventHub {
   }
 
   get lastEventId(): number {
-    return this.#cursor;
+    return this.#readUpTo;
   }
 
   get eventsPublished(): number {
@@ -140,30 +133,13 @@ export class LogHub implements EventHub {
     return this.bus.degraded;
   }
 
-  async endSessions(ended: SessionsEnded): Promise<void> {
-    try {
-      await this.bus.publish('sessions', JSON.stringify(ended));
-    } catch (error) {
-      logger.warn({ err: error }, 'ended sessions not announced: this instance ends them, the others within a second');
-      this.#sessionsEnded(ended);
-    }
-  }
-
-  onSessionsEnded(listener: (ended: SessionsEnded) => void): void {
-    this.#sessionListeners.push(listener);
-  }
-
-  #sessionsEnded(ended: SessionsEnded): void {
-    for (const listener of this.#sessionListeners) listener(ended);
-  }
-
   /** The events after `after` from the database; null when they are gone or too many to replay. */
   async #since(after: number): Promise<HubEvent[] | null> {
     try {
-      const oldest = await this.log.oldestId();
+      const oldest = await this.events.oldestId();
       // Pruning removes the oldest first: while `after + 1` is not older than what is kept, nothing after it is gone.
       if (oldest === null || after + 1 < oldest) return null;
-      const missed = await this.log.after(after, this.options.replayLimit + 1);
+      const missed = await this.events.after(after, this.options.replayLimit + 1);
       return missed.length > this.options.replayLimit ? null : missed;
     } catch (error) {
       logger.warn({ err: error }, 'replay from the event log failed: the client resyncs');
@@ -172,7 +148,7 @@ export class LogHub implements EventHub {
   }
 
   /**
-   * Reads what the log holds past the cursor and delivers it. One read at a time; a ring during a
+   * Reads what the log holds past #readUpTo and delivers it. One read at a time; a ring during a
    * read makes it read once more, so no event committed before a ring waits for the next poll.
    */
   #read(): Promise<void> {
@@ -184,7 +160,7 @@ export class LogHub implements EventHub {
       try {
         do {
           this.#readAgain = false;
-          for (let batch = await this.log.after(this.#cursor, READ_BATCH); ; batch = await this.log.after(this.#cursor, READ_BATCH)) {
+          for (let batch = await this.events.after(this.#readUpTo, READ_BATCH); ; batch = await this.events.after(this.#readUpTo, READ_BATCH)) {
             for (const event of batch) this.#deliver(event);
             if (batch.length < READ_BATCH) break;
           }
@@ -202,8 +178,8 @@ export class LogHub implements EventHub {
   }
 
   #deliver(event: HubEvent): void {
-    if (event.eventId <= this.#cursor) return;
-    this.#cursor = event.eventId;
+    if (event.eventId <= this.#readUpTo) return;
+    this.#readUpTo = event.eventId;
     const entry = { eventId: event.eventId, frame: encodeEvent(event) };
     this.#window.push(entry);
     // Trim in batches: one splice per `windowSize` entries rather than a shift per entry.

@@ -5,7 +5,7 @@ import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { pipeline } from 'node:stream/promises';
 import { logger, REQUEST_ID_HEADER } from '@/lib/server/logger';
 import { API_POLICY, SECURITY_HEADERS } from '@/lib/shared/security-headers';
-import { claimOf, type Sink } from './connections';
+import { claimOf, type Sink } from './sinks';
 
 // How the stream's bytes leave under `npm start` (server.ts): the route handler's own GET answers,
 // and its Response goes to the socket without Next.js's pipeline, which costs ~70 KB and a

@@ -1,9 +1,9 @@
 // GET /api/users/{id} – one user (ETag: its version)
-// PATCH /api/users/{id} – change {name?, email?}; If-Match: "<version>" is required (412 when stale)
-// DELETE /api/users/{id} – remove a user (204, or 404 when there is no such user)
+// PATCH /api/users/{id} – edit {name?, email?}; If-Match: "<version>" is required (412 when stale)
+// DELETE /api/users/{id} – delete a user (204, or 404 when there is no such user)
 import { NotFoundError, ValidationError } from '@/lib/server/errors';
 import { errorResponse, ifMatchVersion, notModified, readJson, requireCaller, versionTag, writer } from '@/lib/server/http';
-import { editUser, getUser, removeUser } from '@/lib/server/users';
+import * as users from '@/lib/server/users';
 import { fieldErrorsOf, userChangesSchema, userIdSchema } from '@/lib/shared/validation';
 
 type Context = { params: Promise<{ id: string }> };
@@ -17,7 +17,7 @@ async function idOf({ params }: Context): Promise<number> {
 export async function GET(request: Request, context: Context) {
   try {
     await requireCaller(request);
-    const user = await getUser(await idOf(context));
+    const user = await users.getUser(await idOf(context));
     const headers = { ETag: versionTag(user.version), 'Cache-Control': 'no-cache' };
     if (notModified(request, headers.ETag)) return new Response(null, { status: 304, headers });
     return Response.json(user, { headers });
@@ -33,7 +33,7 @@ export async function PATCH(request: Request, context: Context) {
     const expected = ifMatchVersion(request);
     const parsed = userChangesSchema.safeParse(await readJson(request));
     if (!parsed.success) throw new ValidationError(fieldErrorsOf(parsed.error));
-    const user = await editUser(id, parsed.data, expected, actor);
+    const user = await users.editUser(id, parsed.data, expected, actor);
     return Response.json(user, { headers: { ETag: versionTag(user.version) } });
   } catch (error) {
     return errorResponse(error, request);
@@ -43,7 +43,7 @@ export async function PATCH(request: Request, context: Context) {
 export async function DELETE(request: Request, context: Context) {
   try {
     const actor = await writer(request);
-    await removeUser(await idOf(context), actor);
+    await users.deleteUser(await idOf(context), actor);
     return new Response(null, { status: 204 });
   } catch (error) {
     return errorResponse(error, request);

@@ -1,0 +1,29 @@
+import 'server-only';
+import { nameKey, searchKey } from '@/lib/shared/directory/keys';
+import type { UserDTO } from '@/lib/shared/dto';
+import type { Prisma } from '@/lib/server/generated/prisma/client';
+import { USER_FIELDS, type UserField, type UserInput, userFieldsOf } from '@/lib/shared/validation';
+
+// A user's columns as the data layer reads them: the schema's fields (USER_FIELDS) and the ones it
+// keeps itself. The keys it derives (nameKey, searchKey) are written, never read back.
+
+const fieldColumns = Object.fromEntries(USER_FIELDS.map((field) => [field, true])) as Record<UserField, true>;
+
+export const userSelect = { id: true, createdAt: true, updatedAt: true, version: true, ...fieldColumns } satisfies Prisma.UserSelect;
+
+type UserRow = Prisma.UserGetPayload<{ select: typeof userSelect }>;
+
+export function toDTO(row: UserRow): UserDTO {
+  return {
+    ...userFieldsOf(row),
+    id: row.id,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    version: row.version,
+  };
+}
+
+/** The columns the sort and the search read, derived from the fields whenever they are written. */
+export function derivedKeys(user: UserInput): { nameKey: string; searchKey: string } {
+  return { nameKey: nameKey(user.name), searchKey: searchKey(user.name, user.email) };
+}

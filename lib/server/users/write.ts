@@ -1,0 +1,95 @@
+import 'server-only';
+import { db, type KnownErrors, query, type Tx } from '@/lib/server/db';
+import type { UserDTO, UserEvent } from '@/lib/shared/dto';
+import { ConflictError, NotFoundError, PreconditionFailedError } from '@/lib/server/errors';
+import { hub } from '@/lib/server/events';
+import { type Actor, appendEvent, lockEventOrder } from '@/lib/server/events/event-log';
+import { logger } from '@/lib/server/logger';
+import { CRASH_AFTER_COMMIT } from '@/lib/server/test-faults';
+import { DUPLICATE_EMAIL_MESSAGE, type UserChanges, type UserInput, userFieldsOf } from '@/lib/shared/validation';
+import { derivedKeys, toDTO, userSelect } from './fields';
+
+// The data layer's writes. Each change and its event (who made it, what it was before and after)
+// are written in one transaction, so no change goes unrecorded and no event exists for a change
+// that did not happen; every instance reads its live events from that log
+// (lib/server/events/log-hub.ts).
+
+const duplicateEmail: KnownErrors = { P2002: () => new ConflictError({ email: [DUPLICATE_EMAIL_MESSAGE] }) };
+const noSuchUser = (id: number): KnownErrors => ({ P2025: () => new NotFoundError(`No user with id ${id}`) });
+
+/** The log line of each change: the verbs the actions and the activity use. */
+const LOGGED = { user_created: 'user created', user_updated: 'user edited', user_deleted: 'user deleted' } as const;
+
+/**
+ * Makes a change and records its event in one transaction, in commit order (lib/server/events/event-log.ts),
+ * then rings the hub and logs who made it. Client-caused failures become domain errors.
+ */
+async function recorded<T>(
+  actor: Actor,
+  known: KnownErrors,
+  change: (tx: Tx) => Promise<{ result: T; event: UserEvent }>,
+): Promise<T> {
+  const { result, event } = await query(
+    'user write',
+    () =>
+      db.$transaction(async (tx) => {
+        await lockEventOrder(tx);
+        const done = await change(tx);
+        await appendEvent(tx, done.event, actor);
+        return done;
+      }),
+    known,
+  );
+  if (CRASH_AFTER_COMMIT) process.kill(process.pid, 'SIGKILL');
+  // Awaited: once the write is acknowledged, this instance's streams and page tags include it (a
+  // poll right after its own write must not get a 304 for the page before it). One indexed read.
+  await hub.ring();
+  logger.info({ requestId: actor.requestId, principal: actor.principal, userId: event.user.id }, LOGGED[event.type]);
+  return result;
+}
+
+/** Creates a validated user (email already normalised by the schema) and records it. */
+export function createUser(input: UserInput, actor: Actor): Promise<UserDTO> {
+  return recorded(actor, duplicateEmail, async (tx) => {
+    const fields = userFieldsOf(input);
+    const user = toDTO(await tx.user.create({ data: { ...fields, ...derivedKeys(fields) }, select: userSelect }));
+    return { result: user, event: { type: 'user_created', user } };
+  });
+}
+
+/**
+ * Edits a user's fields (any of them) if it is still at `expectedVersion`, raising the version,
+ * and records it with what it was before. NotFoundError when the user is gone;
+ * PreconditionFailedError (with the user as it is now) when someone else changed it first.
+ */
+export function editUser(id: number, changes: UserChanges, expectedVersion: number, actor: Actor): Promise<UserDTO> {
+  return recorded(actor, { ...duplicateEmail, ...noSuchUser(id) }, async (tx) => {
+    // Read under the event-order lock: no other edit can land between this read and the update.
+    const row = await tx.user.findUnique({ where: { id }, select: userSelect });
+    if (!row) throw new NotFoundError(`No user with id ${id}`);
+    const previous = toDTO(row);
+    if (previous.version !== expectedVersion) throw new PreconditionFailedError(previous);
+    const fields = userFieldsOf({ ...previous, ...definedOnly(changes) });
+    const updated = await tx.user.update({
+      // The version in the condition keeps it compare-and-set even without the lock (SQLite).
+      where: { id, version: expectedVersion },
+      data: { ...fields, ...derivedKeys(fields), version: { increment: 1 } },
+      select: userSelect,
+    });
+    const user = toDTO(updated);
+    return { result: user, event: { type: 'user_updated', user, previous } };
+  });
+}
+
+/** Deletes a user and records it; NotFoundError (and no event) when there is no such user. */
+export function deleteUser(id: number, actor: Actor): Promise<void> {
+  return recorded(actor, noSuchUser(id), async (tx) => {
+    const user = toDTO(await tx.user.delete({ where: { id }, select: userSelect }));
+    return { result: undefined, event: { type: 'user_deleted', id, user } };
+  });
+}
+
+/** The changes an edit names: a field sent as undefined keeps its value. */
+function definedOnly(changes: UserChanges): Partial<UserInput> {
+  return Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
+}
