@@ -1,10 +1,12 @@
 // Prisma generates a client per provider, so the data model is written twice: prisma/schema.prisma
 // (SQLite) and prisma/postgresql/schema.prisma. lib/server/db hands out either client under one type and
-// lib/server/users maps errors with one Prisma namespace; both only hold while the two agree.
+// lib/server/db maps errors with one Prisma namespace; both only hold while the two agree. A user's
+// fields are listed once, in the zod schema (USER_FIELDS): each must be a column of the User model.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Prisma as PostgresPrisma } from '@/lib/server/generated/prisma-postgresql/client';
 import { Prisma as SqlitePrisma } from '@/lib/server/generated/prisma/client';
+import { USER_FIELDS } from '@/lib/shared/validation';
 
 /** Everything after the datasource block: the models, the part both files must share. */
 function modelsOf(file: string): string {
@@ -21,7 +23,13 @@ describe('the SQLite and PostgreSQL schemas', () => {
     expect(modelsOf('prisma/postgresql/schema.prisma')).toBe(sqlite);
   });
 
-  it('generate clients that share the runtime error classes lib/server/users tests for', () => {
+  it('generate clients that share the runtime error classes lib/server/db tests for', () => {
     expect(PostgresPrisma.PrismaClientKnownRequestError).toBe(SqlitePrisma.PrismaClientKnownRequestError);
+  });
+
+  it('have a User column for every field of the one zod schema, and the data layer keeps the rest', () => {
+    const columns = Object.keys(SqlitePrisma.UserScalarFieldEnum);
+    expect(columns).toEqual(expect.arrayContaining([...USER_FIELDS]));
+    expect(columns.filter((column) => !(USER_FIELDS as readonly string[]).includes(column)).sort()).toEqual(['createdAt', 'id', 'nameKey', 'searchKey', 'updatedAt', 'version']);
   });
 });
