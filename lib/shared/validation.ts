@@ -51,13 +51,6 @@ export const userInputSchema = z.strictObject({
 
 export type UserInput = z.infer<typeof userInputSchema>;
 
-/** An edit: the same rules, for whichever fields it changes (at least one). */
-export const userChangesSchema = userInputSchema
-  .partial()
-  .refine((changes) => changes.name !== undefined || changes.email !== undefined, 'Send a name, an email or both');
-
-export type UserChanges = z.infer<typeof userChangesSchema>;
-
 /**
  * A user's fields, listed once: the schema's keys. The data layer's select and DTO, the actions'
  * form reading, the activity's diff and the tests derive theirs from this list, so a new field is
@@ -65,6 +58,14 @@ export type UserChanges = z.infer<typeof userChangesSchema>;
  */
 export const USER_FIELDS = userInputSchema.keyof().options;
 export type UserField = (typeof USER_FIELDS)[number];
+
+/** An edit: the same rules, for whichever fields it changes (at least one). */
+export const userChangesSchema = userInputSchema
+  .partial()
+  .refine((changes) => USER_FIELDS.some((field) => changes[field] !== undefined), `Send at least one of: ${USER_FIELDS.join(', ')}`);
+
+export type UserChanges = z.infer<typeof userChangesSchema>;
+
 export type FieldErrors = Partial<Record<UserField, string[]>>;
 
 /** Just the user's fields of `source` (a row, a DTO, an event's user). */
