@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { defineConfig, devices } from '@playwright/test';
-import { ADMIN_PASSWORD, ADMIN_STATE, ANONYMOUS, API_TOKEN, SESSION_SECRET } from './tests/e2e/credentials';
+import { ADMIN_PASSWORD, ADMIN_STATE, ANONYMOUS, API_TOKEN, SESSION_SECRET, VIEWER_TOKEN } from './tests/e2e/credentials';
 
 const PORT = 3200;
 const baseURL = `http://127.0.0.1:${PORT}`;
@@ -67,6 +67,8 @@ export default defineConfig({
       ADMIN_PASSWORD,
       SESSION_SECRET,
       API_TOKEN,
+      // A script that may only look (tests/e2e/roles.spec.ts).
+      API_TOKENS: `watcher:${VIEWER_TOKEN}:viewer`,
       SESSION_TTL_SECONDS: String(8 * 60 * 60),
       // Tests create and delete many users a minute from one address; the limiter has its own
       // unit and integration tests, and the server's limit cannot be changed for one e2e test.

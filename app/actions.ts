@@ -5,11 +5,12 @@ import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { currentCaller } from '@/lib/server/auth';
 import type { UserDTO } from '@/lib/shared/dto';
-import { ConflictError, NotFoundError, PreconditionFailedError, RateLimitedError, ServiceUnavailableError } from '@/lib/server/errors';
+import { ConflictError, ForbiddenError, NotFoundError, PreconditionFailedError, RateLimitedError, ServiceUnavailableError } from '@/lib/server/errors';
 import { requestIdOf } from '@/lib/server/logger';
 import { assertWriteAllowed } from '@/lib/server/rate-limit';
 import * as users from '@/lib/server/users';
 import { localPath } from '@/lib/shared/local-path';
+import { canWrite, VIEWER_MESSAGE } from '@/lib/shared/roles';
 import { type FieldErrors, fieldErrorsOf, USER_FIELDS, type UserField, userIdSchema, userInputSchema } from '@/lib/shared/validation';
 
 export type CreateUserState = {
@@ -36,10 +37,21 @@ function text(formData: FormData, key: string): string {
 }
 
 /** The user's fields as typed, unvalidated: what a rejected form shows again. */
-type UserValues = Record<UserField, string>;
+type UserValues = Partial<Record<UserField, string>>;
 
+/** Fields the schema lets a write leave out (the role): a form without them leaves them as they are. */
+const OPTIONAL_FIELDS = new Set(USER_FIELDS.filter((field) => userInputSchema.shape[field].safeParse(undefined).success));
+
+/** The fields the form has, and '' for a required one it lacks (the schema then says it is required). */
 function userValues(formData: FormData): UserValues {
-  return Object.fromEntries(USER_FIELDS.map((field) => [field, text(formData, field)])) as UserValues;
+  const present = (field: UserField) => formData instanceof FormData && formData.has(field);
+  return Object.fromEntries(USER_FIELDS.filter((field) => present(field) || !OPTIONAL_FIELDS.has(field)).map((field) => [field, text(formData, field)]));
+}
+
+/** What a refused write says: the conflict's own words where it is not about a field the form shows. */
+function refusal(error: ConflictError | ForbiddenError): string {
+  if (error instanceof ForbiddenError) return error.message;
+  return error.fieldErrors.role?.[0] ?? 'Please fix the highlighted fields.';
 }
 
 /** Who is writing, if signed in and within their write allowance; otherwise the message to show. */
@@ -48,8 +60,9 @@ async function mayWrite(): Promise<users.Actor | string> {
   if (!caller) redirect('/login');
   const requestHeaders = await headers();
   try {
+    if (!canWrite(caller.role)) return VIEWER_MESSAGE;
     await assertWriteAllowed(caller, requestHeaders);
-    return { principal: caller.principal, requestId: requestIdOf(requestHeaders) };
+    return { principal: caller.principal, requestId: requestIdOf(requestHeaders), role: caller.role };
   } catch (error) {
     if (error instanceof RateLimitedError) return `You are making changes too quickly. Try again in ${error.retryAfterSeconds} s.`;
     throw error;
@@ -69,8 +82,8 @@ export async function createUser(_previous: CreateUserState, formData: FormData)
     revalidatePath('/');
     return { status: 'success', message: `Added ${user.name}.` };
   } catch (error) {
-    if (error instanceof ConflictError) {
-      return { status: 'error', message: 'Please fix the highlighted fields.', fieldErrors: error.fieldErrors, values };
+    if (error instanceof ConflictError || error instanceof ForbiddenError) {
+      return { status: 'error', message: refusal(error), fieldErrors: error instanceof ConflictError ? error.fieldErrors : undefined, values };
     }
     if (error instanceof ServiceUnavailableError) return { status: 'error', message: error.message, values };
     throw error;
@@ -86,6 +99,7 @@ export async function deleteUser(_previous: DeleteUserState, formData: FormData)
     await users.deleteUser(id.data, actor);
   } catch (error) {
     if (error instanceof ServiceUnavailableError) return { error: error.message };
+    if (error instanceof ConflictError || error instanceof ForbiddenError) return { error: refusal(error) };
     // Someone else deleted it first: the row is gone either way.
     if (!(error instanceof NotFoundError)) throw error;
   }
@@ -114,8 +128,8 @@ export async function editUser(_previous: EditUserState, formData: FormData): Pr
     user = await users.editUser(id.data, parsed.data, version.data, actor);
   } catch (error) {
     if (error instanceof PreconditionFailedError) return { status: 'stale', message: error.message, current: error.current };
-    if (error instanceof ConflictError) {
-      return { status: 'error', message: 'Please fix the highlighted fields.', fieldErrors: error.fieldErrors, values };
+    if (error instanceof ConflictError || error instanceof ForbiddenError) {
+      return { status: 'error', message: refusal(error), fieldErrors: error instanceof ConflictError ? error.fieldErrors : undefined, values };
     }
     if (error instanceof NotFoundError) return { status: 'error', message: 'This user has been deleted.', values };
     if (error instanceof ServiceUnavailableError) return { status: 'error', message: error.message, values };

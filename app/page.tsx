@@ -6,6 +6,7 @@ import { SignOutButton } from '@/components/sign-out-button';
 import { authEnabled, currentCaller } from '@/lib/server/auth';
 import { decodeCursor } from '@/lib/shared/directory/cursor';
 import { PAGE_SIZE, paramsRecord, type View, type ViewParams, viewParamsSchema } from '@/lib/shared/directory/view';
+import { accessOf } from '@/lib/shared/roles';
 import { listUsers } from '@/lib/server/users';
 
 // Always render from the database: the first HTML already holds the current page.
@@ -27,11 +28,13 @@ function viewParams(raw: Record<string, string>): ViewParams {
 }
 
 export default async function DashboardPage({ searchParams }: Props) {
-  if (!(await currentCaller())) redirect('/login');
+  const caller = await currentCaller();
+  if (!caller) redirect('/login');
+  const access = accessOf(caller.role);
   const params = viewParams(paramsRecord(await searchParams));
   // The page carries its event cursor: the client's stream picks up from there without a gap.
   const page = await listUsers(params);
-  const view: View = { q: params.q, sort: params.sort, order: params.order };
+  const view: View = { q: params.q, role: params.role, sort: params.sort, order: params.order };
   return (
     <main className="mx-auto max-w-4xl space-y-6 px-4 py-10">
       {!authEnabled() && (
@@ -52,9 +55,9 @@ export default async function DashboardPage({ searchParams }: Props) {
           {authEnabled() && <SignOutButton />}
         </nav>
       </header>
-      <CreateUserForm />
+      {access.write && <CreateUserForm />}
       {/* The same component for every view, so its live stream stays open across them. */}
-      <Directory initial={page} view={view} cursor={params.cursor ?? null} />
+      <Directory initial={page} view={view} cursor={params.cursor ?? null} access={access} />
     </main>
   );
 }

@@ -10,18 +10,19 @@ import { SearchBox } from '@/components/search-box';
 import { useDirectory } from '@/lib/browser/use-directory';
 import { useRowTransitions } from '@/lib/browser/use-row-transitions';
 import { UsersTable } from '@/components/users-table';
+import { type Access, ROLE_LABEL, type Role } from '@/lib/shared/roles';
 
 const count = new Intl.NumberFormat('en-US');
 
-/** "1,204 users", or "12 users match “ann”". */
-function totalText(total: number, q: string): string {
-  const users = `${count.format(total)} ${total === 1 ? 'user' : 'users'}`;
+/** "1,204 users", "3 users with the role Admin", or "12 users match “ann”". */
+function totalText(total: number, q: string, role: Role | ''): string {
+  const users = `${count.format(total)} ${total === 1 ? 'user' : 'users'}${role ? ` with the role ${ROLE_LABEL[role]}` : ''}`;
   const search = searchText(q);
   return search ? `${users} ${total === 1 ? 'matches' : 'match'} “${search}”` : users;
 }
 
 /** The directory: one page of a view, live, seeded with the server-rendered page. */
-export function Directory({ initial, view, cursor }: { initial: PageDTO; view: View; cursor: string | null }) {
+export function Directory({ initial, view, cursor, access }: { initial: PageDTO; view: View; cursor: string | null; access: Access }) {
   const { state, status, search, searching } = useDirectory(initial, view, cursor);
   const rows = useRowTransitions(state.users, `${viewSearch(state.view)}#${state.cursor ?? ''}`);
   return (
@@ -31,7 +32,7 @@ export function Directory({ initial, view, cursor }: { initial: PageDTO; view: V
         <h2 id="users-heading" className="text-lg font-semibold text-gray-900 dark:text-gray-100">
           Users{' '}
           <span className="ml-1 rounded-full bg-gray-100 px-2 py-0.5 text-sm font-medium text-gray-700 dark:bg-gray-700 dark:text-gray-200" data-testid="user-count">
-            {totalText(state.total, state.view.q)}
+            {totalText(state.total, state.view.q, state.view.role)}
           </span>
         </h2>
         <div className="flex flex-wrap items-center gap-3">
@@ -51,7 +52,8 @@ export function Directory({ initial, view, cursor }: { initial: PageDTO; view: V
         rows={rows}
         view={state.view}
         cursor={state.cursor}
-        empty={searchText(state.view.q) ? 'No users match this search.' : state.cursor ? 'No users on this page.' : 'No users yet. Add the first one above.'}
+        access={access}
+        empty={searchText(state.view.q) ? 'No users match this search.' : state.view.role ? 'No users have this role.' : state.cursor ? 'No users on this page.' : 'No users yet. Add the first one above.'}
       />
     </section>
   );

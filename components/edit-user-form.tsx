@@ -5,15 +5,17 @@ import { editUser, type EditUserState } from '@/app/actions';
 import type { UserDTO } from '@/lib/shared/dto';
 import { PrimaryButton } from '@/components/primary-button';
 import { FormField } from '@/components/form-field';
+import { RoleSelect } from '@/components/role-select';
+import { asRole } from '@/lib/shared/roles';
 
 const IDLE: EditUserState = { status: 'idle' };
 
 /**
  * Edits a user at the version it was loaded with. On the edit page (`returnTo`) a save goes back
  * there; inline, `onDone` closes the editor. When someone else saved first, it says so and shows
- * their values, at their version, to edit again.
+ * their values, at their version, to edit again. Admins (`manageAccess`) also choose the role.
  */
-export function EditUserForm({ user, returnTo, onDone }: { user: UserDTO; returnTo?: string; onDone?: () => void }) {
+export function EditUserForm({ user, returnTo, onDone, manageAccess = false }: { user: UserDTO; returnTo?: string; onDone?: () => void; manageAccess?: boolean }) {
   const [state, formAction, pending] = useActionState(editUser, IDLE);
   const shown = state.status === 'stale' ? state.current : user;
   const values = state.status === 'error' ? state.values : undefined;
@@ -34,6 +36,7 @@ export function EditUserForm({ user, returnTo, onDone }: { user: UserDTO; return
       <div key={shown.version} className="flex flex-col gap-3 sm:flex-row sm:items-start">
         <FormField name="name" label="Name" type="text" idPrefix={prefix} defaultValue={values?.name ?? shown.name} errors={fieldErrors?.name} />
         <FormField name="email" label="Email" type="email" idPrefix={prefix} defaultValue={values?.email ?? shown.email} errors={fieldErrors?.email} />
+        {manageAccess && <RoleSelect id={`${prefix}role`} name="role" label="Role" value={asRole(values?.role ?? shown.role)} errors={fieldErrors?.role} />}
       </div>
       <div className="flex flex-wrap items-center gap-3">
         <PrimaryButton pending={pending}>Save</PrimaryButton>

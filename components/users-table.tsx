@@ -7,7 +7,9 @@ import { viewSearch } from '@/lib/shared/directory/view';
 import { DeleteUserButton } from '@/components/delete-user-button';
 import { EditUserForm } from '@/components/edit-user-form';
 import { SortHeader } from '@/components/sort-header';
+import { RoleBadge } from '@/components/role-badge';
 import type { Row } from '@/lib/browser/use-row-transitions';
+import type { Access } from '@/lib/shared/roles';
 
 const PHASE_CLASS: Record<Row['phase'], string> = {
   new: 'row-new',
@@ -15,17 +17,21 @@ const PHASE_CLASS: Record<Row['phase'], string> = {
   steady: '',
 };
 
+/** Name, email, role, created, actions: a row the editor replaces spans them all. */
+const COLUMNS = 5;
+
 // UTC and a fixed format: the server and the browser must render the same text.
 function formatDate(iso: string): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 }
 
 /**
- * One page of users. On a phone each row stacks (name, email, actions) instead of clipping.
+ * One page of users. On a phone each row stacks (name, email, role, actions) instead of clipping.
+ * Write controls show only to those who may write (`access`); the server refuses the rest anyway.
  * "Edit" is a link to the edit page, which works without JavaScript; with it, the row edits inline
  * and the table keeps its place.
  */
-export function UsersTable({ rows, view, cursor, empty }: { rows: Row[]; view: View; cursor: string | null; empty: string }) {
+export function UsersTable({ rows, view, cursor, empty, access }: { rows: Row[]; view: View; cursor: string | null; empty: string; access: Access }) {
   // The user as it was when its editor opened: a live change meanwhile makes the save stale (412)
   // instead of quietly moving the form to the new version under what is being typed.
   const [editing, setEditing] = useState<UserDTO | null>(null);
@@ -37,14 +43,15 @@ export function UsersTable({ rows, view, cursor, empty }: { rows: Row[]; view: V
           <tr className="flex flex-wrap sm:table-row">
             <SortHeader view={view} sort="name" label="Name" />
             <SortHeader view={view} sort="email" label="Email" />
+            <th scope="col" className="px-4 py-3 font-medium">Role</th>
             <SortHeader view={view} sort="createdAt" label="Created" />
-            <th scope="col" className="hidden px-4 py-3 sm:table-cell"><span className="sr-only">Actions</span></th>
+            {access.write && <th scope="col" className="hidden px-4 py-3 sm:table-cell"><span className="sr-only">Actions</span></th>}
           </tr>
         </thead>
         <tbody className="divide-y divide-gray-100 dark:divide-gray-700">
           {rows.length === 0 ? (
             <tr>
-              <td colSpan={4} className="px-4 py-10 text-center text-gray-600 dark:text-gray-300">
+              <td colSpan={COLUMNS} className="px-4 py-10 text-center text-gray-600 dark:text-gray-300">
                 {empty}
               </td>
             </tr>
@@ -52,8 +59,8 @@ export function UsersTable({ rows, view, cursor, empty }: { rows: Row[]; view: V
             rows.map(({ user, phase }) =>
               editing?.id === user.id && phase !== 'leaving' ? (
                 <tr key={user.id} data-user-id={user.id} className="block sm:table-row">
-                  <td colSpan={4} className="block px-4 py-3 sm:table-cell">
-                    <EditUserForm user={editing} onDone={() => setEditing(null)} />
+                  <td colSpan={COLUMNS} className="block px-4 py-3 sm:table-cell">
+                    <EditUserForm user={editing} manageAccess={access.manage} onDone={() => setEditing(null)} />
                   </td>
                 </tr>
               ) : (
@@ -65,9 +72,13 @@ export function UsersTable({ rows, view, cursor, empty }: { rows: Row[]; view: V
                 >
                   <td className="user-cell font-medium break-words">{user.name}</td>
                   <td className="user-cell break-all text-gray-700 dark:text-gray-300">{user.email}</td>
+                  <td className="user-cell">
+                    <RoleBadge role={user.role} />
+                  </td>
                   <td className="user-cell text-gray-600 dark:text-gray-400">
                     <time dateTime={user.createdAt}>{formatDate(user.createdAt)}</time>
                   </td>
+                  {access.write && (
                   <td className="user-actions">
                     <a
                       href={`/users/${user.id}/edit?return=${encodeURIComponent(here)}`}
@@ -82,6 +93,7 @@ export function UsersTable({ rows, view, cursor, empty }: { rows: Row[]; view: V
                     </a>
                     <DeleteUserButton id={user.id} name={user.name} disabled={phase === 'leaving'} />
                   </td>
+                  )}
                 </tr>
               ),
             )

@@ -32,7 +32,7 @@ if (!Number.isInteger(generated) || generated < 0 || generated > 10_000_000) {
 let added = 0;
 for (const demo of DEMO_USERS) {
   try {
-    await createUser(userInputSchema.parse(demo), { principal: 'seed', requestId: 'db:seed' });
+    await createUser(userInputSchema.parse(demo), { principal: 'seed', requestId: 'db:seed', role: 'admin' });
     added++;
   } catch (error) {
     if (!(error instanceof ConflictError)) throw error;

@@ -5,8 +5,8 @@ import 'client-only';
 // that does not touch the visible window changes at most the total, and asks the server nothing.
 // Safe to import on the client.
 import { decodeCursor, encodeCursor, type Position } from '@/lib/shared/directory/cursor';
-import { compareKeys, matchesSearch, searchTerm } from '@/lib/shared/directory/keys';
-import { compareInView, PAGE_SIZE, sortValue, type View } from '@/lib/shared/directory/view';
+import { compareKeys } from '@/lib/shared/directory/keys';
+import { compareInView, matchesView, PAGE_SIZE, sortValue, type View } from '@/lib/shared/directory/view';
 import type { HubEvent, PageDTO, UserDTO } from '@/lib/shared/dto';
 
 export type DirectoryState = {
@@ -91,11 +91,10 @@ function insertSorted(users: UserDTO[], user: UserDTO, view: View): UserDTO[] {
 /** Applies one live event. Idempotent: an event the page already reflects changes nothing. */
 export function applyEvent(state: DirectoryState, event: HubEvent): DirectoryState {
   if (event.eventId <= state.lastEventId) return state;
-  const term = searchTerm(state.view.q);
   const before = event.type === 'user_created' ? null : event.type === 'user_updated' ? event.previous : event.user;
   const after = event.type === 'user_deleted' ? null : event.user;
-  const matchedBefore = before !== null && matchesSearch(before, term);
-  const matchesNow = after !== null && matchesSearch(after, term);
+  const matchedBefore = before !== null && matchesView(before, state.view);
+  const matchesNow = after !== null && matchesView(after, state.view);
   const id = after?.id ?? (event.type === 'user_deleted' ? event.id : 0);
 
   let users = state.users.filter((user) => user.id !== id);

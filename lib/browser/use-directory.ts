@@ -26,7 +26,7 @@ export function useDirectory(
   initial: PageDTO,
   view: View,
   cursor: string | null,
-): { state: DirectoryState; status: LiveStatus; search: (q: string, now?: boolean) => void; searching: boolean } {
+): { state: DirectoryState; status: LiveStatus; search: (filter: Partial<Pick<View, 'q' | 'role'>>, now?: boolean) => void; searching: boolean } {
   const [state, dispatch] = useReducer(directoryReducer, undefined, () => initialDirectory(initial, view, cursor));
   const [stream, setStream] = useState<LiveStatus>('connecting');
   const [pollOk, setPollOk] = useState(false);
@@ -54,12 +54,12 @@ export function useDirectory(
   );
   const refetch = useCallback((signal?: AbortSignal) => void load(latest.current.view, latest.current.cursor, signal), [load]);
 
-  // Search as you type: once typing pauses, the URL is replaced (no history entry, no server render:
+  // Search as you type (and filter by role): once typing pauses, the URL is replaced (no history entry, no server render:
   // Next.js's router follows history.replaceState) and the first page of the new view fetched, the
   // previous search's request cancelled so a slow answer can never overwrite a newer one.
   const [searching, setSearching] = useState(false);
   const pendingSearch = useRef<{ timer?: ReturnType<typeof setTimeout>; abort?: AbortController }>({});
-  const search = useCallback((q: string, now = false) => {
+  const search = useCallback((filter: Partial<Pick<View, 'q' | 'role'>>, now = false) => {
     const pending = pendingSearch.current;
     clearTimeout(pending.timer);
     pending.timer = setTimeout(
@@ -67,7 +67,7 @@ export function useDirectory(
         pending.abort?.abort();
         const abort = new AbortController();
         pending.abort = abort;
-        const next = { ...latest.current.view, q };
+        const next = { ...latest.current.view, ...filter };
         window.history.replaceState(null, '', `/${viewSearch(next)}`);
         setSearching(true);
         void load(next, null, abort.signal).finally(() => {

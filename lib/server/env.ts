@@ -1,6 +1,7 @@
 import 'server-only';
 import { z } from 'zod';
 import { DEFAULT_DATABASE_URL } from '@/lib/server/db/url';
+import type { Role } from '@/lib/shared/roles';
 
 // The environment, parsed once. Every variable has a default that works on a fresh machine;
 // production additionally needs the secrets checked in lib/server/auth/config.ts at start-up.
@@ -10,16 +11,23 @@ const optional = z
   .optional()
   .transform((value) => value || undefined);
 
-export type ApiToken = { name: string; token: string };
+export type ApiToken = { name: string; token: string; role: Role };
 
-/** `name:token` pairs: a name of letters, digits, `.`, `_` or `-`; a token of 16+ characters. */
+/** What a token of API_TOKENS may do when its entry names no role: create, edit and delete users. */
+const DEFAULT_TOKEN_ROLE: Role = 'editor';
+
+/** `name:token[:role]` entries: a name of letters, digits, `.`, `_` or `-`; a token of 16+ characters; viewer, editor (the default) or admin. */
 function parseApiTokens(value: string, context: z.RefinementCtx): ApiToken[] {
   const tokens = value
     .split(/[\s,]+/)
     .filter(Boolean)
     .map((pair) => {
       const colon = pair.indexOf(':');
-      return colon === -1 ? { name: '', token: '' } : { name: pair.slice(0, colon), token: pair.slice(colon + 1) };
+      if (colon === -1) return { name: '', token: '', role: DEFAULT_TOKEN_ROLE };
+      const [name, rest] = [pair.slice(0, colon), pair.slice(colon + 1)];
+      // An optional `:role` at the end; a token's own colons stay its own.
+      const role = /:(viewer|editor|admin)$/.exec(rest)?.[1] as Role | undefined;
+      return { name, token: role ? rest.slice(0, -role.length - 1) : rest, role: role ?? DEFAULT_TOKEN_ROLE };
     });
   const names = new Set<string>();
   for (const [index, { name, token }] of tokens.entries()) {

@@ -4,7 +4,7 @@ import type { UserDTO } from '@/lib/shared/dto';
 import type { FieldErrors } from '@/lib/shared/validation';
 
 /** Gives each error its class's name for logs, spelled out: minifying would mangle `constructor.name`. */
-abstract class DomainError extends Error {
+export abstract class DomainError extends Error {
   constructor(name: string, message: string) {
     super(message);
     this.name = name;

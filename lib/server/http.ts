@@ -1,5 +1,6 @@
 import 'server-only';
 import { callerOf, type Caller } from './auth';
+import { canWrite, VIEWER_MESSAGE } from '@/lib/shared/roles';
 import type { UserDTO } from '@/lib/shared/dto';
 import {
   ConflictError,
@@ -122,8 +123,9 @@ const isJson = (contentType: string | null) => contentType?.split(';')[0]?.trim(
 export async function writer(request: Request): Promise<Actor> {
   const caller = await requireCaller(request);
   assertSameOriginJson(request, caller);
+  if (!canWrite(caller.role)) throw new ForbiddenError(VIEWER_MESSAGE);
   await assertWriteAllowed(caller, request.headers);
-  return { principal: caller.principal, requestId: requestIdOf(request.headers) };
+  return { principal: caller.principal, requestId: requestIdOf(request.headers), role: caller.role };
 }
 
 /** The body as JSON: 413 past MAX_BODY_BYTES (declared or actual), 400 when it is not JSON. */

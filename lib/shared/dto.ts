@@ -2,8 +2,8 @@
 // layer, the API, the stream and the browser all speak these types. Safe to import on the client.
 import type { UserField, UserInput } from './validation';
 
-/** A user: its fields (the one schema's, lib/shared/validation.ts) and what the data layer keeps. */
-export type UserDTO = UserInput & {
+/** A user: its fields (the one schema's, lib/shared/validation.ts; all present once stored) and what the data layer keeps. */
+export type UserDTO = Required<UserInput> & {
   id: number;
   /** ISO 8601, UTC */
   createdAt: string;

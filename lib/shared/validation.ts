@@ -1,5 +1,6 @@
 // The one schema every write path uses: the form, the server actions and the REST API.
 // Safe to import on the client.
+import { ROLES } from './roles';
 import { z } from './zod';
 
 export const NAME_MAX = 100;
@@ -47,6 +48,9 @@ export const userInputSchema = z.strictObject({
     .min(1, 'Email is required')
     .max(EMAIL_MAX, `Email must be at most ${EMAIL_MAX} characters`)
     .pipe(z.email('Enter a valid email address')),
+  // Who may do what (lib/shared/roles.ts). Optional: a new user has none (the column's default), and
+  // an edit that leaves it out keeps it. Only an admin may change it (lib/server/users/write.ts).
+  role: z.enum(ROLES, { error: 'Role must be none, viewer, editor or admin' }).optional(),
 });
 
 export type UserInput = z.infer<typeof userInputSchema>;
@@ -69,8 +73,8 @@ export type UserChanges = z.infer<typeof userChangesSchema>;
 export type FieldErrors = Partial<Record<UserField, string[]>>;
 
 /** Just the user's fields of `source` (a row, a DTO, an event's user). */
-export function userFieldsOf(source: UserInput): UserInput {
-  return Object.fromEntries(USER_FIELDS.map((field) => [field, source[field]])) as UserInput;
+export function userFieldsOf<T extends UserInput>(source: T): Pick<T, UserField> {
+  return Object.fromEntries(USER_FIELDS.map((field) => [field, source[field]])) as Pick<T, UserField>;
 }
 
 /** A user id in a URL or a form: decimal digits naming a positive integer that fits the column. */

@@ -10,6 +10,8 @@ export const SESSION_SECRET = 'e2e-only-session-secret-0123456789abcdef';
 
 /** Bearer token the e2e server accepts on /api/users* and /events (16+ characters). */
 export const API_TOKEN = 'e2e-only-api-token-0123456789';
+/** A token with the viewer role: it may look, never change (tests/e2e/roles.spec.ts). */
+export const VIEWER_TOKEN = 'e2e-viewer-token-0123456789';
 
 /** The e2e server's SQLite file (playwright.config.ts), where tests plant sessions of their own. */
 export const E2E_DATABASE = fileURLToPath(new URL('../.tmp/e2e.db', import.meta.url));

@@ -1,6 +1,7 @@
 // The production server with a postgresql:// DATABASE_URL: the same REST contract as on SQLite
 // (tests/integration/users-api.test.ts), and the rows really live in PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { UserDTO } from '@/lib/shared/dto';
 import { createUser, deleteUser, listUsers, postUser, uniqueEmail } from '../support/api';
 import { freshDatabase, type TestDatabase, withClient } from '../support/postgres';
 import { type PostgresTestServer, startServer } from '../support/server';
@@ -8,14 +9,14 @@ import { servicesUp } from '../support/services';
 
 const up = await servicesUp('postgres');
 
-type UserRow = { id: number; name: string; email: string; createdAt: string; updatedAt: string; version: number };
+type UserRow = UserDTO;
 
 /** The users as PostgreSQL stores them, the times in the DTO's ISO format (stored as UTC). */
 function rows(url: string): Promise<UserRow[]> {
   return withClient(url, async (client) => {
     const result = await client.query<UserRow>(
       `SELECT id, name, email, to_char("createdAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt",
-              to_char("updatedAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "updatedAt", version
+              to_char("updatedAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "updatedAt", version, role
        FROM "User" ORDER BY id`,
     );
     return result.rows;

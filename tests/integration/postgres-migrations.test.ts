@@ -74,6 +74,7 @@ describe.skipIf(!up)('migrations on PostgreSQL', () => {
       'searchKey',
       'updatedAt',
       'version',
+      'role',
     ]);
   });
 

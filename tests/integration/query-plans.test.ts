@@ -64,11 +64,11 @@ async function listUsersQueries(databaseUrl: string, client: (recorded: Recorded
     const { listUsers } = await import('@/lib/server/users');
     for (const sort of SORTS) {
       for (const order of ['asc', 'desc'] as const) {
-        const first = await listUsers({ q: '', sort, order, limit: 50 });
-        const second = await listUsers({ q: '', sort, order, limit: 50, cursor: first.nextCursor ?? undefined });
-        await listUsers({ q: '', sort, order, limit: 50, cursor: second.nextCursor ?? undefined });
-        await listUsers({ q: '', sort, order, limit: 50, cursor: second.prevCursor ?? undefined });
-        await listUsers({ q: 'ada', sort, order, limit: 50 });
+        const first = await listUsers({ q: '', role: '', sort, order, limit: 50 });
+        const second = await listUsers({ q: '', role: '', sort, order, limit: 50, cursor: first.nextCursor ?? undefined });
+        await listUsers({ q: '', role: '', sort, order, limit: 50, cursor: second.nextCursor ?? undefined });
+        await listUsers({ q: '', role: '', sort, order, limit: 50, cursor: second.prevCursor ?? undefined });
+        await listUsers({ q: 'ada', role: '', sort, order, limit: 50 });
       }
     }
   } finally {

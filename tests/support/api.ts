@@ -56,7 +56,7 @@ export function deleteUser(baseUrl: string, id: number | string, options?: Reque
 }
 
 /** The query of GET /api/users: a view of the directory and a page of it. */
-export type PageQuery = { q?: string; sort?: string; order?: string; limit?: number | string; cursor?: string };
+export type PageQuery = { q?: string; role?: string; sort?: string; order?: string; limit?: number | string; cursor?: string };
 
 /** The URL of GET /api/users with the given parameters (absent ones left out). */
 export function pageUrl(baseUrl: string, query: PageQuery = {}): string {

@@ -7,6 +7,7 @@ export function aUser(id: number, overrides: Partial<UserDTO> = {}): UserDTO {
     id,
     name: `User ${id}`,
     email: `user${id}@example.com`,
+    role: 'none',
     createdAt: '2026-01-01T00:00:00.000Z',
     updatedAt: '2026-01-01T00:00:00.000Z',
     version: 1,

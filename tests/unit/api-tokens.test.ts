@@ -6,7 +6,7 @@ const ENV = {
   ADMIN_PASSWORD: 'correct horse',
   SESSION_SECRET: 'a-test-secret-that-is-long-enough-1234',
   API_TOKEN: 'single-token-0123456789',
-  API_TOKENS: 'deploy-bot:deploy-token-0123456789, backup.job:backup-token-0123456789',
+  API_TOKENS: 'deploy-bot:deploy-token-0123456789, backup.job:backup-token-0123456789:viewer, ops:ops:token:0123456789:admin, colon:a:token:with:colons',
 };
 
 async function load(env: Record<string, string> = {}) {
@@ -21,13 +21,16 @@ afterEach(() => vi.unstubAllEnvs());
 const request = (headers: Record<string, string>) => new Request('http://localhost/api/users', { headers });
 
 describe('API tokens', () => {
-  it('names each token of API_TOKENS, and API_TOKEN after its variable', async () => {
+  it('names each token of API_TOKENS with its role (editor unless given), and API_TOKEN after its variable, as admin', async () => {
     const { secrets } = await load();
-    expect(secrets.apiTokenName('deploy-token-0123456789')).toBe('deploy-bot');
-    expect(secrets.apiTokenName('backup-token-0123456789')).toBe('backup.job');
-    expect(secrets.apiTokenName('single-token-0123456789')).toBe('API_TOKEN');
-    expect(secrets.apiTokenName('deploy-token-012345678X')).toBeNull();
-    expect(secrets.apiTokenName('')).toBeNull();
+    expect(secrets.apiToken('deploy-token-0123456789')).toEqual({ name: 'deploy-bot', role: 'editor' });
+    expect(secrets.apiToken('backup-token-0123456789')).toEqual({ name: 'backup.job', role: 'viewer' });
+    expect(secrets.apiToken('ops:token:0123456789')).toEqual({ name: 'ops', role: 'admin' });
+    expect(secrets.apiToken('a:token:with:colons')).toEqual({ name: 'colon', role: 'editor' });
+    expect(secrets.apiToken('single-token-0123456789')).toEqual({ name: 'API_TOKEN', role: 'admin' });
+    expect(secrets.apiToken('backup-token-0123456789:viewer')).toBeNull();
+    expect(secrets.apiToken('deploy-token-012345678X')).toBeNull();
+    expect(secrets.apiToken('')).toBeNull();
   });
 
   it('gives a bearer caller the principal token:<name>, and refuses anything else as a bearer', async () => {
@@ -35,6 +38,7 @@ describe('API tokens', () => {
     expect(await auth.callerOf(request({ authorization: 'Bearer deploy-token-0123456789' }))).toEqual({
       via: 'token',
       principal: 'token:deploy-bot',
+      role: 'editor',
       sessionId: null,
       expiresAt: null,
     });

@@ -4,8 +4,8 @@ import { CursorError, decodeCursor, encodeCursor } from '@/lib/shared/directory/
 import type { View } from '@/lib/shared/directory/view';
 import { aUser } from '../support/users';
 
-const byName: View = { q: '', sort: 'name', order: 'asc' };
-const newest: View = { q: '', sort: 'createdAt', order: 'desc' };
+const byName: View = { q: '', role: '', sort: 'name', order: 'asc' };
+const newest: View = { q: '', role: '', sort: 'createdAt', order: 'desc' };
 
 describe('keyset cursors', () => {
   it('name the row and direction they were made from', () => {

@@ -9,7 +9,7 @@ const minute = (n: number) => new Date(Date.UTC(2026, 0, 1, 0, n)).toISOString()
 /** User `id`, created at minute `id`: newest first means highest id first. */
 const user = (id: number, overrides: Partial<UserDTO> = {}) => aUser(id, { createdAt: minute(id), name: `User ${String(id).padStart(3, '0')}`, ...overrides });
 
-const byName: View = { q: '', sort: 'name', order: 'asc' };
+const byName: View = { q: '', role: '', sort: 'name', order: 'asc' };
 
 let eventId = 1000;
 const created = (u: UserDTO): HubEvent => ({ type: 'user_created', user: u, eventId: ++eventId });
@@ -211,7 +211,7 @@ describe('"Previous" back to the start of the view', () => {
 });
 
 describe('a search', () => {
-  const view: View = { q: 'ann', sort: 'createdAt', order: 'desc' };
+  const view: View = { q: 'ann', role: '', sort: 'createdAt', order: 'desc' };
   const anns = [user(1, { name: 'Ann One' }), user(2, { name: 'Ann Two' })];
   const search = () => initialDirectory(pageOf(view, anns), view, null);
 
@@ -237,6 +237,31 @@ describe('a search', () => {
   it('counts a deleted match off the page, and ignores a deleted non-match', () => {
     expect(applyEvent(search(), deleted(user(50, { name: 'Ann Far' }))).total).toBe(1);
     expect(applyEvent(search(), deleted(user(51, { name: 'Bob' }))).total).toBe(2);
+  });
+});
+
+describe('a role filter', () => {
+  const view: View = { q: '', role: 'admin', sort: 'createdAt', order: 'desc' };
+  const admins = [user(1, { role: 'admin' }), user(2, { role: 'admin' })];
+  const filtered = () => initialDirectory(pageOf(view, admins), view, null);
+
+  it('shows a user given the role, drops one who loses it, and ignores everyone else', () => {
+    const other = applyEvent(filtered(), created(user(3, { role: 'editor' })));
+    expect(ids(other)).toEqual([2, 1]);
+    const promoted = applyEvent(other, updated(user(3, { role: 'editor' }), { role: 'admin' }));
+    expect(ids(promoted)).toEqual([3, 2, 1]);
+    expect(promoted.total).toBe(3);
+    const demoted = applyEvent(promoted, updated(admins[0] as UserDTO, { role: 'viewer' }));
+    expect(ids(demoted)).toEqual([3, 2]);
+    expect(demoted.total).toBe(2);
+  });
+
+  it('combines with a search: both must match', () => {
+    const both: View = { ...view, q: 'ann' };
+    const state = initialDirectory(pageOf(both, []), both, null);
+    expect(applyEvent(state, created(user(4, { name: 'Ann', role: 'editor' }))).total).toBe(0);
+    expect(applyEvent(state, created(user(5, { name: 'Bob', role: 'admin' }))).total).toBe(0);
+    expect(ids(applyEvent(state, created(user(6, { name: 'Ann', role: 'admin' }))))).toEqual([6]);
   });
 });
 

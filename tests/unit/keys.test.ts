@@ -88,7 +88,7 @@ describe('the sort order', () => {
 
 describe('viewSearch', () => {
   it('leaves defaults out of the URL', () => {
-    expect(viewSearch({ q: '', sort: 'createdAt', order: 'desc' })).toBe('');
-    expect(viewSearch({ q: 'ann b', sort: 'name', order: 'asc' }, 'abc')).toBe('?q=ann+b&sort=name&order=asc&cursor=abc');
+    expect(viewSearch({ q: '', role: '', sort: 'createdAt', order: 'desc' })).toBe('');
+    expect(viewSearch({ q: 'ann b', role: 'admin', sort: 'name', order: 'asc' }, 'abc')).toBe('?q=ann+b&role=admin&sort=name&order=asc&cursor=abc');
   });
 });

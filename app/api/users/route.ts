@@ -1,4 +1,4 @@
-// GET /api/users?q=&sort=&order=&limit=&cursor= – one page of a view of the directory (ETag, 304)
+// GET /api/users?q=&role=&sort=&order=&limit=&cursor= – one page of a view of the directory (ETag, 304)
 // POST /api/users – create a user from {name, email}
 import { createHash } from 'node:crypto';
 import { paramsRecord, type ViewParams, viewParamsSchema } from '@/lib/shared/directory/view';
@@ -14,7 +14,7 @@ import { fieldErrorsOf, userInputSchema } from '@/lib/shared/validation';
  * see the same event ids) gives the same tag.
  */
 function pageTag(params: ViewParams, lastEventId: number): string {
-  const view = createHash('sha1').update(JSON.stringify([params.q, params.sort, params.order, params.limit, params.cursor ?? ''])).digest('base64url');
+  const view = createHash('sha1').update(JSON.stringify([params.q, params.role, params.sort, params.order, params.limit, params.cursor ?? ''])).digest('base64url');
   return `"${lastEventId}-${view}"`;
 }
 

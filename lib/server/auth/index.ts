@@ -1,7 +1,8 @@
 import 'server-only';
 import { cookies } from 'next/headers';
 import { env } from '@/lib/server/env';
-import { apiTokenName } from './secrets';
+import type { Role } from '@/lib/shared/roles';
+import { apiToken } from './secrets';
 import { findSession, SESSION_COOKIE, sessionPrincipal } from './sessions';
 
 /**
@@ -12,6 +13,8 @@ import { findSession, SESSION_COOKIE, sessionPrincipal } from './sessions';
 export type Caller = {
   via: 'open' | 'session' | 'token';
   principal: string;
+  /** What they may do: a token's role; the admin's session and an open server are admins. */
+  role: Role;
   sessionId: string | null;
   expiresAt: number | null;
 };
@@ -19,12 +22,12 @@ export type Caller = {
 /** Authentication is on whenever an admin password is set (production refuses to start without). */
 export const authEnabled = (): boolean => Boolean(env.ADMIN_PASSWORD);
 
-const OPEN: Caller = { via: 'open', principal: 'open', sessionId: null, expiresAt: null };
+const OPEN: Caller = { via: 'open', principal: 'open', role: 'admin', sessionId: null, expiresAt: null };
 
 async function fromSessionToken(token: string | undefined): Promise<Caller | null> {
   const session = await findSession(token);
   if (!session) return null;
-  return { via: 'session', principal: sessionPrincipal(session.id), sessionId: session.id, expiresAt: session.expiresAt };
+  return { via: 'session', principal: sessionPrincipal(session.id), role: 'admin', sessionId: session.id, expiresAt: session.expiresAt };
 }
 
 /** The session cookie's value in a Cookie header. */
@@ -41,8 +44,8 @@ export async function callerOf(request: Request): Promise<Caller | null> {
   if (!authEnabled()) return OPEN;
   const bearer = /^Bearer (.+)$/i.exec(request.headers.get('authorization') ?? '')?.[1];
   if (bearer !== undefined) {
-    const name = apiTokenName(bearer);
-    return name === null ? null : { via: 'token', principal: `token:${name}`, sessionId: null, expiresAt: null };
+    const token = apiToken(bearer);
+    return token === null ? null : { via: 'token', principal: `token:${token.name}`, role: token.role, sessionId: null, expiresAt: null };
   }
   return fromSessionToken(sessionTokenOf(request.headers));
 }

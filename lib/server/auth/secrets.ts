@@ -1,6 +1,7 @@
 import 'server-only';
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { env } from '@/lib/server/env';
+import type { Role } from '@/lib/shared/roles';
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
@@ -15,18 +16,19 @@ export function keyedHash(value: string): string {
   return createHmac('sha256', env.SESSION_SECRET).update(value).digest('base64url');
 }
 
-// API_TOKEN is one token named after its variable; API_TOKENS adds named ones.
-const tokens = [...(env.API_TOKEN ? [{ name: 'API_TOKEN', token: env.API_TOKEN }] : []), ...env.API_TOKENS].map(
-  ({ name, token }) => ({ name, digest: digest(token) }),
+// API_TOKEN is one token named after its variable, with today's full access (admin); API_TOKENS
+// adds named ones, each with its role (editor unless its entry says otherwise).
+const tokens = [...(env.API_TOKEN ? [{ name: 'API_TOKEN', token: env.API_TOKEN, role: 'admin' as const }] : []), ...env.API_TOKENS].map(
+  ({ name, token, role }) => ({ name, role, digest: digest(token) }),
 );
 
 /**
- * The name of the API token `bearer` is, or null. Every token is compared, in constant time, so
- * the answer's timing says nothing about which token came close.
+ * The API token `bearer` is (its name and role), or null. Every token is compared, in constant
+ * time, so the answer's timing says nothing about which token came close.
  */
-export function apiTokenName(bearer: string): string | null {
+export function apiToken(bearer: string): { name: string; role: Role } | null {
   const given = digest(bearer);
-  let name: string | null = null;
-  for (const token of tokens) if (timingSafeEqual(given, token.digest)) name = token.name;
-  return name;
+  let found: { name: string; role: Role } | null = null;
+  for (const token of tokens) if (timingSafeEqual(given, token.digest)) found = { name: token.name, role: token.role };
+  return found;
 }

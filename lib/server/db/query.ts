@@ -1,12 +1,10 @@
 import 'server-only';
-import { ConflictError, NotFoundError, PreconditionFailedError, ServiceUnavailableError } from '@/lib/server/errors';
+import { DomainError, ServiceUnavailableError } from '@/lib/server/errors';
 import { Prisma } from '@/lib/server/generated/prisma/client';
 import { logger } from '@/lib/server/logger';
 
 // The one place a database error becomes a domain error: what a client can cause (a duplicate, a
 // row that is gone) by its Prisma code, everything else (unreachable, locked, timed out) as 503.
-
-const DOMAIN_ERRORS = [ConflictError, NotFoundError, PreconditionFailedError];
 
 /** Prisma error codes a caller expects, and the domain error each one means (P2002 → ConflictError). */
 export type KnownErrors = Record<string, () => Error>;
@@ -19,7 +17,7 @@ export async function query<T>(what: string, run: () => Promise<T>, known: Known
   try {
     return await run();
   } catch (error) {
-    if (DOMAIN_ERRORS.some((type) => error instanceof type)) throw error;
+    if (error instanceof DomainError) throw error;
     if (error instanceof Prisma.PrismaClientKnownRequestError) {
       const domain = known[error.code];
       if (domain) throw domain();

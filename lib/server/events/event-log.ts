@@ -1,4 +1,5 @@
 import 'server-only';
+import type { Role } from '@/lib/shared/roles';
 import { db, provider, type Tx } from '@/lib/server/db';
 import type { HubEvent, UserDTO, UserEvent } from '@/lib/shared/dto';
 
@@ -21,8 +22,11 @@ export async function lockEventOrder(tx: Tx): Promise<void> {
   if (provider === 'postgresql') await tx.$queryRaw`SELECT pg_advisory_xact_lock(${EVENT_ORDER_LOCK})::text`;
 }
 
-/** Who made a change, for the log: a principal (lib/server/auth), never a secret, and the request. */
-export type Actor = { principal: string; requestId: string };
+/**
+ * Who made a change, for the log: a principal (lib/server/auth), never a secret, and the request;
+ * and what they may do, which the data layer checks a change against (lib/shared/roles.ts).
+ */
+export type Actor = { principal: string; requestId: string; role: Role };
 
 /** Records `event` in the transaction that made the change; returns its id. */
 export async function appendEvent(tx: Tx, event: UserEvent, actor: Actor): Promise<number> {
@@ -42,7 +46,8 @@ export async function appendEvent(tx: Tx, event: UserEvent, actor: Actor): Promi
 
 type EventRow = { id: number; type: string; data: string; previous: string | null };
 
-const parse = (json: string) => JSON.parse(json) as UserDTO;
+/** A user as an event recorded it; events from before roles were kept say none (what every user then had). */
+const parse = (json: string): UserDTO => ({ role: 'none', ...(JSON.parse(json) as Omit<UserDTO, 'role'>) });
 
 /** The event a row records, as the hub and the stream carry it. */
 export function toHubEvent(row: EventRow): HubEvent {

@@ -2,10 +2,12 @@ import 'server-only';
 import { nameKey, searchKey } from '@/lib/shared/directory/keys';
 import type { UserDTO } from '@/lib/shared/dto';
 import type { Prisma } from '@/lib/server/generated/prisma/client';
+import { asRole } from '@/lib/shared/roles';
 import { USER_FIELDS, type UserField, type UserInput, userFieldsOf } from '@/lib/shared/validation';
 
 // A user's columns as the data layer reads them: the schema's fields (USER_FIELDS) and the ones it
-// keeps itself. The keys it derives (nameKey, searchKey) are written, never read back.
+// keeps itself. The keys it derives (nameKey, searchKey) are written, never read back; a role is
+// stored as text (both databases share one schema) and read back as a Role.
 
 const fieldColumns = Object.fromEntries(USER_FIELDS.map((field) => [field, true])) as Record<UserField, true>;
 
@@ -15,7 +17,7 @@ type UserRow = Prisma.UserGetPayload<{ select: typeof userSelect }>;
 
 export function toDTO(row: UserRow): UserDTO {
   return {
-    ...userFieldsOf(row),
+    ...userFieldsOf({ ...row, role: asRole(row.role) }),
     id: row.id,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),

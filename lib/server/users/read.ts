@@ -82,10 +82,12 @@ async function asOfOneEvent<T>(read: (client: Tx) => Promise<T>): Promise<{ resu
  * the search keys; none reads every row into memory.
  */
 export async function listUsers(params: ViewParams): Promise<PageDTO> {
-  const view: View = { q: params.q, sort: params.sort, order: params.order };
+  const view: View = { q: params.q, role: params.role, sort: params.sort, order: params.order };
   const cursorAt: Position | null = params.cursor ? decodeCursor(params.cursor, view) : null;
   const term = searchTerm(view.q);
-  const filter: Prisma.UserWhereInput = term ? { searchKey: { contains: term } } : {};
+  // A role walks its own (role, sort key, id) index; a search reads the search key the sort's index carries.
+  const filter: Prisma.UserWhereInput = { ...(view.role ? { role: view.role } : {}), ...(term ? { searchKey: { contains: term } } : {}) };
+  const filtered = Object.keys(filter).length > 0;
   countPageRead();
 
   const walkFrom = (position: Position | null): Direction => (position?.direction === 'before' ? flip(view.order) : view.order);
@@ -99,7 +101,7 @@ export async function listUsers(params: ViewParams): Promise<PageDTO> {
 
   return query('page read', async () => {
     const { result, lastEventId } = await asOfOneEvent(async (client) => {
-      const [found, total] = await Promise.all([rowsFrom(client, cursorAt), term ? client.user.count({ where: filter }) : allUsers(client)]);
+      const [found, total] = await Promise.all([rowsFrom(client, cursorAt), filtered ? client.user.count({ where: filter }) : allUsers(client)]);
       // "Previous" back to the start of the view (nothing before these rows) is the first page, full
       // even when rows before its anchor were deleted: one page of the view whichever link led there,
       // kept live as the first page is (new users appear at the top).

@@ -1,12 +1,13 @@
 import 'server-only';
 import { db, type KnownErrors, query, type Tx } from '@/lib/server/db';
 import type { UserDTO, UserEvent } from '@/lib/shared/dto';
-import { ConflictError, NotFoundError, PreconditionFailedError } from '@/lib/server/errors';
+import { ConflictError, ForbiddenError, NotFoundError, PreconditionFailedError } from '@/lib/server/errors';
 import { hub } from '@/lib/server/events';
 import { type Actor, appendEvent, lockEventOrder } from '@/lib/server/events/event-log';
 import { logger } from '@/lib/server/logger';
 import { CRASH_AFTER_COMMIT } from '@/lib/server/test-faults';
 import { DUPLICATE_EMAIL_MESSAGE, type UserChanges, type UserInput, userFieldsOf } from '@/lib/shared/validation';
+import { ADMINS_ONLY_MESSAGE, asRole, canManageAccess, LAST_ADMIN_MESSAGE, type Role } from '@/lib/shared/roles';
 import { derivedKeys, toDTO, userSelect } from './fields';
 
 // The data layer's writes. Each change and its event (who made it, what it was before and after)
@@ -48,10 +49,24 @@ async function recorded<T>(
   return result;
 }
 
+/**
+ * Who may change whose access: giving, changing or taking a role (deleting a user who has one
+ * takes it) is for admins only, and the last admin keeps theirs, so Roster always has one. Checked
+ * here, under the event-order lock, so no two writes can each leave the other as the last admin.
+ */
+async function assertAccessChange(tx: Tx, actor: Actor, userId: number | null, from: Role, to: Role): Promise<void> {
+  if (from === to) return;
+  if (!canManageAccess(actor.role)) throw new ForbiddenError(ADMINS_ONLY_MESSAGE);
+  if (from !== 'admin' || userId === null) return;
+  const others = await tx.user.count({ where: { role: 'admin', id: { not: userId } } });
+  if (others === 0) throw new ConflictError({ role: [LAST_ADMIN_MESSAGE] });
+}
+
 /** Creates a validated user (email already normalised by the schema) and records it. */
 export function createUser(input: UserInput, actor: Actor): Promise<UserDTO> {
   return recorded(actor, duplicateEmail, async (tx) => {
     const fields = userFieldsOf(input);
+    await assertAccessChange(tx, actor, null, 'none', fields.role ?? 'none');
     const user = toDTO(await tx.user.create({ data: { ...fields, ...derivedKeys(fields) }, select: userSelect }));
     return { result: user, event: { type: 'user_created', user } };
   });
@@ -70,6 +85,7 @@ export function editUser(id: number, changes: UserChanges, expectedVersion: numb
     const previous = toDTO(row);
     if (previous.version !== expectedVersion) throw new PreconditionFailedError(previous);
     const fields = userFieldsOf({ ...previous, ...definedOnly(changes) });
+    await assertAccessChange(tx, actor, id, previous.role, fields.role);
     const updated = await tx.user.update({
       // The version in the condition keeps it compare-and-set even without the lock (SQLite).
       where: { id, version: expectedVersion },
@@ -84,6 +100,9 @@ export function editUser(id: number, changes: UserChanges, expectedVersion: numb
 /** Deletes a user and records it; NotFoundError (and no event) when there is no such user. */
 export function deleteUser(id: number, actor: Actor): Promise<void> {
   return recorded(actor, noSuchUser(id), async (tx) => {
+    const found = await tx.user.findUnique({ where: { id }, select: { role: true } });
+    if (!found) throw new NotFoundError(`No user with id ${id}`);
+    await assertAccessChange(tx, actor, id, asRole(found.role), 'none');
     const user = toDTO(await tx.user.delete({ where: { id }, select: userSelect }));
     return { result: undefined, event: { type: 'user_deleted', id, user } };
   });

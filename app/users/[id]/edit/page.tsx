@@ -4,6 +4,7 @@ import { currentCaller } from '@/lib/server/auth';
 import { NotFoundError } from '@/lib/server/errors';
 import { getUser } from '@/lib/server/users';
 import { localPath } from '@/lib/shared/local-path';
+import { accessOf } from '@/lib/shared/roles';
 import { userIdSchema } from '@/lib/shared/validation';
 
 // The edit page: what the dashboard's "Edit" opens without JavaScript (with it, rows edit inline).
@@ -12,7 +13,10 @@ export const dynamic = 'force-dynamic';
 type Props = { params: Promise<{ id: string }>; searchParams: Promise<{ return?: string | string[] }> };
 
 export default async function EditUserPage({ params, searchParams }: Props) {
-  if (!(await currentCaller())) redirect('/login');
+  const caller = await currentCaller();
+  if (!caller) redirect('/login');
+  const access = accessOf(caller.role);
+  if (!access.write) redirect('/');
   const id = userIdSchema.safeParse((await params).id);
   if (!id.success) notFound();
   const user = await getUser(id.data).catch((error: unknown) => {
@@ -23,7 +27,7 @@ export default async function EditUserPage({ params, searchParams }: Props) {
     <main className="mx-auto max-w-2xl space-y-6 px-4 py-10">
       <h1 className="text-2xl font-bold text-gray-900 dark:text-gray-100">Edit {user.name}</h1>
       <div className="rounded-lg border border-gray-200 bg-white p-4 shadow-sm dark:border-gray-700 dark:bg-gray-800">
-        <EditUserForm user={user} returnTo={localPath([(await searchParams).return].flat()[0]) ?? '/'} />
+        <EditUserForm user={user} manageAccess={access.manage} returnTo={localPath([(await searchParams).return].flat()[0]) ?? '/'} />
       </div>
     </main>
   );
