@@ -23,15 +23,24 @@ export type DirectoryState = {
   recentFrom: number;
   /** Users added since the page loaded that sort before it (on an earlier page). */
   newBefore: number;
-  /** A visible row left a full page: the page must be fetched again to show 50 rows. */
-  refill: boolean;
+  /**
+   * A visible row left a full page: the page must be fetched again to show 50 rows. 0 when not,
+   * else the number of the request (see `asked`).
+   */
+  refill: number;
   /**
    * The page was brought forward with events that may already have been in it (a write commits
    * before its event is published, so a page read in between holds the row but not the event):
    * rows come out right either way, but the total may count such a write twice. Fetch the page
-   * once more shortly, when those publishes are done.
+   * once more shortly, when those publishes are done. 0 when not, else the request's number.
    */
-  recheck: boolean;
+  recheck: number;
+  /**
+   * Requests asked for so far. Each refill or recheck gets a new number, so a request made while
+   * one is answered (its page came back older than the events, which took another row away) is a
+   * change the hook sees, and fetches again: a flag already true would stay true, and nothing would.
+   */
+  asked: number;
 };
 
 export type DirectoryAction =
@@ -44,7 +53,7 @@ export function initialDirectory(page: PageDTO, view: View, cursor: string | nul
   // Rows with none before them are the view's first page, whichever cursor led to them ("Previous"
   // back to the start): kept live as the first page, where new users appear at the top.
   const first = page.prevCursor === null && page.users.length > 0;
-  return { view, cursor: first ? null : cursor, ...page, recent: [], recentFrom: page.lastEventId, newBefore: 0, refill: false, recheck: false };
+  return { view, cursor: first ? null : cursor, ...page, recent: [], recentFrom: page.lastEventId, newBefore: 0, refill: 0, recheck: 0, asked: 0 };
 }
 
 /** The anchor row of a later page, in view order: where the page starts (after) or ends (before). */
@@ -122,7 +131,9 @@ export function applyEvent(state: DirectoryState, event: HubEvent): DirectorySta
       hasNext = true;
     }
   }
-  const refill = state.refill || (leftVisible && !placed && state.users.length >= PAGE_SIZE && (hasNext || hasPrev));
+  const ask = !state.refill && leftVisible && !placed && state.users.length >= PAGE_SIZE && (hasNext || hasPrev);
+  const asked = state.asked + Number(ask);
+  const refill = ask ? asked : state.refill;
   const first = users[0];
   const last = users.at(-1);
   const dropped = state.recent.length >= RECENT_LIMIT ? state.recent[0] : undefined;
@@ -135,6 +146,7 @@ export function applyEvent(state: DirectoryState, event: HubEvent): DirectorySta
     prevCursor: hasPrev && first ? encodeCursor(state.view, 'before', first) : null,
     newBefore,
     refill,
+    asked,
     lastEventId: event.eventId,
     recent: [...state.recent.slice(dropped ? 1 : 0), event],
     recentFrom: dropped ? dropped.eventId : state.recentFrom,
@@ -148,15 +160,18 @@ export function applyEvent(state: DirectoryState, event: HubEvent): DirectorySta
  * taken but marked for a refetch.
  */
 export function applyPage(state: DirectoryState, page: PageDTO, view: View, cursor: string | null): DirectoryState {
-  const fresh = initialDirectory(page, view, cursor);
+  // Request numbers carry on across pages: a new request never reuses one the hook has seen.
+  const fresh = { ...initialDirectory(page, view, cursor), asked: state.asked };
   if (page.lastEventId >= state.lastEventId) return fresh;
   if (page.lastEventId < state.recentFrom) {
-    const samePage = fresh.cursor === state.cursor && view.q === state.view.q && view.sort === state.view.sort && view.order === state.view.order;
-    return samePage ? state : { ...fresh, refill: true };
+    const samePage = fresh.cursor === state.cursor && sameView(view, state.view);
+    return samePage ? state : { ...fresh, refill: fresh.asked + 1, asked: fresh.asked + 1 };
   }
   const forward = state.recent.filter((event) => event.eventId > page.lastEventId).reduce(applyEvent, fresh);
-  return { ...forward, recheck: true };
+  return { ...forward, recheck: forward.asked + 1, asked: forward.asked + 1 };
 }
+
+const sameView = (a: View, b: View) => a.q === b.q && a.role === b.role && a.sort === b.sort && a.order === b.order;
 
 export function directoryReducer(state: DirectoryState, action: DirectoryAction): DirectoryState {
   if (action.type === 'event') return applyEvent(state, action.event);
