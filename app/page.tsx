@@ -52,6 +52,11 @@ export default async function DashboardPage({ searchParams }: Props) {
           <Link href="/activity" className="text-sm font-medium text-blue-700 underline dark:text-blue-300">
             Activity
           </Link>
+          {caller.via === 'session' && (
+            <Link href="/account/sessions" className="text-sm font-medium text-blue-700 underline dark:text-blue-300">
+              Your sessions
+            </Link>
+          )}
           {authEnabled() && <SignOutButton />}
         </nav>
       </header>

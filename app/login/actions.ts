@@ -1,9 +1,11 @@
 'use server';
 
+import { revalidatePath } from 'next/cache';
 import { cookies, headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { currentCaller } from '@/lib/server/auth';
-import { endAllSessions, endSession, SESSION_COOKIE, sessionPrincipal } from '@/lib/server/auth/sessions';
+import { z } from 'zod';
+import { endAllSessions, endSession, endSessionById, SESSION_COOKIE, sessionPrincipal } from '@/lib/server/auth/sessions';
 import { attemptSignIn, DEVICE_COOKIE, DEVICE_COOKIE_DAYS } from '@/lib/server/auth/sign-in';
 import { logger, requestIdOf } from '@/lib/server/logger';
 import { clientKey } from '@/lib/server/rate-limit';
@@ -15,7 +17,8 @@ export async function signIn(_previous: SignInState, formData: FormData): Promis
   const jar = await cookies();
   const requestId = requestIdOf(requestHeaders);
   const password = formData instanceof FormData ? formData.get('password') : null;
-  const result = await attemptSignIn(password, clientKey(requestHeaders), jar.get(DEVICE_COOKIE)?.value);
+  const origin = { userAgent: requestHeaders.get('user-agent') ?? '', address: clientKey(requestHeaders) };
+  const result = await attemptSignIn(password, origin, jar.get(DEVICE_COOKIE)?.value);
   if (!result.ok) {
     logger.warn({ requestId, reason: result.reason }, result.reason === 'password' ? 'sign-in failed' : 'sign-in refused');
     return { error: result.error };
@@ -45,4 +48,26 @@ export async function signOutEverywhere(): Promise<void> {
   (await cookies()).delete(SESSION_COOKIE);
   logger.info({ requestId: requestIdOf(await headers()), principal: caller.principal, sessions: count }, 'signed out everywhere');
   redirect('/login');
+}
+
+/** The id of a session as the sessions page sends it: a SHA-256, base64url. */
+const sessionIdSchema = z.string().regex(/^[\w-]{43}$/);
+
+/**
+ * Ends one session from the sessions page, on every instance (its streams get `expired`). Ending
+ * this browser's own is signing out.
+ */
+export async function endOneSession(formData: FormData): Promise<void> {
+  const caller = await currentCaller();
+  if (!caller) redirect('/login');
+  const id = sessionIdSchema.safeParse(formData instanceof FormData ? formData.get('session') : null);
+  if (!id.success) redirect('/account/sessions');
+  const ended = await endSessionById(id.data);
+  if (ended) logger.info({ requestId: requestIdOf(await headers()), principal: caller.principal, ended: sessionPrincipal(id.data) }, 'session ended');
+  if (id.data === caller.sessionId) {
+    (await cookies()).delete(SESSION_COOKIE);
+    redirect('/login');
+  }
+  revalidatePath('/account/sessions');
+  redirect('/account/sessions');
 }

@@ -108,8 +108,8 @@ export function requestsTo(page: Page, pathname: string): string[] {
  * (tests/support/session.ts), ending at `expiresAt`; made with another `password`, the server
  * refuses it. Returns the cookie's token.
  */
-export function plantSessionToken(expiresAt: Date, password: string = ADMIN_PASSWORD): string {
-  const cookie = plantSession(E2E_DATABASE, { expiresAt, secret: SESSION_SECRET, password });
+export function plantSessionToken(expiresAt: Date, password: string = ADMIN_PASSWORD, origin: { userAgent?: string; address?: string } = {}): string {
+  const cookie = plantSession(E2E_DATABASE, { expiresAt, secret: SESSION_SECRET, password, ...origin });
   return cookie.slice(`${SESSION_COOKIE}=`.length);
 }
 

@@ -55,11 +55,17 @@ export async function signIn(baseUrl: string): Promise<string> {
 /**
  * A session written straight into the server's SQLite file, the way lib/server/auth/sessions.ts writes
  * one (only the token's SHA-256 is stored, with a keyed hash of the admin password), for tests
- * that need one ending at a given time, or one made with another password. Returns the Cookie.
+ * that need one ending at a given time, made with another password, or from a given browser. Returns the Cookie.
  */
 export function plantSession(
   databaseFile: string,
-  { expiresAt, secret = SESSION_SECRET, password = ADMIN_PASSWORD }: { expiresAt: Date; secret?: string; password?: string },
+  {
+    expiresAt,
+    secret = SESSION_SECRET,
+    password = ADMIN_PASSWORD,
+    userAgent = '',
+    address = '',
+  }: { expiresAt: Date; secret?: string; password?: string; userAgent?: string; address?: string },
 ): string {
   const token = randomBytes(32).toString('base64url');
   const id = createHash('sha256').update(token).digest('base64url');
@@ -68,12 +74,14 @@ export function plantSession(
   const iso = (date: Date) => date.toISOString().replace('Z', '+00:00');
   const db = new Database(databaseFile);
   try {
-    db.prepare('INSERT INTO "Session" ("id", "passwordTag", "createdAt", "lastSeenAt", "expiresAt") VALUES (?, ?, ?, ?, ?)').run(
+    db.prepare('INSERT INTO "Session" ("id", "passwordTag", "createdAt", "lastSeenAt", "expiresAt", "userAgent", "address") VALUES (?, ?, ?, ?, ?, ?, ?)').run(
       id,
       tag,
       iso(new Date()),
       iso(new Date()),
       iso(expiresAt),
+      userAgent,
+      address,
     );
   } finally {
     db.close();

@@ -36,13 +36,42 @@ const passwordTag = () => keyedHash(`password:${env.ADMIN_PASSWORD ?? ''}`);
 /** What logs and limits call a session: a prefix of its id (a hash), never the cookie's token. */
 export const sessionPrincipal = (id: string) => `session:${id.slice(0, 8)}`;
 
+/** Where a session was made: shown on the sessions page, never used to decide anything. */
+export type SessionOrigin = { userAgent: string; address: string };
+
 /** Starts a session; the token goes into the cookie and nowhere else. */
-export async function createSession(): Promise<{ token: string; session: Session }> {
+export async function createSession(origin: SessionOrigin): Promise<{ token: string; session: Session }> {
   const token = randomBytes(32).toString('base64url');
   const expiresAt = Date.now() + env.SESSION_TTL_SECONDS * 1000;
   const id = idOf(token);
-  await db.session.create({ data: { id, passwordTag: passwordTag(), expiresAt: new Date(expiresAt) } });
+  const data = { id, passwordTag: passwordTag(), expiresAt: new Date(expiresAt), userAgent: origin.userAgent.slice(0, 300), address: origin.address.slice(0, 100) };
+  await db.session.create({ data });
   return { token, session: { id, expiresAt } };
+}
+
+/** A live session as the sessions page lists it. */
+export type SessionSummary = { id: string; userAgent: string; address: string; createdAt: Date; lastSeenAt: Date };
+
+/** The most sessions the page lists (the most recently seen first): a page, never every row. */
+const LISTED_SESSIONS = 100;
+
+/** The live sessions, most recently seen first (at most LISTED_SESSIONS). */
+export function listSessions(): Promise<SessionSummary[]> {
+  return query('session list', () =>
+    db.session.findMany({
+      where: { passwordTag: passwordTag(), expiresAt: { gt: new Date() } },
+      orderBy: { lastSeenAt: 'desc' },
+      take: LISTED_SESSIONS,
+      select: { id: true, userAgent: true, address: true, createdAt: true, lastSeenAt: true },
+    }),
+  );
+}
+
+/** Ends one session by its id (from the sessions page), on every instance. False when there was none. */
+export async function endSessionById(id: string): Promise<boolean> {
+  const { count } = await query('session end', () => db.session.deleteMany({ where: { id } }));
+  await sessionRelay.endSessions([id]);
+  return count > 0;
 }
 
 async function load(id: string): Promise<Session | null> {

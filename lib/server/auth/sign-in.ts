@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { env } from '@/lib/server/env';
 import { limits } from '@/lib/server/rate-limit';
 import { keyedHash, sameSecret } from './secrets';
-import { createSession, type Session } from './sessions';
+import { createSession, type Session, type SessionOrigin } from './sessions';
 
 // Checking the one admin password, so that guessing it stays hopeless from any number of
 // addresses without a flood of guesses locking the admin out:
@@ -36,10 +36,11 @@ function knownDevice(cookie: string | undefined): string | null {
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Checks a sign-in attempt from `address` (see clientKey) carrying `deviceCookie`, and starts a
- * session when the password is right. `device` is the cookie to set (new or renewed).
+ * Checks a sign-in attempt from `origin.address` (see clientKey) carrying `deviceCookie`, and
+ * starts a session when the password is right. `device` is the cookie to set (new or renewed).
  */
-export async function attemptSignIn(password: unknown, address: string, device: string | undefined): Promise<SignInResult> {
+export async function attemptSignIn(password: unknown, origin: SessionOrigin, device: string | undefined): Promise<SignInResult> {
+  const { address } = origin;
   const perAddress = await limits.signInsPerAddress.take(`address:${address}`);
   if (!perAddress.ok) return { ok: false, reason: 'address', error: `Too many attempts. Try again in ${perAddress.retryAfterSeconds} s.` };
 
@@ -58,6 +59,6 @@ export async function attemptSignIn(password: unknown, address: string, device: 
     return { ok: false, reason: 'password', error: 'That password is not right.' };
   }
   await budget.refund(key);
-  const { token, session } = await createSession();
+  const { token, session } = await createSession(origin);
   return { ok: true, token, session, device: deviceCookie(known ?? randomBytes(16).toString('base64url')) };
 }
