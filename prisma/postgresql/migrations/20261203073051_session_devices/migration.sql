@@ -3,3 +3,6 @@
 -- AlterTable
 ALTER TABLE "Session" ADD COLUMN     "address" TEXT NOT NULL DEFAULT '',
 ADD COLUMN     "userAgent" TEXT NOT NULL DEFAULT '';
+
+-- The sessions page lists the most recently seen first, a page at a time.
+CREATE INDEX "Session_lastSeenAt_idx" ON "Session"("lastSeenAt");
