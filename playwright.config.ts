@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { defineConfig, devices } from '@playwright/test';
-import { ADMIN_PASSWORD, ADMIN_STATE, ANONYMOUS, API_TOKEN, SESSION_SECRET, VIEWER_TOKEN } from './tests/e2e/credentials';
+import { ADMIN_EMAIL, ADMIN_NAME, ADMIN_PASSWORD, ADMIN_STATE, ANONYMOUS, API_TOKEN, SESSION_SECRET, VIEWER_TOKEN } from './tests/e2e/credentials';
 
 const PORT = 3200;
 const baseURL = `http://127.0.0.1:${PORT}`;
@@ -64,6 +64,8 @@ export default defineConfig({
       PORT: String(PORT),
       DATABASE_URL: 'file:./tests/.tmp/e2e.db',
       NEXT_TELEMETRY_DISABLED: '1',
+      ADMIN_EMAIL,
+      ADMIN_NAME,
       ADMIN_PASSWORD,
       SESSION_SECRET,
       API_TOKEN,

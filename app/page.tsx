@@ -6,7 +6,7 @@ import { SignOutButton } from '@/components/sign-out-button';
 import { authEnabled, currentCaller } from '@/lib/server/auth';
 import { decodeCursor } from '@/lib/shared/directory/cursor';
 import { PAGE_SIZE, paramsRecord, type View, type ViewParams, viewParamsSchema } from '@/lib/shared/directory/view';
-import { accessOf } from '@/lib/shared/roles';
+import { accessOf, ROLE_LABEL } from '@/lib/shared/roles';
 import { listUsers } from '@/lib/server/users';
 
 // Always render from the database: the first HTML already holds the current page.
@@ -40,7 +40,7 @@ export default async function DashboardPage({ searchParams }: Props) {
       {!authEnabled() && (
         <p role="note" className="rounded-md border border-amber-300 bg-amber-50 px-4 py-2 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100">
           <strong>Authentication is off.</strong> Anyone who can reach this server can manage users. Set
-          ADMIN_PASSWORD and SESSION_SECRET to require sign-in (production refuses to start without them).
+          ADMIN_EMAIL, ADMIN_PASSWORD and SESSION_SECRET to require sign-in (production refuses to start without them).
         </p>
       )}
       <header className="flex items-start justify-between gap-4">
@@ -52,10 +52,15 @@ export default async function DashboardPage({ searchParams }: Props) {
           <Link href="/activity" className="text-sm font-medium text-blue-700 underline dark:text-blue-300">
             Activity
           </Link>
-          {caller.via === 'session' && (
-            <Link href="/account/sessions" className="text-sm font-medium text-blue-700 underline dark:text-blue-300">
-              Your sessions
-            </Link>
+          {caller.user && (
+            <>
+              <span className="text-sm text-gray-700 dark:text-gray-300">
+                Signed in as <strong data-testid="signed-in-as">{caller.user.name}</strong> ({ROLE_LABEL[caller.role]})
+              </span>
+              <Link href="/account/sessions" className="text-sm font-medium text-blue-700 underline dark:text-blue-300">
+                Your sessions
+              </Link>
+            </>
           )}
           {authEnabled() && <SignOutButton />}
         </nav>

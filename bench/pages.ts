@@ -9,7 +9,7 @@ export type Pages = { page: Summary; api: Summary };
 /** Signs in through the real login form (as a browser without JavaScript) and returns the Cookie header. */
 export async function signIn(port: number): Promise<string> {
   const base = `http://127.0.0.1:${port}`;
-  const response = await submitSignIn(base, ROSTER_ENV.ADMIN_PASSWORD, { Origin: base });
+  const response = await submitSignIn(base, ROSTER_ENV.ADMIN_PASSWORD, { Origin: base }, ROSTER_ENV.ADMIN_EMAIL);
   const cookie = sessionCookieOf(response);
   if (!cookie) throw new Error(`signing in answered ${response.status} without a session cookie`);
   return cookie;

@@ -16,6 +16,7 @@ const TMP = path.join(ROOT, 'bench/results/tmp');
 // Roster's production mode requires credentials; the benchmark uses throwaway ones and no rate limit.
 export const API_TOKEN = 'bench-token-0123456789abcdef';
 export const ROSTER_ENV = {
+  ADMIN_EMAIL: 'bench.admin@roster.test',
   ADMIN_PASSWORD: 'bench-password',
   SESSION_SECRET: 'bench-session-secret-0123456789abcdef',
   API_TOKEN,

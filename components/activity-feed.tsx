@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import useSWR from 'swr';
 import type { ActivityDTO, ActivityPageDTO } from '@/lib/shared/dto';
+import { asRole, ROLE_LABEL } from '@/lib/shared/roles';
 import type { LiveStatus } from '@/lib/browser/event-source';
 import { SignedOutError } from '@/lib/browser/fetch-page';
 import { openSharedStream } from '@/lib/browser/shared-event-source';
@@ -113,17 +114,44 @@ export function ActivityFeed({ initial, user, cursor }: Props) {
   );
 }
 
+/** Who made a change: a person's name (linked to their history), or what else acted. */
+function Actor({ entry }: { entry: ActivityDTO }) {
+  if (entry.actor) {
+    return (
+      <Link href={`/activity?user=${entry.actor.id}`} className="font-medium text-blue-700 underline dark:text-blue-300" title={`${entry.actor.name}'s history`}>
+        {entry.actor.name}
+      </Link>
+    );
+  }
+  const token = /^token:(.+)$/.exec(entry.principal)?.[1];
+  const label = token ? `API token “${token}”` : entry.principal === 'system' ? 'Roster' : entry.principal === 'open' ? 'Someone (sign-in off)' : `A former user (${entry.principal})`;
+  return <span className="font-medium">{label}</span>;
+}
+
 function ActivityItem({ entry }: { entry: ActivityDTO }) {
+  const target = (
+    <Link href={`/activity?user=${entry.user.id}`} className="font-medium text-blue-700 underline dark:text-blue-300" title="This user's history">
+      {entry.user.name}
+    </Link>
+  );
+  // A change of access alone reads as one sentence: "Ada Lovelace changed Grace Hopper's role: Viewer → Editor".
+  const roleOnly = entry.changes.length === 1 && entry.changes[0]?.field === 'role' ? entry.changes[0] : null;
   return (
     <li data-testid="activity-entry" className="space-y-1 px-4 py-3 text-sm">
       <p className="text-gray-900 dark:text-gray-100">
-        <span className="font-mono text-xs">{entry.principal}</span> {entry.kind}{' '}
-        <Link href={`/activity?user=${entry.user.id}`} className="font-medium text-blue-700 underline dark:text-blue-300" title="This user's history">
-          {entry.user.name}
-        </Link>{' '}
+        <Actor entry={entry} />{' '}
+        {roleOnly ? (
+          <>
+            changed {target}’s role: {ROLE_LABEL[asRole(String(roleOnly.from))]} → {ROLE_LABEL[asRole(String(roleOnly.to))]}
+          </>
+        ) : (
+          <>
+            {entry.kind} {target}
+          </>
+        )}{' '}
         <span className="text-gray-600 dark:text-gray-300">&lt;{entry.user.email}&gt;</span>
       </p>
-      {entry.changes.length > 0 && (
+      {entry.changes.length > 0 && !roleOnly && (
         <ul className="text-gray-700 dark:text-gray-300">
           {entry.changes.map((change) => (
             <li key={change.field}>

@@ -5,29 +5,32 @@ import { cookies, headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { currentCaller } from '@/lib/server/auth';
 import { z } from 'zod';
-import { endAllSessions, endSession, endSessionById, SESSION_COOKIE, sessionPrincipal } from '@/lib/server/auth/sessions';
+import { endSession, endSessionById, endUserSessions, SESSION_COOKIE, sessionPrincipal } from '@/lib/server/auth/sessions';
 import { attemptSignIn, DEVICE_COOKIE, DEVICE_COOKIE_DAYS } from '@/lib/server/auth/sign-in';
 import { logger, requestIdOf } from '@/lib/server/logger';
 import { clientKey } from '@/lib/server/rate-limit';
+import { userPrincipal } from '@/lib/shared/principal';
 
-export type SignInState = { error?: string };
+/** The form's state after a failed attempt: why, and the email to keep in its field. */
+export type SignInState = { error?: string; email?: string };
 
 export async function signIn(_previous: SignInState, formData: FormData): Promise<SignInState> {
   const requestHeaders = await headers();
   const jar = await cookies();
   const requestId = requestIdOf(requestHeaders);
-  const password = formData instanceof FormData ? formData.get('password') : null;
+  const [email, password] = formData instanceof FormData ? [formData.get('email'), formData.get('password')] : [null, null];
   const origin = { userAgent: requestHeaders.get('user-agent') ?? '', address: clientKey(requestHeaders) };
-  const result = await attemptSignIn(password, origin, jar.get(DEVICE_COOKIE)?.value);
+  const result = await attemptSignIn(email, password, origin, jar.get(DEVICE_COOKIE)?.value);
   if (!result.ok) {
-    logger.warn({ requestId, reason: result.reason }, result.reason === 'password' ? 'sign-in failed' : 'sign-in refused');
-    return { error: result.error };
+    // The account is named by its id when there is one; an email that is none stays out of the log.
+    logger.warn({ requestId, reason: result.reason, userId: result.userId, address: origin.address }, result.reason === 'password' ? 'sign-in failed' : 'sign-in refused');
+    return { error: result.error, email: typeof email === 'string' ? email.slice(0, 254) : '' };
   }
   const secure = requestHeaders.get('x-forwarded-proto') === 'https';
   const cookie = { httpOnly: true, sameSite: 'lax', secure, path: '/' } as const;
   jar.set(SESSION_COOKIE, result.token, { ...cookie, expires: new Date(result.session.expiresAt) });
   jar.set(DEVICE_COOKIE, result.device, { ...cookie, maxAge: DEVICE_COOKIE_DAYS * 24 * 60 * 60 });
-  logger.info({ requestId, principal: sessionPrincipal(result.session.id) }, 'signed in');
+  logger.info({ requestId, principal: userPrincipal(result.session.userId), session: sessionPrincipal(result.session.id), address: origin.address }, 'signed in');
   redirect('/');
 }
 
@@ -40,11 +43,11 @@ export async function signOut(): Promise<void> {
   redirect('/login');
 }
 
-/** Ends every admin session, everywhere: for a leaked cookie, or a laptop left open. */
+/** Ends every session of the signed-in person, everywhere: for a leaked cookie, or a laptop left open. */
 export async function signOutEverywhere(): Promise<void> {
   const caller = await currentCaller();
   if (!caller) redirect('/login');
-  const count = await endAllSessions();
+  const count = caller.user ? await endUserSessions(caller.user.id) : 0;
   (await cookies()).delete(SESSION_COOKIE);
   logger.info({ requestId: requestIdOf(await headers()), principal: caller.principal, sessions: count }, 'signed out everywhere');
   redirect('/login');
@@ -62,7 +65,7 @@ export async function endOneSession(formData: FormData): Promise<void> {
   if (!caller) redirect('/login');
   const id = sessionIdSchema.safeParse(formData instanceof FormData ? formData.get('session') : null);
   if (!id.success) redirect('/account/sessions');
-  const ended = await endSessionById(id.data);
+  const ended = caller.user ? await endSessionById(id.data, caller.user.id) : false;
   if (ended) logger.info({ requestId: requestIdOf(await headers()), principal: caller.principal, ended: sessionPrincipal(id.data) }, 'session ended');
   if (id.data === caller.sessionId) {
     (await cookies()).delete(SESSION_COOKIE);

@@ -4,6 +4,7 @@ import { db, query } from './db';
 import type { ActivityDTO, ActivityPageDTO, FieldChange } from '@/lib/shared/dto';
 import { ValidationError } from './errors';
 import { newestEventId, toHubEvent } from '@/lib/server/events/event-log';
+import { principalUserId } from '@/lib/shared/principal';
 import { fieldErrorsOf, USER_FIELDS, userIdSchema } from '@/lib/shared/validation';
 
 // The activity: the event log read as an audit trail, newest first, a page at a time.
@@ -22,7 +23,7 @@ const KIND = { user_created: 'created', user_updated: 'edited', user_deleted: 'd
 
 type Row = { id: number; type: string; data: string; previous: string | null; principal: string; createdAt: Date };
 
-function toActivity(row: Row): ActivityDTO {
+function toActivity(row: Row, names: Map<number, string>): ActivityDTO {
   const event = toHubEvent(row);
   const changes: FieldChange[] = [];
   if (event.type === 'user_updated') {
@@ -30,7 +31,10 @@ function toActivity(row: Row): ActivityDTO {
       if (event.previous[field] !== event.user[field]) changes.push({ field, from: event.previous[field], to: event.user[field] });
     }
   }
-  return { id: row.id, at: row.createdAt.toISOString(), principal: row.principal, kind: KIND[event.type], user: event.user, changes };
+  const actorId = principalUserId(row.principal);
+  const actorName = actorId === null ? undefined : names.get(actorId);
+  const actor = actorId === null || actorName === undefined ? null : { id: actorId, name: actorName };
+  return { id: row.id, at: row.createdAt.toISOString(), principal: row.principal, actor, kind: KIND[event.type], user: event.user, changes };
 }
 
 /** A page of changes, newest first: all of them, or one user's (which outlives the user). */
@@ -45,7 +49,12 @@ export async function listActivity({ user, cursor, limit }: ActivityParams): Pro
       take: limit + 1,
       select: { id: true, type: true, data: true, previous: true, principal: true, createdAt: true },
     });
-    const entries = rows.slice(0, limit).map(toActivity);
+    const page = rows.slice(0, limit);
+    // The people who made this page's changes, by their names now: one read of at most a page of ids.
+    const actorIds = [...new Set(page.map((row) => principalUserId(row.principal)).filter((id) => id !== null))];
+    const actors = actorIds.length === 0 ? [] : await db.user.findMany({ where: { id: { in: actorIds } }, select: { id: true, name: true } });
+    const names = new Map(actors.map((actor) => [actor.id, actor.name]));
+    const entries = page.map((row) => toActivity(row, names));
     const last = entries.at(-1);
     return { entries, nextCursor: rows.length > limit && last ? String(last.id) : null, lastEventId };
   });

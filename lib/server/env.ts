@@ -2,6 +2,7 @@ import 'server-only';
 import { z } from 'zod';
 import { DEFAULT_DATABASE_URL } from '@/lib/server/db/url';
 import type { Role } from '@/lib/shared/roles';
+import { userInputSchema } from '@/lib/shared/validation';
 
 // The environment, parsed once. Every variable has a default that works on a fresh machine;
 // production additionally needs the secrets checked in lib/server/auth/config.ts at start-up.
@@ -58,8 +59,12 @@ const schema = z.object({
   SSE_MAX_QUEUE_BYTES: count(256 * 1024),
   /** Seconds a stream may go without bytes before it gets a heartbeat comment (proxies drop idle connections). */
   SSE_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).default(15),
-  /** The admin password; unset in development means authentication is off. */
+  /** The first admin's password (8–128 characters, checked at start-up); unset in development means sign-in is off. */
   ADMIN_PASSWORD: optional,
+  /** The first admin's email: made (or kept) an admin with ADMIN_PASSWORD at every start. */
+  ADMIN_EMAIL: optional.pipe(userInputSchema.shape.email.optional()),
+  /** The first admin's name, when start-up creates them. */
+  ADMIN_NAME: optional.pipe(userInputSchema.shape.name.optional()).transform((name) => name ?? 'Admin'),
   /** Keys what the server keeps of sessions and signs known-device cookies: at least 32 characters. */
   SESSION_SECRET: optional.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   /** One bearer token for scripts, named "API_TOKEN" in limits and logs (API_TOKENS names several). */

@@ -1,7 +1,8 @@
 import 'server-only';
 import { PHASE_PRODUCTION_BUILD } from 'next/constants';
 import { authEnabled } from './auth';
-import { missingProductionSecrets } from '@/lib/server/auth/config';
+import { ensureFirstAdmin } from '@/lib/server/auth/accounts';
+import { adminPasswordProblem, missingProductionSecrets } from '@/lib/server/auth/config';
 import { endedAmong, forgetSessions, purgeSessions, sessionRelay } from '@/lib/server/auth/sessions';
 import { consoleThroughLog } from './console-log';
 import { env } from './env';
@@ -20,9 +21,17 @@ const missing = building ? [] : missingProductionSecrets();
 if (missing.length > 0) {
   console.error(
     `Roster refuses to start: set ${missing.join(' and ')}.\n` +
-      '  ADMIN_PASSWORD is the admin password; SESSION_SECRET keys sign-in secrets (32+ random characters,\n' +
-      '  e.g. `openssl rand -base64 48`). See docs/security.md.',
+      '  ADMIN_EMAIL and ADMIN_PASSWORD make that person the first admin (created if they are not in the\n' +
+      '  directory yet); ADMIN_PASSWORD alone no longer signs anyone in: add ADMIN_EMAIL=you@example.org.\n' +
+      '  SESSION_SECRET keys sign-in secrets (32+ random characters, e.g. `openssl rand -base64 48`).\n' +
+      '  See docs/security.md.',
   );
+  process.exit(1);
+}
+
+const weakPassword = building ? null : adminPasswordProblem();
+if (weakPassword) {
+  console.error(`Roster refuses to start: ADMIN_PASSWORD: ${weakPassword} (8 to 128 characters, any of them).`);
   process.exit(1);
 }
 
@@ -45,12 +54,21 @@ if (!building) {
   }
 }
 
+// The first admin: ADMIN_EMAIL with ADMIN_PASSWORD, made or kept so at every start.
+if (!building && authEnabled()) {
+  try {
+    await ensureFirstAdmin();
+  } catch (error) {
+    console.error(`Roster refuses to start: the first admin (ADMIN_EMAIL) could not be set up: ${(error as Error).message}`);
+    process.exit(1);
+  }
+}
+
 // From here on, what Next.js prints of errors and warnings is a JSON line like the rest.
 if (!building && process.env.NODE_ENV === 'production') consoleThroughLog();
 
 // Sessions: a session ended on any instance closes its streams here and is forgotten at once.
-// The sweep catches what was not heard (Redis down when it ended) and purges expired sessions,
-// and those of a previous ADMIN_PASSWORD, which are refused from this start on.
+// The sweep catches what was not heard (Redis down when it ended) and purges expired sessions.
 sessionRelay.onSessionsEnded((ended) => {
   forgetSessions(ended);
   connections.endSessions(ended);

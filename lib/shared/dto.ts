@@ -48,8 +48,10 @@ export type ActivityDTO = {
   id: number;
   /** ISO 8601, UTC */
   at: string;
-  /** Who: `session:<id prefix>` or `token:<name>` (`open` when authentication was off). */
+  /** Who: `user:<id>` (a person), `token:<name>`, `system` (Roster itself), or `open` (sign-in was off). */
   principal: string;
+  /** The person who made it, by their name now (null for a token, `open`, `system`, or a person since deleted). */
+  actor: { id: number; name: string } | null;
   kind: 'created' | 'edited' | 'deleted';
   /** The user after the change (as it was, for a delete). */
   user: UserDTO;

@@ -84,6 +84,20 @@ export const userIdSchema = z
   .transform(Number)
   .refine((id) => id <= 2 ** 31 - 1, 'User id is too large');
 
+/** Passwords: 8 to 128 characters, any of them, no composition rules (NIST SP 800-63B). */
+export const PASSWORD_MIN = 8;
+export const PASSWORD_MAX = 128;
+export const passwordSchema = z
+  .string({ error: 'Password is required' })
+  .min(PASSWORD_MIN, `Password must be at least ${PASSWORD_MIN} characters`)
+  .max(PASSWORD_MAX, `Password must be at most ${PASSWORD_MAX} characters`);
+
+/** What the sign-in form sends. Only the shape is checked: a wrong one is a wrong password. */
+export const signInSchema = z.object({
+  email: userInputSchema.shape.email,
+  password: z.string().min(1).max(PASSWORD_MAX),
+});
+
 export const DUPLICATE_EMAIL_MESSAGE = 'A user with this email already exists';
 
 /** Field errors in the shape the forms and the API all return: messages by field, and for the whole. */

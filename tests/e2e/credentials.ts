@@ -2,7 +2,10 @@
 // They are public (they are in the repository): never use them for a real deployment.
 import { fileURLToPath } from 'node:url';
 
-/** The admin password the e2e server accepts on /login. */
+/** The first admin, whom the e2e server makes at start-up; the dashboard tests sign in as them. */
+export const ADMIN_EMAIL = 'e2e.admin@roster.test';
+export const ADMIN_NAME = 'Edith Admin';
+/** The first admin's password on /login. */
 export const ADMIN_PASSWORD = 'e2e-only admin password (not a secret)';
 
 /** Keys the e2e server's stored session data; tests use it to plant sessions of their own (32+ characters). */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type APIRequestContext, type BrowserContext, type BrowserContextOptions, type Page, expect, test as base } from '@playwright/test';
 import type { PageDTO, UserDTO } from '@/lib/shared/dto';
 import { plantSession } from '../support/session';
-import { ADMIN_PASSWORD, ADMIN_STATE, ANONYMOUS, API_TOKEN, E2E_DATABASE, SESSION_COOKIE, SESSION_SECRET } from './credentials';
+import { ADMIN_EMAIL, ADMIN_STATE, ANONYMOUS, API_TOKEN, E2E_DATABASE, SESSION_COOKIE, SESSION_SECRET } from './credentials';
 
 /** A user and a page of a view, as the API answers: the app's own wire types, not copies. */
 export type User = UserDTO;
@@ -108,8 +108,8 @@ export function requestsTo(page: Page, pathname: string): string[] {
  * (tests/support/session.ts), ending at `expiresAt`; made with another `password`, the server
  * refuses it. Returns the cookie's token.
  */
-export function plantSessionToken(expiresAt: Date, password: string = ADMIN_PASSWORD, origin: { userAgent?: string; address?: string } = {}): string {
-  const cookie = plantSession(E2E_DATABASE, { expiresAt, secret: SESSION_SECRET, password, ...origin });
+export function plantSessionToken(expiresAt: Date, session: { madeWith?: string; email?: string; userAgent?: string; address?: string } = {}): string {
+  const cookie = plantSession(E2E_DATABASE, { expiresAt, secret: SESSION_SECRET, email: ADMIN_EMAIL, ...session });
   return cookie.slice(`${SESSION_COOKIE}=`.length);
 }
 
@@ -118,10 +118,12 @@ export function sessionCookie(token: string, baseURL: string) {
   return { name: SESSION_COOKIE, value: token, url: baseURL, httpOnly: true, sameSite: 'Lax' as const };
 }
 
+/** Deletes every user but the first admin (ADMIN_EMAIL: the person the tests sign in as, and Roster's last admin). */
 async function deleteAllUsers(request: APIRequestContext): Promise<void> {
-  // The API answers a page at a time (at most 200 rows): take the first page until it is empty.
-  for (let page = await listPage(request, { limit: '200' }); page.users.length > 0; page = await listPage(request, { limit: '200' })) {
-    await inParallel(page.users, async (user) => {
+  // The API answers a page at a time (at most 200 rows): take the first page until only the first admin is left.
+  const others = (page: PageDTO) => page.users.filter((user) => user.email !== ADMIN_EMAIL);
+  for (let page = others(await listPage(request, { limit: '200' })); page.length > 0; page = others(await listPage(request, { limit: '200' }))) {
+    await inParallel(page, async (user) => {
       const deleted = await request.delete(`/api/users/${user.id}`);
       expect([204, 404]).toContain(deleted.status());
     });
@@ -131,7 +133,9 @@ async function deleteAllUsers(request: APIRequestContext): Promise<void> {
 const thousands = new Intl.NumberFormat('en-US');
 
 /** The user count as the dashboard shows it: "1 user", "1,204 users", "12 users match “ann”". */
-export function countText(total: number, q = ''): string {
+export function countText(made: number, q = ''): string {
+  // Unfiltered, the directory also holds the first admin: the person these tests sign in as.
+  const total = q ? made : made + 1;
   const users = `${thousands.format(total)} ${total === 1 ? 'user' : 'users'}`;
   return q ? `${users} ${total === 1 ? 'matches' : 'match'} “${q}”` : users;
 }

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { freshDatabase, type TestDatabase } from '../support/postgres';
 import { REDIS_URL, servicesUp } from '../support/services';
-import { ADMIN_PASSWORD, ANONYMOUS, API_TOKEN, SESSION_SECRET } from './credentials';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, ANONYMOUS, API_TOKEN, SESSION_SECRET } from './credentials';
 import { countText, dashboard, expect, test, uniqueEmail } from './fixtures';
 
 const NGINX = '/usr/sbin/nginx';
@@ -101,6 +101,7 @@ test.describe('two instances behind nginx', () => {
       DATABASE_URL,
       REDIS_URL,
       REDIS_KEY_PREFIX: PREFIX,
+      ADMIN_EMAIL,
       ADMIN_PASSWORD,
       SESSION_SECRET,
       API_TOKEN,
@@ -132,6 +133,7 @@ test.describe('two instances behind nginx', () => {
       const page = await context.newPage();
       await page.goto('/');
       await expect(page).toHaveURL(/\/login$/);
+      await page.getByLabel('Email').fill(ADMIN_EMAIL);
       await page.getByLabel('Password').fill(ADMIN_PASSWORD);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await expect(page).toHaveURL(`${PROXY}/`);

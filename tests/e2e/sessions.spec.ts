@@ -1,5 +1,5 @@
 import AxeBuilder from '@axe-core/playwright';
-import { ADMIN_PASSWORD, ANONYMOUS } from './credentials';
+import { ANONYMOUS } from './credentials';
 import { dashboard, expect, plantSessionToken, sessionCookie, test } from './fixtures';
 
 // "Your sessions": every signed-in browser, and "Sign out" on any one of them. The other browser
@@ -9,7 +9,7 @@ const FIREFOX = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:140.0) Gecko/20100
 
 test('signing another browser out from "Your sessions" shows that browser signed out, at once', async ({ browser, page, baseURL }) => {
   const other = await browser.newContext({ storageState: ANONYMOUS, userAgent: FIREFOX });
-  await other.addCookies([sessionCookie(plantSessionToken(new Date(Date.now() + 60 * 60_000), ADMIN_PASSWORD, { userAgent: FIREFOX, address: '198.51.100.77' }), baseURL!)]);
+  await other.addCookies([sessionCookie(plantSessionToken(new Date(Date.now() + 60 * 60_000), { userAgent: FIREFOX, address: '198.51.100.77' }), baseURL!)]);
   const otherPage = await other.newPage();
   await otherPage.goto('/');
   await expect(dashboard(otherPage).connection).toHaveText('Connected (SSE)');

@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import { ADMIN_PASSWORD, ANONYMOUS, SESSION_COOKIE } from './credentials';
+import { ADMIN_EMAIL, ADMIN_NAME, ADMIN_PASSWORD, ANONYMOUS, SESSION_COOKIE } from './credentials';
 import { countText, createUser, dashboard, expect, plantSessionToken, sessionCookie, test, uniqueEmail } from './fixtures';
 
 // Every test here starts as a visitor who has not signed in. Each password typed counts against
@@ -10,6 +10,7 @@ const SESSION_TTL_S = 8 * 60 * 60;
 
 function loginForm(page: Page) {
   return {
+    email: page.getByLabel('Email'),
     password: page.getByLabel('Password'),
     submit: page.getByRole('button', { name: 'Sign in' }),
     message: page.getByRole('status'),
@@ -29,15 +30,19 @@ test('an anonymous visit to the dashboard lands on the sign-in page, and a wrong
   await expect(dashboard(page).connection).toHaveCount(0);
   await expect(dashboard(page).form).toHaveCount(0);
 
+  await form.email.fill(ADMIN_EMAIL);
   await form.password.fill(`${ADMIN_PASSWORD} but wrong`);
   const submittedAt = Date.now();
   await form.submit.click();
 
-  await expect(form.message).toHaveText('That password is not right.');
+  const WRONG = 'That email and password do not match an account that can sign in.';
+  await expect(form.message).toHaveText(WRONG);
   // Every failure costs 750 ms on the server, so guessing is slow.
   expect(Date.now() - submittedAt).toBeGreaterThanOrEqual(700);
   await expect(form.password).toHaveAttribute('aria-invalid', 'true');
-  await expect(form.password).toHaveAccessibleDescription('That password is not right.');
+  await expect(form.password).toHaveAccessibleDescription(WRONG);
+  // The email typed stays in its field.
+  await expect(form.email).toHaveValue(ADMIN_EMAIL);
   await expect(page).toHaveURL(/\/login$/);
   expect((await context.cookies()).map((c) => c.name)).not.toContain(SESSION_COOKIE);
 });
@@ -49,11 +54,14 @@ test('the right password opens the live dashboard; signing out returns to the si
 }) => {
   await page.goto('/login');
   const form = loginForm(page);
+  await form.email.fill(ADMIN_EMAIL);
   await form.password.fill(ADMIN_PASSWORD);
   await form.submit.click();
 
   await expect(page).toHaveURL(/\/$/);
   const ui = dashboard(page);
+  // Signed in as a person, by name.
+  await expect(page.getByTestId('signed-in-as')).toHaveText(ADMIN_NAME);
   await expect(ui.connection).toHaveText('Connected (SSE)');
   await expect(page.getByText('Authentication is off')).toHaveCount(0);
 
@@ -95,7 +103,7 @@ test('a made-up session cookie, an expired session or one of an earlier password
   await page.goto('/');
   await expect(page).toHaveURL(/\/login$/);
 
-  const earlier = plantSessionToken(new Date(Date.now() + 60 * 60_000), 'the admin password before it changed');
+  const earlier = plantSessionToken(new Date(Date.now() + 60 * 60_000), { madeWith: 'scrypt$16$8$1$the-hash-of-the-password-before-it-changed' });
   await context.addCookies([sessionCookie(earlier, baseURL!)]);
   await page.goto('/');
   await expect(page).toHaveURL(/\/login$/);

@@ -68,6 +68,25 @@ describe('start-up', () => {
     expect(answered).toEqual([]);
   }, 30_000);
 
+  it('refuses to start with ADMIN_PASSWORD alone (the shared password of before accounts), saying to add ADMIN_EMAIL', async () => {
+    const { exitedInTime, code, output, answered } = await startExpectingRefusal({ ADMIN_EMAIL: undefined });
+
+    expect(exitedInTime, output).toBe(true);
+    expect(code).toBe(1);
+    expect(output).toContain('Roster refuses to start: set ADMIN_EMAIL.');
+    expect(output).toContain('ADMIN_PASSWORD alone no longer signs anyone in: add ADMIN_EMAIL=you@example.org.');
+    expect(answered).toEqual([]);
+  }, 30_000);
+
+  it('refuses to start with an ADMIN_PASSWORD under 8 characters, naming the rule', async () => {
+    const { exitedInTime, code, output } = await startExpectingRefusal({ ADMIN_PASSWORD: 'seven77' });
+
+    expect(exitedInTime, output).toBe(true);
+    expect(code).not.toBe(0);
+    expect(output).toContain('ADMIN_PASSWORD: Password must be at least 8 characters');
+    expect(output).not.toContain('seven77');
+  }, 30_000);
+
   it('refuses to start with a password but no SESSION_SECRET, naming only that', async () => {
     const { exitedInTime, code, output, answered } = await startExpectingRefusal({ SESSION_SECRET: undefined });
 
@@ -92,7 +111,7 @@ describe('requests without valid credentials', () => {
     ['an expired session', async (file) => ({ Cookie: plantSession(file, { expiresAt: new Date(Date.now() - 60_000) }) })],
     [
       'a session made with an earlier admin password',
-      async (file) => ({ Cookie: plantSession(file, { expiresAt: new Date(Date.now() + 3600_000), password: 'the-previous-password' }) }),
+      async (file) => ({ Cookie: plantSession(file, { expiresAt: new Date(Date.now() + 3600_000), madeWith: 'scrypt$16$8$1$the-hash-of-the-previous-password' }) }),
     ],
   ];
   type Request = [what: string, serve: Serve, send: (base: string, headers: Record<string, string>) => Promise<Response>];
@@ -171,7 +190,7 @@ describe('sign-in and sign-out', () => {
     expect(response.status).toBe(200);
     expect(sessionCookieOf(response)).toBeUndefined();
     const form = findForm(await response.text(), (f) => f.includes('name="password"'));
-    expect(form).toMatch(/<p id="password-error"[^>]*>That password is not right.<\/p>/);
+    expect(form).toMatch(/<p id="sign-in-error"[^>]*>That email and password do not match an account that can sign in.<\/p>/);
   });
 
   it('sets an HttpOnly, SameSite=Lax session cookie that expires, and sends the browser to /', async () => {

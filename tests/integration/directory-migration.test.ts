@@ -80,7 +80,7 @@ describe('the directory migration on a database with users', () => {
       expect((await client.query('SELECT "count" FROM "UserCount"')).rows).toEqual([{ count: OLD_USERS.length }]);
       const sorted = await client.query<{ nameKey: string }>('SELECT "nameKey" FROM "User" ORDER BY "nameKey"');
       expect(sorted.rows.map((row) => row.nameKey)).toEqual(['100% _real_ \\o/', 'ada lovelace', 'émile zola']);
-      await client.query('TRUNCATE "User"');
+      await client.query('TRUNCATE "User" CASCADE'); // its sessions with it
       expect((await client.query('SELECT "count" FROM "UserCount"')).rows).toEqual([{ count: 0 }]);
     });
   });

@@ -64,7 +64,7 @@ describe('the audit trail', () => {
       { kind: 'deleted', principal: 'token:API_TOKEN', changes: [], name: 'Alice Audited', address: email },
       {
         kind: 'edited',
-        principal: expect.stringMatching(/^session:[\w-]{8}$/),
+        principal: expect.stringMatching(/^user:\d+$/),
         changes: [{ field: 'name', from: 'Alice Audit', to: 'Alice Audited' }],
         name: 'Alice Audited',
         address: email,
@@ -146,7 +146,7 @@ describe('a single instance that restarts', () => {
     const scratch = await tempDir('fault-refused');
     try {
       const child = spawn('npm', ['start'], {
-        env: { ...process.env, ROSTER_TEST_FAULT: 'crash-after-commit', DATABASE_URL: `file:${scratch.dir}/roster.db`, PORT: String(await freePort()), ADMIN_PASSWORD: 'x', SESSION_SECRET: 'a-secret-that-is-long-enough-0123456789' },
+        env: { ...process.env, ROSTER_TEST_FAULT: 'crash-after-commit', DATABASE_URL: `file:${scratch.dir}/roster.db`, PORT: String(await freePort()), ADMIN_EMAIL: 'a@b.test', ADMIN_PASSWORD: 'long enough', SESSION_SECRET: 'a-secret-that-is-long-enough-0123456789' },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let output = '';
@@ -186,7 +186,9 @@ describe.skipIf(!up)('instances on PostgreSQL and Redis', () => {
   });
 
   it('loses nothing when an instance is killed between its commit and its ring: the other delivers it within 2 s, a restart replays it', async () => {
-    const [a, b] = [await instance({ ROSTER_TEST_FAULT: 'crash-after-commit' }), await instance()];
+    // b first: it makes the first admin (a write), which would set off a's fault hook at start-up.
+    const b = await instance();
+    const a = await instance({ ROSTER_TEST_FAULT: 'crash-after-commit' });
     const onB = await subscribe(b.url);
     const known = await createUser(b.url, 'Known To Everyone');
     const [seen] = await collect(onB, 1);
@@ -308,7 +310,8 @@ describe.skipIf(!up)('retention', () => {
       const server = await startServer({ databaseUrl: database.url, env: { EVENT_RETENTION_DAYS: '90' } });
       try {
         const rows = await eventually(
-          () => withClient(database.url, async (client) => (await client.query<{ principal: string }>('SELECT principal FROM "Event"')).rows),
+          // The first admin's creation, at start-up, is recorded as Roster's own (system): not part of this.
+          () => withClient(database.url, async (client) => (await client.query<{ principal: string }>(`SELECT principal FROM "Event" WHERE principal <> 'system'`)).rows),
           (found) => found.length === 1,
         );
         expect(rows).toEqual([{ principal: 'token:new' }]);

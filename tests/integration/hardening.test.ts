@@ -68,7 +68,7 @@ describe.each(SERVES)('1. cross-site writes to the REST API (%s)', (serve) => {
       async () => logEntries(await readLog(logFile)).find((entry) => entry.msg === 'cross-site write refused' && entry.origin === EVIL && entry.requestId === requestId),
       (entry) => entry !== undefined,
     );
-    expect(line).toMatchObject({ method: 'POST', path: '/api/users', principal: expect.stringMatching(/^session:/) });
+    expect(line).toMatchObject({ method: 'POST', path: '/api/users', principal: expect.stringMatching(/^user:\d+$/) });
   });
 
   it('refuses cross-site edits and deletes riding on the cookie, and changes nothing', async () => {

@@ -44,7 +44,7 @@ describe('applyMigrations', () => {
         .all();
       expect(history).toEqual(committed.map((name) => ({ migration_name: name, finished: 1, rolled_back_at: null })));
       const columns = db.prepare("SELECT name FROM pragma_table_info('User') ORDER BY cid").pluck().all();
-      expect(columns).toEqual(['id', 'name', 'email', 'nameKey', 'searchKey', 'createdAt', 'updatedAt', 'version', 'role']);
+      expect(columns).toEqual(['id', 'name', 'email', 'nameKey', 'searchKey', 'createdAt', 'updatedAt', 'version', 'role', 'passwordHash']);
     } finally {
       db.close();
     }

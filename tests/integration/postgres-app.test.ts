@@ -6,6 +6,7 @@ import { createUser, deleteUser, listUsers, postUser, uniqueEmail } from '../sup
 import { freshDatabase, type TestDatabase, withClient } from '../support/postgres';
 import { type PostgresTestServer, startServer } from '../support/server';
 import { servicesUp } from '../support/services';
+import { ADMIN_EMAIL } from '../support/secrets';
 
 const up = await servicesUp('postgres');
 
@@ -38,18 +39,22 @@ describe.skipIf(!up)('the app on PostgreSQL', () => {
   });
 
   it('creates, lists and deletes users, storing them in PostgreSQL', async () => {
+    // The first admin, made at start-up, is there from the beginning.
+    const [admin, ...others] = await listUsers(server.url);
+    expect(admin).toMatchObject({ email: ADMIN_EMAIL, role: 'admin' });
+    expect(others).toEqual([]);
     const email = uniqueEmail('Pg');
     const created = await createUser(server.url, 'Ada Lovelace', email);
     expect(created).toMatchObject({ name: 'Ada Lovelace', email: email.toLowerCase() });
-    expect(await rows(database.url)).toEqual([created]);
-    expect(await listUsers(server.url)).toEqual([created]);
+    expect(await rows(database.url)).toEqual([admin, created]);
+    expect(await listUsers(server.url)).toEqual([created, admin]);
 
     const newer = await createUser(server.url, 'Grace Hopper');
-    expect(await listUsers(server.url)).toEqual([newer, created]);
+    expect(await listUsers(server.url)).toEqual([newer, created, admin]);
 
     const response = await deleteUser(server.url, created.id);
     expect(response.status).toBe(204);
-    expect(await rows(database.url)).toEqual([newer]);
+    expect(await rows(database.url)).toEqual([admin, newer]);
     expect((await deleteUser(server.url, created.id)).status).toBe(404);
   });
 

@@ -75,6 +75,7 @@ describe.skipIf(!up)('migrations on PostgreSQL', () => {
       'updatedAt',
       'version',
       'role',
+      'passwordHash',
     ]);
   });
 

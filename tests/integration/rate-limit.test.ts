@@ -3,6 +3,7 @@
 // by name, each signed-in session), whatever X-Forwarded-For says; requests refused as
 // unauthenticated are counted per client address. On both ways of serving the stream.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { makePerson } from '../support/accounts';
 import { createUser, deleteUser, eventually, fetchUser, health, listUsers, patchUser, postUser, uniqueEmail } from '../support/api';
 import { findForm, submitForm } from '../support/html';
 import { SERVES, type TestServer, startServer } from '../support/server';
@@ -92,7 +93,7 @@ describe.each(SERVES)('rate limits (%s)', (serve) => {
       expect(await (await fetchUser(server.url, user.id)).json()).toEqual(before);
     });
 
-    it('counts a session\'s writes, API and form alike, and refuses a form post past them with the friendly message', async () => {
+    it('counts a person\'s writes, API and form alike, in all their browsers, and refuses a form post past them with the friendly message', async () => {
       const cookie = await signIn(server.url);
       const signedIn = () => ({ auth: { cookie }, headers: { 'X-Forwarded-For': clientAddress() } });
       for (let i = 1; i <= PER_MINUTE; i++) await createUser(server.url, `Session Write ${i}`, uniqueEmail(), signedIn());
@@ -111,8 +112,13 @@ describe.each(SERVES)('rate limits (%s)', (serve) => {
       expect(findForm(html, (f) => f.includes('aria-label="Add a user"'))).toContain('value="Too Quick"');
       expect(await listUsers(server.url)).toEqual(before);
 
-      // Another signed-in browser has its own allowance, from the same address.
-      const other = await signIn(server.url);
+      // Another browser of the same person shares the allowance...
+      const sameperson = await signIn(server.url);
+      const alsoRefused = await submitForm(`${server.url}/`, form, { name: 'Still Too Quick', email }, { headers: { Cookie: sameperson } });
+      expect(await alsoRefused.text()).toMatch(/You are making changes too quickly\./);
+      // ...another person has their own, from the same address.
+      const ada = await makePerson(server.url, server.databaseFile, 'Ada Allowance', 'editor');
+      const other = await signIn(server.url, { email: ada.email, password: ada.password });
       const accepted = await submitForm(`${server.url}/`, form, { name: 'Not Too Quick', email }, { headers: { Cookie: other } });
       expect(await accepted.text()).toContain('Added Not Too Quick.');
     });

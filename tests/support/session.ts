@@ -4,7 +4,7 @@
 import { createHash, createHmac, randomBytes, randomInt } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { findForm, submitForm } from './html';
-import { ADMIN_PASSWORD, SESSION_SECRET } from './secrets';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, SESSION_SECRET } from './secrets';
 
 export const SESSION_COOKIE = 'roster_session';
 
@@ -24,13 +24,14 @@ export async function loginForm(baseUrl: string): Promise<string> {
   return findForm(await response.text(), (form) => form.includes('name="password"'));
 }
 
-/** Submits the login form with `password`; the answer is not followed, so its Set-Cookie stays visible. */
+/** Submits the login form with `password` (and `email`, the first admin's unless given); the answer is not followed, so its Set-Cookie stays visible. */
 export async function submitSignIn(
   baseUrl: string,
   password: string,
   headers: Record<string, string> = {},
+  email: string = ADMIN_EMAIL,
 ): Promise<Response> {
-  return submitForm(`${baseUrl}/login`, await loginForm(baseUrl), { password }, {
+  return submitForm(`${baseUrl}/login`, await loginForm(baseUrl), { email, password }, {
     headers: { 'X-Forwarded-For': clientAddress(), ...headers },
     redirect: 'manual',
   });
@@ -42,9 +43,9 @@ export function sessionCookieOf(response: Response): string | undefined {
   return header?.split(';')[0];
 }
 
-/** Signs in with the admin password and returns the `Cookie` header value to send from then on. */
-export async function signIn(baseUrl: string): Promise<string> {
-  const response = await submitSignIn(baseUrl, ADMIN_PASSWORD);
+/** Signs in (as the first admin unless told whom) and returns the `Cookie` header value to send from then on. */
+export async function signIn(baseUrl: string, { email = ADMIN_EMAIL, password = ADMIN_PASSWORD } = {}): Promise<string> {
+  const response = await submitSignIn(baseUrl, password, {}, email);
   const cookie = sessionCookieOf(response);
   if (!cookie || cookie === `${SESSION_COOKIE}=`) {
     throw new Error(`Signing in answered ${response.status} without a session cookie: ${await response.text()}`);
@@ -53,29 +54,35 @@ export async function signIn(baseUrl: string): Promise<string> {
 }
 
 /**
- * A session written straight into the server's SQLite file, the way lib/server/auth/sessions.ts writes
- * one (only the token's SHA-256 is stored, with a keyed hash of the admin password), for tests
- * that need one ending at a given time, made with another password, or from a given browser. Returns the Cookie.
+ * A session of the person with `email` (the first admin unless given) written straight into the
+ * server's SQLite file, the way lib/server/auth/sessions.ts writes one (only the token's SHA-256 is
+ * stored, with a keyed hash of the person's password hash), for tests that need one ending at a
+ * given time, made with an earlier password (`madeWith`: that password's hash), or from a given
+ * browser. Returns the Cookie.
  */
 export function plantSession(
   databaseFile: string,
   {
     expiresAt,
     secret = SESSION_SECRET,
-    password = ADMIN_PASSWORD,
+    email = ADMIN_EMAIL,
+    madeWith,
     userAgent = '',
     address = '',
-  }: { expiresAt: Date; secret?: string; password?: string; userAgent?: string; address?: string },
+  }: { expiresAt: Date; secret?: string; email?: string; madeWith?: string; userAgent?: string; address?: string },
 ): string {
   const token = randomBytes(32).toString('base64url');
   const id = createHash('sha256').update(token).digest('base64url');
-  const tag = createHmac('sha256', secret).update(`password:${password}`).digest('base64url');
   // Prisma's SQLite adapter stores times as ISO 8601 text with an explicit offset.
   const iso = (date: Date) => date.toISOString().replace('Z', '+00:00');
   const db = new Database(databaseFile);
   try {
-    db.prepare('INSERT INTO "Session" ("id", "passwordTag", "createdAt", "lastSeenAt", "expiresAt", "userAgent", "address") VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+    const user = db.prepare('SELECT "id", "passwordHash" FROM "User" WHERE "email" = ?').get(email) as { id: number; passwordHash: string | null } | undefined;
+    if (!user) throw new Error(`No user ${email} to plant a session for`);
+    const tag = createHmac('sha256', secret).update(`password:${madeWith ?? user.passwordHash ?? ''}`).digest('base64url');
+    db.prepare('INSERT INTO "Session" ("id", "userId", "passwordTag", "createdAt", "lastSeenAt", "expiresAt", "userAgent", "address") VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
       id,
+      user.id,
       tag,
       iso(new Date()),
       iso(new Date()),

@@ -39,6 +39,7 @@ describe('API tokens', () => {
       via: 'token',
       principal: 'token:deploy-bot',
       role: 'editor',
+      user: null,
       sessionId: null,
       expiresAt: null,
     });

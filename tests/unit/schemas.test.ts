@@ -30,6 +30,6 @@ describe('the SQLite and PostgreSQL schemas', () => {
   it('have a User column for every field of the one zod schema, and the data layer keeps the rest', () => {
     const columns = Object.keys(SqlitePrisma.UserScalarFieldEnum);
     expect(columns).toEqual(expect.arrayContaining([...USER_FIELDS]));
-    expect(columns.filter((column) => !(USER_FIELDS as readonly string[]).includes(column)).sort()).toEqual(['createdAt', 'id', 'nameKey', 'searchKey', 'updatedAt', 'version']);
+    expect(columns.filter((column) => !(USER_FIELDS as readonly string[]).includes(column)).sort()).toEqual(['createdAt', 'id', 'nameKey', 'passwordHash', 'searchKey', 'updatedAt', 'version']);
   });
 });

@@ -7,9 +7,8 @@ import { SignOutButton } from '@/components/sign-out-button';
 import { currentCaller } from '@/lib/server/auth';
 import { listSessions } from '@/lib/server/auth/sessions';
 
-// The sessions page: every browser signed in to Roster, where and when, and "Sign out" on any of
-// them (its tabs, on every instance, are told at once). Until people have accounts of their own,
-// every session is the admin's, so this lists them all.
+// The sessions page: every browser the signed-in person is signed in with, where and when, and
+// "Sign out" on any of them (its tabs, on every instance, are told at once).
 
 export const metadata: Metadata = { title: 'Your sessions · Roster' };
 export const dynamic = 'force-dynamic';
@@ -30,14 +29,14 @@ const CELL = 'px-4 py-3 align-top';
 export default async function SessionsPage() {
   const caller = await currentCaller();
   if (!caller) redirect('/login');
-  if (caller.via !== 'session') redirect('/');
-  const sessions = await listSessions();
+  if (!caller.user) redirect('/');
+  const sessions = await listSessions(caller.user.id);
   return (
     <main className="mx-auto max-w-4xl space-y-6 px-4 py-10">
       <header className="flex flex-wrap items-start justify-between gap-4">
         <div>
           <h1 className="text-2xl font-bold text-gray-900 dark:text-gray-100">Your sessions</h1>
-          <p className="text-sm text-gray-600 dark:text-gray-300">Every browser signed in to Roster. Signing one out closes its open tabs too.</p>
+          <p className="text-sm text-gray-600 dark:text-gray-300">Every browser {caller.user.name} is signed in with. Signing one out closes its open tabs too.</p>
         </div>
         <nav aria-label="Site" className="flex flex-wrap items-center justify-end gap-3">
           <Link href="/" className="text-sm font-medium text-blue-700 underline dark:text-blue-300">

@@ -3,18 +3,22 @@ import { cookies } from 'next/headers';
 import { env } from '@/lib/server/env';
 import type { Role } from '@/lib/shared/roles';
 import { apiToken } from './secrets';
-import { findSession, SESSION_COOKIE, sessionPrincipal } from './sessions';
+import { userPrincipal } from '@/lib/shared/principal';
+import { findSession, SESSION_COOKIE } from './sessions';
 
 /**
- * Who is calling. `principal` names them in limits and logs, never with a secret:
- * `session:<id prefix>`, `token:<name>`, or `open` when authentication is off. `sessionId` lets a
- * sign-out find their streams; `expiresAt` is when their access ends (null: it does not).
+ * Who is calling. `principal` names them in limits, logs and the audit trail, never with a secret:
+ * `user:<id>` (a person, through one of their sessions), `token:<name>`, or `open` when
+ * authentication is off. `sessionId` lets a sign-out find their streams; `expiresAt` is when their
+ * access ends (null: it does not).
  */
 export type Caller = {
   via: 'open' | 'session' | 'token';
   principal: string;
-  /** What they may do: a token's role; the admin's session and an open server are admins. */
+  /** What they may do: the person's role now, or a token's; an open server makes everyone an admin. */
   role: Role;
+  /** The signed-in person (null for a token or an open server). */
+  user: { id: number; name: string } | null;
   sessionId: string | null;
   expiresAt: number | null;
 };
@@ -22,12 +26,19 @@ export type Caller = {
 /** Authentication is on whenever an admin password is set (production refuses to start without). */
 export const authEnabled = (): boolean => Boolean(env.ADMIN_PASSWORD);
 
-const OPEN: Caller = { via: 'open', principal: 'open', role: 'admin', sessionId: null, expiresAt: null };
+const OPEN: Caller = { via: 'open', principal: 'open', role: 'admin', user: null, sessionId: null, expiresAt: null };
 
 async function fromSessionToken(token: string | undefined): Promise<Caller | null> {
   const session = await findSession(token);
   if (!session) return null;
-  return { via: 'session', principal: sessionPrincipal(session.id), role: 'admin', sessionId: session.id, expiresAt: session.expiresAt };
+  return {
+    via: 'session',
+    principal: userPrincipal(session.userId),
+    role: session.role,
+    user: { id: session.userId, name: session.name },
+    sessionId: session.id,
+    expiresAt: session.expiresAt,
+  };
 }
 
 /** The session cookie's value in a Cookie header. */
@@ -45,7 +56,7 @@ export async function callerOf(request: Request): Promise<Caller | null> {
   const bearer = /^Bearer (.+)$/i.exec(request.headers.get('authorization') ?? '')?.[1];
   if (bearer !== undefined) {
     const token = apiToken(bearer);
-    return token === null ? null : { via: 'token', principal: `token:${token.name}`, role: token.role, sessionId: null, expiresAt: null };
+    return token === null ? null : { via: 'token', principal: `token:${token.name}`, role: token.role, user: null, sessionId: null, expiresAt: null };
   }
   return fromSessionToken(sessionTokenOf(request.headers));
 }

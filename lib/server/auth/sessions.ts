@@ -4,11 +4,13 @@ import { db, query } from '@/lib/server/db';
 import { env } from '@/lib/server/env';
 import { bus } from '@/lib/server/events';
 import { logger } from '@/lib/server/logger';
+import { asRole, type Role } from '@/lib/shared/roles';
 import { keyedHash } from './secrets';
 import { SessionRelay, type SessionsEnded } from './session-relay';
 
-// Server-side sessions. The cookie carries a random token; the database keeps only its SHA-256
-// (the session's id), with its expiry, when it was last seen, and which admin password made it.
+// Server-side sessions, each of one person. The cookie carries a random token; the database keeps
+// only its SHA-256 (the session's id), with its person, expiry, when it was last seen, and a tag of
+// the password it was made with. A session stands while its person has a role and that password.
 // Deleting the row ends the session: every instance refuses the cookie within CACHE_MS, and the
 // session relay tells every instance to close the session's open streams at once.
 
@@ -19,7 +21,8 @@ const CACHE_MS = 1_000;
 /** last-seen is written at most this often per session, not on every request. */
 const LAST_SEEN_EVERY_MS = 60_000;
 
-export type Session = { id: string; expiresAt: number };
+/** A live session, with what its person may do now (read with it, so a role change applies within CACHE_MS). */
+export type Session = { id: string; expiresAt: number; userId: number; name: string; role: Role };
 
 type Cached = { session: Session | null; until: number } | { pending: Promise<Session | null> };
 
@@ -30,8 +33,8 @@ const cache = (globalForSessions.rosterSessions ??= new Map<string, Cached>());
 
 const idOf = (token: string) => createHash('sha256').update(token).digest('base64url');
 
-/** A keyed hash of the admin password: a session made with another password is not one. */
-const passwordTag = () => keyedHash(`password:${env.ADMIN_PASSWORD ?? ''}`);
+/** A keyed hash of a person's password hash: once their password changes, their sessions are refused. */
+const passwordTag = (passwordHash: string | null) => keyedHash(`password:${passwordHash ?? ''}`);
 
 /** What logs and limits call a session: a prefix of its id (a hash), never the cookie's token. */
 export const sessionPrincipal = (id: string) => `session:${id.slice(0, 8)}`;
@@ -39,14 +42,24 @@ export const sessionPrincipal = (id: string) => `session:${id.slice(0, 8)}`;
 /** Where a session was made: shown on the sessions page, never used to decide anything. */
 export type SessionOrigin = { userAgent: string; address: string };
 
-/** Starts a session; the token goes into the cookie and nowhere else. */
-export async function createSession(origin: SessionOrigin): Promise<{ token: string; session: Session }> {
+/** The person a session is started for, as sign-in found them. */
+export type Account = { id: number; name: string; role: Role; passwordHash: string | null };
+
+/** Starts a session of `account`; the token goes into the cookie and nowhere else. */
+export async function createSession(account: Account, origin: SessionOrigin): Promise<{ token: string; session: Session }> {
   const token = randomBytes(32).toString('base64url');
   const expiresAt = Date.now() + env.SESSION_TTL_SECONDS * 1000;
   const id = idOf(token);
-  const data = { id, passwordTag: passwordTag(), expiresAt: new Date(expiresAt), userAgent: origin.userAgent.slice(0, 300), address: origin.address.slice(0, 100) };
-  await db.session.create({ data });
-  return { token, session: { id, expiresAt } };
+  const data = {
+    id,
+    userId: account.id,
+    passwordTag: passwordTag(account.passwordHash),
+    expiresAt: new Date(expiresAt),
+    userAgent: origin.userAgent.slice(0, 300),
+    address: origin.address.slice(0, 100),
+  };
+  await query('session start', () => db.session.create({ data }));
+  return { token, session: { id, expiresAt, userId: account.id, name: account.name, role: account.role } };
 }
 
 /** A live session as the sessions page lists it. */
@@ -55,11 +68,11 @@ export type SessionSummary = { id: string; userAgent: string; address: string; c
 /** The most sessions the page lists (the most recently seen first): a page, never every row. */
 const LISTED_SESSIONS = 100;
 
-/** The live sessions, most recently seen first (at most LISTED_SESSIONS). */
-export function listSessions(): Promise<SessionSummary[]> {
+/** One person's live sessions, most recently seen first (at most LISTED_SESSIONS). */
+export function listSessions(userId: number): Promise<SessionSummary[]> {
   return query('session list', () =>
     db.session.findMany({
-      where: { passwordTag: passwordTag(), expiresAt: { gt: new Date() } },
+      where: { userId, expiresAt: { gt: new Date() } },
       orderBy: { lastSeenAt: 'desc' },
       take: LISTED_SESSIONS,
       select: { id: true, userAgent: true, address: true, createdAt: true, lastSeenAt: true },
@@ -67,20 +80,33 @@ export function listSessions(): Promise<SessionSummary[]> {
   );
 }
 
-/** Ends one session by its id (from the sessions page), on every instance. False when there was none. */
-export async function endSessionById(id: string): Promise<boolean> {
-  const { count } = await query('session end', () => db.session.deleteMany({ where: { id } }));
+/** Ends one of a person's sessions by its id (from their sessions page), on every instance. False when they had none such. */
+export async function endSessionById(id: string, userId: number): Promise<boolean> {
+  const { count } = await query('session end', () => db.session.deleteMany({ where: { id, userId } }));
   await sessionRelay.endSessions([id]);
   return count > 0;
 }
 
+const sessionSelect = {
+  passwordTag: true,
+  expiresAt: true,
+  lastSeenAt: true,
+  user: { select: { id: true, name: true, role: true, passwordHash: true } },
+} as const;
+
+/** Whether a stored session still stands: not expired, its person still has a role and the same password. */
+function stands(row: { passwordTag: string; expiresAt: Date; user: { role: string; passwordHash: string | null } }): boolean {
+  return row.expiresAt.getTime() > Date.now() && asRole(row.user.role) !== 'none' && row.passwordTag === passwordTag(row.user.passwordHash);
+}
+
 async function load(id: string): Promise<Session | null> {
-  const row = await query('session lookup', () => db.session.findUnique({ where: { id } }));
-  if (!row || row.passwordTag !== passwordTag() || row.expiresAt.getTime() <= Date.now()) return null;
+  // One indexed read: the session and its person together.
+  const row = await query('session lookup', () => db.session.findUnique({ where: { id }, select: sessionSelect }));
+  if (!row || !stands(row)) return null;
   if (Date.now() - row.lastSeenAt.getTime() > LAST_SEEN_EVERY_MS) {
     db.session.updateMany({ where: { id }, data: { lastSeenAt: new Date() } }).catch((error: unknown) => logger.warn({ err: error }, 'session last-seen not saved'));
   }
-  return { id, expiresAt: row.expiresAt.getTime() };
+  return { id, expiresAt: row.expiresAt.getTime(), userId: row.user.id, name: row.user.name, role: asRole(row.user.role) };
 }
 
 /** The live session a cookie's token names, or null (unknown, ended, expired, or of an old password). */
@@ -131,27 +157,28 @@ export async function endSession(token: string | undefined): Promise<string | nu
   return id;
 }
 
-/** Ends every session ("Sign out everywhere"); returns how many there were. */
-export async function endAllSessions(): Promise<number> {
-  const { count } = await db.session.deleteMany({});
-  await sessionRelay.endSessions('all');
-  return count;
+/**
+ * Ends every session of one person, on every instance ("Sign out everywhere"; their access taken
+ * away or their password changed): their open streams get `expired`. Returns how many there were.
+ */
+export async function endUserSessions(userId: number): Promise<number> {
+  const ended = await query('session end', () => db.session.findMany({ where: { userId }, select: { id: true } }));
+  if (ended.length === 0) return 0;
+  const ids = ended.map((row) => row.id);
+  await query('session end', () => db.session.deleteMany({ where: { id: { in: ids } } }));
+  await sessionRelay.endSessions(ids);
+  return ids.length;
 }
 
 /** Of these session ids, the ones that no longer stand (for open streams whose end was not heard). */
 export async function endedAmong(ids: string[]): Promise<string[]> {
-  const live = await db.session.findMany({
-    where: { id: { in: ids }, passwordTag: passwordTag(), expiresAt: { gt: new Date() } },
-    select: { id: true },
-  });
-  const found = new Set(live.map((row) => row.id));
-  return ids.filter((id) => !found.has(id));
+  const rows = await db.session.findMany({ where: { id: { in: ids } }, select: { id: true, ...sessionSelect } });
+  const standing = new Set(rows.filter(stands).map((row) => row.id));
+  return ids.filter((id) => !standing.has(id));
 }
 
-/** Deletes expired sessions and those of another admin password. */
+/** Deletes expired sessions (those of a changed password or a person without access are refused, and ended when that happens). */
 export async function purgeSessions(): Promise<number> {
-  const { count } = await db.session.deleteMany({
-    where: { OR: [{ expiresAt: { lte: new Date() } }, { passwordTag: { not: passwordTag() } }] },
-  });
+  const { count } = await db.session.deleteMany({ where: { expiresAt: { lte: new Date() } } });
   return count;
 }

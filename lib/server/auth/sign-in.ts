@@ -1,18 +1,22 @@
 import 'server-only';
 import { randomBytes } from 'node:crypto';
-import { env } from '@/lib/server/env';
 import { limits } from '@/lib/server/rate-limit';
+import type { Limiter } from '@/lib/server/rate-limit/token-bucket';
+import { signInSchema } from '@/lib/shared/validation';
+import { findAccount } from './accounts';
+import { verifyPassword } from './password';
 import { keyedHash, sameSecret } from './secrets';
 import { createSession, type Session, type SessionOrigin } from './sessions';
 
-// Checking the one admin password, so that guessing it stays hopeless from any number of
-// addresses without a flood of guesses locking the admin out:
+// Checking a person's email and password, so that guessing stays hopeless from any number of
+// addresses without a flood of guesses locking the real person out:
 // - every attempt counts against its address (10 a minute);
-// - a wrong password counts against the whole server (10 a minute), taken before the password is
-//   compared, so parallel guesses cannot overrun it; a right one gives its place back;
-// - a browser that signed in before carries a signed "known device" cookie and counts against its
-//   own allowance instead of the server's, so a flood from elsewhere never locks it out (OWASP's
-//   device cookies, owasp.org/www-community/Slow_Down_Online_Guessing_Attacks_with_Device_Cookies).
+// - a wrong password counts against the whole server (10 a minute) and against the account it
+//   tried (5 a minute), taken before the password is compared, so parallel guesses cannot overrun
+//   them; a right one gives its places back;
+// - a browser that signed in to this account before carries a signed "known device" cookie and
+//   counts against its own allowance instead, so a flood from elsewhere never locks its person out
+//   (OWASP's device cookies, owasp.org/www-community/Slow_Down_Online_Guessing_Attacks_with_Device_Cookies).
 
 export const DEVICE_COOKIE = 'roster_device';
 /** Browsers cap cookie lifetimes at 400 days. */
@@ -22,43 +26,68 @@ const FAILURE_DELAY_MS = 750;
 
 export type SignInResult =
   | { ok: true; token: string; session: Session; device: string }
-  | { ok: false; error: string; reason: 'address' | 'server' | 'device' | 'password' };
+  | { ok: false; error: string; reason: 'address' | 'server' | 'account' | 'device' | 'password'; userId: number | null };
 
-/** `<id>.<keyed hash of id>`: only this server can make one. */
-const deviceCookie = (id: string) => `${id}.${keyedHash(`device:${id}`)}`;
+/** `<id>.<account>.<keyed hash of both>`: only this server can make one, for one account. */
+const deviceCookie = (id: string, userId: number) => `${id}.${userId}.${keyedHash(`device:${id}:${userId}`)}`;
 
-/** The id of a known device from its cookie, or null when there is none or it is not ours. */
-function knownDevice(cookie: string | undefined): string | null {
+/** The id of a device that signed in to `userId` before, from its cookie; null for any other cookie. */
+function knownDevice(cookie: string | undefined, userId: number | null): string | null {
   const id = cookie?.split('.')[0];
-  return id && cookie && cookie.length < 200 && sameSecret(cookie, deviceCookie(id)) ? id : null;
+  return id && cookie && userId !== null && cookie.length < 200 && sameSecret(cookie, deviceCookie(id, userId)) ? id : null;
 }
+
+/** An allowance an attempt takes a place of before its password is checked. */
+type Budget = { limiter: Limiter; key: string; reason: 'server' | 'account' | 'device' };
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+const WRONG = 'That email and password do not match an account that can sign in.';
+
 /**
- * Checks a sign-in attempt from `origin.address` (see clientKey) carrying `deviceCookie`, and
- * starts a session when the password is right. `device` is the cookie to set (new or renewed).
+ * Checks a sign-in attempt from `origin.address` (see clientKey) carrying `device`, and starts a
+ * session of the account when its password is right. `device` in the answer is the cookie to set.
  */
-export async function attemptSignIn(password: unknown, origin: SessionOrigin, device: string | undefined): Promise<SignInResult> {
-  const { address } = origin;
-  const perAddress = await limits.signInsPerAddress.take(`address:${address}`);
-  if (!perAddress.ok) return { ok: false, reason: 'address', error: `Too many attempts. Try again in ${perAddress.retryAfterSeconds} s.` };
+export async function attemptSignIn(email: unknown, password: unknown, origin: SessionOrigin, device: string | undefined): Promise<SignInResult> {
+  const perAddress = await limits.signInsPerAddress.take(`address:${origin.address}`);
+  if (!perAddress.ok) return { ok: false, reason: 'address', userId: null, error: `Too many attempts. Try again in ${perAddress.retryAfterSeconds} s.` };
 
-  const known = knownDevice(device);
-  const [budget, key] = known ? [limits.knownDevices, `device:${known}`] : [limits.passwordChecks, 'server'];
-  const verdict = await budget.take(key);
-  if (!verdict.ok) {
-    const error = known
-      ? `Too many attempts. Try again in ${verdict.retryAfterSeconds} s.`
-      : `Too many wrong passwords on this server just now. Try again in ${verdict.retryAfterSeconds} s, or from a browser that signed in here before.`;
-    return { ok: false, reason: known ? 'device' : 'server', error };
+  const given = signInSchema.safeParse({ email, password });
+  const account = given.success ? await findAccount(given.data.email) : null;
+  const userId = account?.id ?? null;
+  const known = knownDevice(device, userId);
+  // Unknown browsers share the server's budget and the account's; a known one has its own.
+  const budgets: Budget[] = known
+    ? [{ limiter: limits.knownDevices, key: `device:${known}`, reason: 'device' as const }]
+    : [
+        { limiter: limits.passwordChecks, key: 'server', reason: 'server' as const },
+        // Keyed by a hash: the limits' store (Redis) never holds an address someone typed.
+        { limiter: limits.accountGuesses, key: `account:${keyedHash(`account:${given.success ? given.data.email : ''}`)}`, reason: 'account' as const },
+      ];
+  const taken: Budget[] = [];
+  for (const budget of budgets) {
+    const verdict = await budget.limiter.take(budget.key);
+    if (!verdict.ok) {
+      await Promise.all(taken.map((done) => done.limiter.refund(done.key)));
+      const error =
+        budget.reason === 'server'
+          ? `Too many wrong passwords on this server just now. Try again in ${verdict.retryAfterSeconds} s, or from a browser that signed in here before.`
+          : budget.reason === 'account'
+            ? `Too many wrong passwords for this account just now. Try again in ${verdict.retryAfterSeconds} s, or from a browser that signed in to it before.`
+            : `Too many attempts. Try again in ${verdict.retryAfterSeconds} s.`;
+      return { ok: false, reason: budget.reason, userId, error };
+    }
+    taken.push(budget);
   }
 
-  if (!env.ADMIN_PASSWORD || typeof password !== 'string' || !sameSecret(password, env.ADMIN_PASSWORD)) {
+  // The hash is checked even without an account (against one nothing matches): the time taken
+  // does not tell which emails have accounts.
+  const right = given.success && (await verifyPassword(given.data.password, account?.passwordHash ?? null));
+  if (!right || !account || account.role === 'none') {
     await wait(FAILURE_DELAY_MS);
-    return { ok: false, reason: 'password', error: 'That password is not right.' };
+    return { ok: false, reason: 'password', userId, error: WRONG };
   }
-  await budget.refund(key);
-  const { token, session } = await createSession(origin);
-  return { ok: true, token, session, device: deviceCookie(known ?? randomBytes(16).toString('base64url')) };
+  await Promise.all(taken.map((done) => done.limiter.refund(done.key)));
+  const { token, session } = await createSession(account, origin);
+  return { ok: true, token, session, device: deviceCookie(known ?? randomBytes(16).toString('base64url'), account.id) };
 }

@@ -14,14 +14,14 @@ import { type Limiter, RateLimiter } from './token-bucket';
 
 export { clientKey, rateKeyOf } from './client-key';
 
-type Kind = 'writes' | 'streams' | 'refused' | 'signInsPerAddress' | 'passwordChecks' | 'knownDevices';
+type Kind = 'writes' | 'streams' | 'refused' | 'signInsPerAddress' | 'passwordChecks' | 'accountGuesses' | 'knownDevices';
 type Limits = Record<Kind, Limiter> & { streamSlots: StreamSlots; redis?: RedisConnection; redisSlots?: RedisStreamSlots };
 
 /**
  * Allowances per minute. Writes and streams are counted per principal (a session or an API token:
  * who asks, which no header changes); only what is anonymous is counted per client address.
- * There is one admin password, so the guesses it takes are also counted for the whole server,
- * except those from browsers that signed in before (see lib/server/auth/sign-in.ts).
+ * Wrong passwords are also counted for the whole server and for the account they tried, except
+ * those from browsers that signed in to that account before (see lib/server/auth/sign-in.ts).
  */
 const PER_MIN: Record<Kind, number> = {
   writes: env.RATE_LIMIT_WRITES_PER_MIN,
@@ -32,6 +32,8 @@ const PER_MIN: Record<Kind, number> = {
   signInsPerAddress: 10,
   // Wrong passwords checked, from all addresses together (right ones are refunded).
   passwordChecks: 10,
+  // Wrong passwords checked against one account, from all addresses together.
+  accountGuesses: 5,
   // Wrong passwords checked, per browser that signed in before.
   knownDevices: 10,
 };
@@ -43,6 +45,7 @@ function byKind(make: (kind: Kind) => Limiter): Record<Kind, Limiter> {
     refused: make('refused'),
     signInsPerAddress: make('signInsPerAddress'),
     passwordChecks: make('passwordChecks'),
+    accountGuesses: make('accountGuesses'),
     knownDevices: make('knownDevices'),
   };
 }

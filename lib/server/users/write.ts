@@ -2,6 +2,7 @@ import 'server-only';
 import { db, type KnownErrors, query, type Tx } from '@/lib/server/db';
 import type { UserDTO, UserEvent } from '@/lib/shared/dto';
 import { ConflictError, ForbiddenError, NotFoundError, PreconditionFailedError } from '@/lib/server/errors';
+import { sessionRelay } from '@/lib/server/auth/sessions';
 import { hub } from '@/lib/server/events';
 import { type Actor, appendEvent, lockEventOrder } from '@/lib/server/events/event-log';
 import { logger } from '@/lib/server/logger';
@@ -28,9 +29,9 @@ const LOGGED = { user_created: 'user created', user_updated: 'user edited', user
 async function recorded<T>(
   actor: Actor,
   known: KnownErrors,
-  change: (tx: Tx) => Promise<{ result: T; event: UserEvent }>,
+  change: (tx: Tx) => Promise<{ result: T; event: UserEvent; endedSessions?: string[] }>,
 ): Promise<T> {
-  const { result, event } = await query(
+  const { result, event, endedSessions = [] } = await query(
     'user write',
     () =>
       db.$transaction(async (tx) => {
@@ -42,6 +43,8 @@ async function recorded<T>(
     known,
   );
   if (CRASH_AFTER_COMMIT) process.kill(process.pid, 'SIGKILL');
+  // Access taken away: the person's sessions went with the change; their streams end everywhere.
+  if (endedSessions.length > 0) await sessionRelay.endSessions(endedSessions);
   // Awaited: once the write is acknowledged, this instance's streams and page tags include it (a
   // poll right after its own write must not get a 304 for the page before it). One indexed read.
   await hub.ring();
@@ -60,6 +63,16 @@ async function assertAccessChange(tx: Tx, actor: Actor, userId: number | null, f
   if (from !== 'admin' || userId === null) return;
   const others = await tx.user.count({ where: { role: 'admin', id: { not: userId } } });
   if (others === 0) throw new ConflictError({ role: [LAST_ADMIN_MESSAGE] });
+}
+
+/**
+ * Ends a person's sessions with the change that takes their access away (demoted to none, or
+ * deleted): deleted in its transaction, so no request after it is let in; returns their ids.
+ */
+async function takeSessions(tx: Tx, userId: number): Promise<string[]> {
+  const sessions = await tx.session.findMany({ where: { userId }, select: { id: true } });
+  if (sessions.length > 0) await tx.session.deleteMany({ where: { userId } });
+  return sessions.map((session) => session.id);
 }
 
 /** Creates a validated user (email already normalised by the schema) and records it. */
@@ -93,7 +106,8 @@ export function editUser(id: number, changes: UserChanges, expectedVersion: numb
       select: userSelect,
     });
     const user = toDTO(updated);
-    return { result: user, event: { type: 'user_updated', user, previous } };
+    const endedSessions = fields.role === 'none' && previous.role !== 'none' ? await takeSessions(tx, id) : [];
+    return { result: user, event: { type: 'user_updated', user, previous }, endedSessions };
   });
 }
 
@@ -103,8 +117,9 @@ export function deleteUser(id: number, actor: Actor): Promise<void> {
     const found = await tx.user.findUnique({ where: { id }, select: { role: true } });
     if (!found) throw new NotFoundError(`No user with id ${id}`);
     await assertAccessChange(tx, actor, id, asRole(found.role), 'none');
+    const endedSessions = await takeSessions(tx, id);
     const user = toDTO(await tx.user.delete({ where: { id }, select: userSelect }));
-    return { result: undefined, event: { type: 'user_deleted', id, user } };
+    return { result: undefined, event: { type: 'user_deleted', id, user }, endedSessions };
   });
 }
 
