@@ -2,7 +2,7 @@ import { type NextRequest, NextResponse } from 'next/server';
 import { refuseAction } from '@/lib/server/action-request';
 import { allowedMethods } from '@/lib/server/allowed-methods';
 import { crossSite } from '@/lib/server/cross-site';
-import { logger, REQUEST_ID_HEADER } from '@/lib/server/logger';
+import { loggablePath, logger, REQUEST_ID_HEADER } from '@/lib/server/logger';
 import { API_POLICY } from '@/lib/shared/security-headers';
 
 // Runs before every route: gives the request an id (logged, and echoed in X-Request-Id), and
@@ -52,19 +52,19 @@ export async function proxy(request: NextRequest) {
   }
   const allowed = allowedMethods(path);
   if (allowed && !allowed.includes(request.method)) {
-    logger.warn({ requestId, method: request.method, path }, 'method not allowed');
+    logger.warn({ requestId, method: request.method, path: loggablePath(path) }, 'method not allowed');
     return refuse(requestId, 405, `${request.method} is not allowed here`, { Allow: allowed.join(', ') });
   }
   // A POST to a page is a server action. Next.js refuses one whose Origin is another host, but
   // with a 500 and only for fetches; refuse every cross-site one up front, and any it could not decode.
   if (isPage && request.method === 'POST') {
     if (crossSite(request.headers)) {
-      logger.warn({ requestId, path, origin: request.headers.get('origin'), fetchSite: request.headers.get('sec-fetch-site') }, 'cross-site form post refused');
+      logger.warn({ requestId, path: loggablePath(path), origin: request.headers.get('origin'), fetchSite: request.headers.get('sec-fetch-site') }, 'cross-site form post refused');
       return refuse(requestId, 403, 'Cross-site request refused');
     }
     const refusal = await refuseAction(request);
     if (refusal) {
-      logger.warn({ requestId, path, status: refusal.status }, 'malformed form post refused');
+      logger.warn({ requestId, path: loggablePath(path), status: refusal.status }, 'malformed form post refused');
       return refuse(requestId, refusal.status, refusal.error);
     }
   }
@@ -77,7 +77,7 @@ export async function proxy(request: NextRequest) {
   const response = NextResponse.next({ request: { headers: requestHeaders } });
   response.headers.set('Content-Security-Policy', policy);
   response.headers.set('X-Request-Id', requestId);
-  logger.info({ requestId, method: request.method, path }, 'request');
+  logger.info({ requestId, method: request.method, path: loggablePath(path) }, 'request');
   return response;
 }
 

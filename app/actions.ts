@@ -4,6 +4,8 @@ import { revalidatePath } from 'next/cache';
 import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { currentCaller } from '@/lib/server/auth';
+import { createInvite } from '@/lib/server/auth/invites';
+import { siteOrigin } from '@/lib/server/cross-site';
 import type { UserDTO } from '@/lib/shared/dto';
 import { ConflictError, ForbiddenError, NotFoundError, PreconditionFailedError, RateLimitedError, ServiceUnavailableError } from '@/lib/server/errors';
 import { requestIdOf } from '@/lib/server/logger';
@@ -139,4 +141,23 @@ export async function editUser(_previous: EditUserState, formData: FormData): Pr
   const back = localPath(text(formData, 'return'));
   if (back) redirect(back);
   return { status: 'saved', user };
+}
+
+/** An invite link made from the dashboard: the link to copy, or why there is none. */
+export type InviteLinkState = { url?: string; expiresAt?: string; error?: string };
+
+/** Makes a one-time invite link for a user who has a role (admins only), as POST /api/users/{id}/invite does. */
+export async function inviteUser(_previous: InviteLinkState, formData: FormData): Promise<InviteLinkState> {
+  const actor = await mayWrite();
+  if (typeof actor === 'string') return { error: actor };
+  const id = userIdSchema.safeParse(text(formData, 'id'));
+  if (!id.success) return { error: 'No such user.' };
+  try {
+    const { token, expiresAt } = await createInvite(id.data, actor);
+    return { url: `${siteOrigin(await headers())}/invite/${token}`, expiresAt: expiresAt.toISOString() };
+  } catch (error) {
+    if (error instanceof ForbiddenError || error instanceof NotFoundError) return { error: error.message };
+    if (error instanceof ConflictError) return { error: refusal(error) };
+    throw error;
+  }
 }

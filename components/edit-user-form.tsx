@@ -4,6 +4,7 @@ import { useActionState, useEffect } from 'react';
 import { editUser, type EditUserState } from '@/app/actions';
 import type { UserDTO } from '@/lib/shared/dto';
 import { PrimaryButton } from '@/components/primary-button';
+import { InviteButton } from '@/components/invite-button';
 import { FormField } from '@/components/form-field';
 import { RoleSelect } from '@/components/role-select';
 import { asRole } from '@/lib/shared/roles';
@@ -28,31 +29,35 @@ export function EditUserForm({ user, returnTo, onDone, manageAccess = false }: {
   }, [state, onDone]);
 
   return (
-    <form action={formAction} noValidate aria-label={`Edit ${user.name}`} className="space-y-3">
-      <input type="hidden" name="id" value={user.id} />
-      <input type="hidden" name="version" value={shown.version} />
-      {returnTo && <input type="hidden" name="return" value={returnTo} />}
-      {/* Keyed on the version: a stale save refills the fields with the current values. */}
-      <div key={shown.version} className="flex flex-col gap-3 sm:flex-row sm:items-start">
-        <FormField name="name" label="Name" type="text" idPrefix={prefix} defaultValue={values?.name ?? shown.name} errors={fieldErrors?.name} />
-        <FormField name="email" label="Email" type="email" idPrefix={prefix} defaultValue={values?.email ?? shown.email} errors={fieldErrors?.email} />
-        {manageAccess && <RoleSelect id={`${prefix}role`} name="role" label="Role" value={asRole(values?.role ?? shown.role)} errors={fieldErrors?.role} />}
-      </div>
-      <div className="flex flex-wrap items-center gap-3">
-        <PrimaryButton pending={pending}>Save</PrimaryButton>
-        {onDone ? (
-          <button type="button" onClick={onDone} className="rounded-md px-3 py-2 text-sm font-medium text-gray-700 hover:bg-gray-100 focus-visible:outline-2 focus-visible:outline-blue-700 dark:text-gray-200 dark:hover:bg-gray-700">
-            Cancel
-          </button>
-        ) : (
-          <a href={returnTo ?? '/'} className="rounded-md px-3 py-2 text-sm font-medium text-gray-700 hover:bg-gray-100 dark:text-gray-200 dark:hover:bg-gray-700">
-            Cancel
-          </a>
-        )}
-        <p role="status" aria-live="polite" className="min-h-5 text-sm text-red-700 dark:text-red-400">
-          {pending ? 'Saving…' : message}
-        </p>
-      </div>
-    </form>
+    <div className="space-y-3">
+      <form action={formAction} noValidate aria-label={`Edit ${user.name}`} className="space-y-3">
+        <input type="hidden" name="id" value={user.id} />
+        <input type="hidden" name="version" value={shown.version} />
+        {returnTo && <input type="hidden" name="return" value={returnTo} />}
+        {/* Keyed on the version: a stale save refills the fields with the current values. */}
+        <div key={shown.version} className="flex flex-col gap-3 sm:flex-row sm:items-start">
+          <FormField name="name" label="Name" type="text" idPrefix={prefix} defaultValue={values?.name ?? shown.name} errors={fieldErrors?.name} />
+          <FormField name="email" label="Email" type="email" idPrefix={prefix} defaultValue={values?.email ?? shown.email} errors={fieldErrors?.email} />
+          {manageAccess && <RoleSelect id={`${prefix}role`} name="role" label="Role" value={asRole(values?.role ?? shown.role)} errors={fieldErrors?.role} />}
+        </div>
+        <div className="flex flex-wrap items-center gap-3">
+          <PrimaryButton pending={pending}>Save</PrimaryButton>
+          {onDone ? (
+            <button type="button" onClick={onDone} className="rounded-md px-3 py-2 text-sm font-medium text-gray-700 hover:bg-gray-100 focus-visible:outline-2 focus-visible:outline-blue-700 dark:text-gray-200 dark:hover:bg-gray-700">
+              Cancel
+            </button>
+          ) : (
+            <a href={returnTo ?? '/'} className="rounded-md px-3 py-2 text-sm font-medium text-gray-700 hover:bg-gray-100 dark:text-gray-200 dark:hover:bg-gray-700">
+              Cancel
+            </a>
+          )}
+          <p role="status" aria-live="polite" className="min-h-5 text-sm text-red-700 dark:text-red-400">
+            {pending ? 'Saving…' : message}
+          </p>
+        </div>
+      </form>
+      {/* Beside the form, not in it: a form cannot hold another. Only people with a role can sign in. */}
+      {manageAccess && shown.role !== 'none' && <InviteButton userId={user.id} name={shown.name} />}
+    </div>
   );
 }

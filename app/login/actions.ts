@@ -6,7 +6,8 @@ import { redirect } from 'next/navigation';
 import { currentCaller } from '@/lib/server/auth';
 import { z } from 'zod';
 import { endSession, endSessionById, endUserSessions, SESSION_COOKIE, sessionPrincipal } from '@/lib/server/auth/sessions';
-import { attemptSignIn, DEVICE_COOKIE, DEVICE_COOKIE_DAYS } from '@/lib/server/auth/sign-in';
+import { setSessionCookies } from '@/lib/server/auth/cookies';
+import { attemptSignIn, DEVICE_COOKIE } from '@/lib/server/auth/sign-in';
 import { logger, requestIdOf } from '@/lib/server/logger';
 import { clientKey } from '@/lib/server/rate-limit';
 import { userPrincipal } from '@/lib/shared/principal';
@@ -26,10 +27,7 @@ export async function signIn(_previous: SignInState, formData: FormData): Promis
     logger.warn({ requestId, reason: result.reason, userId: result.userId, address: origin.address }, result.reason === 'password' ? 'sign-in failed' : 'sign-in refused');
     return { error: result.error, email: typeof email === 'string' ? email.slice(0, 254) : '' };
   }
-  const secure = requestHeaders.get('x-forwarded-proto') === 'https';
-  const cookie = { httpOnly: true, sameSite: 'lax', secure, path: '/' } as const;
-  jar.set(SESSION_COOKIE, result.token, { ...cookie, expires: new Date(result.session.expiresAt) });
-  jar.set(DEVICE_COOKIE, result.device, { ...cookie, maxAge: DEVICE_COOKIE_DAYS * 24 * 60 * 60 });
+  await setSessionCookies(result.token, result.session, result.device);
   logger.info({ requestId, principal: userPrincipal(result.session.userId), session: sessionPrincipal(result.session.id), address: origin.address }, 'signed in');
   redirect('/');
 }

@@ -8,6 +8,7 @@ const ROUTES: [path: RegExp, methods: string[]][] = [
   [/^\/api\/users$/, ['GET', 'POST']],
   [/^\/api\/users\/[^/]+$/, ['GET', 'PATCH', 'DELETE']],
   [/^\/api\/users\/[^/]+\/activity$/, ['GET']],
+  [/^\/api\/users\/[^/]+\/invite$/, ['POST']],
   [/^\/api\/activity$/, ['GET']],
   [/^\/api\/health$/, ['GET']],
   [/^\/api\/metrics$/, ['GET']],

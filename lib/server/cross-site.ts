@@ -8,6 +8,15 @@ function hostOf(headers: Headers): string | null {
 }
 
 /**
+ * This site's origin as the browser reached it (`https://roster.example.org`), for links the server
+ * hands out (invites): the proxy's X-Forwarded-Proto and -Host first, as with the host above.
+ */
+export function siteOrigin(headers: Headers): string {
+  const proto = headers.get('x-forwarded-proto')?.split(',')[0]?.trim() === 'https' ? 'https' : 'http';
+  return `${proto}://${hostOf(headers) ?? 'localhost'}`;
+}
+
+/**
  * True when `Origin` names another host than this one (or is opaque: `null`), or, when a browser
  * sent no Origin, when `Sec-Fetch-Site` says the request came from another origin. A request with
  * neither comes from no browser (curl, a script), which carries only credentials it was given.

@@ -15,3 +15,6 @@ export const REQUEST_ID_HEADER = 'x-request-id';
 export function requestIdOf(headers: Headers): string {
   return headers.get(REQUEST_ID_HEADER) ?? crypto.randomUUID();
 }
+
+/** A request path as logs may keep it: an invite link's token is a secret, like a password. */
+export const loggablePath = (path: string): string => path.replace(/^\/invite\/[^/]+/, '/invite/[token]');

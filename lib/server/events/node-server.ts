@@ -3,7 +3,7 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { pipeline } from 'node:stream/promises';
-import { logger, REQUEST_ID_HEADER } from '@/lib/server/logger';
+import { loggablePath, logger, REQUEST_ID_HEADER } from '@/lib/server/logger';
 import { API_POLICY, SECURITY_HEADERS } from '@/lib/shared/security-headers';
 import { claimOf, type Sink } from './sinks';
 
@@ -73,7 +73,7 @@ export function serveFromNode(handler: RouteHandler): NodeHandler {
     let left = false;
     res.once('close', () => (left = true));
     const requestId = crypto.randomUUID();
-    const path = (req.url ?? '/').split('?')[0];
+    const path = loggablePath((req.url ?? '/').split('?')[0] ?? '/');
     logger.info({ requestId, method: req.method, path }, 'request');
     const headers: OutgoingHttpHeaders = { 'Content-Security-Policy': API_POLICY, 'X-Request-Id': requestId };
     for (const { key, value } of SECURITY_HEADERS) headers[key] = value;

@@ -1,0 +1,93 @@
+import 'server-only';
+import { createHash, randomBytes } from 'node:crypto';
+import { db, query } from '@/lib/server/db';
+import { ConflictError, ForbiddenError, NotFoundError } from '@/lib/server/errors';
+import type { Actor } from '@/lib/server/events/event-log';
+import { logger } from '@/lib/server/logger';
+import { userPrincipal } from '@/lib/shared/principal';
+import { asRole, canManageAccess } from '@/lib/shared/roles';
+import { hashPassword } from './password';
+import { type Account, createSession, type Session, type SessionOrigin, sessionRelay } from './sessions';
+
+// Invites: a one-time link an admin makes for a person who has a role, so they can set their own
+// password and land signed in. The link carries 256 random bits; only their SHA-256 is stored, with
+// the person, who made it, and when it expires. Using it (or a newer invite) ends the link.
+
+const INVITE_DAYS = 7;
+
+export const INVITES_ADMINS_ONLY = 'Only an admin can invite people.';
+export const INVITE_NEEDS_ROLE = 'Give this user a role before inviting them: without one they cannot sign in.';
+
+/** What the invite page says of a link that cannot be used. */
+export const INVITE_GONE = {
+  used: 'This invite link has been used already. Ask an admin for a new one.',
+  expired: 'This invite link has expired. Ask an admin for a new one.',
+  unknown: 'This invite link is not valid. Ask an admin for a new one.',
+} as const;
+
+const idOf = (token: string) => createHash('sha256').update(token).digest('base64url');
+
+/**
+ * Makes an invite link's token for user `userId` (admins only; the user must have a role), ending
+ * any earlier link of theirs. The token goes into the link and nowhere else.
+ */
+export async function createInvite(userId: number, actor: Actor): Promise<{ token: string; expiresAt: Date }> {
+  if (!canManageAccess(actor.role)) throw new ForbiddenError(INVITES_ADMINS_ONLY);
+  const token = randomBytes(32).toString('base64url');
+  const expiresAt = new Date(Date.now() + INVITE_DAYS * 24 * 60 * 60_000);
+  await query('invite create', () =>
+    db.$transaction(async (tx) => {
+      const user = await tx.user.findUnique({ where: { id: userId }, select: { role: true } });
+      if (!user) throw new NotFoundError(`No user with id ${userId}`);
+      if (asRole(user.role) === 'none') throw new ConflictError({ role: [INVITE_NEEDS_ROLE] });
+      await tx.invite.deleteMany({ where: { userId, usedAt: null } });
+      await tx.invite.create({ data: { id: idOf(token), userId, createdBy: actor.principal, expiresAt } });
+    }),
+  );
+  logger.info({ requestId: actor.requestId, principal: actor.principal, userId, expiresAt }, 'invite created');
+  return { token, expiresAt };
+}
+
+/** What a link's token names: a person who may use it, or why it cannot be used. */
+export type InviteLookup =
+  | { status: 'open'; user: { id: number; name: string; email: string } }
+  | { status: 'used' | 'expired' | 'unknown' };
+
+export async function findInvite(token: string): Promise<InviteLookup> {
+  if (!/^[\w-]{43}$/.test(token)) return { status: 'unknown' };
+  const invite = await query('invite lookup', () =>
+    db.invite.findUnique({ where: { id: idOf(token) }, select: { usedAt: true, expiresAt: true, user: { select: { id: true, name: true, email: true, role: true } } } }),
+  );
+  if (!invite) return { status: 'unknown' };
+  if (invite.usedAt) return { status: 'used' };
+  if (invite.expiresAt.getTime() <= Date.now() || asRole(invite.user.role) === 'none') return { status: 'expired' };
+  return { status: 'open', user: { id: invite.user.id, name: invite.user.name, email: invite.user.email } };
+}
+
+export type AcceptResult = { ok: true; token: string; session: Session } | { ok: false; status: 'used' | 'expired' | 'unknown' };
+
+/**
+ * Uses an invite: sets the person's password (already checked against the password rule), ends
+ * the link and every session they had, and starts a session in this browser. A link used twice at
+ * once lets one in: the first to mark it used.
+ */
+export async function acceptInvite(token: string, password: string, origin: SessionOrigin): Promise<AcceptResult> {
+  const found = await findInvite(token);
+  if (found.status !== 'open') return { ok: false, status: found.status };
+  const passwordHash = await hashPassword(password);
+  const result = await query('invite accept', () =>
+    db.$transaction(async (tx) => {
+      const { count } = await tx.invite.updateMany({ where: { id: idOf(token), usedAt: null, expiresAt: { gt: new Date() } }, data: { usedAt: new Date() } });
+      if (count === 0) return null;
+      const user = await tx.user.update({ where: { id: found.user.id }, data: { passwordHash }, select: { id: true, name: true, role: true, passwordHash: true } });
+      const ended = await tx.session.findMany({ where: { userId: user.id }, select: { id: true } });
+      await tx.session.deleteMany({ where: { userId: user.id } });
+      return { account: { ...user, role: asRole(user.role) } satisfies Account, ended: ended.map((row) => row.id) };
+    }),
+  );
+  if (!result) return { ok: false, status: 'used' };
+  if (result.ended.length > 0) await sessionRelay.endSessions(result.ended);
+  const { token: sessionToken, session } = await createSession(result.account, origin);
+  logger.info({ principal: userPrincipal(result.account.id), address: origin.address }, 'invite used: password set');
+  return { ok: true, token: sessionToken, session };
+}
