@@ -67,7 +67,7 @@ export default async function DashboardPage({ searchParams }: Props) {
       </header>
       {access.write && <CreateUserForm />}
       {/* The same component for every view, so its live stream stays open across them. */}
-      <Directory initial={page} view={view} cursor={params.cursor ?? null} access={access} />
+      <Directory initial={page} view={view} cursor={params.cursor ?? null} access={access} me={caller.user?.id ?? null} />
     </main>
   );
 }

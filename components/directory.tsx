@@ -1,6 +1,8 @@
 'use client';
 
 import Link from 'next/link';
+import { useRouter } from 'next/navigation';
+import { useState } from 'react';
 import { searchText } from '@/lib/shared/directory/keys';
 import { type View, viewSearch } from '@/lib/shared/directory/view';
 import type { PageDTO } from '@/lib/shared/dto';
@@ -22,11 +24,26 @@ function totalText(total: number, q: string, role: Role | ''): string {
 }
 
 /** The directory: one page of a view, live, seeded with the server-rendered page. */
-export function Directory({ initial, view, cursor, access }: { initial: PageDTO; view: View; cursor: string | null; access: Access }) {
-  const { state, status, search, searching } = useDirectory(initial, view, cursor);
+export function Directory({ initial, view, cursor, access, me = null }: { initial: PageDTO; view: View; cursor: string | null; access: Access; me?: number | null }) {
+  const router = useRouter();
+  const [roleNote, setRoleNote] = useState('');
+  // The signed-in person's own role changed (keeping access): the page renders again with what it
+  // now allows, without a reload; the server has already forgotten the role it read before.
+  const { state, status, search, searching } = useDirectory(initial, view, cursor, {
+    me,
+    changed: (role) => {
+      setRoleNote(`An admin changed your role to ${ROLE_LABEL[role]}.`);
+      router.refresh();
+    },
+  });
   const rows = useRowTransitions(state.users, `${viewSearch(state.view)}#${state.cursor ?? ''}`);
   return (
     <section aria-labelledby="users-heading" className="space-y-3">
+      {roleNote && (
+        <p role="status" className="rounded-md border border-blue-200 bg-blue-50 px-4 py-2 text-sm text-blue-900 dark:border-blue-800 dark:bg-blue-950 dark:text-blue-100">
+          {roleNote}
+        </p>
+      )}
       <SearchBox view={state.view} busy={searching} onSearch={search} />
       <div className="flex flex-wrap items-center justify-between gap-2">
         <h2 id="users-heading" className="text-lg font-semibold text-gray-900 dark:text-gray-100">

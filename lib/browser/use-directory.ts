@@ -5,6 +5,7 @@ import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import useSWR from 'swr';
 import { type View, viewSearch } from '@/lib/shared/directory/view';
 import type { PageDTO } from '@/lib/shared/dto';
+import type { Role } from '@/lib/shared/roles';
 import { type DirectoryState, directoryReducer, initialDirectory } from './directory-state';
 import type { LiveStatus, LiveStream } from './event-source';
 import { fetchPage, pageUrl, SignedOutError } from './fetch-page';
@@ -26,14 +27,18 @@ export function useDirectory(
   initial: PageDTO,
   view: View,
   cursor: string | null,
+  /** Called when an event changes the signed-in person's own role (their id: `me`). */
+  onOwnRole?: { me: number | null; changed: (role: Role) => void },
 ): { state: DirectoryState; status: LiveStatus; search: (filter: Partial<Pick<View, 'q' | 'role'>>, now?: boolean) => void; searching: boolean } {
   const [state, dispatch] = useReducer(directoryReducer, undefined, () => initialDirectory(initial, view, cursor));
   const [stream, setStream] = useState<LiveStatus>('connecting');
   const [pollOk, setPollOk] = useState(false);
   const latest = useRef(state);
   const live = useRef<LiveStream | null>(null);
+  const ownRole = useRef(onOwnRole);
   useEffect(() => {
     latest.current = state;
+    ownRole.current = onOwnRole;
   });
 
   const [rendered, setRendered] = useState(initial);
@@ -127,7 +132,10 @@ export function useDirectory(
   useEffect(() => {
     const stream = openSharedStream({
       lastEventId: () => latest.current.lastEventId,
-      onEvent: (event) => dispatch({ type: 'event', event }),
+      onEvent: (event) => {
+        dispatch({ type: 'event', event });
+        if (event.type === 'user_updated' && event.user.id === ownRole.current?.me && event.user.role !== event.previous.role) ownRole.current.changed(event.user.role);
+      },
       onResync: () => refetch(),
       onLeaderAt: (lastEventId) => {
         if (lastEventId > latest.current.lastEventId) refetch();

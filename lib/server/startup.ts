@@ -73,6 +73,7 @@ sessionRelay.onSessionsEnded((ended) => {
   forgetSessions(ended);
   connections.endSessions(ended);
 });
+sessionRelay.onSessionsChanged(forgetSessions);
 if (!building && authEnabled()) {
   const purge = () =>
     purgeSessions()

@@ -11,6 +11,7 @@ export type SessionsEnded = string[] | 'all';
 
 export class SessionRelay {
   readonly #listeners: ((ended: SessionsEnded) => void)[] = [];
+  readonly #changeListeners: ((changed: string[]) => void)[] = [];
 
   constructor(private readonly bus: Bus) {
     bus.subscribe('sessions', (message) => {
@@ -20,6 +21,37 @@ export class SessionRelay {
         logger.warn({ err: error }, 'unreadable ended-sessions message ignored');
       }
     });
+    bus.subscribe('sessions-changed', (message) => {
+      try {
+        this.#heardChanged(JSON.parse(message) as string[]);
+      } catch (error) {
+        logger.warn({ err: error }, 'unreadable changed-sessions message ignored');
+      }
+    });
+  }
+
+  /**
+   * Tells every instance that these sessions' person changed role (keeping access), so each reads
+   * them again on their next request instead of trusting what it looked up up to a second ago.
+   * Published before the change's event, on the same connection, so a tab that reloads on the event
+   * is answered with the new role. Never throws.
+   */
+  async changedSessions(changed: string[]): Promise<void> {
+    try {
+      await this.bus.publish('sessions-changed', JSON.stringify(changed));
+    } catch (error) {
+      logger.warn({ err: error }, 'changed sessions not announced: they are read again within a second');
+      this.#heardChanged(changed);
+    }
+  }
+
+  /** Called on this instance for every `changedSessions` of any instance. */
+  onSessionsChanged(listener: (changed: string[]) => void): void {
+    this.#changeListeners.push(listener);
+  }
+
+  #heardChanged(changed: string[]): void {
+    for (const listener of this.#changeListeners) listener(changed);
   }
 
   /**

@@ -4,11 +4,12 @@ import { createRedis, type RedisConnection, redisAddress } from '@/lib/server/re
 
 // How instances tell each other something happened. It carries no data that matters on its own:
 // `events` is a doorbell (read the log now: the database holds the events), `sessions` names
-// sessions that ended (the database already refuses them). So a message lost while an instance
+// sessions that ended (the database already refuses them), `sessions-changed` sessions whose
+// person's role changed (each instance reads them again within a second anyway). So a message lost while an instance
 // is not listening costs only time: the hub polls the log every second, and sessions are
 // re-checked (lib/server/startup.ts).
 
-export type Channel = 'events' | 'sessions';
+export type Channel = 'events' | 'sessions' | 'sessions-changed';
 
 export interface Bus {
   /** Delivers `message` to every instance's listeners on `channel`, this one's included. Rejects when it cannot. */
@@ -81,7 +82,7 @@ export class RedisBus implements Bus {
 
   async start(): Promise<void> {
     await Promise.all([this.#publisher.connect(), this.#subscriber.connect()]);
-    await this.#subscriber.client.subscribe(`${this.keyPrefix}events`, `${this.keyPrefix}sessions`);
+    await this.#subscriber.client.subscribe(`${this.keyPrefix}events`, `${this.keyPrefix}sessions`, `${this.keyPrefix}sessions-changed`);
   }
 
   close(): void {

@@ -29,9 +29,9 @@ const LOGGED = { user_created: 'user created', user_updated: 'user edited', user
 async function recorded<T>(
   actor: Actor,
   known: KnownErrors,
-  change: (tx: Tx) => Promise<{ result: T; event: UserEvent; endedSessions?: string[] }>,
+  change: (tx: Tx) => Promise<{ result: T; event: UserEvent; endedSessions?: string[]; changedSessions?: string[] }>,
 ): Promise<T> {
-  const { result, event, endedSessions = [] } = await query(
+  const { result, event, endedSessions = [], changedSessions = [] } = await query(
     'user write',
     () =>
       db.$transaction(async (tx) => {
@@ -45,6 +45,8 @@ async function recorded<T>(
   if (CRASH_AFTER_COMMIT) process.kill(process.pid, 'SIGKILL');
   // Access taken away: the person's sessions went with the change; their streams end everywhere.
   if (endedSessions.length > 0) await sessionRelay.endSessions(endedSessions);
+  // A role that keeps access: every instance reads the person's sessions afresh before the event is out.
+  if (changedSessions.length > 0) await sessionRelay.changedSessions(changedSessions);
   // Awaited: once the write is acknowledged, this instance's streams and page tags include it (a
   // poll right after its own write must not get a 304 for the page before it). One indexed read.
   await hub.ring();
@@ -107,7 +109,8 @@ export function editUser(id: number, changes: UserChanges, expectedVersion: numb
     });
     const user = toDTO(updated);
     const endedSessions = fields.role === 'none' && previous.role !== 'none' ? await takeSessions(tx, id) : [];
-    return { result: user, event: { type: 'user_updated', user, previous }, endedSessions };
+    const changedSessions = fields.role !== previous.role && fields.role !== 'none' ? (await tx.session.findMany({ where: { userId: id }, select: { id: true } })).map((row) => row.id) : [];
+    return { result: user, event: { type: 'user_updated', user, previous }, endedSessions, changedSessions };
   });
 }
 
