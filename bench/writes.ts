@@ -1,11 +1,14 @@
 // npm run bench -- --mode writes [--databases sqlite,postgresql] [--creates 500]
 // What a write costs: POST /api/users latency one at a time and eight at once, with 20 streams
-// open, on each database. BENCH_APP_ROOT=<another built checkout> runs that version's server with
+// open, on each database; and what signing in and the session check on every request cost
+// (a sign-in through the form, timed; GET /api/users?limit=1 with the session cookie and with the
+// API token, whose difference is the session lookup). BENCH_APP_ROOT=<another built checkout> runs that version's server with
 // this same benchmark, so a before/after comparison is one command per side on one machine.
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { createDatabase, type Kind } from './directory/database';
-import { agent, API_TOKEN, APP_ROOT, request, rosterEnv, runScript, serverNodeVersion, startRoster, stopAll } from './servers';
+import { sessionCookieOf, submitSignIn } from '../tests/support/session';
+import { agent, API_TOKEN, APP_ROOT, request, ROSTER_ENV, rosterEnv, runScript, serverNodeVersion, startRoster, stopAll } from './servers';
 import { type Summary, summarize } from './stats';
 
 type WritesOptions = { databases: string[]; creates: number; port: number; postgres: string };
@@ -17,6 +20,33 @@ async function timedCreate(port: number): Promise<number> {
   const answer = await request(port, 'POST', '/api/users', { name: 'Bench Writer', email: `w-${randomUUID()}@example.com` }, {}, false);
   if (answer.status !== 201) throw new Error(`POST /api/users answered ${answer.status}: ${answer.text}`);
   return nowMs() - started;
+}
+
+/** Sign-ins through the real form, one at a time, each from an address of its own (10 a minute per address). */
+async function signIns(port: number, count: number): Promise<{ times: Summary; cookie: string }> {
+  const base = `http://127.0.0.1:${port}`;
+  const times: number[] = [];
+  let cookie = '';
+  for (let i = 0; i < count; i++) {
+    const started = nowMs();
+    const response = await submitSignIn(base, ROSTER_ENV.ADMIN_PASSWORD, { Origin: base, 'X-Forwarded-For': `10.9.${Math.floor(i / 250)}.${(i % 250) + 1}` }, ROSTER_ENV.ADMIN_EMAIL);
+    times.push(nowMs() - started);
+    cookie = sessionCookieOf(response) ?? '';
+    if (!cookie) throw new Error(`signing in answered ${response.status} without a session cookie`);
+  }
+  return { times: summarize(times), cookie };
+}
+
+/** GET /api/users?limit=1, one at a time, with `headers` (the session cookie, or the default token). */
+async function reads(port: number, count: number, headers: Record<string, string>): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const started = nowMs();
+    const answer = await request(port, 'GET', '/api/users?limit=1', undefined, headers, false);
+    if (answer.status !== 200) throw new Error(`GET /api/users answered ${answer.status}`);
+    times.push(nowMs() - started);
+  }
+  return times;
 }
 
 async function creates(port: number, count: number, concurrency: number): Promise<Summary & { perSecond: number }> {
@@ -47,7 +77,7 @@ export async function writesBench(options: WritesOptions): Promise<void> {
   for (const kind of options.databases as Kind[]) {
     const database = await createDatabase(kind, options.postgres);
     if (typeof database === 'string') {
-      rows.push(`| ${kind} | skipped: ${database} | | | |`);
+      rows.push(`| ${kind} | skipped: ${database} | | | | | | |`);
       continue;
     }
     await runScript('prisma/migrate.ts', [], rosterEnv(database.url));
@@ -58,7 +88,18 @@ export async function writesBench(options: WritesOptions): Promise<void> {
       const one = await creates(options.port, options.creates, 1);
       const eight = await creates(options.port, options.creates, 8);
       const cell = (s: Summary) => `${s.p50.toFixed(1)} / ${s.p99.toFixed(1)}`;
-      rows.push(`| ${kind} | ${cell(one)} | ${cell(eight)} | ${eight.perSecond.toFixed(0)} |`);
+      const signedIn = await signIns(options.port, 25);
+      await reads(options.port, 100, {}); // warm-up
+      // Alternating blocks, so drift in the machine's load falls on both alike.
+      const byToken: number[] = [];
+      const byCookie: number[] = [];
+      for (let block = 0; block < 5; block++) {
+        byToken.push(...await reads(options.port, 100, {}));
+        byCookie.push(...await reads(options.port, 100, { Authorization: '', Cookie: signedIn.cookie }));
+      }
+      const [token, cookie] = [summarize(byToken), summarize(byCookie)];
+      const p50p95 = (s: Summary) => `${s.p50.toFixed(2)} / ${s.p95.toFixed(2)}`;
+      rows.push(`| ${kind} | ${cell(one)} | ${cell(eight)} | ${eight.perSecond.toFixed(0)} | ${p50p95(signedIn.times)} | ${p50p95(token)} | ${p50p95(cookie)} |`);
     } finally {
       for (const stream of streams) stream.destroy();
       await stopAll(servers);
@@ -66,7 +107,9 @@ export async function writesBench(options: WritesOptions): Promise<void> {
     }
   }
   console.log(`\nPOST /api/users on ${APP_ROOT}, ${options.creates} creates each way, 20 streams open, servers on Node ${serverNodeVersion()} (ms, p50 / p99)\n`);
-  console.log('| database | one at a time | eight at once | creates/s, eight at once |\n| --- | --- | --- | --- |');
+  console.log(
+    '| database | create, one at a time | create, eight at once | creates/s, eight at once | sign-in (form, p50 / p95) | GET /api/users?limit=1 with the token (p50 / p95) | the same with a session cookie |\n| --- | --- | --- | --- | --- | --- | --- |',
+  );
   console.log(rows.join('\n'));
   agent.destroy();
 }
