@@ -1,4 +1,4 @@
-import { ANONYMOUS } from './credentials';
+import { ADMIN_EMAIL, ANONYMOUS } from './credentials';
 import { createUser, expect, test, uniqueEmail, type UserPage } from './fixtures';
 
 test('without the API token or a session, the API and the stream answer 401 JSON and change nothing', async ({
@@ -37,6 +37,7 @@ test('without the API token or a session, the API and the stream answer 401 JSON
   for (const client of [api, page.request]) {
     const response = await client.get('/api/users');
     expect(response.status()).toBe(200);
-    expect(((await response.json()) as UserPage).users.map((u) => u.id)).toEqual([user.id]);
+    // The test's user and the first admin (made at start-up), nothing else.
+    expect(((await response.json()) as UserPage).users.map((u) => u.email)).toEqual([user.email, ADMIN_EMAIL]);
   }
 });

@@ -1,12 +1,13 @@
 // The directory without JavaScript: searching is a GET form, sorting and paging are links, and
 // "Edit" is a link to the edit page, whose form posts and returns to the view it came from.
+import { ADMIN_EMAIL } from './credentials';
 import { countText, createUser, createUsers, dashboard, expect, listPage, patchUser, test, uniqueEmail } from './fixtures';
 
 const plain = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `Plain ${String(from + i).padStart(3, '0')}`);
 
 test('without JavaScript, sorting, paging and searching work through links and the search form', async ({ api, openBrowser }) => {
   await createUsers(api, 'Plain', 55);
-  const newestFirst = (await listPage(api, { limit: '200' })).users.map((u) => u.name);
+  const newestFirst = (await listPage(api, { limit: '200' })).users.filter((u) => u.email !== ADMIN_EMAIL).map((u) => u.name);
   const page = await openBrowser({ javaScriptEnabled: false });
   const ui = dashboard(page);
   await page.goto('/');
@@ -29,7 +30,8 @@ test('without JavaScript, sorting, paging and searching work through links and t
   await expect(ui.names).toHaveText(plain(1, 50));
   await ui.sortBy('Name').click();
   await expect(ui.column('Name')).toHaveAttribute('aria-sort', 'descending');
-  await expect(ui.names).toHaveText(plain(6, 55).reverse());
+  // The first admin (Zuzana Admin) sorts last by name, so first here: the page holds 49 of the tests' users.
+  await expect(ui.names).toHaveText(plain(7, 55).reverse());
 
   // The search form keeps the sort in hidden fields (and sends its role filter, empty: every role).
   await ui.search.fill('plain 05');

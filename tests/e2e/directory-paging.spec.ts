@@ -1,11 +1,13 @@
 // Paging through the directory with JavaScript: keyset pages of 50, Previous / Next links, in the
 // default order and in a sorted one, on one document with one stream.
+import { ADMIN_EMAIL } from './credentials';
 import { countText, createUsers, dashboard, expect, listPage, PAGE_SIZE, requestsTo, test } from './fixtures';
 
 test('Next and Previous walk through the pages of 50, in the default order and by name', async ({ page, api }) => {
   await createUsers(api, 'Pager', 120);
   // Created several at a time, so the order of creation is the server's to say.
-  const newestFirst = (await listPage(api, { limit: '200' })).users.map((u) => u.name);
+  // The first admin (made at start-up, so the oldest) ends the last page; the pages' names leave them out.
+  const newestFirst = (await listPage(api, { limit: '200' })).users.filter((u) => u.email !== ADMIN_EMAIL).map((u) => u.name);
   const pages = [newestFirst.slice(0, 50), newestFirst.slice(50, 100), newestFirst.slice(100)];
   const streams = requestsTo(page, '/events');
   const ui = dashboard(page);

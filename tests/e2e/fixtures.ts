@@ -153,12 +153,13 @@ export function dashboard(page: Page) {
     connection: page.getByTestId('connection-status'),
     /** "3 users", "1 user", "2 users match “ann”" (see countText). */
     count: page.getByTestId('user-count'),
-    rows: page.locator('tbody tr[data-user-id]'),
+    /** The rows of the users the tests made: every row but the first admin's (the person signed in), which is always there. */
+    rows: page.locator('tbody tr[data-user-id]').filter({ hasNotText: ADMIN_EMAIL }),
     row: (text: string) => page.locator('tbody tr[data-user-id]', { hasText: text }),
     /** A user's row, found by id (an inline editor shows the name and email as field values, not text). */
     rowOf: (id: number) => page.locator(`tbody tr[data-user-id="${id}"]`),
     /** The names in the table, top to bottom, leaving out rows that are fading out. */
-    names: page.locator('tbody tr[data-user-id]:not([aria-hidden="true"]) > td:first-child'),
+    names: page.locator('tbody tr[data-user-id]:not([aria-hidden="true"])').filter({ hasNotText: ADMIN_EMAIL }).locator('td:first-child'),
     deleteButton: (name: string) => page.getByRole('button', { name: `Delete ${name}`, exact: true }),
     editLink: (name: string) => page.getByRole('link', { name: `Edit ${name}`, exact: true }),
     /** The editor of a user: inline in its row, or the form of the edit page. */
