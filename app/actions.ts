@@ -4,6 +4,7 @@ import { revalidatePath } from 'next/cache';
 import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { currentCaller } from '@/lib/server/auth';
+import { endSessionsOf } from '@/lib/server/auth/accounts';
 import { createInvite } from '@/lib/server/auth/invites';
 import { siteOrigin } from '@/lib/server/cross-site';
 import type { UserDTO } from '@/lib/shared/dto';
@@ -158,6 +159,23 @@ export async function inviteUser(_previous: InviteLinkState, formData: FormData)
   } catch (error) {
     if (error instanceof ForbiddenError || error instanceof NotFoundError) return { error: error.message };
     if (error instanceof ConflictError) return { error: refusal(error) };
+    throw error;
+  }
+}
+
+/** What "End sessions" did: how many sessions ended, or why none did. */
+export type EndSessionsState = { ended?: number; error?: string };
+
+/** An admin ends every session of a person, on every instance, as DELETE /api/users/{id}/sessions does. */
+export async function endSessions(_previous: EndSessionsState, formData: FormData): Promise<EndSessionsState> {
+  const actor = await mayWrite();
+  if (typeof actor === 'string') return { error: actor };
+  const id = userIdSchema.safeParse(text(formData, 'id'));
+  if (!id.success) return { error: 'No such user.' };
+  try {
+    return { ended: await endSessionsOf(id.data, actor) };
+  } catch (error) {
+    if (error instanceof ForbiddenError || error instanceof NotFoundError) return { error: error.message };
     throw error;
   }
 }

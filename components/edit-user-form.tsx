@@ -4,6 +4,7 @@ import { useActionState, useEffect } from 'react';
 import { editUser, type EditUserState } from '@/app/actions';
 import type { UserDTO } from '@/lib/shared/dto';
 import { PrimaryButton } from '@/components/primary-button';
+import { EndSessionsButton } from '@/components/end-sessions-button';
 import { InviteButton } from '@/components/invite-button';
 import { FormField } from '@/components/form-field';
 import { RoleSelect } from '@/components/role-select';
@@ -57,7 +58,12 @@ export function EditUserForm({ user, returnTo, onDone, manageAccess = false }: {
         </div>
       </form>
       {/* Beside the form, not in it: a form cannot hold another. Only people with a role can sign in. */}
-      {manageAccess && shown.role !== 'none' && <InviteButton userId={user.id} name={shown.name} />}
+      {manageAccess && shown.role !== 'none' && (
+        <>
+          <InviteButton userId={user.id} name={shown.name} />
+          <EndSessionsButton userId={user.id} name={shown.name} />
+        </>
+      )}
     </div>
   );
 }

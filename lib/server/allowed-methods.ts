@@ -9,6 +9,7 @@ const ROUTES: [path: RegExp, methods: string[]][] = [
   [/^\/api\/users\/[^/]+$/, ['GET', 'PATCH', 'DELETE']],
   [/^\/api\/users\/[^/]+\/activity$/, ['GET']],
   [/^\/api\/users\/[^/]+\/invite$/, ['POST']],
+  [/^\/api\/users\/[^/]+\/sessions$/, ['DELETE']],
   [/^\/api\/activity$/, ['GET']],
   [/^\/api\/health$/, ['GET']],
   [/^\/api\/metrics$/, ['GET']],

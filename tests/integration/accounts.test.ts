@@ -7,11 +7,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActivityPageDTO, UserDTO } from '@/lib/shared/dto';
 import { ADMINS_ONLY_MESSAGE, VIEWER_MESSAGE } from '@/lib/shared/roles';
 import { makePerson, type Person } from '../support/accounts';
-import { authHeaders, deleteUser, listUsers, patchUser, postUser, uniqueEmail } from '../support/api';
+import { authHeaders, deleteUser, eventually, listUsers, patchUser, postUser, uniqueEmail } from '../support/api';
 import { logEntries, readLog, startServer, type TestServer } from '../support/server';
 import { ADMIN_EMAIL, ADMIN_PASSWORD } from '../support/secrets';
 import { clientAddress, sessionCookieOf, signIn, submitSignIn } from '../support/session';
+import { twoInstances } from '../support/instances';
+import { findForm, submitForm } from '../support/html';
+import { servicesUp } from '../support/services';
 import { SseClient } from '../support/sse';
+
+const up = await servicesUp('postgres', 'redis');
 
 let server: TestServer;
 beforeAll(async () => {
@@ -186,6 +191,33 @@ describe('access taken away ends every session of the person at once', () => {
   }
 });
 
+describe('an admin ends a person’s sessions', () => {
+  it('DELETE /api/users/{id}/sessions: 200 {ended}, both browsers refused, the open stream `expired` within 2 s; the person can sign in again', async () => {
+    const rae = await person('Rae Reset', 'editor');
+    const [first, second] = [await asPerson(rae), await asPerson(rae)];
+    const stream = await SseClient.connect(`${url()}/events`, { Cookie: second }, 'none');
+    expect((await stream.next()).event).toBe('connected');
+    const ed = await person('Ed Not Admin', 'editor');
+    const edCookie = await asPerson(ed);
+
+    const refused = await fetch(`${url()}/api/users/${rae.user.id}/sessions`, { method: 'DELETE', headers: { Cookie: edCookie, Origin: url() } });
+    expect(refused.status).toBe(403);
+    expect((await fetch(`${url()}/api/users`, { headers: { Cookie: first } })).status).toBe(200);
+    expect((await fetch(`${url()}/api/users/${2 ** 31 - 2}/sessions`, { method: 'DELETE', headers: authHeaders() })).status).toBe(404);
+
+    const at = Date.now();
+    const ended = await fetch(`${url()}/api/users/${rae.user.id}/sessions`, { method: 'DELETE', headers: authHeaders() });
+    expect(ended.status).toBe(200);
+    expect(await ended.json()).toEqual({ ended: 2 });
+    expect(await expiredWithin(stream, at)).toBeLessThan(2_000);
+    for (const cookie of [first, second]) expect((await fetch(`${url()}/api/users`, { headers: { Cookie: cookie } })).status).toBe(401);
+    expect((await fetch(`${url()}/api/users`, { headers: { Cookie: edCookie } })).status).toBe(200); // others go on
+    await asPerson(rae); // still has access: signs in again
+    const line = logEntries(await readLog(server.logFile)).find((entry) => entry.msg === 'sessions ended by an admin' && entry.userId === rae.user.id);
+    expect(line).toMatchObject({ principal: 'token:API_TOKEN', sessions: 2 });
+  });
+});
+
 describe('guessing one person’s password', () => {
   it('checks at most 5 wrong passwords a minute for one account from any number of addresses; its person still gets in from a browser they used before', async () => {
     const victim = await person('Vic Target', 'admin');
@@ -209,4 +241,44 @@ describe('guessing one person’s password', () => {
     expect(refused.every((line) => line.userId === victim.user.id)).toBe(true);
     expect(refused.length).toBeGreaterThanOrEqual(3);
   }, 30_000);
+});
+
+describe.skipIf(!up)('access taken away, on two instances (PostgreSQL and Redis)', () => {
+  const two = twoInstances('accounts');
+
+  /** A person with `role` on the shared database, signed in on instance `at` through an invite (any database). */
+  async function signedInPerson(at: string, name: string, role: 'editor' | 'viewer'): Promise<{ user: UserDTO; cookie: string }> {
+    const response = await postUser(two.a.url, { name, email: uniqueEmail(name.split(' ')[0]?.toLowerCase()), role });
+    const user = (await response.json()) as UserDTO;
+    const { url: link } = (await (await fetch(`${two.a.url}/api/users/${user.id}/invite`, { method: 'POST', headers: authHeaders() })).json()) as { url: string };
+    const page = link.replace(/^http:\/\/[^/]+/, at);
+    const form = findForm(await (await fetch(page)).text(), (f) => f.includes('name="password"'));
+    const accepted = await submitForm(page, form, { password: `${name} password` }, { redirect: 'manual', headers: { Origin: at } });
+    return { user, cookie: sessionCookieOf(accepted)! };
+  }
+
+  it('demoted on A: their cookie is refused on B and their stream on B gets `expired` within 2 s', async () => {
+    const { user, cookie } = await signedInPerson(two.b.url, 'Pat Twoplaces', 'editor');
+    expect((await fetch(`${two.b.url}/api/users`, { headers: { Cookie: cookie } })).status).toBe(200);
+    const stream = await SseClient.connect(`${two.b.url}/events`, { Cookie: cookie }, 'none');
+    expect((await stream.next()).event).toBe('connected');
+
+    const at = Date.now();
+    expect((await patchUser(two.a.url, user.id, { role: 'none' }, user.version)).status).toBe(200);
+    expect(await expiredWithin(stream, at)).toBeLessThan(2_000);
+    expect((await fetch(`${two.b.url}/api/users`, { headers: { Cookie: cookie } })).status).toBe(401);
+  });
+
+  it('made a viewer on A: B refuses their writes (403) well within the second B may trust its last look, and their reads go on', async () => {
+    const { user, cookie } = await signedInPerson(two.b.url, 'Sam Twoplaces', 'editor');
+    // An empty body: an editor gets 400 (nothing written), a viewer 403, so probing changes nothing.
+    const write = async () => (await postUser(two.b.url, {}, { auth: { cookie }, headers: { Origin: two.b.url } })).status;
+    expect(await write()).toBe(400);
+    const at = Date.now();
+    expect((await patchUser(two.a.url, user.id, { role: 'viewer' }, user.version)).status).toBe(200);
+    // The change tells B over Redis to read Sam's sessions again; it arrives within milliseconds.
+    expect(await eventually(write, (status) => status === 403, 2_000)).toBe(403);
+    expect(Date.now() - at).toBeLessThan(500);
+    expect((await fetch(`${two.b.url}/api/users`, { headers: { Cookie: cookie } })).status).toBe(200);
+  });
 });

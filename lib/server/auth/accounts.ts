@@ -1,12 +1,12 @@
 import 'server-only';
 import { db, query } from '@/lib/server/db';
 import { env } from '@/lib/server/env';
-import { ConflictError, PreconditionFailedError } from '@/lib/server/errors';
+import { ConflictError, ForbiddenError, NotFoundError, PreconditionFailedError } from '@/lib/server/errors';
 import type { Actor } from '@/lib/server/events/event-log';
 import { logger } from '@/lib/server/logger';
 import { createUser, editUser } from '@/lib/server/users';
 import { SYSTEM_PRINCIPAL } from '@/lib/shared/principal';
-import { asRole } from '@/lib/shared/roles';
+import { ADMINS_ONLY_MESSAGE, asRole, canManageAccess } from '@/lib/shared/roles';
 import { hashPassword, verifyPassword } from './password';
 import { type Account, endUserSessions } from './sessions';
 
@@ -24,6 +24,19 @@ export async function setPassword(userId: number, password: string): Promise<voi
   const passwordHash = await hashPassword(password);
   await query('password set', () => db.user.update({ where: { id: userId }, data: { passwordHash } }));
   await endUserSessions(userId);
+}
+
+/**
+ * An admin's "End sessions" on a person: every session they have ends, on every instance, and their
+ * open tabs say so (for a lost laptop, or before changing their access). Returns how many there were.
+ */
+export async function endSessionsOf(userId: number, actor: Actor): Promise<number> {
+  if (!canManageAccess(actor.role)) throw new ForbiddenError(ADMINS_ONLY_MESSAGE);
+  const user = await query('account lookup', () => db.user.findUnique({ where: { id: userId }, select: { id: true } }));
+  if (!user) throw new NotFoundError(`No user with id ${userId}`);
+  const ended = await endUserSessions(userId);
+  logger.info({ requestId: actor.requestId, principal: actor.principal, userId, sessions: ended }, 'sessions ended by an admin');
+  return ended;
 }
 
 const SYSTEM: Actor = { principal: SYSTEM_PRINCIPAL, requestId: 'start-up', role: 'admin' };
