@@ -35,7 +35,7 @@ test('offers "Sign out everywhere" next to "Sign out", as buttons a keyboard rea
   await page.goto('/');
   const everywhere = page.getByRole('button', { name: 'Sign out everywhere' });
   await expect(everywhere).toBeVisible();
-  await expect(everywhere).toHaveAttribute('title', 'Ends every admin session, in every browser');
+  await expect(everywhere).toHaveAttribute('title', 'Ends every session of yours, in every browser');
   await expect(page.getByRole('button', { name: 'Sign out', exact: true })).toBeVisible();
   await everywhere.focus();
   await expect(everywhere).toBeFocused();

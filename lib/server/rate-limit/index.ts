@@ -18,8 +18,9 @@ type Kind = 'writes' | 'streams' | 'refused' | 'signInsPerAddress' | 'passwordCh
 type Limits = Record<Kind, Limiter> & { streamSlots: StreamSlots; redis?: RedisConnection; redisSlots?: RedisStreamSlots };
 
 /**
- * Allowances per minute. Writes and streams are counted per principal (a session or an API token:
- * who asks, which no header changes); only what is anonymous is counted per client address.
+ * Allowances per minute. Writes and streams are counted per principal (a signed-in person, all
+ * their browsers together, or an API token: who asks, which no header changes); only what is
+ * anonymous is counted per client address.
  * Wrong passwords are also counted for the whole server and for the account they tried, except
  * those from browsers that signed in to that account before (see lib/server/auth/sign-in.ts).
  */
