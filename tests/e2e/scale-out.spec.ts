@@ -145,7 +145,12 @@ test.describe('two instances behind nginx', () => {
     const second = await open();
     // least_conn sends the second stream to the instance without one; were both on one instance,
     // this would not be a test of fan-out across instances, so insist on it.
-    for (let attempt = 0; attempt < 5 && (await streams()).a !== 1; attempt++) {
+    // Counted once the reloaded tab's old stream has closed (both tabs hold exactly one stream).
+    const settled = async () => {
+      await expect.poll(async () => { const s = await streams(); return s.a + s.b; }).toBe(2);
+      return streams();
+    };
+    for (let attempt = 0; attempt < 5 && (await settled()).a !== 1; attempt++) {
       await second.page.reload();
       await expect(second.ui.connection).toHaveText('Connected (SSE)');
     }
