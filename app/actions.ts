@@ -144,18 +144,17 @@ export async function editUser(_previous: EditUserState, formData: FormData): Pr
   return { status: 'saved', user };
 }
 
-/** An invite link made from the dashboard: the link to copy, or why there is none. */
-export type InviteLinkState = { url?: string; expiresAt?: string; error?: string };
-
-/** Makes a one-time invite link for a user who has a role (admins only), as POST /api/users/{id}/invite does. */
-export async function inviteUser(_previous: InviteLinkState, formData: FormData): Promise<InviteLinkState> {
+/**
+ * An admin's action on one person of the form's `id` (invite, end sessions): the actor's checks,
+ * then `run`; a refusal the person can act on becomes `{ error }`, as the API's 403 / 404 / 409 would.
+ */
+async function onePerson<T>(formData: FormData, run: (id: number, actor: users.Actor) => Promise<T>): Promise<T | { error: string }> {
   const actor = await mayWrite();
   if (typeof actor === 'string') return { error: actor };
   const id = userIdSchema.safeParse(text(formData, 'id'));
   if (!id.success) return { error: 'No such user.' };
   try {
-    const { token, expiresAt } = await createInvite(id.data, actor);
-    return { url: `${siteOrigin(await headers())}/invite/${token}`, expiresAt: expiresAt.toISOString() };
+    return await run(id.data, actor);
   } catch (error) {
     if (error instanceof ForbiddenError || error instanceof NotFoundError) return { error: error.message };
     if (error instanceof ConflictError) return { error: refusal(error) };
@@ -163,19 +162,21 @@ export async function inviteUser(_previous: InviteLinkState, formData: FormData)
   }
 }
 
+/** An invite link made from the dashboard: the link to copy, or why there is none. */
+export type InviteLinkState = { url?: string; expiresAt?: string; error?: string };
+
+/** Makes a one-time invite link for a user who has a role (admins only), as POST /api/users/{id}/invite does. */
+export async function inviteUser(_previous: InviteLinkState, formData: FormData): Promise<InviteLinkState> {
+  return onePerson(formData, async (id, actor) => {
+    const { token, expiresAt } = await createInvite(id, actor);
+    return { url: `${siteOrigin(await headers())}/invite/${token}`, expiresAt: expiresAt.toISOString() };
+  });
+}
+
 /** What "End sessions" did: how many sessions ended, or why none did. */
 export type EndSessionsState = { ended?: number; error?: string };
 
 /** An admin ends every session of a person, on every instance, as DELETE /api/users/{id}/sessions does. */
 export async function endSessions(_previous: EndSessionsState, formData: FormData): Promise<EndSessionsState> {
-  const actor = await mayWrite();
-  if (typeof actor === 'string') return { error: actor };
-  const id = userIdSchema.safeParse(text(formData, 'id'));
-  if (!id.success) return { error: 'No such user.' };
-  try {
-    return { ended: await endSessionsOf(id.data, actor) };
-  } catch (error) {
-    if (error instanceof ForbiddenError || error instanceof NotFoundError) return { error: error.message };
-    throw error;
-  }
+  return onePerson(formData, async (id, actor) => ({ ended: await endSessionsOf(id, actor) }));
 }

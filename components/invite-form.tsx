@@ -2,6 +2,8 @@
 
 import { useActionState } from 'react';
 import { type InviteState, setPasswordFromInvite } from '@/app/invite/actions';
+import { CredentialField } from '@/components/credential-field';
+import { PASSWORD_MAX, PASSWORD_MIN } from '@/lib/shared/validation';
 import { PrimaryButton } from '@/components/primary-button';
 
 const IDLE: InviteState = {};
@@ -14,23 +16,7 @@ export function InviteForm({ token, email }: { token: string; email: string }) {
       <input type="hidden" name="token" value={token} />
       {/* Names the account, so password managers file the new password under it. */}
       <input type="email" name="username" value={email} autoComplete="username" readOnly hidden />
-      <div className="space-y-1">
-        <label htmlFor="password" className="block text-sm font-medium text-gray-800 dark:text-gray-200">
-          Password
-        </label>
-        <input
-          id="password"
-          name="password"
-          type="password"
-          required
-          minLength={8}
-          maxLength={128}
-          autoComplete="new-password"
-          aria-invalid={message ? true : undefined}
-          aria-describedby={message ? 'invite-error' : undefined}
-          className="block w-full rounded-md border border-gray-300 bg-white px-3 py-2 text-sm text-gray-900 shadow-sm dark:border-gray-600 dark:bg-gray-900 dark:text-gray-100 focus:border-blue-600 focus:outline-2 focus:outline-blue-600"
-        />
-      </div>
+      <CredentialField label="Password" name="password" type="password" minLength={PASSWORD_MIN} maxLength={PASSWORD_MAX} autoComplete="new-password" errorId={message ? 'invite-error' : undefined} />
       <p id="invite-error" role="status" aria-live="polite" className="min-h-5 text-sm text-red-700 dark:text-red-400">
         {message}
       </p>

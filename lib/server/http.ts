@@ -2,6 +2,7 @@ import 'server-only';
 import { callerOf, type Caller } from './auth';
 import { canWrite, VIEWER_MESSAGE } from '@/lib/shared/roles';
 import type { UserDTO } from '@/lib/shared/dto';
+import { userIdSchema } from '@/lib/shared/validation';
 import {
   ConflictError,
   ForbiddenError,
@@ -126,6 +127,13 @@ export async function writer(request: Request): Promise<Actor> {
   if (!canWrite(caller.role)) throw new ForbiddenError(VIEWER_MESSAGE);
   await assertWriteAllowed(caller, request.headers);
   return { principal: caller.principal, requestId: requestIdOf(request.headers), role: caller.role };
+}
+
+/** The `{id}` of a /api/users/{id}… route: NotFoundError (404) when it is not a user id. */
+export async function userIdParam(params: Promise<{ id: string }>): Promise<number> {
+  const id = userIdSchema.safeParse((await params).id);
+  if (!id.success) throw new NotFoundError('No such user');
+  return id.data;
 }
 
 /** The body as JSON: 413 past MAX_BODY_BYTES (declared or actual), 400 when it is not JSON. */

@@ -7,7 +7,7 @@ import { logger } from '@/lib/server/logger';
 import { userPrincipal } from '@/lib/shared/principal';
 import { asRole, canManageAccess } from '@/lib/shared/roles';
 import { hashPassword } from './password';
-import { type Account, createSession, type Session, type SessionOrigin, sessionRelay } from './sessions';
+import { type Account, createSession, type Session, type SessionOrigin, sessionRelay, takeSessions } from './sessions';
 
 // Invites: a one-time link an admin makes for a person who has a role, so they can set their own
 // password and land signed in. The link carries 256 random bits; only their SHA-256 is stored, with
@@ -80,9 +80,7 @@ export async function acceptInvite(token: string, password: string, origin: Sess
       const { count } = await tx.invite.updateMany({ where: { id: idOf(token), usedAt: null, expiresAt: { gt: new Date() } }, data: { usedAt: new Date() } });
       if (count === 0) return null;
       const user = await tx.user.update({ where: { id: found.user.id }, data: { passwordHash }, select: { id: true, name: true, role: true, passwordHash: true } });
-      const ended = await tx.session.findMany({ where: { userId: user.id }, select: { id: true } });
-      await tx.session.deleteMany({ where: { userId: user.id } });
-      return { account: { ...user, role: asRole(user.role) } satisfies Account, ended: ended.map((row) => row.id) };
+      return { account: { ...user, role: asRole(user.role) } satisfies Account, ended: await takeSessions(tx, user.id) };
     }),
   );
   if (!result) return { ok: false, status: 'used' };

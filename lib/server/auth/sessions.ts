@@ -157,16 +157,35 @@ export async function endSession(token: string | undefined): Promise<string | nu
   return id;
 }
 
+/** The database, or a transaction of it: the session helpers below run in either. */
+type Client = Pick<typeof db, 'session'>;
+
 /**
- * Ends every session of one person, on every instance ("Sign out everywhere"; their access taken
- * away or their password changed): their open streams get `expired`. Returns how many there were.
+ * The ids of a person's sessions. Not paged: a person has as many as browsers they signed in with
+ * within SESSION_TTL_SECONDS (sign-ins are limited per address and per account), and expired ones
+ * are purged hourly.
+ */
+export async function sessionIdsOf(client: Client, userId: number): Promise<string[]> {
+  return (await client.session.findMany({ where: { userId }, select: { id: true } })).map((row) => row.id);
+}
+
+/**
+ * Deletes a person's sessions (in the caller's transaction, with the change that ends them) and
+ * returns their ids, for `sessionRelay.endSessions` once it commits.
+ */
+export async function takeSessions(client: Client, userId: number): Promise<string[]> {
+  const ids = await sessionIdsOf(client, userId);
+  if (ids.length > 0) await client.session.deleteMany({ where: { id: { in: ids } } });
+  return ids;
+}
+
+/**
+ * Ends every session of one person, on every instance ("Sign out everywhere", an admin's "End
+ * sessions", a new password): their open streams get `expired`. Returns how many there were.
  */
 export async function endUserSessions(userId: number): Promise<number> {
-  const ended = await query('session end', () => db.session.findMany({ where: { userId }, select: { id: true } }));
-  if (ended.length === 0) return 0;
-  const ids = ended.map((row) => row.id);
-  await query('session end', () => db.session.deleteMany({ where: { id: { in: ids } } }));
-  await sessionRelay.endSessions(ids);
+  const ids = await query('session end', () => takeSessions(db, userId));
+  if (ids.length > 0) await sessionRelay.endSessions(ids);
   return ids.length;
 }
 

@@ -2,7 +2,7 @@ import 'server-only';
 import { db, type KnownErrors, query, type Tx } from '@/lib/server/db';
 import type { UserDTO, UserEvent } from '@/lib/shared/dto';
 import { ConflictError, ForbiddenError, NotFoundError, PreconditionFailedError } from '@/lib/server/errors';
-import { sessionRelay } from '@/lib/server/auth/sessions';
+import { sessionIdsOf, sessionRelay, takeSessions } from '@/lib/server/auth/sessions';
 import { hub } from '@/lib/server/events';
 import { type Actor, appendEvent, lockEventOrder } from '@/lib/server/events/event-log';
 import { logger } from '@/lib/server/logger';
@@ -67,16 +67,6 @@ async function assertAccessChange(tx: Tx, actor: Actor, userId: number | null, f
   if (others === 0) throw new ConflictError({ role: [LAST_ADMIN_MESSAGE] });
 }
 
-/**
- * Ends a person's sessions with the change that takes their access away (demoted to none, or
- * deleted): deleted in its transaction, so no request after it is let in; returns their ids.
- */
-async function takeSessions(tx: Tx, userId: number): Promise<string[]> {
-  const sessions = await tx.session.findMany({ where: { userId }, select: { id: true } });
-  if (sessions.length > 0) await tx.session.deleteMany({ where: { userId } });
-  return sessions.map((session) => session.id);
-}
-
 /** Creates a validated user (email already normalised by the schema) and records it. */
 export function createUser(input: UserInput, actor: Actor): Promise<UserDTO> {
   return recorded(actor, duplicateEmail, async (tx) => {
@@ -108,8 +98,10 @@ export function editUser(id: number, changes: UserChanges, expectedVersion: numb
       select: userSelect,
     });
     const user = toDTO(updated);
+    // Access taken away: the person's sessions go in this transaction, so no request after it is let
+    // in. A role that keeps access: their sessions are read afresh everywhere.
     const endedSessions = fields.role === 'none' && previous.role !== 'none' ? await takeSessions(tx, id) : [];
-    const changedSessions = fields.role !== previous.role && fields.role !== 'none' ? (await tx.session.findMany({ where: { userId: id }, select: { id: true } })).map((row) => row.id) : [];
+    const changedSessions = fields.role !== previous.role && fields.role !== 'none' ? await sessionIdsOf(tx, id) : [];
     return { result: user, event: { type: 'user_updated', user, previous }, endedSessions, changedSessions };
   });
 }

@@ -1,23 +1,17 @@
 // GET /api/users/{id} – one user (ETag: its version)
 // PATCH /api/users/{id} – edit {name?, email?}; If-Match: "<version>" is required (412 when stale)
 // DELETE /api/users/{id} – delete a user (204, or 404 when there is no such user)
-import { NotFoundError, ValidationError } from '@/lib/server/errors';
-import { errorResponse, ifMatchVersion, notModified, readJson, requireCaller, versionTag, writer } from '@/lib/server/http';
+import { ValidationError } from '@/lib/server/errors';
+import { errorResponse, ifMatchVersion, notModified, readJson, requireCaller, userIdParam, versionTag, writer } from '@/lib/server/http';
 import * as users from '@/lib/server/users';
-import { fieldErrorsOf, userChangesSchema, userIdSchema } from '@/lib/shared/validation';
+import { fieldErrorsOf, userChangesSchema } from '@/lib/shared/validation';
 
 type Context = { params: Promise<{ id: string }> };
-
-async function idOf({ params }: Context): Promise<number> {
-  const id = userIdSchema.safeParse((await params).id);
-  if (!id.success) throw new NotFoundError('No such user');
-  return id.data;
-}
 
 export async function GET(request: Request, context: Context) {
   try {
     await requireCaller(request);
-    const user = await users.getUser(await idOf(context));
+    const user = await users.getUser(await userIdParam(context.params));
     const headers = { ETag: versionTag(user.version), 'Cache-Control': 'no-cache' };
     if (notModified(request, headers.ETag)) return new Response(null, { status: 304, headers });
     return Response.json(user, { headers });
@@ -29,7 +23,7 @@ export async function GET(request: Request, context: Context) {
 export async function PATCH(request: Request, context: Context) {
   try {
     const actor = await writer(request);
-    const id = await idOf(context);
+    const id = await userIdParam(context.params);
     const expected = ifMatchVersion(request);
     const parsed = userChangesSchema.safeParse(await readJson(request));
     if (!parsed.success) throw new ValidationError(fieldErrorsOf(parsed.error));
@@ -43,7 +37,7 @@ export async function PATCH(request: Request, context: Context) {
 export async function DELETE(request: Request, context: Context) {
   try {
     const actor = await writer(request);
-    await users.deleteUser(await idOf(context), actor);
+    await users.deleteUser(await userIdParam(context.params), actor);
     return new Response(null, { status: 204 });
   } catch (error) {
     return errorResponse(error, request);

@@ -1,18 +1,15 @@
 // DELETE /api/users/{id}/sessions – an admin ends every session of a person, on every instance:
 // 200 {"ended": <how many>}; their open streams get `expired`. 403 for anyone but an admin; 404.
 import { endSessionsOf } from '@/lib/server/auth/accounts';
-import { NotFoundError } from '@/lib/server/errors';
-import { errorResponse, writer } from '@/lib/server/http';
-import { userIdSchema } from '@/lib/shared/validation';
+import { errorResponse, userIdParam, writer } from '@/lib/server/http';
 
 type Context = { params: Promise<{ id: string }> };
 
 export async function DELETE(request: Request, { params }: Context) {
   try {
     const actor = await writer(request);
-    const id = userIdSchema.safeParse((await params).id);
-    if (!id.success) throw new NotFoundError('No such user');
-    return Response.json({ ended: await endSessionsOf(id.data, actor) });
+    const id = await userIdParam(params);
+    return Response.json({ ended: await endSessionsOf(id, actor) });
   } catch (error) {
     return errorResponse(error, request);
   }
