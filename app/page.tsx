@@ -57,6 +57,9 @@ export default async function DashboardPage({ searchParams }: Props) {
               <span className="text-sm text-gray-700 dark:text-gray-300">
                 Signed in as <strong data-testid="signed-in-as">{caller.user.name}</strong> ({ROLE_LABEL[caller.role]})
               </span>
+              <Link href="/account" className="text-sm font-medium text-blue-700 underline dark:text-blue-300">
+                Your account
+              </Link>
               <Link href="/account/sessions" className="text-sm font-medium text-blue-700 underline dark:text-blue-300">
                 Your sessions
               </Link>

@@ -1,12 +1,15 @@
 'use server';
 
+import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server';
 import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { setSessionCookies } from '@/lib/server/auth/cookies';
-import { acceptInvite, INVITE_GONE } from '@/lib/server/auth/invites';
+import { acceptInvite, findInvite, INVITE_GONE, invitePurpose } from '@/lib/server/auth/invites';
+import { checkNewPasskey, PASSKEY_FAILED, passkeyForm, registrationOptions, relyingParty } from '@/lib/server/auth/passkeys';
 import { logger, requestIdOf } from '@/lib/server/logger';
 import { clientKey } from '@/lib/server/rate-limit';
 import { passwordSchema } from '@/lib/shared/validation';
+import type { PasskeyDone, PasskeyStart } from '@/components/passkey-button';
 
 export type InviteState = { error?: string; gone?: string };
 
@@ -17,11 +20,34 @@ export async function setPasswordFromInvite(_previous: InviteState, formData: Fo
   if (!password.success) return { error: password.error.issues[0]?.message ?? 'Password is not valid' };
   const requestHeaders = await headers();
   const origin = { userAgent: requestHeaders.get('user-agent') ?? '', address: clientKey(requestHeaders) };
-  const result = await acceptInvite(typeof token === 'string' ? token : '', password.data, origin);
+  const result = await acceptInvite(typeof token === 'string' ? token : '', { password: password.data }, origin);
   if (!result.ok) {
     logger.warn({ requestId: requestIdOf(requestHeaders), status: result.status, address: origin.address }, 'invite refused');
     return { gone: INVITE_GONE[result.status] };
   }
+  await setSessionCookies(result.token, result.session);
+  redirect('/');
+}
+
+/** The options for the browser to make the invited person's passkey. */
+export async function invitePasskeyOptions(form: FormData): Promise<PasskeyStart<PublicKeyCredentialCreationOptionsJSON>> {
+  const token = passkeyForm(form).arg;
+  const invite = await findInvite(token);
+  if (invite.status !== 'open') return { error: INVITE_GONE[invite.status] };
+  return { options: await registrationOptions(invite.user, relyingParty(await headers()), invitePurpose(token)) };
+}
+
+/** Adds the passkey the browser made from invitePasskeyOptions's challenge, and signs this browser in as its person. */
+export async function acceptInviteWithPasskey(form: FormData): Promise<PasskeyDone> {
+  const { arg: token, response } = passkeyForm(form);
+  const invite = await findInvite(token);
+  if (invite.status !== 'open') return { error: INVITE_GONE[invite.status] };
+  const requestHeaders = await headers();
+  const passkey = await checkNewPasskey(invite.user.id, response, relyingParty(requestHeaders), invitePurpose(token));
+  if (!passkey) return { error: PASSKEY_FAILED };
+  const origin = { userAgent: requestHeaders.get('user-agent') ?? '', address: clientKey(requestHeaders) };
+  const result = await acceptInvite(token, { passkey }, origin);
+  if (!result.ok) return { error: INVITE_GONE[result.status] };
   await setSessionCookies(result.token, result.session);
   redirect('/');
 }

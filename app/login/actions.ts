@@ -1,5 +1,6 @@
 'use server';
 
+import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import { revalidatePath } from 'next/cache';
 import { cookies, headers } from 'next/headers';
 import { redirect } from 'next/navigation';
@@ -7,10 +8,12 @@ import { currentCaller } from '@/lib/server/auth';
 import { z } from 'zod';
 import { endSession, endSessionById, endUserSessions, SESSION_COOKIE, sessionPrincipal } from '@/lib/server/auth/sessions';
 import { setSessionCookies } from '@/lib/server/auth/cookies';
-import { attemptSignIn, DEVICE_COOKIE } from '@/lib/server/auth/sign-in';
+import { passkeyForm, relyingParty, signInOptions } from '@/lib/server/auth/passkeys';
+import { attemptPasskeySignIn, attemptSignIn, DEVICE_COOKIE } from '@/lib/server/auth/sign-in';
 import { logger, requestIdOf } from '@/lib/server/logger';
 import { clientKey } from '@/lib/server/rate-limit';
 import { userPrincipal } from '@/lib/shared/principal';
+import type { PasskeyDone, PasskeyStart } from '@/components/passkey-button';
 
 /** The form's state after a failed attempt: why, and the email to keep in its field. */
 export type SignInState = { error?: string; email?: string };
@@ -29,6 +32,26 @@ export async function signIn(_previous: SignInState, formData: FormData): Promis
   }
   await setSessionCookies(result.token, result.session, result.device);
   logger.info({ requestId, principal: userPrincipal(result.session.userId), session: sessionPrincipal(result.session.id), address: origin.address }, 'signed in');
+  redirect('/');
+}
+
+/** The options for the browser to sign in with any passkey of this site. */
+export async function passkeySignInOptions(): Promise<PasskeyStart<PublicKeyCredentialRequestOptionsJSON>> {
+  return { options: await signInOptions(relyingParty(await headers())) };
+}
+
+/** Signs in with the browser's answer to passkeySignInOptions's challenge. */
+export async function signInWithPasskey(form: FormData): Promise<PasskeyDone> {
+  const requestHeaders = await headers();
+  const jar = await cookies();
+  const origin = { userAgent: requestHeaders.get('user-agent') ?? '', address: clientKey(requestHeaders) };
+  const result = await attemptPasskeySignIn(passkeyForm(form).response, relyingParty(requestHeaders), origin, jar.get(DEVICE_COOKIE)?.value);
+  if (!result.ok) {
+    logger.warn({ requestId: requestIdOf(requestHeaders), reason: result.reason, address: origin.address }, result.reason === 'passkey' ? 'sign-in failed' : 'sign-in refused');
+    return { error: result.error };
+  }
+  await setSessionCookies(result.token, result.session, result.device);
+  logger.info({ requestId: requestIdOf(requestHeaders), principal: userPrincipal(result.session.userId), session: sessionPrincipal(result.session.id), address: origin.address, with: 'passkey' }, 'signed in');
   redirect('/');
 }
 

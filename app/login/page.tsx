@@ -1,6 +1,8 @@
 import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
+import { passkeySignInOptions, signInWithPasskey } from '@/app/login/actions';
 import { LoginForm } from '@/components/login-form';
+import { PasskeyButton } from '@/components/passkey-button';
 import { authEnabled, currentCaller } from '@/lib/server/auth';
 
 export const metadata: Metadata = { title: 'Sign in · Roster' };
@@ -17,6 +19,12 @@ export default async function LoginPage() {
         <p className="text-sm text-gray-600 dark:text-gray-300">Sign in to manage users.</p>
       </header>
       <LoginForm />
+      <section aria-labelledby="passkey-heading" className="space-y-2">
+        <h2 id="passkey-heading" className="sr-only">
+          Passkey
+        </h2>
+        <PasskeyButton id="passkey-sign-in" label="Sign in with a passkey" ceremony={{ kind: 'get', start: passkeySignInOptions, finish: signInWithPasskey }} />
+      </section>
     </main>
   );
 }

@@ -33,7 +33,11 @@ export function openSharedStream(handlers: SharedStreamHandlers): LiveStream {
   const release = new AbortController();
   let stream: LiveStream | null = null;
   let status: LiveStatus = 'connecting';
-  const post = (message: Message) => channel.postMessage(message);
+  let closed = false;
+  // A stream's last status can arrive after the tab closed the channel (it navigated away).
+  const post = (message: Message) => {
+    if (!closed) channel.postMessage(message);
+  };
 
   channel.onmessage = ({ data }: MessageEvent<Message>) => {
     if (stream) {
@@ -80,6 +84,7 @@ export function openSharedStream(handlers: SharedStreamHandlers): LiveStream {
       stream?.close();
       stream = null;
       release.abort();
+      closed = true;
       channel.close();
     },
   };

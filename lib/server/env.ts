@@ -74,6 +74,15 @@ const schema = z.object({
   SESSION_TTL_SECONDS: count(8 * 60 * 60),
   /** Writes, and stream connections, per minute for each session or API token; 0 turns the limit off. */
   RATE_LIMIT_WRITES_PER_MIN: count(120),
+  /**
+   * The origin passkeys are bound to (`https://roster.example.org`): its host is the WebAuthn
+   * relying party. Unset, the origin each request came to (fine for one name; set it behind a proxy).
+   */
+  WEBAUTHN_ORIGIN: optional.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  /** Where invite links are e-mailed from (`smtp://user:pass@host:587`); unset, invites are only shown as a link. */
+  SMTP_URL: optional.pipe(z.url({ protocol: /^smtps?$/ }).optional()),
+  /** The sender of invite e-mails. */
+  SMTP_FROM: z.string().default('Roster <roster@localhost>'),
   /** Reverse proxies in front of the app that append to X-Forwarded-For (1 behind nginx). */
   TRUSTED_PROXY_HOPS: count(0),
 });

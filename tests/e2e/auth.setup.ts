@@ -9,7 +9,7 @@ setup('sign in as the admin through the login form', async ({ page }) => {
   await expect(page).toHaveURL(/\/login$/);
   await page.getByLabel('Email').fill(ADMIN_EMAIL);
   await page.getByLabel('Password').fill(ADMIN_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 
   await expect(page).toHaveURL(/\/$/);
   await expect(page.getByTestId('connection-status')).toHaveText('Connected (SSE)');

@@ -135,7 +135,7 @@ test.describe('two instances behind nginx', () => {
       await expect(page).toHaveURL(/\/login$/);
       await page.getByLabel('Email').fill(ADMIN_EMAIL);
       await page.getByLabel('Password').fill(ADMIN_PASSWORD);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
       await expect(page).toHaveURL(`${PROXY}/`);
       await expect(dashboard(page).connection).toHaveText('Connected (SSE)');
       return { context, page, ui: dashboard(page) };

@@ -12,7 +12,7 @@ function loginForm(page: Page) {
   return {
     email: page.getByLabel('Email'),
     password: page.getByLabel('Password'),
-    submit: page.getByRole('button', { name: 'Sign in' }),
+    submit: page.getByRole('button', { name: 'Sign in', exact: true }),
     message: page.getByRole('status'),
   };
 }

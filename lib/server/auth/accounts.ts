@@ -6,7 +6,7 @@ import type { Actor } from '@/lib/server/events/event-log';
 import { logger } from '@/lib/server/logger';
 import { createUser, editUser } from '@/lib/server/users';
 import { SYSTEM_PRINCIPAL } from '@/lib/shared/principal';
-import { ADMINS_ONLY_MESSAGE, asRole, canManageAccess } from '@/lib/shared/roles';
+import { ADMINS_ONLY_MESSAGE, asRole, canManageAccess, type Role } from '@/lib/shared/roles';
 import { hashPassword, verifyPassword } from './password';
 import { type Account, endUserSessions } from './sessions';
 
@@ -16,6 +16,14 @@ import { type Account, endUserSessions } from './sessions';
 /** The account an email (normalised by the schema) belongs to, or null. */
 export async function findAccount(email: string): Promise<Account | null> {
   const row = await query('account lookup', () => db.user.findUnique({ where: { email }, select: { id: true, name: true, role: true, passwordHash: true } }));
+  return row && { ...row, role: asRole(row.role) };
+}
+
+/** A person's own details, for their account page. */
+export type Profile = { id: number; name: string; email: string; role: Role };
+
+export async function findProfile(userId: number): Promise<Profile | null> {
+  const row = await query('account lookup', () => db.user.findUnique({ where: { id: userId }, select: { id: true, name: true, email: true, role: true } }));
   return row && { ...row, role: asRole(row.role) };
 }
 

@@ -6,11 +6,12 @@ import type { Actor } from '@/lib/server/events/event-log';
 import { logger } from '@/lib/server/logger';
 import { userPrincipal } from '@/lib/shared/principal';
 import { asRole, canManageAccess } from '@/lib/shared/roles';
+import { type NewPasskey, type Purpose, savePasskey } from './passkeys';
 import { hashPassword } from './password';
 import { type Account, createSession, type Session, type SessionOrigin, sessionRelay, takeSessions } from './sessions';
 
 // Invites: a one-time link an admin makes for a person who has a role, so they can set their own
-// password and land signed in. The link carries 256 random bits; only their SHA-256 is stored, with
+// password (or register a passkey) and land signed in. The link carries 256 random bits; only their SHA-256 is stored, with
 // the person, who made it, and when it expires. Using it (or a newer invite) ends the link.
 
 const INVITE_DAYS = 7;
@@ -66,26 +67,37 @@ export async function findInvite(token: string): Promise<InviteLookup> {
 
 export type AcceptResult = { ok: true; token: string; session: Session } | { ok: false; status: 'used' | 'expired' | 'unknown' };
 
+/** What an invite sets: a password (already checked against the password rule), or a passkey checked against the invite's challenge. */
+export type InviteCredential = { password: string } | { passkey: NewPasskey };
+
+/** What the challenge for a passkey made from an invite is for: this invite, and no other. */
+export const invitePurpose = (token: string): Purpose => `invite:${idOf(token).slice(0, 16)}`;
+
 /**
- * Uses an invite: sets the person's password (already checked against the password rule), ends
- * the link and every session they had, and starts a session in this browser. A link used twice at
- * once lets one in: the first to mark it used.
+ * Uses an invite: sets the person's password or adds their passkey, ends the link and every
+ * session they had, and starts a session in this browser. A link used twice at once lets one in:
+ * the first to mark it used.
  */
-export async function acceptInvite(token: string, password: string, origin: SessionOrigin): Promise<AcceptResult> {
+export async function acceptInvite(token: string, credential: InviteCredential, origin: SessionOrigin): Promise<AcceptResult> {
   const found = await findInvite(token);
   if (found.status !== 'open') return { ok: false, status: found.status };
-  const passwordHash = await hashPassword(password);
+  if ('passkey' in credential && credential.passkey.userId !== found.user.id) return { ok: false, status: 'unknown' };
+  const passwordHash = 'password' in credential ? await hashPassword(credential.password) : null;
   const result = await query('invite accept', () =>
     db.$transaction(async (tx) => {
       const { count } = await tx.invite.updateMany({ where: { id: idOf(token), usedAt: null, expiresAt: { gt: new Date() } }, data: { usedAt: new Date() } });
       if (count === 0) return null;
-      const user = await tx.user.update({ where: { id: found.user.id }, data: { passwordHash }, select: { id: true, name: true, role: true, passwordHash: true } });
+      if ('passkey' in credential) await savePasskey(tx, credential.passkey);
+      const select = { id: true, name: true, role: true, passwordHash: true } as const;
+      const user = passwordHash
+        ? await tx.user.update({ where: { id: found.user.id }, data: { passwordHash }, select })
+        : await tx.user.findUniqueOrThrow({ where: { id: found.user.id }, select });
       return { account: { ...user, role: asRole(user.role) } satisfies Account, ended: await takeSessions(tx, user.id) };
     }),
   );
   if (!result) return { ok: false, status: 'used' };
   if (result.ended.length > 0) await sessionRelay.endSessions(result.ended);
   const { token: sessionToken, session } = await createSession(result.account, origin);
-  logger.info({ principal: userPrincipal(result.account.id), address: origin.address }, 'invite used: password set');
+  logger.info({ principal: userPrincipal(result.account.id), address: origin.address }, passwordHash ? 'invite used: password set' : 'invite used: passkey added');
   return { ok: true, token: sessionToken, session };
 }

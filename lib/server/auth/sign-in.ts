@@ -4,6 +4,7 @@ import { limits } from '@/lib/server/rate-limit';
 import type { Limiter } from '@/lib/server/rate-limit/token-bucket';
 import { signInSchema } from '@/lib/shared/validation';
 import { findAccount } from './accounts';
+import { PASSKEY_FAILED, type RelyingParty, verifyPasskeySignIn } from './passkeys';
 import { verifyPassword } from './password';
 import { keyedHash, sameSecret } from './secrets';
 import { createSession, type Session, type SessionOrigin } from './sessions';
@@ -26,7 +27,7 @@ const FAILURE_DELAY_MS = 750;
 
 export type SignInResult =
   | { ok: true; token: string; session: Session; device: string }
-  | { ok: false; error: string; reason: 'address' | 'server' | 'account' | 'device' | 'password'; userId: number | null };
+  | { ok: false; error: string; reason: 'address' | 'server' | 'account' | 'device' | 'password' | 'passkey'; userId: number | null };
 
 /** `<id>.<account>.<keyed hash of both>`: only this server can make one, for one account. */
 const deviceCookie = (id: string, userId: number) => `${id}.${userId}.${keyedHash(`device:${id}:${userId}`)}`;
@@ -90,4 +91,21 @@ export async function attemptSignIn(email: unknown, password: unknown, origin: S
   await Promise.all(taken.map((done) => done.limiter.refund(done.key)));
   const { token, session } = await createSession(account, origin);
   return { ok: true, token, session, device: deviceCookie(known ?? randomBytes(16).toString('base64url'), account.id) };
+}
+
+/**
+ * Checks a passkey sign-in (the browser's answer to signInOptions's challenge) from
+ * `origin.address`, and starts a session of its account. A passkey cannot be guessed, so only the
+ * address's allowance counts; a wrong answer costs the same delay as a wrong password.
+ */
+export async function attemptPasskeySignIn(given: unknown, rp: RelyingParty, origin: SessionOrigin, device: string | undefined): Promise<SignInResult> {
+  const perAddress = await limits.signInsPerAddress.take(`address:${origin.address}`);
+  if (!perAddress.ok) return { ok: false, reason: 'address', userId: null, error: `Too many attempts. Try again in ${perAddress.retryAfterSeconds} s.` };
+  const account = await verifyPasskeySignIn(given, rp);
+  if (!account) {
+    await wait(FAILURE_DELAY_MS);
+    return { ok: false, reason: 'passkey', userId: null, error: PASSKEY_FAILED };
+  }
+  const { token, session } = await createSession(account, origin);
+  return { ok: true, token, session, device: deviceCookie(knownDevice(device, account.id) ?? randomBytes(16).toString('base64url'), account.id) };
 }

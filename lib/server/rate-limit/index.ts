@@ -14,7 +14,7 @@ import { type Limiter, RateLimiter } from './token-bucket';
 
 export { clientKey, rateKeyOf } from './client-key';
 
-type Kind = 'writes' | 'streams' | 'refused' | 'signInsPerAddress' | 'passwordChecks' | 'accountGuesses' | 'knownDevices';
+type Kind = 'writes' | 'streams' | 'refused' | 'signInsPerAddress' | 'passwordChecks' | 'accountGuesses' | 'knownDevices' | 'challenges';
 type Limits = Record<Kind, Limiter> & { streamSlots: StreamSlots; redis?: RedisConnection; redisSlots?: RedisStreamSlots };
 
 /**
@@ -37,6 +37,9 @@ const PER_MIN: Record<Kind, number> = {
   accountGuesses: 5,
   // Wrong passwords checked, per browser that signed in before.
   knownDevices: 10,
+  // Passkey challenges, per challenge: one use, and its place comes back only after the challenge
+  // has expired (lib/server/auth/passkeys.ts), so a challenge is used once on every instance.
+  challenges: 1,
 };
 
 function byKind(make: (kind: Kind) => Limiter): Record<Kind, Limiter> {
@@ -48,6 +51,7 @@ function byKind(make: (kind: Kind) => Limiter): Record<Kind, Limiter> {
     passwordChecks: make('passwordChecks'),
     accountGuesses: make('accountGuesses'),
     knownDevices: make('knownDevices'),
+    challenges: make('challenges'),
   };
 }
 
