@@ -10,6 +10,7 @@ import { siteOrigin } from '@/lib/server/cross-site';
 import type { UserDTO } from '@/lib/shared/dto';
 import { ConflictError, ForbiddenError, NotFoundError, PreconditionFailedError, RateLimitedError, ServiceUnavailableError } from '@/lib/server/errors';
 import { requestIdOf } from '@/lib/server/logger';
+import type { MailOutcome } from '@/lib/server/mail';
 import { assertWriteAllowed } from '@/lib/server/rate-limit';
 import * as users from '@/lib/server/users';
 import { localPath } from '@/lib/shared/local-path';
@@ -163,13 +164,13 @@ async function onePerson<T>(formData: FormData, run: (id: number, actor: users.A
 }
 
 /** An invite link made from the dashboard: the link to copy, or why there is none. */
-export type InviteLinkState = { url?: string; expiresAt?: string; error?: string };
+export type InviteLinkState = { url?: string; expiresAt?: string; email?: MailOutcome; error?: string };
 
 /** Makes a one-time invite link for a user who has a role (admins only), as POST /api/users/{id}/invite does. */
 export async function inviteUser(_previous: InviteLinkState, formData: FormData): Promise<InviteLinkState> {
   return onePerson(formData, async (id, actor) => {
-    const { token, expiresAt } = await createInvite(id, actor);
-    return { url: `${siteOrigin(await headers())}/invite/${token}`, expiresAt: expiresAt.toISOString() };
+    const { url, expiresAt, email } = await createInvite(id, actor, siteOrigin(await headers()));
+    return { url, expiresAt: expiresAt.toISOString(), email };
   });
 }
 

@@ -144,6 +144,8 @@ function ActivityItem({ entry }: { entry: ActivityDTO }) {
           <>
             changed {target}’s role: {ROLE_LABEL[asRole(String(roleOnly.from))]} → {ROLE_LABEL[asRole(String(roleOnly.to))]}
           </>
+        ) : entry.kind === 'sessions ended' ? (
+          <>ended every session of {target}</>
         ) : (
           <>
             {entry.kind} {target}

@@ -1,4 +1,10 @@
+'use client';
+
+import { useEffect } from 'react';
 import type { LiveStatus } from '@/lib/browser/event-source';
+
+/** How long a tab whose session ended says so before it goes to the sign-in page. */
+export const SIGNED_OUT_NAVIGATE_MS = 4_000;
 
 const LABELS: Record<LiveStatus, { text: string; dot: string }> = {
   sse: { text: 'Connected (SSE)', dot: 'bg-green-500' },
@@ -10,6 +16,12 @@ const LABELS: Record<LiveStatus, { text: string; dot: string }> = {
 
 export function ConnectionStatus({ status }: { status: LiveStatus }) {
   const { text, dot } = LABELS[status];
+  // Its session ended (signed out elsewhere, access taken, expired): nothing here works any more.
+  useEffect(() => {
+    if (status !== 'signed-out') return;
+    const timer = setTimeout(() => window.location.assign('/login?ended=1'), SIGNED_OUT_NAVIGATE_MS);
+    return () => clearTimeout(timer);
+  }, [status]);
   return (
     <p role="status" aria-live="polite" data-connection={status} className="flex items-center gap-2 text-sm text-gray-700 dark:text-gray-300">
       <span aria-hidden className={`inline-block size-2.5 rounded-full ${dot}`} />

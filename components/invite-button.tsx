@@ -4,6 +4,12 @@ import { useActionState, useState } from 'react';
 import { inviteUser, type InviteLinkState } from '@/app/actions';
 
 const IDLE: InviteLinkState = {};
+/** The rest of the status line, by what became of the link's e-mail. */
+const SENT = {
+  sent: 'ready, and e-mailed to them.',
+  failed: 'ready, but the e-mail could not be sent (the server log says why): copy it and send it to them.',
+  off: 'ready: copy it and send it to them.',
+} as const;
 const BUTTON = 'rounded-md border border-gray-300 bg-white px-3 py-1.5 text-sm font-medium text-gray-800 hover:bg-gray-50 focus-visible:outline-2 focus-visible:outline-blue-700 dark:border-gray-600 dark:bg-gray-800 dark:text-gray-100 dark:hover:bg-gray-700';
 
 /**
@@ -14,7 +20,7 @@ export function InviteButton({ userId, name }: { userId: number; name: string })
   const [state, formAction, pending] = useActionState(inviteUser, IDLE);
   const [copied, setCopied] = useState<string | null>(null);
   const linkId = `invite-${userId}-link`;
-  const status = pending ? 'Making a link…' : state.error ?? (copied === state.url && state.url ? 'Copied.' : state.url ? `Invite link for ${name} ready: copy it and send it to them.` : '');
+  const status = pending ? 'Making a link…' : (state.error ?? (copied === state.url && state.url ? 'Copied.' : state.url ? `Invite link for ${name} ${SENT[state.email ?? 'off']}` : ''));
   return (
     <form action={formAction} className="space-y-2 border-t border-gray-200 pt-3 dark:border-gray-700">
       <input type="hidden" name="id" value={userId} />

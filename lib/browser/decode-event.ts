@@ -3,12 +3,12 @@ import 'client-only';
 import type { HubEvent, UserDTO } from '@/lib/shared/dto';
 
 /** The SSE event names of user events, for EventSource listeners. */
-export const USER_EVENT_TYPES = ['user_created', 'user_updated', 'user_deleted'] as const;
+export const USER_EVENT_TYPES = ['user_created', 'user_updated', 'user_deleted', 'user_invited', 'user_sessions_ended'] as const;
 
 /** A user event from its SSE name, `id:` line and `data:` text: encodeEvent's inverse. */
 export function decodeEvent(type: HubEvent['type'], lastEventId: string, data: string): HubEvent {
   const eventId = Number(lastEventId);
-  if (type === 'user_created') return { type, user: JSON.parse(data) as UserDTO, eventId };
+  if (type === 'user_created' || type === 'user_invited' || type === 'user_sessions_ended') return { type, user: JSON.parse(data) as UserDTO, eventId };
   if (type === 'user_updated') return { type, ...(JSON.parse(data) as { user: UserDTO; previous: UserDTO }), eventId };
   return { type, ...(JSON.parse(data) as { id: number; user: UserDTO }), eventId };
 }

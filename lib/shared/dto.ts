@@ -20,7 +20,11 @@ export type UserDTO = Required<UserInput> & {
 export type UserEvent =
   | { type: 'user_created'; user: UserDTO }
   | { type: 'user_updated'; user: UserDTO; previous: UserDTO }
-  | { type: 'user_deleted'; id: number; user: UserDTO };
+  | { type: 'user_deleted'; id: number; user: UserDTO }
+  // Changes of a person's access that leave their entry as it is: an admin sent them an invite, or
+  // ended every session they had. In the log (the audit trail) and on the stream like the rest.
+  | { type: 'user_invited'; user: UserDTO }
+  | { type: 'user_sessions_ended'; user: UserDTO };
 
 /** An event once the hub has given it its place in the global order. */
 export type HubEvent = UserEvent & { eventId: number };
@@ -52,7 +56,7 @@ export type ActivityDTO = {
   principal: string;
   /** The person who made it, by their name now (null for a token, `open`, `system`, or a person since deleted). */
   actor: { id: number; name: string } | null;
-  kind: 'created' | 'edited' | 'deleted';
+  kind: 'created' | 'edited' | 'deleted' | 'invited' | 'sessions ended';
   /** The user after the change (as it was, for a delete). */
   user: UserDTO;
   /** What an edit changed (empty for creates and deletes). */

@@ -48,6 +48,8 @@ test('an admin invites an editor from the dashboard; the editor sets a password 
 
   await page.goto('/activity');
   await expect(page.getByTestId('activity-entry').first()).toContainText(`Ada Editor created Made By Ada <${made}>`);
+  // The invite is on record too, under the admin who sent it.
+  await expect(page.getByTestId('activity-entry').filter({ hasText: `${ADMIN_NAME} invited Ada Editor <${ada.email}>` })).toHaveCount(1);
   // Her name links to her own history.
   await page.getByTestId('activity-entry').first().getByRole('link', { name: 'Ada Editor' }).click();
   await expect(page).toHaveURL(new RegExp(`/activity\\?user=${ada.id}$`));
@@ -74,7 +76,7 @@ test('a used invite link says so; a viewer sees the directory live but no create
   await expect(theirs.getByLabel('Password')).toHaveCount(0);
 });
 
-test('an editor made a viewer loses the write controls at once, without a reload; made "no access", their tab says the session ended', async ({ api, openBrowser, page }) => {
+test('an editor made a viewer loses the write controls at once, without a reload; made "no access", their tab says the session ended and goes to sign-in', async ({ api, openBrowser, page }) => {
   const kim = await personWithRole(api, 'Kim Changing', 'editor');
   const { url } = (await (await api.post(`/api/users/${kim.id}/invite`)).json()) as { url: string };
   const theirs = await openBrowser({ storageState: ANONYMOUS });
@@ -95,8 +97,9 @@ test('an editor made a viewer loses the write controls at once, without a reload
   expect((await api.patch(`/api/users/${kim.id}`, { data: { role: 'none' }, headers: { 'If-Match': `"${again.version}"` } })).status()).toBe(200);
   const status = theirs.getByRole('status').filter({ has: their.connection });
   await expect(status).toHaveText(/^Disconnected\s*— your session ended\. Sign in again$/, { timeout: 3_000 });
-  await status.getByRole('link', { name: 'Sign in again' }).click();
-  await expect(theirs).toHaveURL(/\/login$/);
+  // Then the tab goes to sign-in by itself, which says why.
+  await expect(theirs).toHaveURL(/\/login\?ended=1$/, { timeout: 8_000 });
+  await expect(theirs.getByRole('status').filter({ hasText: 'Your session ended. Sign in again to go on.' })).toBeVisible();
   // The admin's own browser is untouched.
   await page.goto('/');
   await expect(page.getByTestId('signed-in-as')).toHaveText(ADMIN_NAME);

@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import type { APIRequestContext, Page } from '@playwright/test';
 import type { UserDTO } from '@/lib/shared/dto';
 import { ANONYMOUS } from './credentials';
@@ -85,3 +86,16 @@ test('a signed-in person adds a passkey on their account page, signs in with it,
   await expect(page.getByRole('status').filter({ hasText: 'That passkey could not be checked.' })).toBeVisible();
   await expect(page).toHaveURL(/\/login$/);
 });
+
+for (const colorScheme of ['light', 'dark'] as const) {
+  for (const width of [1280, 390]) {
+    test(`"Your account" has no axe violations (${colorScheme}, ${width} px)`, async ({ page }) => {
+      await page.emulateMedia({ colorScheme });
+      await page.setViewportSize({ width, height: 900 });
+      await page.goto('/account');
+      await expect(page.getByRole('heading', { name: 'Passkeys' })).toBeVisible();
+      await expect(page.getByRole('button', { name: 'Add a passkey' })).toBeVisible();
+      expect((await new AxeBuilder({ page }).analyze()).violations).toEqual([]);
+    });
+  }
+}

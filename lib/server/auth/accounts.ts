@@ -1,14 +1,14 @@
 import 'server-only';
 import { db, query } from '@/lib/server/db';
 import { env } from '@/lib/server/env';
-import { ConflictError, ForbiddenError, NotFoundError, PreconditionFailedError } from '@/lib/server/errors';
+import { ConflictError, ForbiddenError, PreconditionFailedError } from '@/lib/server/errors';
 import type { Actor } from '@/lib/server/events/event-log';
 import { logger } from '@/lib/server/logger';
-import { createUser, editUser } from '@/lib/server/users';
+import { createUser, editUser, recordAccess } from '@/lib/server/users';
 import { SYSTEM_PRINCIPAL } from '@/lib/shared/principal';
 import { ADMINS_ONLY_MESSAGE, asRole, canManageAccess, type Role } from '@/lib/shared/roles';
 import { hashPassword, verifyPassword } from './password';
-import { type Account, endUserSessions } from './sessions';
+import { type Account, endUserSessions, takeSessions } from './sessions';
 
 // The people who can sign in are users of the directory with a role (lib/shared/roles.ts) and a
 // password. The first of them comes from the environment: ADMIN_EMAIL with ADMIN_PASSWORD.
@@ -40,11 +40,11 @@ export async function setPassword(userId: number, password: string): Promise<voi
  */
 export async function endSessionsOf(userId: number, actor: Actor): Promise<number> {
   if (!canManageAccess(actor.role)) throw new ForbiddenError(ADMINS_ONLY_MESSAGE);
-  const user = await query('account lookup', () => db.user.findUnique({ where: { id: userId }, select: { id: true } }));
-  if (!user) throw new NotFoundError(`No user with id ${userId}`);
-  const ended = await endUserSessions(userId);
-  logger.info({ requestId: actor.requestId, principal: actor.principal, userId, sessions: ended }, 'sessions ended by an admin');
-  return ended;
+  // In the activity: who ended whose sessions. The sessions go in the same transaction.
+  return recordAccess(userId, 'user_sessions_ended', actor, async (tx) => {
+    const endedSessions = await takeSessions(tx, userId);
+    return { result: endedSessions.length, endedSessions, logged: { sessions: endedSessions.length } };
+  });
 }
 
 const SYSTEM: Actor = { principal: SYSTEM_PRINCIPAL, requestId: 'start-up', role: 'admin' };

@@ -1,11 +1,14 @@
 import 'server-only';
 import { createHash, randomBytes } from 'node:crypto';
 import { db, query } from '@/lib/server/db';
-import { ConflictError, ForbiddenError, NotFoundError } from '@/lib/server/errors';
+import { ConflictError, ForbiddenError } from '@/lib/server/errors';
 import type { Actor } from '@/lib/server/events/event-log';
 import { logger } from '@/lib/server/logger';
-import { userPrincipal } from '@/lib/shared/principal';
-import { asRole, canManageAccess } from '@/lib/shared/roles';
+import { mailInvite, type MailOutcome } from '@/lib/server/mail';
+import { recordAccess } from '@/lib/server/users';
+import { principalUserId, userPrincipal } from '@/lib/shared/principal';
+import { asRole, canManageAccess, ROLE_LABEL } from '@/lib/shared/roles';
+import { findProfile } from './accounts';
 import { type NewPasskey, type Purpose, savePasskey } from './passkeys';
 import { hashPassword } from './password';
 import { type Account, createSession, type Session, type SessionOrigin, sessionRelay, takeSessions } from './sessions';
@@ -28,25 +31,30 @@ export const INVITE_GONE = {
 
 const idOf = (token: string) => createHash('sha256').update(token).digest('base64url');
 
+/** A link made, and what became of its e-mail. */
+export type InviteLink = { url: string; expiresAt: Date; email: MailOutcome };
+
 /**
- * Makes an invite link's token for user `userId` (admins only; the user must have a role), ending
- * any earlier link of theirs. The token goes into the link and nowhere else.
+ * Makes an invite link on `site` (this site's origin) for user `userId` (admins only; the user must
+ * have a role), ending any earlier link of theirs, and e-mails it to them when SMTP_URL is set. The
+ * token goes into the link and nowhere else.
  */
-export async function createInvite(userId: number, actor: Actor): Promise<{ token: string; expiresAt: Date }> {
+export async function createInvite(userId: number, actor: Actor, site: string): Promise<InviteLink> {
   if (!canManageAccess(actor.role)) throw new ForbiddenError(INVITES_ADMINS_ONLY);
   const token = randomBytes(32).toString('base64url');
   const expiresAt = new Date(Date.now() + INVITE_DAYS * 24 * 60 * 60_000);
-  await query('invite create', () =>
-    db.$transaction(async (tx) => {
-      const user = await tx.user.findUnique({ where: { id: userId }, select: { role: true } });
-      if (!user) throw new NotFoundError(`No user with id ${userId}`);
-      if (asRole(user.role) === 'none') throw new ConflictError({ role: [INVITE_NEEDS_ROLE] });
-      await tx.invite.deleteMany({ where: { userId, usedAt: null } });
-      await tx.invite.create({ data: { id: idOf(token), userId, createdBy: actor.principal, expiresAt } });
-    }),
-  );
-  logger.info({ requestId: actor.requestId, principal: actor.principal, userId, expiresAt }, 'invite created');
-  return { token, expiresAt };
+  // In the activity, like any change to the person: who invited them, and when.
+  const user = await recordAccess(userId, 'user_invited', actor, async (tx, user) => {
+    if (user.role === 'none') throw new ConflictError({ role: [INVITE_NEEDS_ROLE] });
+    await tx.invite.deleteMany({ where: { userId, usedAt: null } });
+    await tx.invite.create({ data: { id: idOf(token), userId, createdBy: actor.principal, expiresAt } });
+    return { result: user };
+  });
+  const url = `${site}/invite/${token}`;
+  const inviterId = principalUserId(actor.principal);
+  const inviter = inviterId === null ? null : await findProfile(inviterId);
+  const email = await mailInvite({ to: user, invitedBy: inviter?.name ?? 'An admin', role: ROLE_LABEL[user.role].toLowerCase(), url, expiresAt });
+  return { url, expiresAt, email };
 }
 
 /** What a link's token names: a person who may use it, or why it cannot be used. */

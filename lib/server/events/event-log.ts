@@ -54,6 +54,8 @@ export function toHubEvent(row: EventRow): HubEvent {
   const user = parse(row.data);
   if (row.type === 'user_updated') return { type: 'user_updated', user, previous: parse(row.previous ?? row.data), eventId: row.id };
   if (row.type === 'user_deleted') return { type: 'user_deleted', id: user.id, user, eventId: row.id };
+  if (row.type === 'user_invited') return { type: 'user_invited', user, eventId: row.id };
+  if (row.type === 'user_sessions_ended') return { type: 'user_sessions_ended', user, eventId: row.id };
   return { type: 'user_created', user, eventId: row.id };
 }
 

@@ -6,4 +6,4 @@ import 'server-only';
 
 export type { Actor } from '@/lib/server/events/event-log';
 export { getUser, listUsers } from './read';
-export { createUser, deleteUser, editUser } from './write';
+export { createUser, deleteUser, editUser, recordAccess } from './write';

@@ -20,7 +20,13 @@ const duplicateEmail: KnownErrors = { P2002: () => new ConflictError({ email: [D
 const noSuchUser = (id: number): KnownErrors => ({ P2025: () => new NotFoundError(`No user with id ${id}`) });
 
 /** The log line of each change: the verbs the actions and the activity use. */
-const LOGGED = { user_created: 'user created', user_updated: 'user edited', user_deleted: 'user deleted' } as const;
+const LOGGED = {
+  user_created: 'user created',
+  user_updated: 'user edited',
+  user_deleted: 'user deleted',
+  user_invited: 'invite created',
+  user_sessions_ended: 'sessions ended by an admin',
+} as const;
 
 /**
  * Makes a change and records its event in one transaction, in commit order (lib/server/events/event-log.ts),
@@ -29,9 +35,9 @@ const LOGGED = { user_created: 'user created', user_updated: 'user edited', user
 async function recorded<T>(
   actor: Actor,
   known: KnownErrors,
-  change: (tx: Tx) => Promise<{ result: T; event: UserEvent; endedSessions?: string[]; changedSessions?: string[] }>,
+  change: (tx: Tx) => Promise<{ result: T; event: UserEvent; endedSessions?: string[]; changedSessions?: string[]; logged?: Record<string, unknown> }>,
 ): Promise<T> {
-  const { result, event, endedSessions = [], changedSessions = [] } = await query(
+  const { result, event, endedSessions = [], changedSessions = [], logged = {} } = await query(
     'user write',
     () =>
       db.$transaction(async (tx) => {
@@ -50,7 +56,7 @@ async function recorded<T>(
   // Awaited: once the write is acknowledged, this instance's streams and page tags include it (a
   // poll right after its own write must not get a 304 for the page before it). One indexed read.
   await hub.ring();
-  logger.info({ requestId: actor.requestId, principal: actor.principal, userId: event.user.id }, LOGGED[event.type]);
+  logger.info({ requestId: actor.requestId, principal: actor.principal, userId: event.user.id, ...logged }, LOGGED[event.type]);
   return result;
 }
 
@@ -115,6 +121,24 @@ export function deleteUser(id: number, actor: Actor): Promise<void> {
     const endedSessions = await takeSessions(tx, id);
     const user = toDTO(await tx.user.delete({ where: { id }, select: userSelect }));
     return { result: undefined, event: { type: 'user_deleted', id, user }, endedSessions };
+  });
+}
+
+/**
+ * Records a change of `id`'s access that leaves their entry as it is (an invite sent, their sessions
+ * ended by an admin), made by `change` in the same transaction; NotFoundError when there is no such user.
+ */
+export function recordAccess<T>(
+  id: number,
+  type: 'user_invited' | 'user_sessions_ended',
+  actor: Actor,
+  change: (tx: Tx, user: UserDTO) => Promise<{ result: T; endedSessions?: string[]; logged?: Record<string, unknown> }>,
+): Promise<T> {
+  return recorded(actor, noSuchUser(id), async (tx) => {
+    const found = await tx.user.findUnique({ where: { id }, select: userSelect });
+    if (!found) throw new NotFoundError(`No user with id ${id}`);
+    const user = toDTO(found);
+    return { ...(await change(tx, user)), event: { type, user } };
   });
 }
 

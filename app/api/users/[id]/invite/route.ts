@@ -1,5 +1,6 @@
 // POST /api/users/{id}/invite – a one-time link (7 days) for the user to set their password and sign
-// in: 201 {"url", "expiresAt"}. Admins only (403); the user must have a role (409); 404 when there is
+// in: 201 {"url", "expiresAt", "email"} (email: sent, failed or off, as SMTP_URL is set and the
+// server took it). Admins only (403); the user must have a role (409); 404 when there is
 // no such user.
 import { createInvite } from '@/lib/server/auth/invites';
 import { siteOrigin } from '@/lib/server/cross-site';
@@ -11,8 +12,8 @@ export async function POST(request: Request, { params }: Context) {
   try {
     const actor = await writer(request);
     const id = await userIdParam(params);
-    const { token, expiresAt } = await createInvite(id, actor);
-    return Response.json({ url: `${siteOrigin(request.headers)}/invite/${token}`, expiresAt: expiresAt.toISOString() }, { status: 201 });
+    const { url, expiresAt, email } = await createInvite(id, actor, siteOrigin(request.headers));
+    return Response.json({ url, expiresAt: expiresAt.toISOString(), email }, { status: 201 });
   } catch (error) {
     return errorResponse(error, request);
   }
