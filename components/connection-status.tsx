@@ -1,5 +1,6 @@
 'use client';
 
+import { useRouter } from 'next/navigation';
 import { useEffect } from 'react';
 import type { LiveStatus } from '@/lib/browser/event-source';
 
@@ -16,12 +17,13 @@ const LABELS: Record<LiveStatus, { text: string; dot: string }> = {
 
 export function ConnectionStatus({ status }: { status: LiveStatus }) {
   const { text, dot } = LABELS[status];
+  const router = useRouter();
   // Its session ended (signed out elsewhere, access taken, expired): nothing here works any more.
   useEffect(() => {
     if (status !== 'signed-out') return;
-    const timer = setTimeout(() => window.location.assign('/login?ended=1'), SIGNED_OUT_NAVIGATE_MS);
+    const timer = setTimeout(() => router.push('/login?ended=1'), SIGNED_OUT_NAVIGATE_MS);
     return () => clearTimeout(timer);
-  }, [status]);
+  }, [status, router]);
   return (
     <p role="status" aria-live="polite" data-connection={status} className="flex items-center gap-2 text-sm text-gray-700 dark:text-gray-300">
       <span aria-hidden className={`inline-block size-2.5 rounded-full ${dot}`} />
