@@ -33,6 +33,14 @@ function formOf(arg: string, response?: unknown): FormData {
 
 const CANCELLED = 'The passkey prompt was closed before it finished. Try again when you are ready.';
 const UNSUPPORTED = 'This browser cannot use passkeys. Use your password instead.';
+/** What the browser's refusals mean here (https://w3c.github.io/webauthn/#sctn-createCredential). */
+const REFUSED: Record<string, string> = {
+  NotAllowedError: CANCELLED,
+  AbortError: CANCELLED,
+  InvalidStateError: 'This device holds a passkey for your account already.',
+  SecurityError: 'Passkeys need this site to be opened by its name (https://…, or localhost), not an IP address.',
+  NotSupportedError: UNSUPPORTED,
+};
 
 async function run(ceremony: Ceremony, arg: string): Promise<PasskeyDone> {
   if (!browserSupportsWebAuthn()) return { error: UNSUPPORTED };
@@ -46,8 +54,8 @@ async function run(ceremony: Ceremony, arg: string): Promise<PasskeyDone> {
     if ('error' in start) return start;
     return await ceremony.finish(formOf(arg, await startAuthentication({ optionsJSON: start.options })));
   } catch (error) {
-    // The person closed the prompt, it timed out, or no passkey of this site was at hand.
-    if (error instanceof Error && (error.name === 'NotAllowedError' || error.name === 'AbortError')) return { error: CANCELLED };
+    // The person closed the prompt or it timed out, the device has one already, or the site cannot have passkeys.
+    if (error instanceof Error && error.name in REFUSED) return { error: REFUSED[error.name] };
     throw error;
   }
 }
