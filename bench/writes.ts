@@ -1,13 +1,15 @@
 // npm run bench -- --mode writes [--databases sqlite,postgresql] [--creates 500]
 // What a write costs: POST /api/users latency one at a time and eight at once, with 20 streams
 // open, on each database; and what signing in and the session check on every request cost
-// (a sign-in through the form, timed; GET /api/users?limit=1 with the session cookie and with the
+// (a sign-in through the form and one with a passkey, timed; GET /api/users?limit=1 with the session cookie and with the
 // API token, whose difference is the session lookup). BENCH_APP_ROOT=<another built checkout> runs that version's server with
 // this same benchmark, so a before/after comparison is one command per side on one machine.
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { createDatabase, type Kind } from './directory/database';
-import { sessionCookieOf, submitSignIn } from '../tests/support/session';
+import { callAction, passkeyStepsOf } from '../tests/support/actions';
+import { SoftAuthenticator } from '../tests/support/authenticator';
+import { SESSION_COOKIE, sessionCookieOf, submitSignIn } from '../tests/support/session';
 import { agent, API_TOKEN, APP_ROOT, request, ROSTER_ENV, rosterEnv, runScript, serverNodeVersion, startRoster, stopAll } from './servers';
 import { type Summary, summarize } from './stats';
 
@@ -35,6 +37,40 @@ async function signIns(port: number, count: number): Promise<{ times: Summary; c
     if (!cookie) throw new Error(`signing in answered ${response.status} without a session cookie`);
   }
   return { times: summarize(times), cookie };
+}
+
+type Step<O> = { options?: O; error?: string };
+
+/**
+ * Passkey sign-ins, one at a time, each from an address of its own: both steps (the challenge, then
+ * the authenticator's answer checked), with a software authenticator that answers at once, so the
+ * times are the server's. The admin adds the passkey first, on the account page. Null for a
+ * version of Roster without passkeys (BENCH_APP_ROOT).
+ */
+async function passkeySignIns(port: number, cookie: string, count: number): Promise<Summary | null> {
+  const base = `http://127.0.0.1:${port}`;
+  const account = await fetch(`${base}/account`, { headers: { Cookie: cookie } });
+  if (account.status !== 200) return null;
+  const html = await account.text();
+  if (!html.includes('ceremony')) return null;
+  const adding = passkeyStepsOf(html);
+  const authenticator = new SoftAuthenticator(base);
+  const created = await callAction<Step<Parameters<SoftAuthenticator['create']>[0]>>(base, '/account', adding.start, undefined, { Cookie: cookie });
+  if (!created.value?.options) throw new Error(`no options to add a passkey: ${JSON.stringify(created.value)}`);
+  const added = await callAction<Step<never>>(base, '/account', adding.finish, { arg: '', response: JSON.stringify(authenticator.create(created.value.options)) }, { Cookie: cookie });
+  if (added.value?.error) throw new Error(`adding a passkey: ${added.value.error}`);
+  const signingIn = passkeyStepsOf(await (await fetch(`${base}/login`)).text());
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const headers = { 'X-Forwarded-For': `10.8.${Math.floor(i / 250)}.${(i % 250) + 1}` };
+    const started = nowMs();
+    const challenge = await callAction<Step<Parameters<SoftAuthenticator['get']>[0]>>(base, '/login', signingIn.start, undefined, headers);
+    if (!challenge.value?.options) throw new Error('no sign-in challenge');
+    const answer = await callAction<Step<never>>(base, '/login', signingIn.finish, { arg: '', response: JSON.stringify(authenticator.get(challenge.value.options)) }, headers);
+    times.push(nowMs() - started);
+    if (!answer.setCookies.some((header) => header.startsWith(`${SESSION_COOKIE}=`) && !header.startsWith(`${SESSION_COOKIE}=;`))) throw new Error(`passkey sign-in failed: ${JSON.stringify(answer.value)}`);
+  }
+  return summarize(times);
 }
 
 /** GET /api/users?limit=1, one at a time, with `headers` (the session cookie, or the default token). */
@@ -77,7 +113,7 @@ export async function writesBench(options: WritesOptions): Promise<void> {
   for (const kind of options.databases as Kind[]) {
     const database = await createDatabase(kind, options.postgres);
     if (typeof database === 'string') {
-      rows.push(`| ${kind} | skipped: ${database} | | | | | | |`);
+      rows.push(`| ${kind} | skipped: ${database} | | | | | | | |`);
       continue;
     }
     await runScript('prisma/migrate.ts', [], rosterEnv(database.url));
@@ -89,6 +125,7 @@ export async function writesBench(options: WritesOptions): Promise<void> {
       const eight = await creates(options.port, options.creates, 8);
       const cell = (s: Summary) => `${s.p50.toFixed(1)} / ${s.p99.toFixed(1)}`;
       const signedIn = await signIns(options.port, 25);
+      const byPasskey = await passkeySignIns(options.port, signedIn.cookie, 25);
       await reads(options.port, 100, {}); // warm-up
       // Alternating blocks, so drift in the machine's load falls on both alike.
       const byToken: number[] = [];
@@ -99,7 +136,9 @@ export async function writesBench(options: WritesOptions): Promise<void> {
       }
       const [token, cookie] = [summarize(byToken), summarize(byCookie)];
       const p50p95 = (s: Summary) => `${s.p50.toFixed(2)} / ${s.p95.toFixed(2)}`;
-      rows.push(`| ${kind} | ${cell(one)} | ${cell(eight)} | ${eight.perSecond.toFixed(0)} | ${p50p95(signedIn.times)} | ${p50p95(token)} | ${p50p95(cookie)} |`);
+      rows.push(
+        `| ${kind} | ${cell(one)} | ${cell(eight)} | ${eight.perSecond.toFixed(0)} | ${p50p95(signedIn.times)} | ${byPasskey ? p50p95(byPasskey) : 'n/a'} | ${p50p95(token)} | ${p50p95(cookie)} |`,
+      );
     } finally {
       for (const stream of streams) stream.destroy();
       await stopAll(servers);
@@ -108,7 +147,7 @@ export async function writesBench(options: WritesOptions): Promise<void> {
   }
   console.log(`\nPOST /api/users on ${APP_ROOT}, ${options.creates} creates each way, 20 streams open, servers on Node ${serverNodeVersion()} (ms, p50 / p99)\n`);
   console.log(
-    '| database | create, one at a time | create, eight at once | creates/s, eight at once | sign-in (form, p50 / p95) | GET /api/users?limit=1 with the token (p50 / p95) | the same with a session cookie |\n| --- | --- | --- | --- | --- | --- | --- |',
+    '| database | create, one at a time | create, eight at once | creates/s, eight at once | sign-in (form, p50 / p95) | sign-in (passkey, both steps, p50 / p95) | GET /api/users?limit=1 with the token (p50 / p95) | the same with a session cookie |\n| --- | --- | --- | --- | --- | --- | --- | --- |',
   );
   console.log(rows.join('\n'));
   agent.destroy();
