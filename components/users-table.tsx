@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import type { View } from '@/lib/shared/directory/view';
 import type { UserDTO } from '@/lib/shared/dto';
+import { formatTime } from '@/lib/shared/format';
 import { viewSearch } from '@/lib/shared/directory/view';
 import { DeleteUserButton } from '@/components/delete-user-button';
 import { EditUserForm } from '@/components/edit-user-form';
@@ -19,11 +20,6 @@ const PHASE_CLASS: Record<Row['phase'], string> = {
 
 /** Name, email, role, created, actions: a row the editor replaces spans them all. */
 const COLUMNS = 5;
-
-// UTC and a fixed format: the server and the browser must render the same text.
-function formatDate(iso: string): string {
-  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
-}
 
 /**
  * One page of users. On a phone each row stacks (name, email, role, actions) instead of clipping.
@@ -76,7 +72,7 @@ export function UsersTable({ rows, view, cursor, empty, access }: { rows: Row[];
                     <RoleBadge role={user.role} />
                   </td>
                   <td className="user-cell text-gray-600 dark:text-gray-400">
-                    <time dateTime={user.createdAt}>{formatDate(user.createdAt)}</time>
+                    <time dateTime={user.createdAt}>{formatTime(user.createdAt)}</time>
                   </td>
                   {access.write && (
                   <td className="user-actions">

@@ -3,10 +3,12 @@ import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import { addPasskeyOptions, finishAddPasskey, removePasskeyAction } from '@/app/account/actions';
 import { PasskeyButton } from '@/components/passkey-button';
+import { RowFormButton } from '@/components/row-form-button';
 import { SignOutButton } from '@/components/sign-out-button';
 import { currentCaller } from '@/lib/server/auth';
 import { findProfile } from '@/lib/server/auth/accounts';
 import { listPasskeys, MAX_PASSKEYS } from '@/lib/server/auth/passkeys';
+import { formatTime } from '@/lib/shared/format';
 import { ROLE_LABEL } from '@/lib/shared/roles';
 
 // The signed-in person's own account: who they are, their passkeys (add, remove), and a way to
@@ -14,9 +16,6 @@ import { ROLE_LABEL } from '@/lib/shared/roles';
 
 export const metadata: Metadata = { title: 'Your account · Roster' };
 export const dynamic = 'force-dynamic';
-
-// UTC and a fixed format, as in the directory.
-const when = (date: Date) => `${date.toISOString().slice(0, 10)} ${date.toISOString().slice(11, 16)} UTC`;
 
 const CELL = 'px-4 py-3 align-top';
 const LINK = 'text-sm font-medium text-blue-700 underline dark:text-blue-300';
@@ -74,20 +73,13 @@ export default async function AccountPage() {
                     <tr key={passkey.id} data-testid="passkey">
                       <td className={`${CELL} font-medium`}>{label}</td>
                       <td className={CELL}>
-                        <time dateTime={passkey.createdAt.toISOString()}>{when(passkey.createdAt)}</time>
+                        <time dateTime={passkey.createdAt.toISOString()}>{formatTime(passkey.createdAt)}</time>
                       </td>
-                      <td className={CELL}>{passkey.lastUsedAt ? <time dateTime={passkey.lastUsedAt.toISOString()}>{when(passkey.lastUsedAt)}</time> : 'Never'}</td>
+                      <td className={CELL}>{passkey.lastUsedAt ? <time dateTime={passkey.lastUsedAt.toISOString()}>{formatTime(passkey.lastUsedAt)}</time> : 'Never'}</td>
                       <td className={`${CELL} text-right`}>
-                        <form action={removePasskeyAction}>
-                          <input type="hidden" name="passkey" value={passkey.id} />
-                          <button
-                            type="submit"
-                            aria-label={`Remove passkey ${index + 1}, added ${when(passkey.createdAt)}`}
-                            className="rounded-md px-2 py-1 text-sm font-medium text-red-700 hover:bg-red-50 focus-visible:outline-2 focus-visible:outline-blue-700 dark:text-red-400 dark:hover:bg-red-950"
-                          >
-                            Remove
-                          </button>
-                        </form>
+                        <RowFormButton action={removePasskeyAction} field="passkey" value={passkey.id} label={`Remove passkey ${index + 1}, added ${formatTime(passkey.createdAt)}`}>
+                          Remove
+                        </RowFormButton>
                       </td>
                     </tr>
                   );

@@ -47,7 +47,7 @@ export async function signInWithPasskey(form: FormData): Promise<PasskeyDone> {
   const origin = { userAgent: requestHeaders.get('user-agent') ?? '', address: clientKey(requestHeaders) };
   const result = await attemptPasskeySignIn(passkeyForm(form).response, relyingParty(requestHeaders), origin, jar.get(DEVICE_COOKIE)?.value);
   if (!result.ok) {
-    logger.warn({ requestId: requestIdOf(requestHeaders), reason: result.reason, address: origin.address }, result.reason === 'passkey' ? 'sign-in failed' : 'sign-in refused');
+    logger.warn({ requestId: requestIdOf(requestHeaders), reason: result.reason, userId: result.userId, address: origin.address }, result.reason === 'passkey' ? 'sign-in failed' : 'sign-in refused');
     return { error: result.error };
   }
   await setSessionCookies(result.token, result.session, result.device);

@@ -3,9 +3,11 @@ import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import { userAgent } from 'next/server';
 import { endOneSession } from '@/app/login/actions';
+import { RowFormButton } from '@/components/row-form-button';
 import { SignOutButton } from '@/components/sign-out-button';
 import { currentCaller } from '@/lib/server/auth';
 import { listSessions } from '@/lib/server/auth/sessions';
+import { formatTime } from '@/lib/shared/format';
 
 // The sessions page: every browser the signed-in person is signed in with, where and when, and
 // "Sign out" on any of them (its tabs, on every instance, are told at once).
@@ -20,9 +22,6 @@ function browserOf(agent: string): string {
   const name = browser.name ? `${browser.name}${browser.version ? ` ${browser.version.split('.')[0]}` : ''}` : 'Unknown browser';
   return os.name ? `${name} on ${os.name}` : name;
 }
-
-// UTC and a fixed format, as in the directory.
-const when = (date: Date) => `${date.toISOString().slice(0, 10)} ${date.toISOString().slice(11, 16)} UTC`;
 
 const CELL = 'px-4 py-3 align-top';
 
@@ -69,22 +68,15 @@ export default async function SessionsPage() {
                   </td>
                   <td className={`${CELL} break-all`}>{session.address || '—'}</td>
                   <td className={CELL}>
-                    <time dateTime={session.createdAt.toISOString()}>{when(session.createdAt)}</time>
+                    <time dateTime={session.createdAt.toISOString()}>{formatTime(session.createdAt)}</time>
                   </td>
                   <td className={CELL}>
-                    <time dateTime={session.lastSeenAt.toISOString()}>{when(session.lastSeenAt)}</time>
+                    <time dateTime={session.lastSeenAt.toISOString()}>{formatTime(session.lastSeenAt)}</time>
                   </td>
                   <td className={`${CELL} text-right`}>
-                    <form action={endOneSession}>
-                      <input type="hidden" name="session" value={session.id} />
-                      <button
-                        type="submit"
-                        aria-label={current ? 'Sign out this browser' : `Sign out ${label}, signed in ${when(session.createdAt)}`}
-                        className="rounded-md px-2 py-1 text-sm font-medium text-red-700 hover:bg-red-50 focus-visible:outline-2 focus-visible:outline-blue-700 dark:text-red-400 dark:hover:bg-red-950"
-                      >
-                        Sign out
-                      </button>
-                    </form>
+                    <RowFormButton action={endOneSession} field="session" value={session.id} label={current ? 'Sign out this browser' : `Sign out ${label}, signed in ${formatTime(session.createdAt)}`}>
+                      Sign out
+                    </RowFormButton>
                   </td>
                 </tr>
               );

@@ -183,19 +183,22 @@ export function signInOptions(rp: RelyingParty): Promise<PublicKeyCredentialRequ
 }
 
 /**
- * The account a browser's passkey answer signs in, or null: an unknown passkey, a wrong or reused
- * challenge, a bad signature, a counter gone backwards, or a person without a role.
+ * The account a browser's passkey answer signs in, or why not: an unknown passkey, a wrong or reused
+ * challenge, a bad signature, a counter gone backwards, or a person without a role (with the
+ * passkey's person, for the log, when the passkey is known).
  */
-export async function verifyPasskeySignIn(given: unknown, rp: RelyingParty): Promise<Account | null> {
+export async function verifyPasskeySignIn(given: unknown, rp: RelyingParty): Promise<{ account: Account } | { account: null; userId: number | null }> {
+  const refused = (userId: number | null = null) => ({ account: null, userId });
   const parsed = authenticationSchema.safeParse(given);
-  if (!parsed.success) return null;
+  if (!parsed.success) return refused();
   const passkey = await query('passkey lookup', () =>
     db.passkey.findUnique({
       where: { id: parsed.data.id },
       select: { id: true, publicKey: true, counter: true, transports: true, user: { select: { id: true, name: true, role: true, passwordHash: true } } },
     }),
   );
-  if (!passkey || asRole(passkey.user.role) === 'none') return null;
+  if (!passkey) return refused();
+  if (asRole(passkey.user.role) === 'none') return refused(passkey.user.id);
   let verified;
   try {
     verified = await verifyAuthenticationResponse({
@@ -213,11 +216,11 @@ export async function verifyPasskeySignIn(given: unknown, rp: RelyingParty): Pro
     });
   } catch (error) {
     logger.warn({ err: error, userId: passkey.user.id }, 'passkey sign-in refused');
-    return null;
+    return refused(passkey.user.id);
   }
-  if (!verified.verified) return null;
+  if (!verified.verified) return refused(passkey.user.id);
   await query('passkey used', () =>
     db.passkey.update({ where: { id: passkey.id }, data: { counter: BigInt(verified.authenticationInfo.newCounter), lastUsedAt: new Date() } }),
   );
-  return { ...passkey.user, role: asRole(passkey.user.role) };
+  return { account: { ...passkey.user, role: asRole(passkey.user.role) } };
 }

@@ -101,11 +101,12 @@ export async function attemptSignIn(email: unknown, password: unknown, origin: S
 export async function attemptPasskeySignIn(given: unknown, rp: RelyingParty, origin: SessionOrigin, device: string | undefined): Promise<SignInResult> {
   const perAddress = await limits.signInsPerAddress.take(`address:${origin.address}`);
   if (!perAddress.ok) return { ok: false, reason: 'address', userId: null, error: `Too many attempts. Try again in ${perAddress.retryAfterSeconds} s.` };
-  const account = await verifyPasskeySignIn(given, rp);
-  if (!account) {
+  const verdict = await verifyPasskeySignIn(given, rp);
+  if (!verdict.account) {
     await wait(FAILURE_DELAY_MS);
-    return { ok: false, reason: 'passkey', userId: null, error: PASSKEY_FAILED };
+    return { ok: false, reason: 'passkey', userId: verdict.userId, error: PASSKEY_FAILED };
   }
+  const { account } = verdict;
   const { token, session } = await createSession(account, origin);
   return { ok: true, token, session, device: deviceCookie(knownDevice(device, account.id) ?? randomBytes(16).toString('base64url'), account.id) };
 }
