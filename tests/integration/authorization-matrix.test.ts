@@ -2,10 +2,10 @@
 // kind of caller — anonymous, a person whose role was taken away, a viewer, an editor and an admin
 // signed in as themselves, and an API token of each role — against every REST route, the stream,
 // every page and every write action posted as a crafted form. Each row checks the status (or, for a
-// form, the message it shows) and that nothing changed where it must not.
+// form, the message it shows) and that nothing changed where it must not. Then the last admin is kept.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActivityPageDTO, UserDTO } from '@/lib/shared/dto';
-import { ADMINS_ONLY_MESSAGE, type Role, VIEWER_MESSAGE } from '@/lib/shared/roles';
+import { ADMINS_ONLY_MESSAGE, LAST_ADMIN_MESSAGE, type Role, VIEWER_MESSAGE } from '@/lib/shared/roles';
 import { authHeaders, fetchUser, listPage, patchUser, postUser, uniqueEmail } from '../support/api';
 import { findForm, forms, submitForm } from '../support/html';
 import { freshDatabase, type TestDatabase } from '../support/postgres';
@@ -237,6 +237,18 @@ for (const database of ['SQLite', 'PostgreSQL'] as const) {
       const kinds = new Set(activity.entries.map((entry) => entry.kind));
       expect(kinds.has('invited'), 'invited').toBe(atLeast(caller.level, 'manage') && signedIn);
       expect(kinds.has('sessions ended'), 'sessions ended').toBe(atLeast(caller.level, 'manage') && signedIn);
+    });
+
+    // Last, as it leaves one admin: the matrix's own admin goes.
+    it('keeps the last admin: demoting or deleting them answers 409 and changes nothing', async () => {
+      const admins = await listPage(url(), { role: 'admin', limit: 200 });
+      const [first, ...others] = [...admins.users].sort((a, b) => a.id - b.id);
+      for (const other of others) expect((await fetch(`${url()}/api/users/${other.id}`, { method: 'DELETE', headers: authHeaders() })).status).toBe(204);
+      const demote = await patchUser(url(), first!.id, { role: 'editor' }, first!.version);
+      expect(demote.status).toBe(409);
+      expect((await demote.json()) as unknown).toEqual({ error: 'Conflict', fieldErrors: { role: [LAST_ADMIN_MESSAGE] } });
+      expect((await fetch(`${url()}/api/users/${first!.id}`, { method: 'DELETE', headers: authHeaders() })).status).toBe(409);
+      expect(await current(first!.id)).toEqual(first);
     });
   });
 }
