@@ -13,7 +13,7 @@ function loginForm(page: Page) {
     email: page.getByLabel('Email'),
     password: page.getByLabel('Password'),
     submit: page.getByRole('button', { name: 'Sign in', exact: true }),
-    message: page.getByRole('status'),
+    message: page.locator('#sign-in-error'),
   };
 }
 
