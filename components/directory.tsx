@@ -72,6 +72,14 @@ export function Directory({ initial, view, cursor, access, me = null }: { initia
         access={access}
         empty={searchText(state.view.q) ? 'No users match this search.' : state.view.role ? 'No users have this role.' : state.cursor ? 'No users on this page.' : 'No users yet. Add the first one above.'}
       />
+      {/* Under the table, so it never pushes the rows down on a phone. A plain download: the session
+          cookie goes along, and the server streams every row of the view, not this page. */}
+      <p className="text-right text-sm">
+        <a href={`/api/users/export${viewSearch(state.view)}`} download className="font-medium text-blue-700 underline dark:text-blue-300">
+          Export CSV
+        </a>{' '}
+        <span className="text-gray-600 dark:text-gray-400">(every user of this view)</span>
+      </p>
     </section>
   );
 }

@@ -6,6 +6,7 @@ import 'server-only';
 const ROUTES: [path: RegExp, methods: string[]][] = [
   [/^\/events$/, ['GET']],
   [/^\/api\/users$/, ['GET', 'POST']],
+  [/^\/api\/users\/export$/, ['GET']],
   [/^\/api\/users\/[^/]+$/, ['GET', 'PATCH', 'DELETE']],
   [/^\/api\/users\/[^/]+\/activity$/, ['GET']],
   [/^\/api\/users\/[^/]+\/invite$/, ['POST']],

@@ -5,5 +5,5 @@ import 'server-only';
 // Callers import it as a namespace: `users.createUser(…)` beside the action of the same name.
 
 export type { Actor } from '@/lib/server/events/event-log';
-export { getUser, listUsers } from './read';
+export { getUser, listUsers, walkView } from './read';
 export { createUser, deleteUser, editUser, recordAccess } from './write';

@@ -75,6 +75,37 @@ async function asOfOneEvent<T>(read: (client: Tx) => Promise<T>): Promise<{ resu
   });
 }
 
+/** The rows of a view: a role walks its own (role, sort key, id) index; a search reads the search key the sort's index carries. */
+function viewFilter(view: Pick<View, 'q' | 'role'>): Prisma.UserWhereInput {
+  const term = searchTerm(view.q);
+  return { ...(view.role ? { role: view.role } : {}), ...(term ? { searchKey: { contains: term } } : {}) };
+}
+
+/**
+ * Every user of a view, in its order, `batch` at a time: each batch one walk of the sort's index
+ * from the last row of the one before (as the pages are), so an export of a million rows holds one
+ * batch in memory and never skips or repeats a row that stays put while it runs.
+ */
+export async function* walkView(view: View, batch = 1_000): AsyncGenerator<UserDTO[]> {
+  const filter = viewFilter(view);
+  let after: UserDTO | undefined;
+  for (;;) {
+    const from = after;
+    const rows = await query('export read', () =>
+      db.user.findMany({
+        where: from ? { AND: [filter, pastRow(view.sort, view.order, sortValue(from, view.sort), from.id)] } : filter,
+        orderBy: orderBy(view.sort, view.order),
+        take: batch,
+        select: userSelect,
+      }),
+    );
+    const users = rows.map(toDTO);
+    if (users.length > 0) yield users;
+    if (users.length < batch) return;
+    after = users.at(-1);
+  }
+}
+
 /**
  * One page of a view: the rows after (or before) the cursor's row in the view's order, the
  * view's total, and cursors to the pages on either side, as of one event (asOfOneEvent), whose id
@@ -84,9 +115,7 @@ async function asOfOneEvent<T>(read: (client: Tx) => Promise<T>): Promise<{ resu
 export async function listUsers(params: ViewParams): Promise<PageDTO> {
   const view: View = { q: params.q, role: params.role, sort: params.sort, order: params.order };
   const cursorAt: Position | null = params.cursor ? decodeCursor(params.cursor, view) : null;
-  const term = searchTerm(view.q);
-  // A role walks its own (role, sort key, id) index; a search reads the search key the sort's index carries.
-  const filter: Prisma.UserWhereInput = { ...(view.role ? { role: view.role } : {}), ...(term ? { searchKey: { contains: term } } : {}) };
+  const filter = viewFilter(view);
   const filtered = Object.keys(filter).length > 0;
   countPageRead();
 
