@@ -20,10 +20,10 @@ export async function setPasswordFromInvite(_previous: InviteState, formData: Fo
   if (!password.success) return { error: password.error.issues[0]?.message ?? 'Password is not valid' };
   const requestHeaders = await headers();
   const origin = { userAgent: requestHeaders.get('user-agent') ?? '', address: clientKey(requestHeaders) };
-  const result = await acceptInvite(typeof token === 'string' ? token : '', { password: password.data }, origin);
+  const result = await acceptInvite(typeof token === 'string' ? token : '', async () => ({ password: password.data }), origin);
   if (!result.ok) {
     logger.warn({ requestId: requestIdOf(requestHeaders), status: result.status, address: origin.address }, 'invite refused');
-    return { gone: INVITE_GONE[result.status] };
+    return result.status === 'refused' ? { error: 'Password is not valid' } : { gone: INVITE_GONE[result.status] };
   }
   await setSessionCookies(result.token, result.session);
   redirect('/');
@@ -40,14 +40,18 @@ export async function invitePasskeyOptions(form: FormData): Promise<PasskeyStart
 /** Adds the passkey the browser made from invitePasskeyOptions's challenge, and signs this browser in as its person. */
 export async function acceptInviteWithPasskey(form: FormData): Promise<PasskeyDone> {
   const { arg: token, response } = passkeyForm(form);
-  const invite = await findInvite(token);
-  if (invite.status !== 'open') return { error: INVITE_GONE[invite.status] };
   const requestHeaders = await headers();
-  const passkey = await checkNewPasskey(invite.user.id, response, relyingParty(requestHeaders), invitePurpose(token));
-  if (!passkey) return { error: PASSKEY_FAILED };
   const origin = { userAgent: requestHeaders.get('user-agent') ?? '', address: clientKey(requestHeaders) };
-  const result = await acceptInvite(token, { passkey }, origin);
-  if (!result.ok) return { error: INVITE_GONE[result.status] };
+  // Checked for the person the link names, against the challenge made for this link.
+  const result = await acceptInvite(
+    token,
+    async (user) => {
+      const passkey = await checkNewPasskey(user.id, response, relyingParty(requestHeaders), invitePurpose(token));
+      return passkey && { passkey };
+    },
+    origin,
+  );
+  if (!result.ok) return { error: result.status === 'refused' ? PASSKEY_FAILED : INVITE_GONE[result.status] };
   await setSessionCookies(result.token, result.session);
   redirect('/');
 }

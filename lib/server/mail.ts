@@ -18,6 +18,9 @@ export type MailOutcome = 'sent' | 'failed' | 'off';
 
 export type InviteMail = { to: { name: string; email: string }; invitedBy: string; role: string; url: string; expiresAt: Date };
 
+/** Whether e-mail is set up (SMTP_URL): without it, nothing is sent and nothing need be looked up for it. */
+export const mailConfigured = (): boolean => Boolean(env.SMTP_URL);
+
 export async function mailInvite({ to, invitedBy, role, url, expiresAt }: InviteMail): Promise<MailOutcome> {
   if (!env.SMTP_URL) return 'off';
   const until = `${expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`;

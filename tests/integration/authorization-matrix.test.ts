@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActivityPageDTO, UserDTO } from '@/lib/shared/dto';
 import { ADMINS_ONLY_MESSAGE, LAST_ADMIN_MESSAGE, type Role, VIEWER_MESSAGE } from '@/lib/shared/roles';
 import { authHeaders, fetchUser, listPage, patchUser, postUser, uniqueEmail } from '../support/api';
-import { findForm, forms, submitForm } from '../support/html';
+import { findForm, submitForm } from '../support/html';
 import { freshDatabase, type TestDatabase } from '../support/postgres';
 import { startServer, type TestServer, type PostgresTestServer } from '../support/server';
 import { servicesUp } from '../support/services';
@@ -191,7 +191,6 @@ for (const database of ['SQLite', 'PostgreSQL'] as const) {
       const editForm = findForm(editPage, (f) => f.includes('aria-label="Edit Matrix Form Target"'));
       const inviteForm = findForm(editPage, (f) => f.includes('>Invite</button>'));
       const endForm = findForm(editPage, (f) => f.includes('End sessions of'));
-      expect(forms(editPage).length).toBeGreaterThanOrEqual(3);
 
       // Sent with this caller's credentials, from this site, each from an address of its own.
       const post = (path: string, form: string, values: Record<string, string> = {}) =>

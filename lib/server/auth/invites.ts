@@ -4,7 +4,7 @@ import { db, query } from '@/lib/server/db';
 import { ConflictError, ForbiddenError } from '@/lib/server/errors';
 import type { Actor } from '@/lib/server/events/event-log';
 import { logger } from '@/lib/server/logger';
-import { mailInvite, type MailOutcome } from '@/lib/server/mail';
+import { mailConfigured, mailInvite, type MailOutcome } from '@/lib/server/mail';
 import { recordAccess } from '@/lib/server/users';
 import { principalUserId, userPrincipal } from '@/lib/shared/principal';
 import { asRole, canManageAccess, ROLE_LABEL } from '@/lib/shared/roles';
@@ -51,6 +51,8 @@ export async function createInvite(userId: number, actor: Actor, site: string): 
     return { result: user };
   });
   const url = `${site}/invite/${token}`;
+  if (!mailConfigured()) return { url, expiresAt, email: 'off' };
+  // The e-mail says who invited them: one read, only when there is an e-mail to send.
   const inviterId = principalUserId(actor.principal);
   const inviter = inviterId === null ? null : await findProfile(inviterId);
   const email = await mailInvite({ to: user, invitedBy: inviter?.name ?? 'An admin', role: ROLE_LABEL[user.role].toLowerCase(), url, expiresAt });
@@ -73,23 +75,30 @@ export async function findInvite(token: string): Promise<InviteLookup> {
   return { status: 'open', user: { id: invite.user.id, name: invite.user.name, email: invite.user.email } };
 }
 
-export type AcceptResult = { ok: true; token: string; session: Session } | { ok: false; status: 'used' | 'expired' | 'unknown' };
+/** `refused`: the link is good, but what the browser sent for it (a passkey) is not. */
+export type AcceptResult = { ok: true; token: string; session: Session } | { ok: false; status: 'used' | 'expired' | 'unknown' | 'refused' };
 
-/** What an invite sets: a password (already checked against the password rule), or a passkey checked against the invite's challenge. */
+/** What an invite sets: a password (checked against the password rule), or a passkey checked against the invite's challenge. */
 export type InviteCredential = { password: string } | { passkey: NewPasskey };
 
 /** What the challenge for a passkey made from an invite is for: this invite, and no other. */
 export const invitePurpose = (token: string): Purpose => `invite:${idOf(token).slice(0, 16)}`;
 
 /**
- * Uses an invite: sets the person's password or adds their passkey, ends the link and every
+ * Uses an invite: sets the person's password or adds their passkey — `credentialFor` makes it for
+ * the person the link names, null when what the browser sent is no good — ends the link and every
  * session they had, and starts a session in this browser. A link used twice at once lets one in:
  * the first to mark it used.
  */
-export async function acceptInvite(token: string, credential: InviteCredential, origin: SessionOrigin): Promise<AcceptResult> {
+export async function acceptInvite(
+  token: string,
+  credentialFor: (user: { id: number; name: string; email: string }) => Promise<InviteCredential | null>,
+  origin: SessionOrigin,
+): Promise<AcceptResult> {
   const found = await findInvite(token);
   if (found.status !== 'open') return { ok: false, status: found.status };
-  if ('passkey' in credential && credential.passkey.userId !== found.user.id) return { ok: false, status: 'unknown' };
+  const credential = await credentialFor(found.user);
+  if (!credential) return { ok: false, status: 'refused' };
   const passwordHash = 'password' in credential ? await hashPassword(credential.password) : null;
   const result = await query('invite accept', () =>
     db.$transaction(async (tx) => {
