@@ -82,5 +82,7 @@ export async function proxy(request: NextRequest) {
 }
 
 export const config = {
-  matcher: ['/((?!_next/static|_next/image|favicon.ico|icon.svg).*)'],
+  // Not the import's upload: Next.js buffers what passes through a proxy in memory, and cuts it at
+  // 10 MB; POST /api/users/import streams its CSV to disk and gives itself these headers.
+  matcher: ['/((?!_next/static|_next/image|favicon.ico|icon.svg|api/users/import$).*)'],
 };

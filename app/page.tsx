@@ -2,11 +2,13 @@ import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import { CreateUserForm } from '@/components/create-user-form';
 import { Directory } from '@/components/directory';
+import { ImportCsv } from '@/components/import-csv';
 import { SignOutButton } from '@/components/sign-out-button';
 import { authEnabled, currentCaller } from '@/lib/server/auth';
 import { decodeCursor } from '@/lib/shared/directory/cursor';
 import { PAGE_SIZE, paramsRecord, type View, type ViewParams, viewParamsSchema } from '@/lib/shared/directory/view';
 import { accessOf, ROLE_LABEL } from '@/lib/shared/roles';
+import { currentImportOf } from '@/lib/server/jobs';
 import { listUsers } from '@/lib/server/users';
 
 // Always render from the database: the first HTML already holds the current page.
@@ -33,7 +35,8 @@ export default async function DashboardPage({ searchParams }: Props) {
   const access = accessOf(caller.role);
   const params = viewParams(paramsRecord(await searchParams));
   // The page carries its event cursor: the client's stream picks up from there without a gap.
-  const page = await listUsers(params);
+  // The person's import, running or just ended, so its progress bar is back after a reload.
+  const [page, importJob] = await Promise.all([listUsers(params), access.write ? currentImportOf(caller.principal) : null]);
   const view: View = { q: params.q, role: params.role, sort: params.sort, order: params.order };
   return (
     <main className="mx-auto max-w-4xl space-y-6 px-4 py-10">
@@ -69,6 +72,7 @@ export default async function DashboardPage({ searchParams }: Props) {
         </nav>
       </header>
       {access.write && <CreateUserForm />}
+      {access.write && <ImportCsv initialJob={importJob} roles={access.manage} />}
       {/* The same component for every view, so its live stream stays open across them. */}
       <Directory initial={page} view={view} cursor={params.cursor ?? null} access={access} me={caller.user?.id ?? null} />
     </main>

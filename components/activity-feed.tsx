@@ -128,7 +128,39 @@ function Actor({ entry }: { entry: ActivityDTO }) {
   return <span className="font-medium">{label}</span>;
 }
 
+const count = new Intl.NumberFormat('en-US');
+
+/** "Ada Lovelace imported 48,210 users from staff.csv (312 failed)", with the report. */
+function ImportItem({ entry }: { entry: Extract<ActivityDTO, { kind: 'imported' }> }) {
+  const { job } = entry;
+  const imported = job.created + job.updated;
+  const ended = job.state === 'cancelled' ? ' — cancelled, what was imported stays' : job.state === 'failed' ? ` — stopped: ${job.error ?? 'failed'}` : '';
+  return (
+    <li data-testid="activity-entry" className="space-y-1 px-4 py-3 text-sm">
+      <p className="text-gray-900 dark:text-gray-100">
+        <Actor entry={entry} /> imported {count.format(imported)} {imported === 1 ? 'user' : 'users'} from {job.fileName}{' '}
+        <span className="text-gray-600 dark:text-gray-300">
+          ({count.format(job.created)} new, {count.format(job.updated)} updated, {count.format(job.unchanged)} unchanged, {count.format(job.failed)} failed){ended}
+        </span>
+      </p>
+      {job.failed > 0 && (
+        <p>
+          <a href={job.reportUrl} download className="font-medium text-blue-700 underline dark:text-blue-300">
+            Download the report of failed rows
+          </a>
+        </p>
+      )}
+      <p className="text-xs text-gray-500 dark:text-gray-400">
+        <time dateTime={entry.at}>{formatUtc(entry.at)}</time>
+      </p>
+    </li>
+  );
+}
+
+const formatUtc = (at: string) => `${new Date(at).toISOString().replace('T', ' ').slice(0, 19)} UTC`;
+
 function ActivityItem({ entry }: { entry: ActivityDTO }) {
+  if (entry.kind === 'imported') return <ImportItem entry={entry} />;
   const target = (
     <Link href={`/activity?user=${entry.user.id}`} className="font-medium text-blue-700 underline dark:text-blue-300" title="This user's history">
       {entry.user.name}
@@ -152,6 +184,7 @@ function ActivityItem({ entry }: { entry: ActivityDTO }) {
           </>
         )}{' '}
         <span className="text-gray-600 dark:text-gray-300">&lt;{entry.user.email}&gt;</span>
+        {entry.importedFrom && <span className="text-gray-600 dark:text-gray-300"> — imported from {entry.importedFrom.fileName}</span>}
       </p>
       {entry.changes.length > 0 && !roleOnly && (
         <ul className="text-gray-700 dark:text-gray-300">
@@ -163,7 +196,7 @@ function ActivityItem({ entry }: { entry: ActivityDTO }) {
         </ul>
       )}
       <p className="text-xs text-gray-500 dark:text-gray-400">
-        <time dateTime={entry.at}>{new Date(entry.at).toISOString().replace('T', ' ').slice(0, 19)} UTC</time>
+        <time dateTime={entry.at}>{formatUtc(entry.at)}</time>
       </p>
     </li>
   );

@@ -100,6 +100,7 @@ function insertSorted(users: UserDTO[], user: UserDTO, view: View): UserDTO[] {
 /** Applies one live event. Idempotent: an event the page already reflects changes nothing. */
 export function applyEvent(state: DirectoryState, event: HubEvent): DirectoryState {
   if (event.eventId <= state.lastEventId) return state;
+  if (event.type === 'users_imported') return applyImport(state, event);
   const before = event.type === 'user_created' ? null : event.type === 'user_updated' ? event.previous : event.user;
   const after = event.type === 'user_deleted' ? null : event.user;
   const matchedBefore = before !== null && matchesView(before, state.view);
@@ -146,6 +147,24 @@ export function applyEvent(state: DirectoryState, event: HubEvent): DirectorySta
     prevCursor: hasPrev && first ? encodeCursor(state.view, 'before', first) : null,
     newBefore,
     refill,
+    asked,
+    lastEventId: event.eventId,
+    recent: [...state.recent.slice(dropped ? 1 : 0), event],
+    recentFrom: dropped ? dropped.eventId : state.recentFrom,
+  };
+}
+
+/**
+ * An import's progress: its rows are not on the stream (one frame a second at most, whatever the
+ * import's size), so a view it may have changed is fetched again — one request per frame at most.
+ */
+function applyImport(state: DirectoryState, event: Extract<HubEvent, { type: 'users_imported' }>): DirectoryState {
+  const changed = event.created + event.updated > 0;
+  const asked = state.asked + Number(changed);
+  const dropped = state.recent.length >= RECENT_LIMIT ? state.recent[0] : undefined;
+  return {
+    ...state,
+    refill: changed ? asked : state.refill,
     asked,
     lastEventId: event.eventId,
     recent: [...state.recent.slice(dropped ? 1 : 0), event],

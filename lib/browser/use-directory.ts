@@ -5,6 +5,7 @@ import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import useSWR from 'swr';
 import { type View, viewSearch } from '@/lib/shared/directory/view';
 import type { PageDTO } from '@/lib/shared/dto';
+import type { ImportProgress } from '@/lib/shared/jobs';
 import type { Role } from '@/lib/shared/roles';
 import { type DirectoryState, directoryReducer, initialDirectory } from './directory-state';
 import type { LiveStatus, LiveStream } from './event-source';
@@ -12,6 +13,9 @@ import { fetchPage, pageUrl, SignedOutError } from './fetch-page';
 import { openSharedStream } from './shared-event-source';
 
 const POLL_MS = 5_000;
+
+/** The window event that carries an import's progress from the stream to the page's import panel. */
+export const IMPORT_PROGRESS_EVENT = 'roster:import-progress';
 const POLL_MAX_MS = 30_000;
 const RECHECK_MS = 1_000;
 const SEARCH_DEBOUNCE_MS = 250;
@@ -134,6 +138,8 @@ export function useDirectory(
       lastEventId: () => latest.current.lastEventId,
       onEvent: (event) => {
         dispatch({ type: 'event', event });
+        // The importer's progress bar (components/import-csv.tsx) listens for its job's progress.
+        if (event.type === 'users_imported') window.dispatchEvent(new CustomEvent<ImportProgress>(IMPORT_PROGRESS_EVENT, { detail: event }));
         if (event.type === 'user_updated' && event.user.id === ownRole.current?.me && event.user.role !== event.previous.role) ownRole.current.changed(event.user.role);
       },
       onResync: () => refetch(),

@@ -21,20 +21,23 @@ type ActivityParams = z.infer<typeof activityParamsSchema>;
 
 const KIND = { user_created: 'created', user_updated: 'edited', user_deleted: 'deleted', user_invited: 'invited', user_sessions_ended: 'sessions ended' } as const;
 
-type Row = { id: number; type: string; data: string; previous: string | null; principal: string; createdAt: Date };
+type Row = { id: number; type: string; data: string; previous: string | null; principal: string; createdAt: Date; jobId: string | null };
 
-function toActivity(row: Row, names: Map<number, string>): ActivityDTO {
+function toActivity(row: Row, names: Map<number, string>, files: Map<string, string>): ActivityDTO {
   const event = toHubEvent(row);
+  const actorId = principalUserId(row.principal);
+  const actorName = actorId === null ? undefined : names.get(actorId);
+  const actor = actorId === null || actorName === undefined ? null : { id: actorId, name: actorName };
+  const base = { id: row.id, at: row.createdAt.toISOString(), principal: row.principal, actor };
+  if (event.type === 'users_imported') return { ...base, kind: 'imported', job: event.job };
   const changes: FieldChange[] = [];
   if (event.type === 'user_updated') {
     for (const field of USER_FIELDS) {
       if (event.previous[field] !== event.user[field]) changes.push({ field, from: event.previous[field], to: event.user[field] });
     }
   }
-  const actorId = principalUserId(row.principal);
-  const actorName = actorId === null ? undefined : names.get(actorId);
-  const actor = actorId === null || actorName === undefined ? null : { id: actorId, name: actorName };
-  return { id: row.id, at: row.createdAt.toISOString(), principal: row.principal, actor, kind: KIND[event.type], user: event.user, changes };
+  const importedFrom = row.jobId === null ? null : { jobId: row.jobId, fileName: files.get(row.jobId) ?? '' };
+  return { ...base, kind: KIND[event.type], user: event.user, changes, importedFrom };
 }
 
 /** A page of changes, newest first: all of them, or one user's (which outlives the user). */
@@ -43,18 +46,24 @@ export async function listActivity({ user, cursor, limit }: ActivityParams): Pro
     // The stream cursor is read first: a page may hold events after it, which the stream then
     // repeats, and the feed refetches its page — never the other way round (a change missed).
     const lastEventId = await newestEventId(db);
+    // A user's history holds every change to them, an import's rows included; the whole activity
+    // lists an import once (its `listed` progress event), walking the (listed, id) index past its rows.
     const rows = await db.event.findMany({
-      where: { ...(user ? { userId: user } : {}), ...(cursor ? { id: { lt: cursor } } : {}) },
+      where: { ...(user ? { userId: user } : { listed: true }), ...(cursor ? { id: { lt: cursor } } : {}) },
       orderBy: { id: 'desc' },
       take: limit + 1,
-      select: { id: true, type: true, data: true, previous: true, principal: true, createdAt: true },
+      select: { id: true, type: true, data: true, previous: true, principal: true, createdAt: true, jobId: true },
     });
     const page = rows.slice(0, limit);
     // The people who made this page's changes, by their names now: one read of at most a page of ids.
     const actorIds = [...new Set(page.map((row) => principalUserId(row.principal)).filter((id) => id !== null))];
     const actors = actorIds.length === 0 ? [] : await db.user.findMany({ where: { id: { in: actorIds } }, select: { id: true, name: true } });
     const names = new Map(actors.map((actor) => [actor.id, actor.name]));
-    const entries = page.map((row) => toActivity(row, names));
+    // The files this page's imported rows came from: one read of at most a page of job ids.
+    const jobIds = [...new Set(page.map((row) => row.jobId).filter((id) => id !== null))];
+    const jobs = jobIds.length === 0 ? [] : await db.job.findMany({ where: { id: { in: jobIds } }, select: { id: true, fileName: true } });
+    const files = new Map(jobs.map((job) => [job.id, job.fileName]));
+    const entries = page.map((row) => toActivity(row, names, files));
     const last = entries.at(-1);
     return { entries, nextCursor: rows.length > limit && last ? String(last.id) : null, lastEventId };
   });

@@ -2,6 +2,7 @@ import 'server-only';
 import { z } from 'zod';
 import { DEFAULT_DATABASE_URL } from '@/lib/server/db/url';
 import type { Role } from '@/lib/shared/roles';
+import { IMPORT_MAX_BYTES } from '@/lib/shared/jobs';
 import { userInputSchema } from '@/lib/shared/validation';
 
 // The environment, parsed once. Every variable has a default that works on a fresh machine;
@@ -85,6 +86,8 @@ const schema = z.object({
   SMTP_FROM: z.string().default('Roster <roster@localhost>'),
   /** Reverse proxies in front of the app that append to X-Forwarded-For (1 behind nginx). */
   TRUSTED_PROXY_HOPS: count(0),
+  /** The largest CSV file an import takes, in bytes (413 past it). */
+  IMPORT_MAX_BYTES: z.coerce.number().int().min(1).default(IMPORT_MAX_BYTES),
 });
 
 const parsed = schema.safeParse(process.env);

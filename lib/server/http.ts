@@ -105,7 +105,7 @@ export async function requireCaller(request: Request): Promise<Caller> {
  * Those can send only text/plain, form-encoded or multipart bodies, and cannot hide their Origin.
  * A bearer token is not sent by a browser on its own, so scripts are not affected.
  */
-function assertSameOriginJson(request: Request, caller: Caller): void {
+function assertSameOriginBody(request: Request, caller: Caller, bodyType: BodyType): void {
   if (caller.via === 'token') return;
   if (crossSite(request.headers)) {
     logger.warn(
@@ -115,15 +115,21 @@ function assertSameOriginJson(request: Request, caller: Caller): void {
     throw new ForbiddenError('Cross-site request refused');
   }
   const hasBody = request.method === 'POST' || request.method === 'PATCH' || request.method === 'PUT';
-  if (hasBody && !isJson(request.headers.get('content-type'))) throw new UnsupportedMediaTypeError('application/json');
+  if (hasBody && mediaType(request.headers.get('content-type')) !== bodyType) throw new UnsupportedMediaTypeError(bodyType);
 }
 
-const isJson = (contentType: string | null) => contentType?.split(';')[0]?.trim().toLowerCase() === 'application/json';
+/** What a write's body must be: JSON, or a CSV file (an import) — neither is a type a cross-site form can send. */
+type BodyType = 'application/json' | 'text/csv';
+
+const mediaType = (contentType: string | null) => {
+  const type = contentType?.split(';')[0]?.trim().toLowerCase();
+  return type === 'application/csv' ? 'text/csv' : type;
+};
 
 /** The caller of a write, counted against their write allowance, as the data layer logs them. */
-export async function writer(request: Request): Promise<Actor> {
+export async function writer(request: Request, bodyType: BodyType = 'application/json'): Promise<Actor> {
   const caller = await requireCaller(request);
-  assertSameOriginJson(request, caller);
+  assertSameOriginBody(request, caller, bodyType);
   if (!canWrite(caller.role)) throw new ForbiddenError(VIEWER_MESSAGE);
   await assertWriteAllowed(caller, request.headers);
   return { principal: caller.principal, requestId: requestIdOf(request.headers), role: caller.role };

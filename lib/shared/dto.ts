@@ -1,5 +1,6 @@
 // What crosses the wire and reaches client components: plain JSON, never Prisma rows. The data
 // layer, the API, the stream and the browser all speak these types. Safe to import on the client.
+import type { ImportProgress, JobDTO } from './jobs';
 import type { UserField, UserInput } from './validation';
 
 /** A user: its fields (the one schema's, lib/shared/validation.ts; all present once stored) and what the data layer keeps. */
@@ -26,8 +27,14 @@ export type UserEvent =
   | { type: 'user_invited'; user: UserDTO }
   | { type: 'user_sessions_ended'; user: UserDTO };
 
+/**
+ * An import's progress (lib/shared/jobs.ts): the stream carries these instead of one event per
+ * imported row, so a dashboard refetches its view at most once a second while an import runs.
+ */
+export type ImportEvent = { type: 'users_imported' } & ImportProgress;
+
 /** An event once the hub has given it its place in the global order. */
-export type HubEvent = UserEvent & { eventId: number };
+export type HubEvent = (UserEvent | ImportEvent) & { eventId: number };
 
 /** The payload of the first event on every stream. */
 export type ConnectedPayload = { lastEventId: number };
@@ -56,12 +63,19 @@ export type ActivityDTO = {
   principal: string;
   /** The person who made it, by their name now (null for a token, `open`, `system`, or a person since deleted). */
   actor: { id: number; name: string } | null;
-  kind: 'created' | 'edited' | 'deleted' | 'invited' | 'sessions ended';
-  /** The user after the change (as it was, for a delete). */
-  user: UserDTO;
-  /** What an edit changed (empty for creates and deletes). */
-  changes: FieldChange[];
-};
+} & (
+  | {
+      kind: 'created' | 'edited' | 'deleted' | 'invited' | 'sessions ended';
+      /** The user after the change (as it was, for a delete). */
+      user: UserDTO;
+      /** What an edit changed (empty for creates and deletes). */
+      changes: FieldChange[];
+      /** The CSV import that made the change (a user's history names it), or null. */
+      importedFrom: { jobId: string; fileName: string } | null;
+    }
+  // A CSV import, once, when it ended: its counts and its report (its rows are in their users' histories).
+  | { kind: 'imported'; job: JobDTO }
+);
 
 /** Changes newest first, a page at a time. */
 export type ActivityPageDTO = {

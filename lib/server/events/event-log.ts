@@ -1,7 +1,8 @@
 import 'server-only';
 import type { Role } from '@/lib/shared/roles';
 import { db, provider, type Tx } from '@/lib/server/db';
-import type { HubEvent, UserDTO, UserEvent } from '@/lib/shared/dto';
+import type { HubEvent, ImportEvent, UserDTO, UserEvent } from '@/lib/shared/dto';
+import type { ImportProgress } from '@/lib/shared/jobs';
 
 // The event log: the Event table, written in the same transaction as the change it records
 // (lib/server/users), read by every instance in id order (log-hub.ts). It is also the audit trail.
@@ -46,11 +47,15 @@ export async function appendEvent(tx: Tx, event: UserEvent, actor: Actor): Promi
 
 type EventRow = { id: number; type: string; data: string; previous: string | null };
 
+/** Users no event names: an import's progress is about many. */
+export const NO_USER = 0;
+
 /** A user as an event recorded it; events from before roles were kept say none (what every user then had). */
 const parse = (json: string): UserDTO => ({ role: 'none', ...(JSON.parse(json) as Omit<UserDTO, 'role'>) });
 
 /** The event a row records, as the hub and the stream carry it. */
 export function toHubEvent(row: EventRow): HubEvent {
+  if (row.type === 'users_imported') return { type: 'users_imported', ...(JSON.parse(row.data) as ImportProgress), upToEventId: row.id, eventId: row.id };
   const user = parse(row.data);
   if (row.type === 'user_updated') return { type: 'user_updated', user, previous: parse(row.previous ?? row.data), eventId: row.id };
   if (row.type === 'user_deleted') return { type: 'user_deleted', id: user.id, user, eventId: row.id };
@@ -60,6 +65,25 @@ export function toHubEvent(row: EventRow): HubEvent {
 }
 
 const ROW = { id: true, type: true, data: true, previous: true } as const;
+
+/**
+ * What the stream carries: every event but an import's rows (jobId set), which reach the
+ * dashboards through the import's progress events instead (one a second at most).
+ */
+const STREAMED = { jobId: null };
+
+/**
+ * Records an import's progress (`listed`: the last one, which the activity shows) in the
+ * transaction of the batch it follows; returns its id.
+ */
+export async function appendImportProgress(tx: Tx, progress: Omit<ImportProgress, 'upToEventId'>, actor: Actor, listed: boolean): Promise<number> {
+  const event: Omit<ImportEvent, 'upToEventId'> = { type: 'users_imported', ...progress };
+  const row = await tx.event.create({
+    data: { type: event.type, userId: NO_USER, data: JSON.stringify(progress), principal: actor.principal, requestId: actor.requestId, listed },
+    select: { id: true },
+  });
+  return row.id;
+}
 
 /** What the hub reads: the log in id order. */
 export type EventLog = {
@@ -73,12 +97,12 @@ export type EventLog = {
 
 export const databaseLog: EventLog = {
   async after(after, limit) {
-    const rows = await db.event.findMany({ where: { id: { gt: after } }, orderBy: { id: 'asc' }, take: limit, select: ROW });
+    const rows = await db.event.findMany({ where: { id: { gt: after }, ...STREAMED }, orderBy: { id: 'asc' }, take: limit, select: ROW });
     return rows.map(toHubEvent);
   },
   async newest(limit) {
     if (limit === 0) return [];
-    const rows = await db.event.findMany({ orderBy: { id: 'desc' }, take: limit, select: ROW });
+    const rows = await db.event.findMany({ where: STREAMED, orderBy: { id: 'desc' }, take: limit, select: ROW });
     return rows.reverse().map(toHubEvent);
   },
   async oldestId() {

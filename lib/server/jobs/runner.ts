@@ -1,0 +1,140 @@
+import 'server-only';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { CsvError } from 'csv-parse';
+import { db } from '@/lib/server/db';
+import type { Actor } from '@/lib/server/events/event-log';
+import { logger } from '@/lib/server/logger';
+import { type Counts, finishImport, importBatch, type ImportRow, type RowFailure } from '@/lib/server/users/import';
+import { IMPORT_MAX_LINE_BYTES, IMPORT_MAX_ROWS, type JobDTO, type JobState } from '@/lib/shared/jobs';
+import { columnsOf, csvParser, rowInput } from './csv';
+import { toJobDTO } from './store';
+import type { Upload } from './upload';
+
+// Runs imports on the instance that took the upload, one at a time, in the background: the
+// request that started one has long been answered (202) when it ends. The file is read as a
+// stream, a batch of rows at a time, each batch one transaction (lib/server/users/import.ts), so
+// memory holds one batch (and one fingerprint per email, to find repeats) whatever the file's size.
+
+const BATCH_ROWS = 1_000;
+/** At most one progress event (one frame on every dashboard) per import per second. */
+const PROGRESS_MS = 1_000;
+
+const DUPLICATE_MESSAGE = 'This email is on an earlier line of this file: the first one was imported';
+
+type Queued = { upload: Upload; jobId: string; actor: Actor };
+const globalForJobs = globalThis as typeof globalThis & { rosterImports?: { queue: Queued[]; running: boolean } };
+const imports = (globalForJobs.rosterImports ??= { queue: [], running: false });
+
+/** Queues an import of a stored upload; it starts when the ones before it on this instance end. */
+export function startImport(upload: Upload, jobId: string, actor: Actor): void {
+  imports.queue.push({ upload, jobId, actor });
+  if (!imports.running) void drain();
+}
+
+async function drain(): Promise<void> {
+  imports.running = true;
+  for (let next = imports.queue.shift(); next; next = imports.queue.shift()) {
+    try {
+      await runImport(next);
+    } catch (error) {
+      logger.error({ err: error, jobId: next.jobId }, 'import failed');
+    } finally {
+      await rm(next.upload.file, { force: true });
+    }
+  }
+  imports.running = false;
+}
+
+/** 48 bits of an email's SHA-1: a repeat within one file is found without keeping the emails. */
+const fingerprint = (email: string) => createHash('sha1').update(email).digest().readUIntBE(0, 6);
+
+/** Why the parser stopped, as the importer reads it. */
+function parseFailure(error: unknown): string {
+  if (error instanceof CsvError) {
+    const line = typeof error.lines === 'number' ? ` at line ${error.lines}` : '';
+    if (error.code === 'CSV_MAX_RECORD_SIZE') return `A row${line} is longer than ${IMPORT_MAX_LINE_BYTES / (1024 * 1024)} MB: the import stopped there`;
+    if (error.code === 'CSV_QUOTE_NOT_CLOSED') return `A quoted field${line} is never closed: the import stopped there`;
+    return `The file could not be read as CSV${line} (${error.code}): the import stopped there`;
+  }
+  return 'The file could not be read: the import stopped there';
+}
+
+async function runImport({ upload, jobId, actor }: Queued): Promise<JobDTO> {
+  await db.job.update({ where: { id: jobId }, data: { state: 'running', startedAt: new Date() } });
+  const parser = createReadStream(upload.file).pipe(csvParser(upload.delimiter));
+  const seen = new Set<number>();
+  let rows: ImportRow[] = [];
+  let failures: RowFailure[] = [];
+  let sinceLast: Counts = { created: 0, updated: 0 };
+  let lastProgress = 0;
+  let bytesRead = 0;
+  let lastLine = 0;
+  let read = 0;
+  let header = true;
+  let stop: { state: JobState; error: string } | null = null;
+
+  const flush = async () => {
+    if (rows.length === 0 && failures.length === 0) return;
+    const progress = Date.now() - lastProgress >= PROGRESS_MS;
+    const { result } = await importBatch(jobId, rows, failures, actor, { progress, sinceLast, bytesRead });
+    sinceLast = progress ? { created: 0, updated: 0 } : { created: sinceLast.created + result.created, updated: sinceLast.updated + result.updated };
+    if (progress) lastProgress = Date.now();
+    rows = [];
+    failures = [];
+  };
+  const cancelled = async () => (await db.job.findUnique({ where: { id: jobId }, select: { cancelRequested: true } }))?.cancelRequested === true;
+
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number; bytes: number } }>) {
+      if (header) {
+        header = false;
+        columnsOf(record); // checked when the file came in; the columns are upload.columns
+        continue;
+      }
+      if (read === IMPORT_MAX_ROWS) {
+        stop = { state: 'failed', error: `The file has more than ${IMPORT_MAX_ROWS.toLocaleString('en-US')} rows: the rows after line ${lastLine} were not read` };
+        break;
+      }
+      read++;
+      lastLine = info.lines;
+      bytesRead = info.bytes;
+      const row = rowInput(record, upload.columns, info.lines);
+      if ('failures' in row) failures.push(...row.failures);
+      else if (seen.has(fingerprint(row.input.email))) failures.push({ line: info.lines, field: 'email', message: DUPLICATE_MESSAGE });
+      else {
+        seen.add(fingerprint(row.input.email));
+        rows.push({ line: info.lines, input: row.input });
+      }
+      if (rows.length + failures.length >= BATCH_ROWS) {
+        await flush();
+        if (await cancelled()) {
+          stop = { state: 'cancelled', error: `Cancelled after line ${lastLine}: the rows up to it were imported, the rest of the file was not read` };
+          break;
+        }
+      }
+    }
+    if (!stop || stop.state !== 'cancelled') await flush();
+  } catch (error) {
+    await flush().catch(() => undefined); // rows read before the break are whole rows: keep them
+    stop = { state: 'failed', error: parseFailure(error) };
+    logger.warn({ err: error, jobId }, 'import stopped');
+  } finally {
+    parser.destroy();
+  }
+  const job = await finishImport(
+    jobId,
+    actor,
+    async (tx) =>
+      toJobDTO(
+        await tx.job.update({
+          where: { id: jobId },
+          data: { state: stop?.state ?? 'done', error: stop?.error ?? null, finishedAt: new Date(), bytesRead: stop ? bytesRead : upload.bytes },
+        }),
+      ),
+    sinceLast,
+  );
+  logger.info({ jobId, principal: actor.principal, state: job.state, read: job.read, created: job.created, updated: job.updated, unchanged: job.unchanged, failed: job.failed }, 'import ended');
+  return job;
+}

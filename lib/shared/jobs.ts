@@ -1,0 +1,65 @@
+// Jobs that run on the server and outlive the request that started them (a CSV import), as the API
+// (GET /api/jobs/{id}), the stream (`users_imported`) and the importer's progress bar see them.
+// Safe to import on the client.
+
+export const JOB_STATES = ['queued', 'running', 'done', 'cancelled', 'failed'] as const;
+export type JobState = (typeof JOB_STATES)[number];
+
+/** A job's state and counts. */
+export type JobDTO = {
+  id: string;
+  kind: 'import';
+  state: JobState;
+  /** The file's name as uploaded (the activity says "imported … from staff.csv"). */
+  fileName: string;
+  /** Who started it (a principal). */
+  principal: string;
+  /** The file's size, and how much of it has been read: the progress bar and the time left. */
+  bytes: number;
+  bytesRead: number;
+  /** Rows read, and what became of each. */
+  read: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  failed: number;
+  /** Why it stopped, when it failed (or stopped early); null otherwise. */
+  error: string | null;
+  /** ISO 8601, UTC */
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** The failed rows as CSV: line, field, message. */
+  reportUrl: string;
+};
+
+/** The import's progress on the stream: at most one a second per import, and one when it ends. */
+export type ImportProgress = {
+  importId: string;
+  /** Every row this import wrote up to here is in the log before this event. */
+  upToEventId: number;
+  /** Users this import created and updated since its previous progress event. */
+  created: number;
+  updated: number;
+  job: JobDTO;
+};
+
+/** The largest CSV an import takes (413 past it). */
+export const IMPORT_MAX_BYTES = 200 * 1024 * 1024;
+/** The most rows one import reads; past it, the import stops and says so. */
+export const IMPORT_MAX_ROWS = 1_000_000;
+/** The longest line (one row) an import reads; a longer one stops it with the line's number. */
+export const IMPORT_MAX_LINE_BYTES = 1024 * 1024;
+
+export const isFinished = (state: JobState): boolean => state === 'done' || state === 'cancelled' || state === 'failed';
+
+/**
+ * Seconds left at the rate so far (bytes read over time running), or null before there is a rate.
+ * `now` and `startedAt` in milliseconds.
+ */
+export function secondsLeft(job: Pick<JobDTO, 'bytes' | 'bytesRead' | 'startedAt'>, now: number): number | null {
+  if (!job.startedAt || job.bytesRead <= 0 || job.bytes <= 0) return null;
+  const elapsed = (now - Date.parse(job.startedAt)) / 1000;
+  if (elapsed <= 0) return null;
+  return Math.max(0, Math.round(((job.bytes - job.bytesRead) * elapsed) / job.bytesRead));
+}
