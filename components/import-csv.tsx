@@ -122,9 +122,11 @@ export function ImportCsv({ initialJob, roles }: { initialJob: JobDTO | null; ro
         A header row naming the columns name, email{roles ? ' and (optionally) role' : ''}; comma or semicolon, UTF-8. Users are matched by email: new ones are added, changed ones
         updated, so importing a file again changes nothing. Up to {IMPORT_MAX_BYTES / (1024 * 1024)} MB and {count.format(IMPORT_MAX_ROWS)} rows.
       </p>
-      <p role="alert" className="min-h-0 text-sm text-red-700 dark:text-red-400">
-        {error}
-      </p>
+      {error && (
+        <p role="alert" className="text-sm text-red-700 dark:text-red-400">
+          {error}
+        </p>
+      )}
       {job && <ImportProgressView job={job} now={now} onCancel={cancel} />}
     </details>
   );
@@ -146,7 +148,8 @@ function ImportProgressView({ job, now, onCancel }: { job: JobDTO; now: number; 
             : `Import of ${job.fileName} stopped`;
   return (
     <div data-testid="import-progress" className="space-y-2">
-      <p role="status" aria-live="polite" className="text-sm font-medium text-gray-900 dark:text-gray-100">
+      {/* Announced as it changes; not a status role, which the page's own status lines keep. */}
+      <p aria-live="polite" data-testid="import-status" className="text-sm font-medium text-gray-900 dark:text-gray-100">
         {heading}
       </p>
       <progress value={finished ? job.bytes : job.bytesRead} max={Math.max(1, job.bytes)} aria-label={`Import of ${job.fileName}`} className="h-2 w-full" />

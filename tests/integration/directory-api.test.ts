@@ -404,7 +404,8 @@ function directoryContract(target: () => Target) {
         await response.arrayBuffer();
       }
 
-      // A write outside the view changes the tag too: the tag knows events, not rows.
+      // A write outside the view moves the tag's event id, and the page is read again; its rows are
+      // what the tag says, so the answer is a 304 with the new tag. A write inside it: a 200.
       let current = etag;
       const writes: [string, () => Promise<Response>][] = [
         ['create elsewhere', () => postUser(url(), { name: 'Elsewhere', email: uniqueEmail('elsewhere') })],
@@ -414,10 +415,16 @@ function directoryContract(target: () => Target) {
       for (const [label, write] of writes) {
         expect((await write()).ok, label).toBe(true);
         const changed = await fetchPage(url(), query, { headers: { 'If-None-Match': current } });
-        expect(changed.status, label).toBe(200);
         const next = changed.headers.get('etag') ?? '';
         expect(next, label).not.toBe(current);
         expect(Number(changed.headers.get('x-last-event-id')), label).toBe(Number(/^"(\d+)-/.exec(current)?.[1]) + 1);
+        if (label === 'create elsewhere') {
+          expect(changed.status, label).toBe(304);
+          expect(next.slice(next.indexOf('-')), label).toBe(current.slice(current.indexOf('-')));
+          current = next;
+          continue;
+        }
+        expect(changed.status, label).toBe(200);
         const page = (await changed.json()) as PageDTO;
         expect(page.users.map((u) => u.name), label).toEqual(label === 'delete' ? [] : label === 'edit' ? [`Edited ${tag}`] : [`Etag ${tag}`]);
         current = next;

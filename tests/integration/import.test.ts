@@ -160,6 +160,18 @@ for (const database of ['SQLite', 'PostgreSQL'] as const) {
       expect((await report(id)).at(-1)?.[2]).toMatch(/^Cancelled after line \d+: the rows up to it were imported/);
     });
 
+    it('cancels a queued import before it reads a row', async () => {
+      const tag = uniqueEmail('queued').split('@')[0]!;
+      const first = await upload(['name,email', ...Array.from({ length: 20_000 }, (_, i) => `First ${i},${tag}-a${i}@example.com`)].join('\n'));
+      const second = await upload(`name,email\nNever,${tag}-never@example.com\n`);
+      expect(second.body.job?.state).toBe('queued');
+      const cancel = await fetch(`${server.url}/api/jobs/${second.body.job!.id}/cancel`, { method: 'POST', headers: { ...authHeaders(), 'Content-Type': 'application/json' }, body: '{}' });
+      expect(((await cancel.json()) as JobDTO).id).toBe(second.body.job!.id);
+      expect(await finished(second.body.job!.id)).toMatchObject({ state: 'cancelled', read: 0, created: 0, error: 'Cancelled before it started: nothing was imported' });
+      expect(await finished(first.body.job!.id)).toMatchObject({ state: 'done', created: 20_000 });
+      expect(await byEmail(`${tag}-never@example.com`)).toBeUndefined();
+    });
+
     it('sends dashboards progress frames, at most one a second, never a frame per row; the activity lists it once', async () => {
       const stream = await SseClient.connect(`${server.url}/events`);
       try {

@@ -38,7 +38,7 @@ describe('applyMigrations', () => {
         .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
         .pluck()
         .all();
-      expect(tables).toEqual(['Event', 'Invite', 'Passkey', 'Session', 'User', 'UserCount', '_prisma_migrations']);
+      expect(tables).toEqual(['Event', 'Invite', 'Job', 'JobFailure', 'Passkey', 'Session', 'User', 'UserCount', '_prisma_migrations']);
       const history = db
         .prepare('SELECT migration_name, finished_at IS NOT NULL AS finished, rolled_back_at FROM _prisma_migrations')
         .all();

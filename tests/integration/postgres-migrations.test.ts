@@ -60,7 +60,7 @@ describe.skipIf(!up)('migrations on PostgreSQL', () => {
 
     expect(await applyMigrations(databaseTarget(database.url))).toEqual(committed);
 
-    expect(await tables(database.url)).toEqual(['Event', 'Invite', 'Passkey', 'Session', 'User', 'UserCount', '_prisma_migrations']);
+    expect(await tables(database.url)).toEqual(['Event', 'Invite', 'Job', 'JobFailure', 'Passkey', 'Session', 'User', 'UserCount', '_prisma_migrations']);
     const { history, columns } = await snapshot(database.url);
     expect(history.map((row) => [row.migration_name, row.finished_at instanceof Date, row.rolled_back_at])).toEqual(
       committed.map((name) => [name, true, null]),

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeCursor } from '@/lib/shared/directory/cursor';
 import { compareInView, DEFAULT_VIEW, PAGE_SIZE, type View } from '@/lib/shared/directory/view';
 import type { HubEvent, PageDTO, UserDTO } from '@/lib/shared/dto';
+import type { JobDTO } from '@/lib/shared/jobs';
 import { applyEvent, applyPage, type DirectoryState, directoryReducer, initialDirectory } from '@/lib/browser/directory-state';
 import { aUser, deletedEvent } from '../support/users';
 
@@ -310,5 +311,52 @@ describe('pages from the server', () => {
     expect(applyPage(live, tooOld, DEFAULT_VIEW, null)).toBe(live);
     const otherView = applyPage(live, { ...tooOld, users: [user(8)] }, byName, null);
     expect(otherView.refill).toBeGreaterThan(0);
+  });
+});
+
+describe('an import’s progress', () => {
+  const job = (created: number): JobDTO => ({
+    id: 'job-1',
+    kind: 'import',
+    state: 'running',
+    fileName: 'staff.csv',
+    principal: 'user:1',
+    bytes: 100,
+    bytesRead: 50,
+    read: created,
+    created,
+    updated: 0,
+    unchanged: 0,
+    failed: 0,
+    error: null,
+    createdAt: minute(0),
+    startedAt: minute(0),
+    finishedAt: null,
+    reportUrl: '/api/jobs/job-1/report',
+  });
+  const progress = (created: number, updated = 0): HubEvent => {
+    const id = ++eventId;
+    return { type: 'users_imported', importId: 'job-1', upToEventId: id, created, updated, job: job(created), eventId: id };
+  };
+
+  it('asks for the visible page once per frame that changed users, and not for one that changed none', () => {
+    const state = initialDirectory(pageOf(DEFAULT_VIEW, [user(1), user(2)]), DEFAULT_VIEW, null);
+    const changed = applyEvent(state, progress(1_000));
+    expect(changed.refill).toBeGreaterThan(state.refill);
+    expect(changed.users).toBe(state.users);
+    expect(changed.lastEventId).toBe(eventId);
+    const again = applyEvent(changed, progress(2_000));
+    expect(again.refill).toBeGreaterThan(changed.refill);
+    const none = applyEvent(again, progress(0));
+    expect(none.refill).toBe(again.refill);
+    expect(none.lastEventId).toBe(eventId);
+  });
+
+  it('takes the page that answers it as current, without asking again', () => {
+    const state = applyEvent(initialDirectory(pageOf(DEFAULT_VIEW, [user(1)]), DEFAULT_VIEW, null), progress(10));
+    const answered = applyPage(state, pageOf(DEFAULT_VIEW, [user(1), user(2)]), DEFAULT_VIEW, null);
+    expect(ids(answered)).toEqual([2, 1]);
+    expect(answered.refill).toBe(0);
+    expect(answered.recheck).toBe(0);
   });
 });

@@ -62,7 +62,8 @@ function parseFailure(error: unknown): string {
 }
 
 async function runImport({ upload, jobId, actor }: Queued): Promise<JobDTO> {
-  await db.job.update({ where: { id: jobId }, data: { state: 'running', startedAt: new Date() } });
+  const started = await db.job.update({ where: { id: jobId }, data: { state: 'running', startedAt: new Date() } });
+  if (started.cancelRequested) return finish(jobId, actor, { state: 'cancelled', error: 'Cancelled before it started: nothing was imported' }, 0, { created: 0, updated: 0 });
   const parser = createReadStream(upload.file).pipe(csvParser(upload.delimiter));
   const seen = new Set<number>();
   let rows: ImportRow[] = [];
@@ -123,16 +124,17 @@ async function runImport({ upload, jobId, actor }: Queued): Promise<JobDTO> {
   } finally {
     parser.destroy();
   }
+  const job = await finish(jobId, actor, stop, stop ? bytesRead : upload.bytes, sinceLast);
+  return job;
+}
+
+/** Ends the job (done unless `stop` says otherwise) with its last progress event, and logs it. */
+async function finish(jobId: string, actor: Actor, stop: { state: JobState; error: string } | null, bytesRead: number, sinceLast: Counts): Promise<JobDTO> {
   const job = await finishImport(
     jobId,
     actor,
     async (tx) =>
-      toJobDTO(
-        await tx.job.update({
-          where: { id: jobId },
-          data: { state: stop?.state ?? 'done', error: stop?.error ?? null, finishedAt: new Date(), bytesRead: stop ? bytesRead : upload.bytes },
-        }),
-      ),
+      toJobDTO(await tx.job.update({ where: { id: jobId }, data: { state: stop?.state ?? 'done', error: stop?.error ?? null, finishedAt: new Date(), bytesRead } })),
     sinceLast,
   );
   logger.info({ jobId, principal: actor.principal, state: job.state, read: job.read, created: job.created, updated: job.updated, unchanged: job.unchanged, failed: job.failed }, 'import ended');

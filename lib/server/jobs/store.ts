@@ -56,16 +56,10 @@ export async function requestCancel(id: string, caller: JobCaller): Promise<JobD
   return jobFor(id, caller);
 }
 
-/** How long a finished import stays on its starter's dashboard after a reload. */
-const SHOWN_AFTER_FINISH_MS = 10 * 60_000;
-
-/** The person's newest import, if it runs or ended a moment ago: their dashboard shows it again after a reload. */
+/** The person's newest import while it is queued or runs: their dashboard shows its progress again after a reload. */
 export async function currentImportOf(principal: string): Promise<JobDTO | null> {
   const row = await query('job read', () => db.job.findFirst({ where: { principal, kind: 'import' }, orderBy: { createdAt: 'desc' } }));
-  if (!row) return null;
-  const job = toJobDTO(row);
-  const recent = row.finishedAt === null || Date.now() - row.finishedAt.getTime() < SHOWN_AFTER_FINISH_MS;
-  return recent ? job : null;
+  return row && !isFinished(toJobDTO(row).state) ? toJobDTO(row) : null;
 }
 
 /** The job's failed rows, in file order, `batch` at a time (the report streams them). */

@@ -4,9 +4,11 @@ import type { JobDTO } from '@/lib/shared/jobs';
 import { sessionIdsOf, sessionRelay, takeSessions } from '@/lib/server/auth/sessions';
 import { hub } from '@/lib/server/events';
 import { type Actor, appendImportProgress, lockEventOrder } from '@/lib/server/events/event-log';
-import { ADMINS_ONLY_MESSAGE, canManageAccess, LAST_ADMIN_MESSAGE, type Role } from '@/lib/shared/roles';
+import { ADMINS_ONLY_MESSAGE, asRole, canManageAccess, LAST_ADMIN_MESSAGE, type Role } from '@/lib/shared/roles';
 import { USER_FIELDS, type UserInput, userFieldsOf } from '@/lib/shared/validation';
 import { toJobDTO } from '@/lib/server/jobs/store';
+import type { UserDTO } from '@/lib/shared/dto';
+import { insertEvents, insertUsers, type NewEvent } from './bulk-sql';
 import { derivedKeys, toDTO, userSelect } from './fields';
 
 // The data layer's bulk write: one batch of an import's rows, upserted by email in one transaction
@@ -43,6 +45,7 @@ export async function importBatch(
       const byEmail = new Map(known.map((row) => [row.email, toDTO(row)]));
       const failures = [...rowFailures];
       const creates: ImportRow[] = [];
+      const events: NewEvent[] = [];
       const endedSessions: string[] = [];
       const changedSessions: string[] = [];
       let updated = 0;
@@ -73,16 +76,21 @@ export async function importBatch(
         const user = toDTO(
           await tx.user.update({ where: { id: previous.id }, data: { ...fields, ...derivedKeys(fields), version: { increment: 1 } }, select: userSelect }),
         );
-        await tx.event.create({ data: { ...eventOf(jobId, actor), type: 'user_updated', userId: user.id, data: JSON.stringify(user), previous: JSON.stringify(previous) } });
+        events.push({ ...eventOf(jobId, actor), type: 'user_updated', userId: user.id, data: JSON.stringify(user), previous: JSON.stringify(previous) });
         updated++;
       }
 
-      const createdRows = creates.length === 0 ? [] : await tx.user.createManyAndReturn({ data: creates.map(({ input }) => ({ ...input, ...derivedKeys(input) })), select: userSelect });
-      if (createdRows.length > 0) {
-        await tx.event.createMany({ data: createdRows.map((row) => ({ ...eventOf(jobId, actor), type: 'user_created', userId: row.id, data: JSON.stringify(toDTO(row)) })) });
+      const at = new Date();
+      const fresh = creates.map(({ input }) => ({ ...input, role: input.role ?? 'none', ...derivedKeys(input) }));
+      const ids = await insertUsers(tx, fresh, at);
+      for (const { name, email, role } of fresh) {
+        const id = ids.get(email) ?? 0;
+        const user: UserDTO = { name, email, role: asRole(role), id, createdAt: at.toISOString(), updatedAt: at.toISOString(), version: 1 };
+        events.push({ ...eventOf(jobId, actor), type: 'user_created', userId: id, data: JSON.stringify(user), previous: null });
       }
+      await insertEvents(tx, events, at);
       if (failures.length > 0) await tx.jobFailure.createMany({ data: failures.map((failure) => ({ jobId, ...failure })) });
-      const counts = { created: createdRows.length, updated };
+      const counts = { created: fresh.length, updated };
       const row = await tx.job.update({
         where: { id: jobId },
         data: {
