@@ -9,12 +9,13 @@ export async function register() {
   // `npm start`'s server (server.ts) serves GET /events itself, with this route's own GET, and
   // answers what Next.js cannot take: it finds them here, once the app has started, compiled with
   // the rest of the app.
-  const [{ GET }, { serveFromNode }, { NODE_EDGE, failedOutside, refuseTunnel, refuseUnparsed, screenRequest }] = await Promise.all([
+  const [{ GET }, { serveFromNode }, { NODE_EDGE, failedOutside, refuseTunnel, refuseUnparsed, screenRequest }, { countRequest }] = await Promise.all([
     import('./app/events/route'),
     import('./lib/server/events/node-server'),
     import('./lib/server/node-edge'),
+    import('./lib/server/requests-in-flight'),
   ]);
-  const edge: NodeEdge = { serveEvents: serveFromNode(GET), screenRequest, refuseUnparsed, refuseTunnel, failedOutside };
+  const edge: NodeEdge = { serveEvents: serveFromNode(GET), screenRequest, refuseUnparsed, refuseTunnel, failedOutside, countRequest };
   Object.assign(globalThis, { [NODE_EDGE]: edge });
 }
 

@@ -27,6 +27,7 @@ type NodeEdge = {
   refuseUnparsed: (error: Error, socket: Duplex) => void;
   refuseTunnel: (req: IncomingMessage, socket: Duplex) => void;
   failedOutside: (error: unknown, req: IncomingMessage, res: ServerResponse) => void;
+  countRequest: (res: ServerResponse) => void;
 };
 const NODE_EDGE = Symbol.for('roster.nodeEdge');
 
@@ -62,8 +63,14 @@ const isStream = (req: IncomingMessage) => req.method === 'GET' && (req.url === 
 const server = createServer((req, res) => {
   countPeer(req);
   if (edge.screenRequest(req, res)) return;
-  // Both answer errors themselves; this is the last resort, so one request cannot take the process down.
-  (isStream(req) ? edge.serveEvents(req, res) : handle(req, res)).catch((error: unknown) => edge.failedOutside(error, req, res));
+  // Both answer errors themselves; the catch is the last resort, so one request cannot take the process down.
+  if (isStream(req)) {
+    edge.serveEvents(req, res).catch((error: unknown) => edge.failedOutside(error, req, res));
+    return;
+  }
+  // Counted while answered: an import's batches give way to it (lib/server/requests-in-flight.ts).
+  edge.countRequest(res);
+  handle(req, res).catch((error: unknown) => edge.failedOutside(error, req, res));
 });
 server.on('clientError', (error, socket) => edge.refuseUnparsed(error, socket));
 server.on('connect', (req, socket) => edge.refuseTunnel(req, socket));

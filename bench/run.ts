@@ -12,6 +12,8 @@
 //   npm run bench -- --mode directory --users 100000 --databases sqlite,postgresql
 // and what a write costs (p50/p99 of a create) is bench/writes.ts:
 //   npm run bench -- --mode writes --databases sqlite,postgresql --creates 500
+// and bulk changes (CSV import with 20 dashboards open, re-import, export) is bench/import.ts:
+//   npm run bench -- --mode import --users 1000000 --rows 100000,1000000 --databases sqlite,postgresql
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -34,7 +36,7 @@ type Target = keyof typeof TARGETS;
 
 const { values: args } = parseArgs({
   options: {
-    /** fan-out (the default, below), directory (bench/directory.ts) or writes (bench/writes.ts). */
+    /** fan-out (the default, below), directory (bench/directory.ts), writes (bench/writes.ts) or import (bench/import.ts). */
     mode: { type: 'string', default: 'fan-out' },
     subscribers: { type: 'string', default: '1000,5000,10000' },
     events: { type: 'string', default: '40' },
@@ -52,6 +54,8 @@ const { values: args } = parseArgs({
     // Directory mode only (see bench/directory.ts).
     users: { type: 'string', default: '100000' },
     databases: { type: 'string', default: 'sqlite,postgresql' },
+    // Import mode only (see bench/import.ts): the CSV sizes, the first one watched by 20 dashboards.
+    rows: { type: 'string', default: '100000,1000000' },
     postgres: { type: 'string', default: process.env.BENCH_POSTGRES_URL || 'postgresql://postgres@127.0.0.1:5432/postgres' },
   },
 });
@@ -194,8 +198,11 @@ if (args.mode === 'directory') {
 } else if (args.mode === 'writes') {
   const { writesBench } = await import('./writes');
   await writesBench({ databases: args.databases.split(','), creates: Number(args.creates), port: Number(args.port ?? 3600), postgres: args.postgres });
+} else if (args.mode === 'import') {
+  const { importBench } = await import('./import');
+  await importBench({ users: Number(args.users), rows: args.rows.split(',').map(Number), databases: args.databases.split(','), port: Number(args.port ?? 3700), postgres: args.postgres });
 } else if (args.mode === 'fan-out') {
   await main();
 } else {
-  throw new Error(`Unknown mode ${args.mode}: use fan-out (the default), directory or writes.`);
+  throw new Error(`Unknown mode ${args.mode}: use fan-out (the default), directory, writes or import.`);
 }

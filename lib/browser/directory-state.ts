@@ -36,6 +36,11 @@ export type DirectoryState = {
    */
   recheck: number;
   /**
+   * An import changed users somewhere (its rows are not on the stream): the page must be read again,
+   * at most once a second (the hook's throttle). 0 when not, else the request's number.
+   */
+  imported: number;
+  /**
    * Requests asked for so far. Each refill or recheck gets a new number, so a request made while
    * one is answered (its page came back older than the events, which took another row away) is a
    * change the hook sees, and fetches again: a flag already true would stay true, and nothing would.
@@ -53,7 +58,7 @@ export function initialDirectory(page: PageDTO, view: View, cursor: string | nul
   // Rows with none before them are the view's first page, whichever cursor led to them ("Previous"
   // back to the start): kept live as the first page, where new users appear at the top.
   const first = page.prevCursor === null && page.users.length > 0;
-  return { view, cursor: first ? null : cursor, ...page, recent: [], recentFrom: page.lastEventId, newBefore: 0, refill: 0, recheck: 0, asked: 0 };
+  return { view, cursor: first ? null : cursor, ...page, recent: [], recentFrom: page.lastEventId, newBefore: 0, refill: 0, recheck: 0, imported: 0, asked: 0 };
 }
 
 /** The anchor row of a later page, in view order: where the page starts (after) or ends (before). */
@@ -156,7 +161,7 @@ export function applyEvent(state: DirectoryState, event: HubEvent): DirectorySta
 
 /**
  * An import's progress: its rows are not on the stream (one frame a second at most, whatever the
- * import's size), so a view it may have changed is fetched again — one request per frame at most.
+ * import's size), so a view it may have changed is fetched again, at most once a second.
  */
 function applyImport(state: DirectoryState, event: Extract<HubEvent, { type: 'users_imported' }>): DirectoryState {
   const changed = event.created + event.updated > 0;
@@ -164,7 +169,7 @@ function applyImport(state: DirectoryState, event: Extract<HubEvent, { type: 'us
   const dropped = state.recent.length >= RECENT_LIMIT ? state.recent[0] : undefined;
   return {
     ...state,
-    refill: changed ? asked : state.refill,
+    imported: changed ? asked : state.imported,
     asked,
     lastEventId: event.eventId,
     recent: [...state.recent.slice(dropped ? 1 : 0), event],

@@ -18,6 +18,7 @@ const POLL_MS = 5_000;
 export const IMPORT_PROGRESS_EVENT = 'roster:import-progress';
 const POLL_MAX_MS = 30_000;
 const RECHECK_MS = 1_000;
+const IMPORT_REFRESH_MS = 1_000;
 const SEARCH_DEBOUNCE_MS = 250;
 
 /**
@@ -121,6 +122,24 @@ export function useDirectory(
     refetch(abort.signal);
     return () => abort.abort();
   }, [state.refill, refetch]);
+
+  // An import changed users (its rows are not on the stream): the page as it is now, at most once a
+  // second whatever the frames (two imports at once), and never cancelling one already asked for.
+  // Each dashboard waits a random part of that second first, so the dashboards watching an import
+  // do not all ask the server in the same millisecond after every frame.
+  const importFetched = useRef(0);
+  useEffect(() => {
+    if (!state.imported) return;
+    const throttle = importFetched.current + IMPORT_REFRESH_MS - Date.now();
+    const timer = setTimeout(
+      () => {
+        importFetched.current = Date.now();
+        refetch();
+      },
+      Math.max(throttle, Math.random() * IMPORT_REFRESH_MS),
+    );
+    return () => clearTimeout(timer);
+  }, [state.imported, refetch]);
 
   // A page brought forward over events it may already hold: read it again once they are published.
   useEffect(() => {

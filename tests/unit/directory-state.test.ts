@@ -342,13 +342,14 @@ describe('an import’s progress', () => {
   it('asks for the visible page once per frame that changed users, and not for one that changed none', () => {
     const state = initialDirectory(pageOf(DEFAULT_VIEW, [user(1), user(2)]), DEFAULT_VIEW, null);
     const changed = applyEvent(state, progress(1_000));
-    expect(changed.refill).toBeGreaterThan(state.refill);
+    expect(changed.imported).toBeGreaterThan(state.imported);
+    expect(changed.refill).toBe(0);
     expect(changed.users).toBe(state.users);
     expect(changed.lastEventId).toBe(eventId);
     const again = applyEvent(changed, progress(2_000));
-    expect(again.refill).toBeGreaterThan(changed.refill);
+    expect(again.imported).toBeGreaterThan(changed.imported);
     const none = applyEvent(again, progress(0));
-    expect(none.refill).toBe(again.refill);
+    expect(none.imported).toBe(again.imported);
     expect(none.lastEventId).toBe(eventId);
   });
 
@@ -356,6 +357,7 @@ describe('an import’s progress', () => {
     const state = applyEvent(initialDirectory(pageOf(DEFAULT_VIEW, [user(1)]), DEFAULT_VIEW, null), progress(10));
     const answered = applyPage(state, pageOf(DEFAULT_VIEW, [user(1), user(2)]), DEFAULT_VIEW, null);
     expect(ids(answered)).toEqual([2, 1]);
+    expect(answered.imported).toBe(0);
     expect(answered.refill).toBe(0);
     expect(answered.recheck).toBe(0);
   });
