@@ -8,6 +8,7 @@ import { authEnabled, currentCaller } from '@/lib/server/auth';
 import { decodeCursor } from '@/lib/shared/directory/cursor';
 import { PAGE_SIZE, paramsRecord, type View, type ViewParams, viewParamsSchema } from '@/lib/shared/directory/view';
 import { accessOf, ROLE_LABEL } from '@/lib/shared/roles';
+import { env } from '@/lib/server/env';
 import { currentImportOf } from '@/lib/server/jobs';
 import { listUsers } from '@/lib/server/users';
 
@@ -72,7 +73,7 @@ export default async function DashboardPage({ searchParams }: Props) {
         </nav>
       </header>
       {access.write && <CreateUserForm />}
-      {access.write && <ImportCsv initialJob={importJob} roles={access.manage} />}
+      {access.write && <ImportCsv initialJob={importJob} roles={access.manage} limits={{ maxBytes: env.IMPORT_MAX_BYTES, maxRows: env.IMPORT_MAX_ROWS }} />}
       {/* The same component for every view, so its live stream stays open across them. */}
       <Directory initial={page} view={view} cursor={params.cursor ?? null} access={access} me={caller.user?.id ?? null} />
     </main>

@@ -4,9 +4,10 @@ import { useEffect, useRef, useState } from 'react';
 import useSWR from 'swr';
 import { PrimaryButton } from '@/components/primary-button';
 import { IMPORT_PROGRESS_EVENT } from '@/lib/browser/use-directory';
-import { IMPORT_MAX_BYTES, IMPORT_MAX_ROWS, type ImportProgress, isFinished, type JobDTO, secondsLeft } from '@/lib/shared/jobs';
+import { type ImportLimits, type ImportProgress, isFinished, type JobDTO, secondsLeft } from '@/lib/shared/jobs';
 
 const count = new Intl.NumberFormat('en-US');
+const megabytes = (bytes: number) => count.format(Math.floor(bytes / (1024 * 1024)));
 /** While the stream is down, the job is read this often instead. */
 const POLL_MS = 5_000;
 
@@ -35,7 +36,7 @@ function timeLeftText(seconds: number | null): string {
  * comes over the page's stream (use-directory re-sends it as a window event) — with the counts,
  * the time left and Cancel. After a reload the dashboard hands the person's current import back in.
  */
-export function ImportCsv({ initialJob, roles }: { initialJob: JobDTO | null; roles: boolean }) {
+export function ImportCsv({ initialJob, roles, limits }: { initialJob: JobDTO | null; roles: boolean; limits: ImportLimits }) {
   const [job, setJob] = useState<JobDTO | null>(initialJob);
   const [error, setError] = useState('');
   const [pending, setPending] = useState(false);
@@ -69,8 +70,8 @@ export function ImportCsv({ initialJob, roles }: { initialJob: JobDTO | null; ro
       setError('Choose a CSV file to import');
       return;
     }
-    if (chosen.size > IMPORT_MAX_BYTES) {
-      setError(`The file is larger than ${IMPORT_MAX_BYTES / (1024 * 1024)} MB`);
+    if (chosen.size > limits.maxBytes) {
+      setError(`The file is larger than ${megabytes(limits.maxBytes)} MB`);
       return;
     }
     setPending(true);
@@ -120,7 +121,7 @@ export function ImportCsv({ initialJob, roles }: { initialJob: JobDTO | null; ro
       </form>
       <p id="import-help" className="text-xs text-gray-600 dark:text-gray-300">
         A header row naming the columns name, email{roles ? ' and (optionally) role' : ''}; comma or semicolon, UTF-8. Users are matched by email: new ones are added, changed ones
-        updated, so importing a file again changes nothing. Up to {IMPORT_MAX_BYTES / (1024 * 1024)} MB and {count.format(IMPORT_MAX_ROWS)} rows.
+        updated, so importing a file again changes nothing. Up to {megabytes(limits.maxBytes)} MB and {count.format(limits.maxRows)} rows.
       </p>
       {error && (
         <p role="alert" className="text-sm text-red-700 dark:text-red-400">

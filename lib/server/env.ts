@@ -2,7 +2,7 @@ import 'server-only';
 import { z } from 'zod';
 import { DEFAULT_DATABASE_URL } from '@/lib/server/db/url';
 import type { Role } from '@/lib/shared/roles';
-import { IMPORT_MAX_BYTES } from '@/lib/shared/jobs';
+import { IMPORT_MAX_BYTES, IMPORT_MAX_ROWS } from '@/lib/shared/jobs';
 import { userInputSchema } from '@/lib/shared/validation';
 
 // The environment, parsed once. Every variable has a default that works on a fresh machine;
@@ -88,6 +88,8 @@ const schema = z.object({
   TRUSTED_PROXY_HOPS: count(0),
   /** The largest CSV file an import takes, in bytes (413 past it). */
   IMPORT_MAX_BYTES: z.coerce.number().int().min(1).default(IMPORT_MAX_BYTES),
+  /** The most rows one import reads; past it, it stops and says so. */
+  IMPORT_MAX_ROWS: z.coerce.number().int().min(1).default(IMPORT_MAX_ROWS),
 });
 
 const parsed = schema.safeParse(process.env);

@@ -44,10 +44,13 @@ export type ImportProgress = {
   job: JobDTO;
 };
 
-/** The largest CSV an import takes (413 past it). */
+/** The largest CSV an import takes (413 past it): IMPORT_MAX_BYTES's default. */
 export const IMPORT_MAX_BYTES = 200 * 1024 * 1024;
-/** The most rows one import reads; past it, the import stops and says so. */
+/** The most rows one import reads (past it, the import stops and says so): IMPORT_MAX_ROWS's default. */
 export const IMPORT_MAX_ROWS = 1_000_000;
+
+/** What the import panel tells the importer about the server's limits. */
+export type ImportLimits = { maxBytes: number; maxRows: number };
 /** The longest line (one row) an import reads; a longer one stops it with the line's number. */
 export const IMPORT_MAX_LINE_BYTES = 1024 * 1024;
 

@@ -11,12 +11,14 @@ import { authHeaders, eventually, listPage, uniqueEmail } from '../support/api';
 import { freshDatabase, type TestDatabase } from '../support/postgres';
 import { startServer, type PostgresTestServer, type TestServer } from '../support/server';
 import { servicesUp } from '../support/services';
+import { signIn } from '../support/session';
 import { SseClient } from '../support/sse';
 
 const pgUp = await servicesUp('postgres');
 const VIEWER = 'import-viewer-token-0123456789';
 const EDITOR = 'import-editor-token-0123456789';
 const MAX_BYTES = 2 * 1024 * 1024;
+const MAX_ROWS = 40_000;
 
 type Answer = { status: number; body: { job?: JobDTO; error?: string; fieldErrors?: Record<string, string[]> } };
 
@@ -26,7 +28,7 @@ for (const database of ['SQLite', 'PostgreSQL'] as const) {
     let pg: TestDatabase | undefined;
 
     beforeAll(async () => {
-      const env = { API_TOKENS: `looker:${VIEWER}:viewer,writer:${EDITOR}:editor`, IMPORT_MAX_BYTES: String(MAX_BYTES) };
+      const env = { API_TOKENS: `looker:${VIEWER}:viewer,writer:${EDITOR}:editor`, IMPORT_MAX_BYTES: String(MAX_BYTES), IMPORT_MAX_ROWS: String(MAX_ROWS) };
       if (database === 'PostgreSQL') pg = await freshDatabase('import');
       server = pg ? await startServer({ databaseUrl: pg.url, env }) : await startServer({ env });
     }, 120_000);
@@ -144,9 +146,34 @@ for (const database of ['SQLite', 'PostgreSQL'] as const) {
       expect((await report(done.id)).at(-1)?.[2]).toMatch(/longer than 1 MB/);
     });
 
+    it('stops past IMPORT_MAX_ROWS rows, keeping those before, and says where', async () => {
+      const tag = uniqueEmail('max').split('@')[0]!;
+      const done = await imported(['name,email', ...Array.from({ length: MAX_ROWS + 3 }, (_, i) => `M${i},${tag}-${i}@x.io`)].join('\n'));
+      expect(done).toMatchObject({ state: 'failed', read: MAX_ROWS, created: MAX_ROWS, error: `The file has more than 40,000 rows: the rows after line ${MAX_ROWS + 1} were not read` });
+      expect(await byEmail(`${tag}-${MAX_ROWS}@x.io`)).toBeUndefined();
+    }, 60_000);
+
+    it('shows a running import on its starter’s dashboard again after a reload', async () => {
+      const cookie = await signIn(server.url);
+      const tag = uniqueEmail('reload').split('@')[0]!;
+      const response = await fetch(`${server.url}/api/users/import?fileName=reload.csv`, {
+        method: 'POST',
+        headers: { Cookie: cookie, Origin: server.url, 'Content-Type': 'text/csv' },
+        body: ['name,email', ...Array.from({ length: 30_000 }, (_, i) => `Reload ${i},${tag}-${i}@example.com`)].join('\n'),
+      });
+      expect(response.status).toBe(202);
+      const { job: started } = (await response.json()) as { job: JobDTO };
+      const html = await (await fetch(server.url, { headers: { Cookie: cookie } })).text();
+      expect(html).toMatch(/(Waiting to import|Importing) reload\.csv/);
+      expect(html).toContain('Cancel import');
+      expect(await finished(started.id)).toMatchObject({ state: 'done', created: 30_000 });
+      const after = await (await fetch(server.url, { headers: { Cookie: cookie } })).text();
+      expect(after).not.toContain('reload.csv');
+    }, 60_000);
+
     it('cancels between batches: what was committed stays, and the report says so', async () => {
       const tag = uniqueEmail('cancel').split('@')[0]!;
-      const csv = ['name,email', ...Array.from({ length: 40_000 }, (_, i) => `Cancel ${i},${tag}-${i}@example.com`)].join('\n');
+      const csv = ['name,email', ...Array.from({ length: MAX_ROWS }, (_, i) => `Cancel ${i},${tag}-${i}@example.com`)].join('\n');
       const answer = await upload(csv);
       expect(answer.status).toBe(202);
       const id = answer.body.job!.id;
@@ -155,7 +182,7 @@ for (const database of ['SQLite', 'PostgreSQL'] as const) {
       expect(cancel.status).toBe(202);
       const done = await finished(id);
       expect(done.state).toBe('cancelled');
-      expect(done.created).toBeLessThan(40_000);
+      expect(done.created).toBeLessThan(MAX_ROWS);
       expect((await listPage(server.url, { q: tag })).total).toBe(done.created);
       expect((await report(id)).at(-1)?.[2]).toMatch(/^Cancelled after line \d+: the rows up to it were imported/);
     });

@@ -8,7 +8,8 @@ import type { Actor } from '@/lib/server/events/event-log';
 import { logger } from '@/lib/server/logger';
 import { requestsInFlight } from '@/lib/server/requests-in-flight';
 import { type Counts, finishImport, importBatch, type ImportRow, type RowFailure } from '@/lib/server/users/import';
-import { IMPORT_MAX_LINE_BYTES, IMPORT_MAX_ROWS, type JobDTO, type JobState } from '@/lib/shared/jobs';
+import { env } from '@/lib/server/env';
+import { IMPORT_MAX_LINE_BYTES, type JobDTO, type JobState } from '@/lib/shared/jobs';
 import { columnsOf, csvParser, rowInput } from './csv';
 import { toJobDTO } from './store';
 import type { Upload } from './upload';
@@ -114,8 +115,8 @@ async function runImport({ upload, jobId, actor }: Queued): Promise<JobDTO> {
         columnsOf(record); // checked when the file came in; the columns are upload.columns
         continue;
       }
-      if (read === IMPORT_MAX_ROWS) {
-        stop = { state: 'failed', error: `The file has more than ${IMPORT_MAX_ROWS.toLocaleString('en-US')} rows: the rows after line ${lastLine} were not read` };
+      if (read === env.IMPORT_MAX_ROWS) {
+        stop = { state: 'failed', error: `The file has more than ${env.IMPORT_MAX_ROWS.toLocaleString('en-US')} rows: the rows after line ${lastLine} were not read` };
         break;
       }
       read++;
