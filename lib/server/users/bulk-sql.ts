@@ -1,5 +1,7 @@
 import 'server-only';
 import { provider, type Tx } from '@/lib/server/db';
+import type { UserInput } from '@/lib/shared/validation';
+import type { derivedKeys } from './fields';
 
 // An import's inserts, as one statement per batch: Prisma's createMany builds and checks each row
 // in its query compiler (160 ms per 1,000 users on SQLite here, most of an import's time); one
@@ -9,7 +11,8 @@ import { provider, type Tx } from '@/lib/server/db';
 /** Prisma's SQLite adapter stores times as ISO 8601 text with an explicit offset (prisma/tooling/bulk-users.ts). */
 const sqliteTime = (date: Date) => date.toISOString().replace('Z', '+00:00');
 
-export type NewUser = { name: string; email: string; role: string; nameKey: string; searchKey: string };
+/** A user as inserted: its fields (the one schema's) and the keys derived from them (fields.ts), every one text. */
+export type NewUser = Required<UserInput> & ReturnType<typeof derivedKeys>;
 export type NewEvent = { type: string; userId: number; data: string; previous: string | null; principal: string; requestId: string; jobId: string; listed: boolean };
 
 /** SQLite takes at most 32,766 parameters a statement; a batch stays well under. */
@@ -17,24 +20,23 @@ const placeholders = (rows: number, columns: number) => Array.from({ length: row
 
 /** Inserts `users` created at `at`; returns each one's id by email. */
 export async function insertUsers(tx: Tx, users: NewUser[], at: Date): Promise<Map<string, number>> {
-  if (users.length === 0) return new Map();
-  const columns = '"name", "email", "role", "nameKey", "searchKey", "createdAt", "updatedAt", "version"';
+  const first = users[0];
+  if (!first) return new Map();
+  // The text columns, named as the rows name them: a key derived in fields.ts is inserted without an edit here.
+  const names = Object.keys(first) as (keyof NewUser)[];
+  const columns = [...names.map((name) => `"${name}"`), '"createdAt"', '"updatedAt"', '"version"'].join(', ');
   const rows: { id: number; email: string }[] =
     provider === 'sqlite'
       ? await tx.$queryRawUnsafe(
-          `INSERT INTO "User" (${columns}) VALUES ${placeholders(users.length, 8)} RETURNING "id", "email"`,
-          ...users.flatMap((user) => [user.name, user.email, user.role, user.nameKey, user.searchKey, sqliteTime(at), sqliteTime(at), 1]),
+          `INSERT INTO "User" (${columns}) VALUES ${placeholders(users.length, names.length + 3)} RETURNING "id", "email"`,
+          ...users.flatMap((user) => [...names.map((name) => user[name]), sqliteTime(at), sqliteTime(at), 1]),
         )
       : await tx.$queryRawUnsafe(
           `INSERT INTO "User" (${columns})
-           SELECT u.name, u.email, u.role, u."nameKey", u."searchKey", $6, $6, 1
-           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS u(name, email, role, "nameKey", "searchKey")
+           SELECT ${names.map((name) => `u."${name}"`).join(', ')}, $${names.length + 1}, $${names.length + 1}, 1
+           FROM unnest(${names.map((_, i) => `$${i + 1}::text[]`).join(', ')}) AS u(${names.map((name) => `"${name}"`).join(', ')})
            RETURNING "id", "email"`,
-          users.map((user) => user.name),
-          users.map((user) => user.email),
-          users.map((user) => user.role),
-          users.map((user) => user.nameKey),
-          users.map((user) => user.searchKey),
+          ...names.map((name) => users.map((user) => user[name])),
           at,
         );
   return new Map(rows.map((row) => [row.email, Number(row.id)]));

@@ -4,7 +4,7 @@ import type { JobDTO } from '@/lib/shared/jobs';
 import { sessionIdsOf, sessionRelay, takeSessions } from '@/lib/server/auth/sessions';
 import { hub } from '@/lib/server/events';
 import { type Actor, appendImportProgress, lockEventOrder } from '@/lib/server/events/event-log';
-import { ADMINS_ONLY_MESSAGE, asRole, canManageAccess, LAST_ADMIN_MESSAGE, type Role } from '@/lib/shared/roles';
+import { ADMINS_ONLY_MESSAGE, canManageAccess, LAST_ADMIN_MESSAGE, type Role } from '@/lib/shared/roles';
 import { USER_FIELDS, type UserInput, userFieldsOf } from '@/lib/shared/validation';
 import { toJobDTO } from '@/lib/server/jobs/store';
 import type { UserDTO } from '@/lib/shared/dto';
@@ -81,11 +81,14 @@ export async function importBatch(
       }
 
       const at = new Date();
-      const fresh = creates.map(({ input }) => ({ ...input, role: input.role ?? 'none', ...derivedKeys(input) }));
+      const fresh = creates.map(({ input }) => {
+        const fields = { ...input, role: input.role ?? 'none' };
+        return { ...fields, ...derivedKeys(fields) };
+      });
       const ids = await insertUsers(tx, fresh, at);
-      for (const { name, email, role } of fresh) {
-        const id = ids.get(email) ?? 0;
-        const user: UserDTO = { name, email, role: asRole(role), id, createdAt: at.toISOString(), updatedAt: at.toISOString(), version: 1 };
+      for (const row of fresh) {
+        const id = ids.get(row.email) ?? 0;
+        const user: UserDTO = { ...userFieldsOf(row), id, createdAt: at.toISOString(), updatedAt: at.toISOString(), version: 1 };
         events.push({ ...eventOf(jobId, actor), type: 'user_created', userId: id, data: JSON.stringify(user), previous: null });
       }
       await insertEvents(tx, events, at);
