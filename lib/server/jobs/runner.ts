@@ -10,7 +10,7 @@ import { requestsInFlight } from '@/lib/server/requests-in-flight';
 import { type Counts, finishImport, importBatch, type ImportRow, type RowFailure } from '@/lib/server/users/import';
 import { env } from '@/lib/server/env';
 import { IMPORT_MAX_LINE_BYTES, type JobDTO, type JobState } from '@/lib/shared/jobs';
-import { columnsOf, csvParser, rowInput } from './csv';
+import { csvParser, rowInput } from './csv';
 import { toJobDTO } from './store';
 import type { Upload } from './upload';
 
@@ -72,14 +72,11 @@ async function giveWay(): Promise<void> {
 const fingerprint = (email: string) => createHash('sha1').update(email).digest().readUIntBE(0, 6);
 
 /** Why the parser stopped, as the importer reads it. */
-function parseFailure(error: unknown): string {
-  if (error instanceof CsvError) {
-    const line = typeof error.lines === 'number' ? ` at line ${error.lines}` : '';
-    if (error.code === 'CSV_MAX_RECORD_SIZE') return `A row${line} is longer than ${IMPORT_MAX_LINE_BYTES / (1024 * 1024)} MB: the import stopped there`;
-    if (error.code === 'CSV_QUOTE_NOT_CLOSED') return `A quoted field${line} is never closed: the import stopped there`;
-    return `The file could not be read as CSV${line} (${error.code}): the import stopped there`;
-  }
-  return 'The file could not be read: the import stopped there';
+function parseFailure(error: CsvError): string {
+  const line = typeof error.lines === 'number' ? ` at line ${error.lines}` : '';
+  if (error.code === 'CSV_MAX_RECORD_SIZE') return `A row${line} is longer than ${IMPORT_MAX_LINE_BYTES / (1024 * 1024)} MB: the import stopped there`;
+  if (error.code === 'CSV_QUOTE_NOT_CLOSED') return `A quoted field${line} is never closed: the import stopped there`;
+  return `The file could not be read as CSV${line} (${error.code}): the import stopped there`;
 }
 
 async function runImport({ upload, jobId, actor }: Queued): Promise<JobDTO> {
@@ -111,8 +108,7 @@ async function runImport({ upload, jobId, actor }: Queued): Promise<JobDTO> {
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number; bytes: number } }>) {
       if (header) {
-        header = false;
-        columnsOf(record); // checked when the file came in; the columns are upload.columns
+        header = false; // checked when the file came in (upload.columns)
         continue;
       }
       if (read === env.IMPORT_MAX_ROWS) {
@@ -124,10 +120,13 @@ async function runImport({ upload, jobId, actor }: Queued): Promise<JobDTO> {
       bytesRead = info.bytes;
       const row = rowInput(record, upload.columns, info.lines);
       if ('failures' in row) failures.push(...row.failures);
-      else if (seen.has(fingerprint(row.input.email))) failures.push({ line: info.lines, field: 'email', message: DUPLICATE_MESSAGE });
       else {
-        seen.add(fingerprint(row.input.email));
-        rows.push({ line: info.lines, input: row.input });
+        const email = fingerprint(row.input.email);
+        if (seen.has(email)) failures.push({ line: info.lines, field: 'email', message: DUPLICATE_MESSAGE });
+        else {
+          seen.add(email);
+          rows.push({ line: info.lines, input: row.input });
+        }
       }
       if (rows.length + failures.length >= BATCH_ROWS) {
         await flush();
@@ -140,14 +139,15 @@ async function runImport({ upload, jobId, actor }: Queued): Promise<JobDTO> {
     }
     if (!stop || stop.state !== 'cancelled') await flush();
   } catch (error) {
-    await flush().catch(() => undefined); // rows read before the break are whole rows: keep them
-    stop = { state: 'failed', error: parseFailure(error) };
+    // A file that breaks off: the rows read before it are whole rows, so they are kept. A database
+    // that fails: the batch it failed in was rolled back, and the import stops there.
+    if (error instanceof CsvError) await flush().catch(() => undefined);
+    stop = { state: 'failed', error: error instanceof CsvError ? parseFailure(error) : `The database failed after line ${lastLine}: the rows before the last batch were imported, the rest was not` };
     logger.warn({ err: error, jobId }, 'import stopped');
   } finally {
     parser.destroy();
   }
-  const job = await finish(jobId, actor, stop, stop ? bytesRead : upload.bytes, sinceLast);
-  return job;
+  return finish(jobId, actor, stop, stop ? bytesRead : upload.bytes, sinceLast);
 }
 
 /** Ends the job (done unless `stop` says otherwise) with its last progress event, and logs it. */
