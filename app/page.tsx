@@ -73,9 +73,10 @@ export default async function DashboardPage({ searchParams }: Props) {
         </nav>
       </header>
       {access.write && <CreateUserForm />}
-      {access.write && <ImportCsv initialJob={importJob} roles={access.manage} limits={{ maxBytes: env.IMPORT_MAX_BYTES, maxRows: env.IMPORT_MAX_ROWS }} />}
       {/* The same component for every view, so its live stream stays open across them. */}
       <Directory initial={page} view={view} cursor={params.cursor ?? null} access={access} me={caller.user?.id ?? null} />
+      {/* Under the table, beside "Export CSV": on a phone the first rows stay on the first screen. */}
+      {access.write && <ImportCsv initialJob={importJob} roles={access.manage} limits={{ maxBytes: env.IMPORT_MAX_BYTES, maxRows: env.IMPORT_MAX_ROWS }} />}
     </main>
   );
 }
