@@ -35,11 +35,18 @@ const headersOf = (requestId: string, body: string) => ({
   'X-Request-Id': requestId,
 });
 
-/** Answers a request Next.js cannot take, and says so (true); false for every other request. */
+/** Paths proxy.ts does not see (its matcher leaves out the import's upload), whose 405s are answered here. */
+const OUTSIDE_PROXY = new Set(['/api/users/import']);
+
+/**
+ * Answers a request Next.js cannot take (or would answer with a bare 405, outside the proxy), and
+ * says so (true); false for every other request.
+ */
 export function screenRequest(req: IncomingMessage, res: ServerResponse): boolean {
-  if (HANDLED.has(req.method ?? '')) return false;
-  const requestId = crypto.randomUUID();
   const path = (req.url ?? '/').split('?')[0] ?? '/';
+  const outside = OUTSIDE_PROXY.has(path) && !allowedMethods(path)?.includes(req.method ?? '');
+  if (HANDLED.has(req.method ?? '') && !outside) return false;
+  const requestId = crypto.randomUUID();
   logger.warn({ requestId, method: req.method, path }, 'method not allowed');
   const body = JSON.stringify({ error: `${req.method} is not allowed here` });
   const allow = (allowedMethods(path) ?? ['GET', 'HEAD', 'OPTIONS']).join(', ');
