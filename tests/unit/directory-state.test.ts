@@ -29,6 +29,7 @@ function pageOf(view: View, users: UserDTO[], { total = users.length, more = fal
   return {
     users: sorted,
     total,
+    totalIsExact: true,
     nextCursor: more && last ? encodeCursor(view, 'after', last) : null,
     prevCursor: earlier && first ? encodeCursor(view, 'before', first) : null,
     lastEventId: eventId,
