@@ -17,7 +17,10 @@ export type ViewFilter = { role: Role | ''; pattern: SearchPattern | null };
 /** A walk in a view's order: by `column` then id, both in `direction`, strictly past a row if one is given. */
 export type Walk = { column: 'nameKey' | 'email' | 'createdAt'; direction: 'asc' | 'desc'; past: { key: string; id: number } | null; take: number };
 
-const column = (name: string) => Prisma.raw(`"${name}"`);
+/** A column of "User" (or "UserSearch"), by one of the names this file knows. */
+const column = (name: SearchPattern['key'] | Walk['column']) => Prisma.raw(`"${name}"`);
+
+const byRole = (role: Role | '') => (role ? Prisma.sql`AND u."role" = ${role}` : Prisma.empty);
 
 /** An FTS5 query for exactly the text: one phrase, quotes doubled. */
 const phrase = (text: string) => `"${text.replaceAll('"', '""')}"`;
@@ -29,7 +32,6 @@ const phrase = (text: string) => `"${text.replaceAll('"', '""')}"`;
  */
 export async function countView(client: Tx, { role, pattern }: ViewFilter): Promise<number> {
   const cap = TOTAL_CAP + 1;
-  const byRole = role ? Prisma.sql`AND u."role" = ${role}` : Prisma.empty;
   let rows: { n: bigint | number }[];
   if (!pattern) {
     rows = await client.$queryRaw`SELECT count(*) AS "n" FROM (SELECT 1 FROM "User" u WHERE u."role" = ${role} LIMIT ${cap}) AS m`;
@@ -38,10 +40,10 @@ export async function countView(client: Tx, { role, pattern }: ViewFilter): Prom
   } else if (provider === 'sqlite') {
     rows = await client.$queryRaw`SELECT count(*) AS "n" FROM (
       SELECT 1 FROM "UserSearch" s CROSS JOIN "User" u ON u."id" = s."rowid"
-      WHERE s.${column(pattern.key)} MATCH ${phrase(pattern.text)} ${byRole} LIMIT ${cap}) AS m`;
+      WHERE s.${column(pattern.key)} MATCH ${phrase(pattern.text)} ${byRole(role)} LIMIT ${cap}) AS m`;
   } else {
     rows = await client.$queryRaw`SELECT count(*) AS "n" FROM (
-      SELECT 1 FROM "User" u WHERE u.${column(pattern.key)} LIKE ${`%${pattern.text}%`} ${byRole} LIMIT ${cap}) AS m`;
+      SELECT 1 FROM "User" u WHERE u.${column(pattern.key)} LIKE ${`%${pattern.text}%`} ${byRole(role)} LIMIT ${cap}) AS m`;
   }
   return Number(rows[0]?.n ?? 0);
 }
@@ -62,7 +64,7 @@ export async function sqliteMatchIds(client: Tx, { role, pattern }: ViewFilter &
     ? Prisma.sql`AND u.${sort} ${Prisma.raw(from)} ${sqliteKey(walk, walk.past.key)} AND (u.${sort} ${Prisma.raw(beyond)} ${sqliteKey(walk, walk.past.key)} OR u."id" ${Prisma.raw(beyond)} ${walk.past.id})`
     : Prisma.empty;
   const rows: { id: number }[] = await client.$queryRaw`SELECT u."id" AS "id" FROM "UserSearch" s CROSS JOIN "User" u ON u."id" = s."rowid"
-    WHERE s.${column(pattern.key)} MATCH ${phrase(pattern.text)} ${role ? Prisma.sql`AND u."role" = ${role}` : Prisma.empty} ${past}
+    WHERE s.${column(pattern.key)} MATCH ${phrase(pattern.text)} ${byRole(role)} ${past}
     ORDER BY u.${sort} ${Prisma.raw(order)}, u."id" ${Prisma.raw(order)} LIMIT ${walk.take}`;
   return rows.map((row) => Number(row.id));
 }

@@ -17,8 +17,8 @@ export function cappedTotal(counted: number): Total {
  * one that is not exact stays so, as it is not known how many more than TOTAL_CAP there are.
  * The unfiltered view's total is exact at any size (the server reads it, counting nothing).
  */
-export function adjustTotal(current: Total, delta: number, capped: boolean): Total {
-  if (!current.totalIsExact) return current;
-  const total = current.total + delta;
+export function adjustTotal({ total: before, totalIsExact }: Total, delta: number, capped: boolean): Total {
+  if (!totalIsExact) return { total: before, totalIsExact };
+  const total = before + delta;
   return capped && total > TOTAL_CAP ? { total: TOTAL_CAP, totalIsExact: false } : { total, totalIsExact: true };
 }
