@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { searchText } from '@/lib/shared/directory/keys';
+import type { Total } from '@/lib/shared/directory/total';
 import { type View, viewSearch } from '@/lib/shared/directory/view';
 import type { PageDTO } from '@/lib/shared/dto';
 import { ConnectionStatus } from '@/components/connection-status';
@@ -16,11 +17,12 @@ import { type Access, ROLE_LABEL, type Role } from '@/lib/shared/roles';
 
 const count = new Intl.NumberFormat('en-US');
 
-/** "1,204 users", "3 users with the role Admin", or "12 users match “ann”". */
-function totalText(total: number, q: string, role: Role | ''): string {
-  const users = `${count.format(total)} ${total === 1 ? 'user' : 'users'}${role ? ` with the role ${ROLE_LABEL[role]}` : ''}`;
+/** "1,204 users", "3 users with the role Admin", "12 users match “ann”", or "10,000+ users match “a”". */
+function totalText({ total, totalIsExact }: Total, q: string, role: Role | ''): string {
+  const one = total === 1 && totalIsExact;
+  const users = `${count.format(total)}${totalIsExact ? '' : '+'} ${one ? 'user' : 'users'}${role ? ` with the role ${ROLE_LABEL[role]}` : ''}`;
   const search = searchText(q);
-  return search ? `${users} ${total === 1 ? 'matches' : 'match'} “${search}”` : users;
+  return search ? `${users} ${one ? 'matches' : 'match'} “${search}”` : users;
 }
 
 /** The directory: one page of a view, live, seeded with the server-rendered page. */
@@ -49,7 +51,7 @@ export function Directory({ initial, view, cursor, access, me = null }: { initia
         <h2 id="users-heading" className="text-lg font-semibold text-gray-900 dark:text-gray-100">
           Users{' '}
           <span className="ml-1 rounded-full bg-gray-100 px-2 py-0.5 text-sm font-medium text-gray-700 dark:bg-gray-700 dark:text-gray-200" data-testid="user-count">
-            {totalText(state.total, state.view.q, state.view.role)}
+            {totalText(state, state.view.q, state.view.role)}
           </span>
         </h2>
         <div className="flex flex-wrap items-center gap-3">

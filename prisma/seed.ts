@@ -7,8 +7,7 @@ import { parseArgs } from 'node:util';
 import { db } from '@/lib/server/db';
 import { databaseTarget } from '@/lib/server/db/url';
 import { env } from '@/lib/server/env';
-import { bulkUserWriter } from '@/prisma/tooling/bulk-users';
-import { nameKey, searchKey } from '@/lib/shared/directory/keys';
+import { bulkUserWriter, generatedUser } from '@/prisma/tooling/bulk-users';
 import { ConflictError } from '@/lib/server/errors';
 import { createUser } from '@/lib/server/users';
 import { userInputSchema } from '@/lib/shared/validation';
@@ -21,10 +20,7 @@ const DEMO_USERS = [
   { name: 'Edsger Dijkstra', email: 'edsger@example.com' },
 ];
 
-const FIRST = ['Ada', 'Grace', 'Alan', 'Katherine', 'Edsger', 'Barbara', 'Donald', 'Frances', 'John', 'Margaret', 'Linus', 'Radia', 'Ken', 'Sophie', 'Tim', 'Hedy', 'Niklaus', 'Annie', 'Dennis', 'Joan', 'Søren', 'Zoë', 'José', 'Łucja'];
-const LAST = ['Lovelace', 'Hopper', 'Turing', 'Johnson', 'Dijkstra', 'Liskov', 'Knuth', 'Allen', 'McCarthy', 'Hamilton', 'Torvalds', 'Perlman', 'Thompson', 'Wilson', 'Berners-Lee', 'Lamarr', 'Wirth', 'Easley', 'Ritchie', 'Clarke', 'Kierkegaard', 'Núñez', 'García', 'Wójcik'];
 const BATCH = 5_000;
-const YEAR_MS = 365 * 24 * 60 * 60 * 1000;
 
 const { values } = parseArgs({ options: { users: { type: 'string', default: '0' } } });
 const generated = Number(values.users);
@@ -49,18 +45,16 @@ if (generated > 0) {
   // A tag per run keeps generated emails unique across runs.
   const run = started.toString(36);
   const writer = await bulkUserWriter(databaseTarget(env.DATABASE_URL));
-  for (let offset = 0; offset < generated; offset += BATCH) {
-    const rows = Array.from({ length: Math.min(BATCH, generated - offset) }, (_, i) => {
-      const n = offset + i;
-      const name = `${FIRST[n % FIRST.length]} ${LAST[Math.floor(n / FIRST.length) % LAST.length]} ${n}`;
-      const email = `user${n}.${run}@example.com`;
-      const createdAt = new Date(started - YEAR_MS + Math.floor((n / generated) * YEAR_MS));
-      return { name, email, nameKey: nameKey(name), searchKey: searchKey(name, email), createdAt };
-    });
-    await writer.write(rows);
-    if (process.stdout.isTTY) process.stdout.write(`\r${offset + rows.length} of ${generated}`);
+  try {
+    for (let offset = 0; offset < generated; offset += BATCH) {
+      const rows = Array.from({ length: Math.min(BATCH, generated - offset) }, (_, i) => generatedUser(offset + i, { total: generated, run, until: started }));
+      await writer.write(rows);
+      if (process.stdout.isTTY) process.stdout.write(`\r${offset + rows.length} of ${generated}`);
+    }
+  } finally {
+    // Puts back what the writer set aside (the search index, kept in step again).
+    await writer.close();
   }
-  await writer.close();
   if (process.stdout.isTTY) process.stdout.write('\n');
   console.log(`Added ${generated} generated users in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
 }

@@ -18,9 +18,13 @@ export async function pageUrls(port: number, view: ViewQuery, depth: number): Pr
   return urls;
 }
 
-/** The search terms: one in many names, one in one email, one in none. */
+/**
+ * The search terms (issue 22): one letter (a word's start, in a quarter of the users), a common
+ * name (1 in 24), a rare one (Edsger Dijkstra: 1 in 576), a domain (everyone), one in one email, and
+ * one in none.
+ */
 export function searchTerms(users: number) {
-  return { common: 'ada', rare: `user${Math.floor(users / 3)}.`, none: 'zq-no-such-user' };
+  return { letter: 'a', common: 'ada', 'rare name': 'edsger dijkstra', domain: 'example.com', rare: `user${Math.floor(users / 3)}.`, none: 'zzzq' };
 }
 
 export async function api(port: number, users: number): Promise<Api> {

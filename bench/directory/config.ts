@@ -24,7 +24,7 @@ export const TARGETS = {
   connectedP95Ms: 1_500,
   heapMb: 40,
   sortP95Ms: 50,
-  searchP95Ms: 150,
+  searchP95Ms: 100,
   notModifiedP95Ms: 5,
   createVisibleP95Ms: 300,
 };

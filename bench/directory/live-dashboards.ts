@@ -87,7 +87,11 @@ export type Dashboards = {
   problems: string[];
 };
 
-export const shown = (count: string) => Number(/^([\d,]+) users?/.exec(count)?.[1]?.replace(/,/g, '') ?? Number.NaN);
+/** The total a dashboard shows ("1,204 users", "10,000+ users match …"), and whether it says it is exact. */
+export const shown = (count: string) => {
+  const [, digits, more] = /^([\d,]+)(\+?) users?/.exec(count) ?? [];
+  return { total: Number(digits?.replace(/,/g, '') ?? Number.NaN), totalIsExact: more === '' };
+};
 
 export function describeIds(ids: number[]): string {
   return ids.length <= 12 ? `[${ids.join(', ')}]` : `[${ids.slice(0, 6).join(', ')}, …, ${ids.slice(-4).join(', ')}] (${ids.length})`;
@@ -120,7 +124,10 @@ export async function compare(port: number, dashboard: Dashboard): Promise<Compa
       if (user && (user.name !== row.name || user.email !== row.email)) differences.push(`user ${row.id}: server “${user.name}” <${user.email}>, dashboard “${row.name}” <${row.email}>`);
     }
   }
-  if (shown(snap.count) !== server.total) differences.push(`total: server ${server.total}, dashboard “${snap.count}”`);
+  const count = shown(snap.count);
+  if (count.total !== server.total || count.totalIsExact !== server.totalIsExact) {
+    differences.push(`total: server ${server.total}${server.totalIsExact ? '' : '+'}, dashboard “${snap.count}”`);
+  }
   if (snap.status !== 'Connected (SSE)') differences.push(`status “${snap.status}”`);
   if (!differences.length) return { label, equal: true };
   // What the dashboard did, for whoever looks into it.

@@ -6,6 +6,7 @@ import 'client-only';
 // Safe to import on the client.
 import { decodeCursor, encodeCursor, type Position } from '@/lib/shared/directory/cursor';
 import { compareKeys } from '@/lib/shared/directory/keys';
+import { adjustTotal } from '@/lib/shared/directory/total';
 import { compareInView, matchesView, PAGE_SIZE, sortValue, type View } from '@/lib/shared/directory/view';
 import type { HubEvent, PageDTO, UserDTO } from '@/lib/shared/dto';
 
@@ -15,6 +16,8 @@ export type DirectoryState = {
   cursor: string | null;
   users: UserDTO[];
   total: number;
+  /** False when the view has more users than the server counts (total is then TOTAL_CAP): "10,000+". */
+  totalIsExact: boolean;
   nextCursor: string | null;
   prevCursor: string | null;
   lastEventId: number;
@@ -146,7 +149,7 @@ export function applyEvent(state: DirectoryState, event: HubEvent): DirectorySta
   return {
     ...state,
     users,
-    total: state.total + Number(matchesNow) - Number(matchedBefore),
+    ...adjustTotal(state, Number(matchesNow) - Number(matchedBefore), state.view.q !== '' || state.view.role !== ''),
     // The server's cursors name the edge rows; so do these, once the edges have moved.
     nextCursor: hasNext && last ? encodeCursor(state.view, 'after', last) : null,
     prevCursor: hasPrev && first ? encodeCursor(state.view, 'before', first) : null,

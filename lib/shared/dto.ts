@@ -42,8 +42,10 @@ export type ConnectedPayload = { lastEventId: number };
 /** One page of a view of the directory, as of an event id (GET /api/users, the dashboard). */
 export type PageDTO = {
   users: UserDTO[];
-  /** Users in the whole view (every page). */
+  /** Users in the whole view (every page): exact when totalIsExact, else "at least this many" (TOTAL_CAP). */
   total: number;
+  /** False when the view has more than TOTAL_CAP users (lib/shared/directory/total.ts): total is then TOTAL_CAP. */
+  totalIsExact: boolean;
   nextCursor: string | null;
   prevCursor: string | null;
   /** Every event up to this id is reflected in the page. */

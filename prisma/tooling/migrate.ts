@@ -3,14 +3,23 @@ import path from 'node:path';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import type { MigrationList, SchemaFilter } from '@prisma/schema-engine-wasm/schema_engine_bg';
-import { nameKey, searchKey } from '@/lib/shared/directory/keys';
+import { nameKey, searchKey, wordsKey } from '@/lib/shared/directory/keys';
 import { postgresMigrationFactory, withMigrationLock } from './postgres-migrate';
 import { withSchemaEngine } from './schema-engine';
 import { databaseTarget, type DatabaseProvider, type DatabaseTarget } from '@/lib/server/db/url';
 
 const PRISMA_DIR = path.resolve('prisma');
-const NO_FILTERS: SchemaFilter = { externalTables: [], externalEnums: [] };
+/**
+ * What the engine leaves alone: SQLite's FTS5 search index and the tables it keeps itself (the
+ * search migration makes them; no Prisma model can describe a virtual table), which a new
+ * migration would otherwise drop.
+ */
+const FILTERS: Record<DatabaseProvider, SchemaFilter> = {
+  sqlite: { externalTables: ['UserSearch', ...['config', 'data', 'docsize', 'idx'].map((shadow) => `UserSearch_${shadow}`)], externalEnums: [] },
+  postgresql: { externalTables: [], externalEnums: [] },
+};
 
 /** Each provider has its own schema (the same model) and its own migrations. */
 const SCHEMA_FILE: Record<DatabaseProvider, string> = {
@@ -70,16 +79,17 @@ export async function applyMigrations(target = databaseTarget(), { upTo }: { upT
   const migrationsList = upTo ? { ...all, migrationDirectories: all.migrationDirectories.filter((m) => m.path <= upTo) } : all;
   const schemaFile = SCHEMA_FILE[target.provider];
   const schema = await readFile(schemaFile, 'utf8');
-  const { appliedMigrationNames } = await exclusively(target, async () =>
-    withSchemaEngine(await adapterFactory(target), [[schemaFile, schema]], (engine) =>
-      engine.applyMigrations({ migrationsList, filters: NO_FILTERS }),
-    ),
-  );
-  if (target.provider === 'sqlite') {
-    enableWriteAheadLog(target.file);
-    if (appliedMigrationNames.some((name) => name.endsWith('_directory'))) refreshSearchKeys(target.file);
-  }
-  return appliedMigrationNames;
+  return exclusively(target, async () => {
+    const { appliedMigrationNames } = await withSchemaEngine(await adapterFactory(target), [[schemaFile, schema]], (engine) =>
+      engine.applyMigrations({ migrationsList, filters: FILTERS[target.provider] }),
+    );
+    if (target.provider === 'sqlite') {
+      enableWriteAheadLog(target.file);
+      if (appliedMigrationNames.some((name) => name.endsWith('_directory'))) refreshSearchKeys(target.file);
+    }
+    if (appliedMigrationNames.some((name) => name.endsWith('_search'))) await refreshWordsKeys(target);
+    return appliedMigrationNames;
+  });
 }
 
 /**
@@ -113,6 +123,47 @@ function refreshSearchKeys(file: string): void {
   }
 }
 
+const REFRESH_BATCH = 5_000;
+type NamedRow = { id: number; name: string; email: string };
+
+/**
+ * The search migration adds wordsKey empty; existing users get theirs here, once, right after
+ * (keys.ts's rule, which SQL cannot run), a batch per transaction, before any instance serves
+ * (on PostgreSQL inside the migration lock). On SQLite the update triggers index each row.
+ */
+async function refreshWordsKeys(target: DatabaseTarget): Promise<void> {
+  if (target.provider === 'sqlite') {
+    const database = new Database(target.file);
+    try {
+      const read = database.prepare<[number, number], NamedRow>('SELECT "id", "name", "email" FROM "User" WHERE "id" > ? ORDER BY "id" LIMIT ?');
+      const update = database.prepare('UPDATE "User" SET "wordsKey" = ? WHERE "id" = ?');
+      const write = database.transaction((rows: NamedRow[]) => {
+        for (const row of rows) update.run(wordsKey(row.name, row.email), row.id);
+      });
+      for (let rows = read.all(0, REFRESH_BATCH); rows.length > 0; rows = read.all(rows.at(-1)?.id ?? 0, REFRESH_BATCH)) write(rows);
+    } finally {
+      database.close();
+    }
+    return;
+  }
+  const client = new pg.Client({ connectionString: target.url });
+  await client.connect();
+  try {
+    for (let after = 0; ; ) {
+      const { rows } = await client.query<NamedRow>('SELECT "id", "name", "email" FROM "User" WHERE "id" > $1 ORDER BY "id" LIMIT $2', [after, REFRESH_BATCH]);
+      const last = rows.at(-1);
+      if (!last) return;
+      await client.query(
+        'UPDATE "User" AS u SET "wordsKey" = k."wordsKey" FROM unnest($1::int[], $2::text[]) AS k("id", "wordsKey") WHERE u."id" = k."id"',
+        [rows.map((row) => row.id), rows.map((row) => wordsKey(row.name, row.email))],
+      );
+      after = last.id;
+    }
+  } finally {
+    await client.end();
+  }
+}
+
 /**
  * Writes the migration that takes the committed migrations to the provider's schema file,
  * like `prisma migrate dev --create-only`. Returns its directory, or null when nothing changed.
@@ -126,14 +177,14 @@ export async function createMigration(name: string, target = databaseTarget()): 
     withSchemaEngine(await adapterFactory(target), [[schemaFile, schema]], async (engine) => {
       // The engine diagnoses the database before diffing; it can only do so once the
       // committed migrations are applied (as `prisma migrate dev` does first too).
-      await engine.applyMigrations({ migrationsList, filters: NO_FILTERS });
-      await engine.devDiagnostic({ migrationsList, filters: NO_FILTERS });
+      await engine.applyMigrations({ migrationsList, filters: FILTERS[target.provider] });
+      await engine.devDiagnostic({ migrationsList, filters: FILTERS[target.provider] });
       return engine.createMigration({
         draft: false,
         migrationName: name,
         migrationsList,
         schema: { files: [{ path: schemaFile, content: schema }] },
-        filters: NO_FILTERS,
+        filters: FILTERS[target.provider],
       });
     }),
   );

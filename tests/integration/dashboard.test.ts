@@ -6,7 +6,9 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PageDTO, UserDTO } from '@/lib/shared/dto';
-import { createUser, fetchUser, listPage, listUsers, type PageQuery, patchUser, uniqueEmail } from '../support/api';
+import { TOTAL_CAP } from '@/lib/shared/directory/total';
+import { createUser, deleteUser, fetchUser, listPage, listUsers, type PageQuery, patchUser, uniqueEmail } from '../support/api';
+import { insertRows, uniqueTag } from '../support/directory';
 import { decodeEntities, findForm, hiddenFields, submitForm } from '../support/html';
 import { type TestServer, startServer } from '../support/server';
 import { signIn } from '../support/session';
@@ -206,22 +208,23 @@ describe('dashboard views (?q=&sort=&order=&cursor=)', () => {
   });
 
   it('renders a search: a GET form labelled Search holding it, the matching rows and how many match', async () => {
-    const html = await dashboard('/?q=%20An%20');
-    const page = await apiPage({ q: 'an' });
+    // Two letters: names and emails with a word that starts with them (John, Joan, José, Johnson…).
+    const html = await dashboard('/?q=%20Jo%20');
+    const page = await apiPage({ q: 'jo' });
     expect(page.total).toBeGreaterThan(50);
 
     expect(rowIds(html)).toEqual(page.users.map((user) => user.id));
-    expect(countText(html)).toBe(`${format.format(page.total)} users match “An”`);
-    for (const user of page.users) expect(`${user.name} ${user.email}`.toLowerCase()).toContain('an');
+    expect(countText(html)).toBe(`${format.format(page.total)} users match “Jo”`);
+    for (const user of page.users) expect(`${user.name} ${user.email}`.toLowerCase()).toMatch(/(^|[^\p{L}\p{N}\p{M}])jo/u);
     const form = /<form\b[^>]*role="search"[\s\S]*?<\/form>/.exec(html)?.[0] ?? '';
     expect(attributeOf(form.slice(0, form.indexOf('>') + 1), 'method')).toBe('get');
     expect(attributeOf(form.slice(0, form.indexOf('>') + 1), 'action')).toBe('/');
     expect(form).toMatch(/<label for="search"[^>]*>Search<\/label>/);
-    expect(form).toMatch(/<input id="search"[^>]*name="q"[^>]*value=" An "/);
+    expect(form).toMatch(/<input id="search"[^>]*name="q"[^>]*value=" Jo "/);
     expect(hiddenFields(form)).toEqual([]);
     // The headers and pages keep the search.
-    expect(header(html, 'Name').href).toBe('/?q=+An+&sort=name&order=asc');
-    expect(pagerHref(html, 'Next')).toBe(`/?q=+An+&cursor=${page.nextCursor}`);
+    expect(header(html, 'Name').href).toBe('/?q=+Jo+&sort=name&order=asc');
+    expect(pagerHref(html, 'Next')).toBe(`/?q=+Jo+&cursor=${page.nextCursor}`);
   });
 
   it('says how many match, one or none', async () => {
@@ -417,4 +420,22 @@ describe('the edit page /users/{id}/edit', () => {
     expect(form).toMatch(/<input[^>]*name="name"[^>]*value="Kept Edit"/);
     expect(await (await fetchUser(server.url, user.id)).json()).toEqual(user);
   });
+});
+
+// Last: it adds 10,001 users, more than the views above expect.
+describe('a search with more matches than are counted', () => {
+  it('says "10,000+ users match", and the API says its total is not exact', async () => {
+    const tag = uniqueTag();
+    const created = '2020-01-01T00:00:00.000Z';
+    const rows = Array.from({ length: TOTAL_CAP + 1 }, (_, i) => ({ name: `Many ${tag} ${i}`, email: `many${i}.${tag}@example.com`, createdAt: created }));
+    await insertRows({ kind: 'sqlite', file: server.databaseFile }, rows);
+
+    const page = await listPage(server.url, { q: tag });
+    expect(page).toMatchObject({ total: TOTAL_CAP, totalIsExact: false });
+    expect(page.users).toHaveLength(50);
+    expect(countText(await dashboard(`/?q=${tag}`))).toBe(`10,000+ users match “${tag}”`);
+    // One fewer: exact again.
+    expect((await deleteUser(server.url, page.users[0]?.id ?? 0)).status).toBe(204);
+    expect(await listPage(server.url, { q: tag, limit: 1 })).toMatchObject({ total: TOTAL_CAP, totalIsExact: true });
+  }, 60_000);
 });

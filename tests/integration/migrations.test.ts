@@ -38,13 +38,14 @@ describe('applyMigrations', () => {
         .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
         .pluck()
         .all();
-      expect(tables).toEqual(['Event', 'Invite', 'Job', 'JobFailure', 'Passkey', 'Session', 'User', 'UserCount', '_prisma_migrations']);
+      // UserSearch is the FTS5 search index; SQLite keeps its data in the three tables after it.
+      expect(tables).toEqual(['Event', 'Invite', 'Job', 'JobFailure', 'Passkey', 'Session', 'User', 'UserCount', 'UserSearch', 'UserSearch_config', 'UserSearch_data', 'UserSearch_idx', '_prisma_migrations']);
       const history = db
         .prepare('SELECT migration_name, finished_at IS NOT NULL AS finished, rolled_back_at FROM _prisma_migrations')
         .all();
       expect(history).toEqual(committed.map((name) => ({ migration_name: name, finished: 1, rolled_back_at: null })));
       const columns = db.prepare("SELECT name FROM pragma_table_info('User') ORDER BY cid").pluck().all();
-      expect(columns).toEqual(['id', 'name', 'email', 'nameKey', 'searchKey', 'createdAt', 'updatedAt', 'version', 'role', 'passwordHash']);
+      expect(columns).toEqual(['id', 'name', 'email', 'nameKey', 'searchKey', 'createdAt', 'updatedAt', 'version', 'role', 'passwordHash', 'wordsKey']);
     } finally {
       db.close();
     }

@@ -76,6 +76,7 @@ describe.skipIf(!up)('migrations on PostgreSQL', () => {
       'version',
       'role',
       'passwordHash',
+      'wordsKey',
     ]);
   });
 

@@ -4,7 +4,7 @@
 // through every page of a view, both ways.
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { nameKey, searchKey } from '@/lib/shared/directory/keys';
+import { nameKey, searchKey, wordsKey } from '@/lib/shared/directory/keys';
 import type { PageDTO, UserDTO } from '@/lib/shared/dto';
 import { listPage, type PageQuery } from './api';
 import { withClient } from './postgres';
@@ -25,17 +25,17 @@ export type RowSpec = { name: string; email: string; createdAt: string };
  * No event is published: the rows appear in reads, not on streams.
  */
 export async function insertRows(store: Store, rows: RowSpec[]): Promise<number[]> {
-  const values = rows.map((row) => [row.name, row.email, nameKey(row.name), searchKey(row.name, row.email), row.createdAt] as const);
+  const values = rows.map((row) => [row.name, row.email, nameKey(row.name), searchKey(row.name, row.email), wordsKey(row.name, row.email), row.createdAt] as const);
   if (store.kind === 'sqlite') {
     const db = new Database(store.file, { timeout: 5_000 });
     try {
       const insert = db.prepare(
-        'INSERT INTO "User" ("name", "email", "nameKey", "searchKey", "createdAt", "updatedAt") VALUES (?, ?, ?, ?, ?, ?) RETURNING "id"',
+        'INSERT INTO "User" ("name", "email", "nameKey", "searchKey", "wordsKey", "createdAt", "updatedAt") VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING "id"',
       );
       // As Prisma's SQLite adapter writes a DateTime: ISO 8601 with an explicit +00:00.
-      return values.map(([name, email, key, search, createdAt]) => {
+      return values.map(([name, email, key, search, words, createdAt]) => {
         const stamp = new Date(createdAt).toISOString().replace('Z', '+00:00');
-        return (insert.get(name, email, key, search, stamp, stamp) as { id: number }).id;
+        return (insert.get(name, email, key, search, words, stamp, stamp) as { id: number }).id;
       });
     } finally {
       db.close();
@@ -43,12 +43,12 @@ export async function insertRows(store: Store, rows: RowSpec[]): Promise<number[
   }
   return withClient(store.url, async (client) => {
     const ids: number[] = [];
-    for (const [name, email, key, search, createdAt] of values) {
+    for (const [name, email, key, search, words, createdAt] of values) {
       // timestamp(3) without time zone, holding UTC, as Prisma writes it.
       const { rows: inserted } = await client.query<{ id: number }>(
-        `INSERT INTO "User" ("name", "email", "nameKey", "searchKey", "createdAt", "updatedAt")
-         VALUES ($1, $2, $3, $4, ($5::timestamptz AT TIME ZONE 'UTC'), ($5::timestamptz AT TIME ZONE 'UTC')) RETURNING "id"`,
-        [name, email, key, search, createdAt],
+        `INSERT INTO "User" ("name", "email", "nameKey", "searchKey", "wordsKey", "createdAt", "updatedAt")
+         VALUES ($1, $2, $3, $4, $5, ($6::timestamptz AT TIME ZONE 'UTC'), ($6::timestamptz AT TIME ZONE 'UTC')) RETURNING "id"`,
+        [name, email, key, search, words, createdAt],
       );
       ids.push(inserted[0]?.id ?? -1);
     }

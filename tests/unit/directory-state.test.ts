@@ -23,13 +23,14 @@ const updated = (previous: UserDTO, changes: Partial<UserDTO>): HubEvent => ({
 const deleted = (u: UserDTO): HubEvent => ({ ...deletedEvent(u.id, u), eventId: ++eventId });
 
 /** A page of `view` as the server would give it: `users` sorted, cursors from the edge rows. */
-function pageOf(view: View, users: UserDTO[], { total = users.length, more = false, earlier = false } = {}): PageDTO {
+function pageOf(view: View, users: UserDTO[], { total = users.length, totalIsExact = true, more = false, earlier = false } = {}): PageDTO {
   const sorted = [...users].sort((a, b) => compareInView(a, b, view));
   const first = sorted[0];
   const last = sorted.at(-1);
   return {
     users: sorted,
     total,
+    totalIsExact,
     nextCursor: more && last ? encodeCursor(view, 'after', last) : null,
     prevCursor: earlier && first ? encodeCursor(view, 'before', first) : null,
     lastEventId: eventId,
@@ -360,5 +361,28 @@ describe('an import’s progress', () => {
     expect(answered.imported).toBe(0);
     expect(answered.refill).toBe(0);
     expect(answered.recheck).toBe(0);
+  });
+});
+
+describe('a search with more matches than the server counts', () => {
+  const search: View = { ...DEFAULT_VIEW, q: 'user' };
+
+  it('keeps saying "10,000+" through creates, edits and deletes, which it shows in the page all the same', () => {
+    const users = range(1, PAGE_SIZE).map((id) => user(id));
+    const state = initialDirectory(pageOf(search, users, { total: 10_000, totalIsExact: false, more: true }), search, null);
+    const afterCreate = applyEvent(state, created(user(100)));
+    expect(afterCreate).toMatchObject({ total: 10_000, totalIsExact: false });
+    expect(afterCreate.users[0]?.id).toBe(100);
+    const afterEdit = applyEvent(afterCreate, updated(user(100), { name: 'User 100 renamed' }));
+    expect(afterEdit.users[0]?.name).toBe('User 100 renamed');
+    const afterDelete = applyEvent(afterEdit, deleted(afterEdit.users[0] ?? user(100)));
+    expect(afterDelete).toMatchObject({ total: 10_000, totalIsExact: false });
+    expect(ids(afterDelete)).not.toContain(100);
+  });
+
+  it('turns an exact 10,000 into "10,000+" with one more match, as the server would', () => {
+    const users = range(1, PAGE_SIZE).map((id) => user(id));
+    const state = initialDirectory(pageOf(search, users, { total: 10_000, more: true }), search, null);
+    expect(applyEvent(state, created(user(100)))).toMatchObject({ total: 10_000, totalIsExact: false });
   });
 });

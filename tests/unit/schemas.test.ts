@@ -20,7 +20,9 @@ describe('the SQLite and PostgreSQL schemas', () => {
   it('declare the same models', () => {
     const sqlite = modelsOf('prisma/schema.prisma');
     expect(sqlite).toMatch(/^model User \{/m);
-    expect(modelsOf('prisma/postgresql/schema.prisma')).toBe(sqlite);
+    // PostgreSQL's trigram indexes (type: Gin) are the one thing SQLite's schema cannot declare.
+    const postgres = modelsOf('prisma/postgresql/schema.prisma').replace(/^ *@@index\(.*type: Gin.*\)\n/gm, '');
+    expect(postgres).toBe(sqlite);
   });
 
   it('generate clients that share the runtime error classes lib/server/db tests for', () => {
@@ -30,6 +32,6 @@ describe('the SQLite and PostgreSQL schemas', () => {
   it('have a User column for every field of the one zod schema, and the data layer keeps the rest', () => {
     const columns = Object.keys(SqlitePrisma.UserScalarFieldEnum);
     expect(columns).toEqual(expect.arrayContaining([...USER_FIELDS]));
-    expect(columns.filter((column) => !(USER_FIELDS as readonly string[]).includes(column)).sort()).toEqual(['createdAt', 'id', 'nameKey', 'passwordHash', 'searchKey', 'updatedAt', 'version']);
+    expect(columns.filter((column) => !(USER_FIELDS as readonly string[]).includes(column)).sort()).toEqual(['createdAt', 'id', 'nameKey', 'passwordHash', 'searchKey', 'updatedAt', 'version', 'wordsKey']);
   });
 });

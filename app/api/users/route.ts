@@ -18,7 +18,7 @@ import { fieldErrorsOf, userInputSchema } from '@/lib/shared/validation';
  */
 const hash = (value: unknown) => createHash('sha1').update(JSON.stringify(value)).digest('base64url').slice(0, 16);
 const viewHash = (params: ViewParams) => hash([params.q, params.role, params.sort, params.order, params.limit, params.cursor ?? '']);
-const contentHash = (page: PageDTO) => hash([page.users.map((user) => [user.id, user.version]), page.total, page.nextCursor, page.prevCursor]);
+const contentHash = (page: PageDTO) => hash([page.users.map((user) => [user.id, user.version]), page.total, page.totalIsExact, page.nextCursor, page.prevCursor]);
 
 /** The tags of If-None-Match, without W/ (proxies that compress make them weak). */
 const sentTags = (request: Request) => (request.headers.get('if-none-match') ?? '').split(',').map((tag) => tag.trim().replace(/^W\//, ''));

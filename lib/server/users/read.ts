@@ -1,7 +1,8 @@
 import 'server-only';
 import { db, provider, query, type Tx } from '@/lib/server/db';
 import { decodeCursor, encodeCursor, type Position } from '@/lib/shared/directory/cursor';
-import { searchTerm } from '@/lib/shared/directory/keys';
+import { searchPattern, searchTerm } from '@/lib/shared/directory/keys';
+import { cappedTotal, TOTAL_CAP, type Total } from '@/lib/shared/directory/total';
 import { type Sort, sortValue, type View, type ViewParams } from '@/lib/shared/directory/view';
 import type { PageDTO, UserDTO } from '@/lib/shared/dto';
 import { NotFoundError } from '@/lib/server/errors';
@@ -9,6 +10,7 @@ import { newestEventId } from '@/lib/server/events/event-log';
 import type { Prisma } from '@/lib/server/generated/prisma/client';
 import { countPageRead } from '@/lib/server/metrics';
 import { toDTO, userSelect } from './fields';
+import { countView, sqliteMatchIds, type ViewFilter } from './search';
 
 // The data layer's reads: keyset pages of a view, as of one event, and single users.
 
@@ -33,23 +35,56 @@ function orderBy(sort: Sort, direction: Direction): Prisma.UserOrderByWithRelati
   return [{ [SORT_COLUMN[sort]]: direction }, { id: direction }];
 }
 
-/** Whether any row of the view lies past `user` walking in `direction`. */
-async function anyPast(tx: Tx, filter: Prisma.UserWhereInput, view: View, direction: Direction, user: UserDTO): Promise<boolean> {
-  const row = await tx.user.findFirst({
-    where: { AND: [filter, pastRow(view.sort, direction, sortValue(user, view.sort), user.id)] },
-    orderBy: orderBy(view.sort, direction),
-    select: { id: true },
-  });
-  return row !== null;
+/** Up to `take` rows of a view walking in `direction` from its start, or strictly past a row. */
+type Reader = (client: Tx, direction: Direction, past: { key: string; id: number } | null, take: number) => Promise<UserDTO[]>;
+
+/**
+ * How a view's rows are read. Walking the sort's index and testing each row reads a page's worth
+ * of rows times users ÷ matches, so on SQLite it is for views with more than TOTAL_CAP rows (or
+ * none filtered out): a search with fewer (`counted`, up to TOTAL_CAP + 1) collects its matches
+ * from the FTS5 index instead (sqliteMatchIds) and reads those rows by id. On PostgreSQL
+ * (`counted` null: not needed) the planner makes that choice itself, from the trigram index's
+ * statistics.
+ */
+function reader(view: View, filter: ViewFilter, counted: number | null): Reader {
+  const { pattern } = filter;
+  if (pattern && counted !== null && counted <= TOTAL_CAP) {
+    return async (client, direction, past, take) => {
+      const ids = await sqliteMatchIds(client, { ...filter, pattern }, { column: SORT_COLUMN[view.sort], direction, past, take });
+      if (ids.length === 0) return [];
+      const rows = await client.user.findMany({ where: { id: { in: ids } }, select: userSelect });
+      const byId = new Map(rows.map((row) => [row.id, toDTO(row)]));
+      return ids.flatMap((id) => byId.get(id) ?? []);
+    };
+  }
+  const where = prismaFilter(filter);
+  return async (client, direction, past, take) => {
+    const rows = await client.user.findMany({
+      where: past ? { AND: [where, pastRow(view.sort, direction, past.key, past.id)] } : where,
+      orderBy: orderBy(view.sort, direction),
+      take,
+      select: userSelect,
+    });
+    return rows.map(toDTO);
+  };
 }
 
 /**
  * How many users there are: one row that triggers keep (the user_count migration), so a page of
- * 100,000 users counts nothing. (A search counts its matches: one scan of the search keys, which a
- * substring cannot seek.)
+ * 100,000 users counts nothing. A search or a role counts its rows up to TOTAL_CAP + 1 (countView).
  */
 async function allUsers(tx: Tx): Promise<number> {
   return (await tx.userCount.findUniqueOrThrow({ where: { id: 1 } })).count;
+}
+
+/** A view's total, and the count (up to TOTAL_CAP + 1) that decides how its rows are read. */
+async function viewTotal(client: Tx, filter: ViewFilter): Promise<Total & { counted: number }> {
+  if (!filter.role && !filter.pattern) {
+    const counted = await allUsers(client);
+    return { total: counted, totalIsExact: true, counted };
+  }
+  const counted = await countView(client, filter);
+  return { ...cappedTotal(counted), counted };
 }
 
 /**
@@ -75,31 +110,33 @@ async function asOfOneEvent<T>(read: (client: Tx) => Promise<T>): Promise<{ resu
   });
 }
 
-/** The rows of a view: a role walks its own (role, sort key, id) index; a search reads the search key the sort's index carries. */
-function viewFilter(view: Pick<View, 'q' | 'role'>): Prisma.UserWhereInput {
-  const term = searchTerm(view.q);
-  return { ...(view.role ? { role: view.role } : {}), ...(term ? { searchKey: { contains: term } } : {}) };
+/** What a view filters by: its role and its search's pattern (keys.ts). */
+function viewFilter(view: Pick<View, 'q' | 'role'>): ViewFilter {
+  return { role: view.role, pattern: searchPattern(searchTerm(view.q)) };
+}
+
+/**
+ * The filter as Prisma applies it: a role walks its own (role, sort key, id) index; a search tests
+ * the key its pattern is in (LIKE '%…%', which PostgreSQL may answer from its trigram index).
+ */
+function prismaFilter({ role, pattern }: ViewFilter): Prisma.UserWhereInput {
+  return { ...(role ? { role } : {}), ...(pattern ? { [pattern.key]: { contains: pattern.text } } : {}) };
 }
 
 /**
  * Every user of a view, in its order, `batch` at a time: each batch one walk of the sort's index
- * from the last row of the one before (as the pages are), so an export of a million rows holds one
- * batch in memory and never skips or repeats a row that stays put while it runs.
+ * (or of a search's matches, see reader) from the last row of the one before (as the pages are),
+ * so an export of a million rows holds one batch in memory and never skips or repeats a row that
+ * stays put while it runs.
  */
 export async function* walkView(view: View, batch = 1_000): AsyncGenerator<UserDTO[]> {
   const filter = viewFilter(view);
+  const counted = provider === 'sqlite' ? (await query('export read', () => viewTotal(db, filter))).counted : null;
+  const read = reader(view, filter, counted);
   let after: UserDTO | undefined;
   for (;;) {
     const from = after;
-    const rows = await query('export read', () =>
-      db.user.findMany({
-        where: from ? { AND: [filter, pastRow(view.sort, view.order, sortValue(from, view.sort), from.id)] } : filter,
-        orderBy: orderBy(view.sort, view.order),
-        take: batch,
-        select: userSelect,
-      }),
-    );
-    const users = rows.map(toDTO);
+    const users = await query('export read', () => read(db, view.order, from ? { key: sortValue(from, view.sort), id: from.id } : null, batch));
     if (users.length > 0) yield users;
     if (users.length < batch) return;
     after = users.at(-1);
@@ -108,49 +145,48 @@ export async function* walkView(view: View, batch = 1_000): AsyncGenerator<UserD
 
 /**
  * One page of a view: the rows after (or before) the cursor's row in the view's order, the
- * view's total, and cursors to the pages on either side, as of one event (asOfOneEvent), whose id
- * it carries. Every query is bounded by the page (an index walk) or, for a search, by one scan of
- * the search keys; none reads every row into memory.
+ * view's total (exact up to TOTAL_CAP, see cappedTotal), and cursors to the pages on either side,
+ * as of one event (asOfOneEvent), whose id it carries. Every query is bounded by the page (an
+ * index walk), by TOTAL_CAP + 1 rows of an index (a filtered view's count), or by TOTAL_CAP
+ * matches (a search's sorted matches, see reader); none reads every row.
  */
 export async function listUsers(params: ViewParams): Promise<PageDTO> {
   const view: View = { q: params.q, role: params.role, sort: params.sort, order: params.order };
   const cursorAt: Position | null = params.cursor ? decodeCursor(params.cursor, view) : null;
   const filter = viewFilter(view);
-  const filtered = Object.keys(filter).length > 0;
   countPageRead();
 
   const walkFrom = (position: Position | null): Direction => (position?.direction === 'before' ? flip(view.order) : view.order);
-  const rowsFrom = (client: Tx, position: Position | null) =>
-    client.user.findMany({
-      where: position ? { AND: [filter, pastRow(view.sort, walkFrom(position), position.key, position.id)] } : filter,
-      orderBy: orderBy(view.sort, walkFrom(position)),
-      take: params.limit + 1,
-      select: userSelect,
-    });
 
   return query('page read', async () => {
     const { result, lastEventId } = await asOfOneEvent(async (client) => {
-      const [found, total] = await Promise.all([rowsFrom(client, cursorAt), filtered ? client.user.count({ where: filter }) : allUsers(client)]);
+      // PostgreSQL counts while it reads the page (on the pool); SQLite needs the count to choose.
+      const counting = viewTotal(client, filter).then(({ total, totalIsExact, counted }) => ({ total: { total, totalIsExact }, counted }));
+      const read = reader(view, filter, provider === 'sqlite' ? (await counting).counted : null);
+      const rowsFrom = (position: Position | null) => read(client, walkFrom(position), position, params.limit + 1);
+      /** Whether any row of the view lies past `user` walking in `direction`. */
+      const anyPast = async (direction: Direction, user: UserDTO) => (await read(client, direction, { key: sortValue(user, view.sort), id: user.id }, 1)).length > 0;
+      const [found, { total }] = await Promise.all([rowsFrom(cursorAt), counting]);
       // "Previous" back to the start of the view (nothing before these rows) is the first page, full
       // even when rows before its anchor were deleted: one page of the view whichever link led there,
       // kept live as the first page is (new users appear at the top).
       const atStart = cursorAt?.direction === 'before' && found.length <= params.limit;
       const position = atStart ? null : cursorAt;
-      const rows = atStart ? await rowsFrom(client, null) : found;
+      const rows = atStart ? await rowsFrom(null) : found;
       const forward = position?.direction !== 'before';
       const more = rows.length > params.limit;
-      const users = rows.slice(0, params.limit).map(toDTO);
+      const users = rows.slice(0, params.limit);
       if (!forward) users.reverse();
       const first = users[0];
       const last = users.at(-1);
-      if (!first || !last) return { users, total, nextCursor: null, prevCursor: null };
+      if (!first || !last) return { users, ...total, nextCursor: null, prevCursor: null };
       const [hasNext, hasPrev] = await Promise.all([
-        forward ? more : anyPast(client, filter, view, view.order, last),
-        forward ? position !== null && anyPast(client, filter, view, flip(view.order), first) : more,
+        forward ? more : anyPast(view.order, last),
+        forward ? position !== null && anyPast(flip(view.order), first) : more,
       ]);
       return {
         users,
-        total,
+        ...total,
         nextCursor: hasNext ? encodeCursor(view, 'after', last) : null,
         prevCursor: hasPrev ? encodeCursor(view, 'before', first) : null,
       };

@@ -21,6 +21,24 @@ export function searchKey(name: string, email: string): string {
   return `${foldForSearch(name)}\n${foldForSearch(email)}`;
 }
 
+/** A name's and an email's words, folded: the runs of letters, digits and marks. */
+const WORD = /[\p{L}\p{N}\p{M}]+/gu;
+
+/** Where a word starts in wordsKey: two characters no word holds, so a trigram can end at a word's first letter. */
+const WORD_START = '  ';
+
+/** Terms shorter than this (in code points) match a word's start, not anywhere: see searchPattern. */
+export const SHORT_TERM = 3;
+
+/**
+ * What a short search looks in: the first two code points of every word of the name and of the
+ * email, each after WORD_START ("Ada Lovelace", "ada@example.com" → "  ad  lo  ad  ex  co").
+ */
+export function wordsKey(name: string, email: string): string {
+  const words = [...name.toLowerCase().matchAll(WORD), ...email.toLowerCase().matchAll(WORD)];
+  return words.map(([word]) => WORD_START + [...word].slice(0, 2).join('')).join('');
+}
+
 /** A search as it is applied (and shown): without control characters, trimmed. */
 export function searchText(q: string): string {
   return q.replace(CONTROL_CHARS, '').trim();
@@ -31,9 +49,30 @@ export function searchTerm(q: string): string {
   return foldForSearch(searchText(q));
 }
 
-/** The match rule: the user's name or email contains the search, ignoring case. */
+/** Which stored key a search looks in, and for what text in it. */
+export type SearchPattern = { key: 'searchKey' | 'wordsKey'; text: string };
+
+/**
+ * How a term is looked for. Three characters or more: anywhere in the name or the email, which a
+ * trigram index answers. One or two: at the start of one of their words ("a" finds Ada and
+ * alan@…, not Grace), which is a trigram of wordsKey ("  a") — a one-letter substring would be
+ * in nearly every user, and no index can find those in less than a scan. null: no search.
+ */
+export function searchPattern(term: string): SearchPattern | null {
+  if (term === '') return null;
+  return [...term].length < SHORT_TERM ? { key: 'wordsKey', text: WORD_START + term } : { key: 'searchKey', text: term };
+}
+
+/**
+ * The match rule, which the database applies with the same pattern (lib/server/users/search.ts):
+ * the user's name or email contains the search, ignoring case — at the start of a word if the
+ * search is one or two characters long.
+ */
 export function matchesSearch(user: { name: string; email: string }, term: string): boolean {
-  return term === '' || searchKey(user.name, user.email).includes(term);
+  const pattern = searchPattern(term);
+  if (!pattern) return true;
+  const key = pattern.key === 'searchKey' ? searchKey(user.name, user.email) : wordsKey(user.name, user.email);
+  return key.includes(pattern.text);
 }
 
 /**

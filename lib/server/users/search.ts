@@ -1,0 +1,70 @@
+import 'server-only';
+import { provider, type Tx } from '@/lib/server/db';
+import { Prisma } from '@/lib/server/generated/prisma/client';
+import type { SearchPattern } from '@/lib/shared/directory/keys';
+import { TOTAL_CAP } from '@/lib/shared/directory/total';
+import type { Role } from '@/lib/shared/roles';
+
+// How the database finds a view's rows without reading every user: the queries Prisma cannot
+// write. A search's pattern (keys.ts: a substring of searchKey, or "  " + a word's start in
+// wordsKey) is looked up in a trigram index — SQLite's FTS5 table "UserSearch" (MATCH a quoted
+// phrase: exactly the substring, as the index is case-sensitive over folded keys), PostgreSQL's
+// GIN indexes (LIKE '%…%', which pg_trgm answers from the index and rechecks).
+
+/** The filter of a view: its role, if any, and its search pattern, if any. */
+export type ViewFilter = { role: Role | ''; pattern: SearchPattern | null };
+
+/** A walk in a view's order: by `column` then id, both in `direction`, strictly past a row if one is given. */
+export type Walk = { column: 'nameKey' | 'email' | 'createdAt'; direction: 'asc' | 'desc'; past: { key: string; id: number } | null; take: number };
+
+/** A column of "User" (or "UserSearch"), by one of the names this file knows. */
+const column = (name: SearchPattern['key'] | Walk['column']) => Prisma.raw(`"${name}"`);
+
+const byRole = (role: Role | '') => (role ? Prisma.sql`AND u."role" = ${role}` : Prisma.empty);
+
+/** An FTS5 query for exactly the text: one phrase, quotes doubled. */
+const phrase = (text: string) => `"${text.replaceAll('"', '""')}"`;
+
+/**
+ * The rows of a view counted up to TOTAL_CAP + 1 and no further (see cappedTotal): a search reads
+ * its matches from the trigram index and stops there, a role reads its own index. Never called
+ * for the unfiltered view, whose total is the UserCount row.
+ */
+export async function countView(client: Tx, { role, pattern }: ViewFilter): Promise<number> {
+  const cap = TOTAL_CAP + 1;
+  let rows: { n: bigint | number }[];
+  if (!pattern) {
+    rows = await client.$queryRaw`SELECT count(*) AS "n" FROM (SELECT 1 FROM "User" u WHERE u."role" = ${role} LIMIT ${cap}) AS m`;
+  } else if (provider === 'sqlite' && !role) {
+    rows = await client.$queryRaw`SELECT count(*) AS "n" FROM (SELECT 1 FROM "UserSearch" s WHERE s.${column(pattern.key)} MATCH ${phrase(pattern.text)} LIMIT ${cap}) AS m`;
+  } else if (provider === 'sqlite') {
+    rows = await client.$queryRaw`SELECT count(*) AS "n" FROM (
+      SELECT 1 FROM "UserSearch" s CROSS JOIN "User" u ON u."id" = s."rowid"
+      WHERE s.${column(pattern.key)} MATCH ${phrase(pattern.text)} ${byRole(role)} LIMIT ${cap}) AS m`;
+  } else {
+    rows = await client.$queryRaw`SELECT count(*) AS "n" FROM (
+      SELECT 1 FROM "User" u WHERE u.${column(pattern.key)} LIKE ${`%${pattern.text}%`} ${byRole(role)} LIMIT ${cap}) AS m`;
+  }
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** A sort value as SQLite holds it: Prisma's adapter stores a time as ISO 8601 text with an explicit offset. */
+const sqliteKey = (walk: Walk, key: string) => (walk.column === 'createdAt' ? new Date(key).toISOString().replace('Z', '+00:00') : key);
+
+/**
+ * SQLite: the ids of a search's matches in the view's order, from the FTS5 index — for a search
+ * with at most TOTAL_CAP matches, which it collects and sorts (CROSS JOIN keeps the index the
+ * outer loop: SQLite would otherwise walk the sort index and test every user). PostgreSQL's planner
+ * makes the same choice itself from the trigram index's statistics, through Prisma's LIKE.
+ */
+export async function sqliteMatchIds(client: Tx, { role, pattern }: ViewFilter & { pattern: SearchPattern }, walk: Walk): Promise<number[]> {
+  const sort = column(walk.column);
+  const [from, beyond, order] = walk.direction === 'asc' ? ['>=', '>', 'ASC'] : ['<=', '<', 'DESC'];
+  const past = walk.past
+    ? Prisma.sql`AND u.${sort} ${Prisma.raw(from)} ${sqliteKey(walk, walk.past.key)} AND (u.${sort} ${Prisma.raw(beyond)} ${sqliteKey(walk, walk.past.key)} OR u."id" ${Prisma.raw(beyond)} ${walk.past.id})`
+    : Prisma.empty;
+  const rows: { id: number }[] = await client.$queryRaw`SELECT u."id" AS "id" FROM "UserSearch" s CROSS JOIN "User" u ON u."id" = s."rowid"
+    WHERE s.${column(pattern.key)} MATCH ${phrase(pattern.text)} ${byRole(role)} ${past}
+    ORDER BY u.${sort} ${Prisma.raw(order)}, u."id" ${Prisma.raw(order)} LIMIT ${walk.take}`;
+  return rows.map((row) => Number(row.id));
+}
