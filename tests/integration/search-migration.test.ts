@@ -11,7 +11,7 @@ import { freshDatabase, type TestDatabase, withClient } from '../support/postgre
 import { tempDir } from '../support/server';
 import { servicesUp } from '../support/services';
 
-const BEFORE_SEARCH = { sqlite: '20261203135858_passkeys', postgresql: '20261203135827_passkeys' };
+const BEFORE_SEARCH = { sqlite: '20261203170127_import_jobs', postgresql: '20261203170117_import_jobs' };
 const OLD_USERS = [
   { name: 'Ada Lovelace', email: 'ada@example.com' },
   { name: 'Zoë Núñez-García', email: 'zoe.garcia@example.org' },

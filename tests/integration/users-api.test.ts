@@ -81,7 +81,7 @@ describe('GET /api/users', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
     const page = (await response.json()) as PageDTO;
-    expect(Object.keys(page).sort()).toEqual(['lastEventId', 'nextCursor', 'prevCursor', 'total', 'users']);
+    expect(Object.keys(page).sort()).toEqual(['lastEventId', 'nextCursor', 'prevCursor', 'total', 'totalIsExact', 'users']);
     expect(page.users.slice(0, 2)).toEqual([newer, older]);
     const ids = page.users.map((u) => u.id);
     expect(ids).toEqual([...ids].sort((a, b) => b - a));
