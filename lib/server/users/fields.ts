@@ -29,3 +29,8 @@ export function toDTO(row: UserRow): UserDTO {
 export function derivedKeys(user: UserInput): { nameKey: string; searchKey: string; wordsKey: string } {
   return { nameKey: nameKey(user.name), searchKey: searchKey(user.name, user.email), wordsKey: wordsKey(user.name, user.email) };
 }
+
+/** The fields a change names: one sent as undefined (an edit that leaves it out, an empty CSV cell) keeps its value. */
+export function definedOnly(changes: Partial<UserInput>): Partial<UserInput> {
+  return Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
+}

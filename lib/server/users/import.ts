@@ -9,7 +9,7 @@ import { USER_FIELDS, type UserInput, userFieldsOf } from '@/lib/shared/validati
 import { toJobDTO } from '@/lib/server/jobs/store';
 import type { UserDTO } from '@/lib/shared/dto';
 import { insertEvents, insertUsers, type NewEvent } from './bulk-sql';
-import { derivedKeys, toDTO, userSelect } from './fields';
+import { definedOnly, derivedKeys, toDTO, userSelect } from './fields';
 
 // The data layer's bulk write: one batch of an import's rows, upserted by email in one transaction
 // with an event per changed user (their history names the import) and the job's counts, so a
@@ -126,11 +126,6 @@ async function accessRefusal(tx: Tx, role: Role, id: number, from: Role): Promis
   if (from !== 'admin') return null;
   const others = await tx.user.count({ where: { role: 'admin', id: { not: id } } });
   return others === 0 ? LAST_ADMIN_MESSAGE : null;
-}
-
-/** A row's fields that it gives: a role column left empty (or absent) keeps the role. */
-function definedOnly(input: UserInput): Partial<UserInput> {
-  return Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined));
 }
 
 /**

@@ -9,7 +9,7 @@ import { logger } from '@/lib/server/logger';
 import { CRASH_AFTER_COMMIT } from '@/lib/server/test-faults';
 import { DUPLICATE_EMAIL_MESSAGE, type UserChanges, type UserInput, userFieldsOf } from '@/lib/shared/validation';
 import { ADMINS_ONLY_MESSAGE, asRole, canManageAccess, LAST_ADMIN_MESSAGE, type Role } from '@/lib/shared/roles';
-import { derivedKeys, toDTO, userSelect } from './fields';
+import { definedOnly, derivedKeys, toDTO, userSelect } from './fields';
 
 // The data layer's writes. Each change and its event (who made it, what it was before and after)
 // are written in one transaction, so no change goes unrecorded and no event exists for a change
@@ -140,9 +140,4 @@ export function recordAccess<T>(
     const user = toDTO(found);
     return { ...(await change(tx, user)), event: { type, user } };
   });
-}
-
-/** The changes an edit names: a field sent as undefined keeps its value. */
-function definedOnly(changes: UserChanges): Partial<UserInput> {
-  return Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
 }
