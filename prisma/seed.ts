@@ -44,18 +44,23 @@ if (generated > 0) {
   const started = Date.now();
   // A tag per run keeps generated emails unique across runs.
   const run = started.toString(36);
-  const writer = await bulkUserWriter(databaseTarget(env.DATABASE_URL));
+  const writer = await bulkUserWriter(databaseTarget(env.DATABASE_URL), generated);
+  // Ctrl-C stops between batches, so the writer still puts back what it set aside.
+  let interrupted = false;
+  process.once('SIGINT', () => (interrupted = true));
+  let written = 0;
   try {
-    for (let offset = 0; offset < generated; offset += BATCH) {
-      const rows = Array.from({ length: Math.min(BATCH, generated - offset) }, (_, i) => generatedUser(offset + i, { total: generated, run, until: started }));
+    while (written < generated && !interrupted) {
+      const rows = Array.from({ length: Math.min(BATCH, generated - written) }, (_, i) => generatedUser(written + i, { total: generated, run, until: started }));
       await writer.write(rows);
-      if (process.stdout.isTTY) process.stdout.write(`\r${offset + rows.length} of ${generated}`);
+      written += rows.length;
+      if (process.stdout.isTTY) process.stdout.write(`\r${written} of ${generated}`);
     }
   } finally {
-    // Puts back what the writer set aside (the search index, kept in step again).
+    // Puts back what the writer set aside (the sorts' and the search's indexes, kept in step again).
     await writer.close();
   }
   if (process.stdout.isTTY) process.stdout.write('\n');
-  console.log(`Added ${generated} generated users in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+  console.log(`Added ${written} generated users in ${((Date.now() - started) / 1000).toFixed(1)} s${interrupted ? ' (interrupted)' : ''}.`);
 }
 await db.$disconnect();

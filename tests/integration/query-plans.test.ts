@@ -49,7 +49,7 @@ const SEARCHES = {
 
 /** USERS users as db:seed generates them, through its own writer (which also builds the search index). */
 async function generateUsers(databaseUrl: string): Promise<void> {
-  const writer = await bulkUserWriter(databaseTarget(databaseUrl));
+  const writer = await bulkUserWriter(databaseTarget(databaseUrl), USERS);
   try {
     for (let offset = 0; offset < USERS; offset += 5_000) {
       await writer.write(Array.from({ length: 5_000 }, (_, i) => generatedUser(offset + i, { total: USERS, run: 'plans', until: Date.parse('2026-01-01') })));
