@@ -79,9 +79,21 @@ function sqliteWriter(file: string, total: number): BulkWriter {
   };
 }
 
-async function postgresWriter(url: string): Promise<BulkWriter> {
+async function postgresWriter(url: string, total: number): Promise<BulkWriter> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
+  // As on SQLite: a run that at least doubles the table builds the sorts' and the search's
+  // indexes once at the end (sorted, in bulk) rather than inserting into each, row by row. The
+  // unique ones (id, email) stay.
+  const { rows: counted } = await client.query<{ count: number }>('SELECT "count" FROM "UserCount" WHERE "id" = 1');
+  const { rows: indexes } =
+    total >= (counted[0]?.count ?? 0)
+      ? await client.query<{ name: string; sql: string }>(
+          `SELECT i.indexname AS name, i.indexdef AS sql FROM pg_indexes i JOIN pg_index x ON x.indexrelid = format('%I.%I', i.schemaname, i.indexname)::regclass
+           WHERE i.schemaname = current_schema() AND i.tablename = 'User' AND NOT x.indisunique`,
+        )
+      : { rows: [] };
+  for (const index of indexes) await client.query(`DROP INDEX "${index.name}"`);
   return {
     async write(users) {
       await client.query(
@@ -94,6 +106,8 @@ async function postgresWriter(url: string): Promise<BulkWriter> {
     // Fresh statistics: the planner picks the trigram index or the sort's index by how many rows a search matches.
     close: async () => {
       try {
+        if (indexes.length > 0) await client.query("SET maintenance_work_mem = '256MB'");
+        for (const index of indexes) await client.query(index.sql);
         await client.query('ANALYZE "User"');
       } finally {
         await client.end();
@@ -104,5 +118,5 @@ async function postgresWriter(url: string): Promise<BulkWriter> {
 
 /** A writer for `total` generated users (it may set indexes aside for a large run). */
 export function bulkUserWriter(target: DatabaseTarget, total: number): Promise<BulkWriter> {
-  return target.provider === 'sqlite' ? Promise.resolve(sqliteWriter(target.file, total)) : postgresWriter(target.url);
+  return target.provider === 'sqlite' ? Promise.resolve(sqliteWriter(target.file, total)) : postgresWriter(target.url, total);
 }
