@@ -37,10 +37,18 @@ export async function apiPage(port: number, view: ViewQuery, cursor?: string | n
 /** A metric and the problems met measuring it (wrong statuses, say). */
 export type Sampled = { label: string; urls: string[]; summary: Summary; problems: string[] };
 
-/** `count` GETs cycling through `urls` one at a time (after one warm-up each), timed to the last byte. */
-export async function sample(port: number, label: string, urls: string[], count: number, expectStatus = 200, headers: (url: string) => Record<string, string> = () => ({})): Promise<Sampled> {
+/** `count` GETs cycling through `urls` one at a time (after `warmUps` of each), timed to the last byte. */
+export async function sample(
+  port: number,
+  label: string,
+  urls: string[],
+  count: number,
+  expectStatus = 200,
+  headers: (url: string) => Record<string, string> = () => ({}),
+  warmUps = 1,
+): Promise<Sampled> {
   const problems: string[] = [];
-  for (const url of urls) await request(port, 'GET', url, undefined, headers(url));
+  for (let i = 0; i < warmUps; i++) for (const url of urls) await request(port, 'GET', url, undefined, headers(url));
   const times: number[] = [];
   for (let i = 0; i < count; i++) {
     const url = urls[i % urls.length] ?? '/';
