@@ -90,6 +90,8 @@ const schema = z.object({
   IMPORT_MAX_BYTES: z.coerce.number().int().min(1).default(IMPORT_MAX_BYTES),
   /** The most rows one import reads; past it, it stops and says so. */
   IMPORT_MAX_ROWS: z.coerce.number().int().min(1).default(IMPORT_MAX_ROWS),
+  /** How long a queued or running job's instance may go unheard before the job is marked failed (interrupted). */
+  JOB_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(60),
 });
 
 const parsed = schema.safeParse(process.env);

@@ -8,6 +8,7 @@ import { consoleThroughLog } from './console-log';
 import { env } from './env';
 import { connections, hub } from './events';
 import { pruneEvents } from '@/lib/server/events/event-log';
+import { failInterruptedJobs, sweepMs } from '@/lib/server/jobs/interrupted';
 import { logger } from './logger';
 import { startLimits, stopLimits } from './rate-limit';
 
@@ -98,6 +99,16 @@ if (!building) {
       .catch((error: unknown) => logger.warn({ err: error }, 'events not pruned'));
   await prune();
   setInterval(prune, PURGE_EVERY_MS).unref();
+}
+
+// Imports whose instance stopped mid-way (lib/server/jobs/interrupted.ts): ended as failed by whichever instance looks first.
+if (!building) {
+  const sweepJobs = () =>
+    failInterruptedJobs()
+      .then((count) => count > 0 && logger.warn({ count }, 'interrupted imports ended as failed'))
+      .catch((error: unknown) => logger.warn({ err: error }, 'interrupted imports not checked'));
+  await sweepJobs();
+  setInterval(sweepJobs, sweepMs()).unref();
 }
 
 // Next.js waits for open requests before it exits on SIGTERM; SSE streams never finish by

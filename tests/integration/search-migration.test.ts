@@ -37,7 +37,8 @@ describe('the search migration on SQLite', () => {
     for (const { name, email } of OLD_USERS) insert.run(name, email, name, name, email);
     old.close();
 
-    expect(await applyMigrations(target)).toEqual([expect.stringMatching(/_search$/)]);
+    // The search migration first; those after it (if any) follow.
+    expect((await applyMigrations(target))[0]).toMatch(/_search$/);
 
     const db = new Database(target.file);
     try {
@@ -75,7 +76,8 @@ describe.skipIf(!(await servicesUp('postgres')))('the search migration on Postgr
       for (const user of OLD_USERS) await client.query(OLD_INSERT, [user.name, user.email]);
     });
 
-    expect(await applyMigrations(target)).toEqual([expect.stringMatching(/_search$/)]);
+    // The search migration first; those after it (if any) follow.
+    expect((await applyMigrations(target))[0]).toMatch(/_search$/);
 
     await withClient(database.url, async (client) => {
       const { rows } = await client.query<{ name: string; email: string; wordsKey: string }>('SELECT "name", "email", "wordsKey" FROM "User" ORDER BY "id"');

@@ -76,7 +76,7 @@ const STREAMED = { jobId: null };
  * Records an import's progress (`listed`: the last one, which the activity shows) in the
  * transaction of the batch it follows; returns its id.
  */
-export async function appendImportProgress(tx: Tx, progress: Omit<ImportProgress, 'upToEventId'>, actor: Actor, listed: boolean): Promise<number> {
+export async function appendImportProgress(tx: Tx, progress: Omit<ImportProgress, 'upToEventId'>, actor: Pick<Actor, 'principal' | 'requestId'>, listed: boolean): Promise<number> {
   const event: Omit<ImportEvent, 'upToEventId'> = { type: 'users_imported', ...progress };
   const row = await tx.event.create({
     data: { type: event.type, userId: NO_USER, data: JSON.stringify(progress), principal: actor.principal, requestId: actor.requestId, listed },

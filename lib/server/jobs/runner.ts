@@ -11,6 +11,7 @@ import { type Counts, finishImport, importBatch, type ImportRow, type RowFailure
 import { env } from '@/lib/server/env';
 import { IMPORT_MAX_LINE_BYTES, type JobDTO, type JobState } from '@/lib/shared/jobs';
 import { csvParser, rowInput } from './csv';
+import { beat, heartbeatMs } from './interrupted';
 import { toJobDTO } from './store';
 import type { Upload } from './upload';
 
@@ -42,16 +43,26 @@ export function startImport(upload: Upload, jobId: string, actor: Actor): void {
 
 async function drain(): Promise<void> {
   imports.running = true;
-  for (let next = imports.queue.shift(); next; next = imports.queue.shift()) {
-    try {
-      await runImport(next);
-    } catch (error) {
-      logger.error({ err: error, jobId: next.jobId }, 'import failed');
-    } finally {
-      await rm(next.upload.file, { force: true });
+  let current: string | null = null;
+  // The jobs this instance runs and holds queued, said to be alive (interrupted.ts).
+  const heartbeat = setInterval(() => {
+    beat([...(current ? [current] : []), ...imports.queue.map((queued) => queued.jobId)]).catch((error: unknown) => logger.warn({ err: error }, 'job heartbeat failed'));
+  }, heartbeatMs());
+  try {
+    for (let next = imports.queue.shift(); next; next = imports.queue.shift()) {
+      current = next.jobId;
+      try {
+        await runImport(next);
+      } catch (error) {
+        logger.error({ err: error, jobId: next.jobId }, 'import failed');
+      } finally {
+        await rm(next.upload.file, { force: true });
+      }
     }
+  } finally {
+    clearInterval(heartbeat);
+    imports.running = false;
   }
-  imports.running = false;
 }
 
 /** The longest an import waits between batches for the requests in flight to be answered. */
@@ -82,7 +93,13 @@ function parseFailure(error: CsvError): string {
 }
 
 async function runImport({ upload, jobId, actor }: Queued): Promise<JobDTO> {
-  const started = await db.job.update({ where: { id: jobId }, data: { state: 'running', startedAt: new Date() } });
+  // Only a job still queued starts: one ended meanwhile as interrupted stays ended.
+  const { count } = await db.job.updateMany({ where: { id: jobId, state: 'queued' }, data: { state: 'running', startedAt: new Date(), heartbeatAt: new Date() } });
+  const started = await db.job.findUniqueOrThrow({ where: { id: jobId } });
+  if (count === 0) {
+    logger.warn({ jobId, state: started.state }, 'import ended elsewhere before it started');
+    return toJobDTO(started);
+  }
   if (started.cancelRequested) return finish(jobId, actor, { state: 'cancelled', error: 'Cancelled before it started: nothing was imported' }, 0, { created: 0, updated: 0 });
   const parser = createReadStream(upload.file).pipe(csvParser(upload.delimiter));
   const seen = new Set<number>();
@@ -105,7 +122,11 @@ async function runImport({ upload, jobId, actor }: Queued): Promise<JobDTO> {
     rows = [];
     failures = [];
   };
-  const cancelled = async () => (await db.job.findUnique({ where: { id: jobId }, select: { cancelRequested: true } }))?.cancelRequested === true;
+  /** Whether to go on: not when Cancel was pressed, nor when the job was ended as interrupted (this instance went unheard for too long). */
+  const goOn = async () => {
+    const job = await db.job.findUnique({ where: { id: jobId }, select: { cancelRequested: true, state: true } });
+    return job?.state !== 'running' ? 'ended' : job.cancelRequested ? 'cancel' : 'go';
+  };
 
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number; bytes: number } }>) {
@@ -133,7 +154,12 @@ async function runImport({ upload, jobId, actor }: Queued): Promise<JobDTO> {
       if (rows.length + failures.length >= BATCH_ROWS) {
         await flush();
         await giveWay();
-        if (await cancelled()) {
+        const next = await goOn();
+        if (next === 'ended') {
+          logger.warn({ jobId, line: lastLine }, 'import ended elsewhere as interrupted: stopping');
+          return toJobDTO(await db.job.findUniqueOrThrow({ where: { id: jobId } }));
+        }
+        if (next === 'cancel') {
           stop = { state: 'cancelled', error: `Cancelled after line ${lastLine}: the rows up to it were imported, the rest of the file was not read` };
           break;
         }

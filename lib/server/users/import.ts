@@ -132,7 +132,12 @@ async function accessRefusal(tx: Tx, role: Role, id: number, from: Role): Promis
  * Records that an import ended (done, cancelled, failed): the job's final state (`finish`) and its
  * last progress event, which the activity lists, in one transaction.
  */
-export async function finishImport(jobId: string, actor: Actor, finish: (tx: Tx) => Promise<JobDTO>, sinceLast: Pick<Counts, 'created' | 'updated'>): Promise<JobDTO> {
+export async function finishImport(
+  jobId: string,
+  actor: Pick<Actor, 'principal' | 'requestId'>,
+  finish: (tx: Tx) => Promise<JobDTO>,
+  sinceLast: Pick<Counts, 'created' | 'updated'>,
+): Promise<JobDTO> {
   const job = await db.$transaction(async (tx) => {
     await lockEventOrder(tx);
     const finished = await finish(tx);
