@@ -25,8 +25,9 @@ for (const database of ['SQLite', 'PostgreSQL'] as const) {
       server = pg ? await startServer({ databaseUrl: pg.url, env }) : await startServer({ env });
       const seedEnv: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: pg ? pg.url : `file:${(server as TestServer).databaseFile}` };
       delete seedEnv.REDIS_URL;
-      // More users than one batch of the walk (1,000) holds, so the export crosses batches.
-      await promisify(execFile)('npm', ['run', 'db:seed', '--', '--users', '2500'], { env: seedEnv });
+      // More users than one batch of the walk (1,000) holds, so the export crosses batches, and than
+      // a search counts (10,000), so a search that matches everyone walks the sort's index.
+      await promisify(execFile)('npm', ['run', 'db:seed', '--', '--users', '12000'], { env: seedEnv });
     }, 120_000);
     afterAll(async () => {
       await server?.stop();
@@ -61,17 +62,25 @@ for (const database of ['SQLite', 'PostgreSQL'] as const) {
       const [header, ...rows] = await rowsOf(response);
       expect(header).toEqual(['name', 'email', 'role', 'createdAt']);
       const all = await walk({});
-      expect(rows.length).toBeGreaterThan(2_500);
+      expect(rows.length).toBeGreaterThan(12_000);
       expect(rows).toEqual(all.map((user) => [user.name, user.email, user.role, user.createdAt]));
     });
 
     it('exports a search, a role and a sort exactly as the view lists them', async () => {
-      for (const view of [{ q: 'lovelace', sort: 'name', order: 'asc' }, { q: 'user1', sort: 'email', order: 'desc' }, { role: 'admin' }] as PageQuery[]) {
+      const views = [
+        { q: 'lovelace', sort: 'name', order: 'asc' }, // a search with few matches: collected from the trigram index
+        { q: 'user1', sort: 'email', order: 'desc' },
+        { q: 'example.com', sort: 'createdAt', order: 'asc' }, // everyone: the sort's index walked, each row tested
+        { q: 'ad', sort: 'name', order: 'desc' }, // a word's start
+        { role: 'admin' },
+        { q: 'grace', role: 'none', sort: 'email', order: 'asc' },
+      ] as PageQuery[];
+      for (const view of views) {
         const query = `?${new URLSearchParams(view as Record<string, string>).toString()}`;
         const [, ...rows] = await rowsOf(await exported(query));
         const listed = await walk(view);
         expect(listed.length).toBeGreaterThan(0);
-        expect(rows.map((row) => row[1])).toEqual(listed.map((user) => user.email));
+        expect(rows).toEqual(listed.map((user) => [user.name, user.email, user.role, user.createdAt]));
       }
     });
 

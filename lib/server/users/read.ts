@@ -11,6 +11,7 @@ import type { Prisma } from '@/lib/server/generated/prisma/client';
 import { countPageRead } from '@/lib/server/metrics';
 import { toDTO, userSelect } from './fields';
 import { countView, sqliteMatchIds, type ViewFilter } from './search';
+import { sqliteWalk } from './sqlite-walk';
 
 // The data layer's reads: keyset pages of a view, as of one event, and single users.
 
@@ -132,7 +133,11 @@ function prismaFilter({ role, pattern }: ViewFilter): Prisma.UserWhereInput {
 export async function* walkView(view: View, batch = 1_000): AsyncGenerator<UserDTO[]> {
   const filter = viewFilter(view);
   const counted = provider === 'sqlite' ? (await query('export read', () => viewTotal(db, filter))).counted : null;
-  const read = reader(view, filter, counted);
+  // SQLite: on the driver's own read-only connection, with the pages' plans (sqlite-walk.ts).
+  const read: Reader =
+    counted === null
+      ? reader(view, filter, counted)
+      : async (_client, direction, past, take) => sqliteWalk(filter, { column: SORT_COLUMN[view.sort], direction, past, take }, counted <= TOTAL_CAP);
   let after: UserDTO | undefined;
   for (;;) {
     const from = after;

@@ -57,14 +57,44 @@ const sqliteKey = (walk: Walk, key: string) => (walk.column === 'createdAt' ? ne
  * outer loop: SQLite would otherwise walk the sort index and test every user). PostgreSQL's planner
  * makes the same choice itself from the trigram index's statistics, through Prisma's LIKE.
  */
-export async function sqliteMatchIds(client: Tx, { role, pattern }: ViewFilter & { pattern: SearchPattern }, walk: Walk): Promise<number[]> {
-  const sort = column(walk.column);
-  const [from, beyond, order] = walk.direction === 'asc' ? ['>=', '>', 'ASC'] : ['<=', '<', 'DESC'];
-  const past = walk.past
-    ? Prisma.sql`AND u.${sort} ${Prisma.raw(from)} ${sqliteKey(walk, walk.past.key)} AND (u.${sort} ${Prisma.raw(beyond)} ${sqliteKey(walk, walk.past.key)} OR u."id" ${Prisma.raw(beyond)} ${walk.past.id})`
-    : Prisma.empty;
-  const rows: { id: number }[] = await client.$queryRaw`SELECT u."id" AS "id" FROM "UserSearch" s CROSS JOIN "User" u ON u."id" = s."rowid"
-    WHERE s.${column(pattern.key)} MATCH ${phrase(pattern.text)} ${byRole(role)} ${past}
-    ORDER BY u.${sort} ${Prisma.raw(order)}, u."id" ${Prisma.raw(order)} LIMIT ${walk.take}`;
+export async function sqliteMatchIds(client: Tx, filter: ViewFilter & { pattern: SearchPattern }, walk: Walk): Promise<number[]> {
+  const rows: { id: number }[] = await client.$queryRaw(sqliteMatchIdsSql(filter, walk));
   return rows.map((row) => Number(row.id));
+}
+
+/** The query of sqliteMatchIds, for whichever connection runs it (an export reads on its own: sqlite-walk.ts). */
+export function sqliteMatchIdsSql({ role, pattern }: ViewFilter & { pattern: SearchPattern }, walk: Walk): Prisma.Sql {
+  const sort = column(walk.column);
+  return Prisma.sql`SELECT u."id" AS "id" FROM "UserSearch" s CROSS JOIN "User" u ON u."id" = s."rowid"
+    WHERE s.${column(pattern.key)} MATCH ${phrase(pattern.text)} ${byRole(role)} ${sqlitePast(walk)}
+    ORDER BY u.${sort} ${Prisma.raw(walk.direction === 'asc' ? 'ASC' : 'DESC')}, u."id" ${Prisma.raw(walk.direction === 'asc' ? 'ASC' : 'DESC')} LIMIT ${walk.take}`;
+}
+
+/**
+ * SQLite: up to `walk.take` rows of a view in its order walking the sort's index and testing each
+ * row (the plan for no search, or one with more than TOTAL_CAP matches): what Prisma's findMany
+ * does for the pages, written out for a connection of the export's own (sqlite-walk.ts). A key
+ * and a pattern are folded alike (keys.ts: lower case, no LIKE wildcards), so instr() is the
+ * match rule exactly.
+ */
+export function sqliteWalkSql({ role, pattern }: ViewFilter, walk: Walk, columns: readonly string[]): Prisma.Sql {
+  const order = Prisma.raw(walk.direction === 'asc' ? 'ASC' : 'DESC');
+  const search = pattern ? Prisma.sql`AND instr(u.${column(pattern.key)}, ${pattern.text}) > 0` : Prisma.empty;
+  return Prisma.sql`SELECT ${Prisma.raw(columns.map((name) => `u."${name}"`).join(', '))} FROM "User" u
+    WHERE 1 = 1 ${byRole(role)} ${search} ${sqlitePast(walk)}
+    ORDER BY u.${column(walk.column)} ${order}, u."id" ${order} LIMIT ${walk.take}`;
+}
+
+/** The users `ids` (in no order). */
+export function sqliteRowsSql(ids: number[], columns: readonly string[]): Prisma.Sql {
+  return Prisma.sql`SELECT ${Prisma.raw(columns.map((name) => `u."${name}"`).join(', '))} FROM "User" u WHERE u."id" IN (${Prisma.join(ids)})`;
+}
+
+/** The rows strictly past `walk.past` in the walk's order, as a condition (empty from the start). */
+function sqlitePast(walk: Walk): Prisma.Sql {
+  if (!walk.past) return Prisma.empty;
+  const sort = column(walk.column);
+  const [from, beyond] = walk.direction === 'asc' ? ['>=', '>'] : ['<=', '<'];
+  const key = sqliteKey(walk, walk.past.key);
+  return Prisma.sql`AND u.${sort} ${Prisma.raw(from)} ${key} AND (u.${sort} ${Prisma.raw(beyond)} ${key} OR u."id" ${Prisma.raw(beyond)} ${walk.past.id})`;
 }
