@@ -64,10 +64,9 @@ export async function sqliteMatchIds(client: Tx, filter: ViewFilter & { pattern:
 
 /** The query of sqliteMatchIds, for whichever connection runs it (an export reads on its own: sqlite-walk.ts). */
 export function sqliteMatchIdsSql({ role, pattern }: ViewFilter & { pattern: SearchPattern }, walk: Walk): Prisma.Sql {
-  const sort = column(walk.column);
   return Prisma.sql`SELECT u."id" AS "id" FROM "UserSearch" s CROSS JOIN "User" u ON u."id" = s."rowid"
     WHERE s.${column(pattern.key)} MATCH ${phrase(pattern.text)} ${byRole(role)} ${sqlitePast(walk)}
-    ORDER BY u.${sort} ${Prisma.raw(walk.direction === 'asc' ? 'ASC' : 'DESC')}, u."id" ${Prisma.raw(walk.direction === 'asc' ? 'ASC' : 'DESC')} LIMIT ${walk.take}`;
+    ${sqliteOrder(walk)} LIMIT ${walk.take}`;
 }
 
 /**
@@ -78,16 +77,22 @@ export function sqliteMatchIdsSql({ role, pattern }: ViewFilter & { pattern: Sea
  * match rule exactly.
  */
 export function sqliteWalkSql({ role, pattern }: ViewFilter, walk: Walk, columns: readonly string[]): Prisma.Sql {
-  const order = Prisma.raw(walk.direction === 'asc' ? 'ASC' : 'DESC');
   const search = pattern ? Prisma.sql`AND instr(u.${column(pattern.key)}, ${pattern.text}) > 0` : Prisma.empty;
-  return Prisma.sql`SELECT ${Prisma.raw(columns.map((name) => `u."${name}"`).join(', '))} FROM "User" u
-    WHERE 1 = 1 ${byRole(role)} ${search} ${sqlitePast(walk)}
-    ORDER BY u.${column(walk.column)} ${order}, u."id" ${order} LIMIT ${walk.take}`;
+  return Prisma.sql`SELECT ${selected(columns)} FROM "User" u WHERE 1 = 1 ${byRole(role)} ${search} ${sqlitePast(walk)} ${sqliteOrder(walk)} LIMIT ${walk.take}`;
 }
 
 /** The users `ids` (in no order). */
 export function sqliteRowsSql(ids: number[], columns: readonly string[]): Prisma.Sql {
-  return Prisma.sql`SELECT ${Prisma.raw(columns.map((name) => `u."${name}"`).join(', '))} FROM "User" u WHERE u."id" IN (${Prisma.join(ids)})`;
+  return Prisma.sql`SELECT ${selected(columns)} FROM "User" u WHERE u."id" IN (${Prisma.join(ids)})`;
+}
+
+/** Columns of "User" u, as a SELECT lists them. */
+const selected = (columns: readonly string[]) => Prisma.raw(columns.map((name) => `u."${name}"`).join(', '));
+
+/** The walk's order: its column, then id, both one way. */
+function sqliteOrder(walk: Walk): Prisma.Sql {
+  const order = Prisma.raw(walk.direction === 'asc' ? 'ASC' : 'DESC');
+  return Prisma.sql`ORDER BY u.${column(walk.column)} ${order}, u."id" ${order}`;
 }
 
 /** The rows strictly past `walk.past` in the walk's order, as a condition (empty from the start). */
