@@ -27,7 +27,7 @@ type NodeEdge = {
   refuseUnparsed: (error: Error, socket: Duplex) => void;
   refuseTunnel: (req: IncomingMessage, socket: Duplex) => void;
   failedOutside: (error: unknown, req: IncomingMessage, res: ServerResponse) => void;
-  countRequest: (res: ServerResponse) => void;
+  countRequest: (req: IncomingMessage, res: ServerResponse) => void;
 };
 const NODE_EDGE = Symbol.for('roster.nodeEdge');
 
@@ -68,8 +68,8 @@ const server = createServer((req, res) => {
     edge.serveEvents(req, res).catch((error: unknown) => edge.failedOutside(error, req, res));
     return;
   }
-  // Counted while answered: an import's batches give way to it (lib/server/requests-in-flight.ts).
-  edge.countRequest(res);
+  // Counted while answered (an import's batches give way to it) and timed: lib/server/requests-in-flight.ts.
+  edge.countRequest(req, res);
   handle(req, res).catch((error: unknown) => edge.failedOutside(error, req, res));
 });
 server.on('clientError', (error, socket) => edge.refuseUnparsed(error, socket));

@@ -70,6 +70,8 @@ const schema = z.object({
   SESSION_SECRET: optional.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   /** One bearer token for scripts, named "API_TOKEN" in limits and logs (API_TOKENS names several). */
   API_TOKEN: optional.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  /** A bearer token for Prometheus's scrapes of /api/metrics alone (admins and admin tokens may read it too). */
+  METRICS_TOKEN: optional.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   /** Named bearer tokens, `name:token` separated by commas or spaces, so limits and logs tell scripts apart. */
   API_TOKENS: z.string().default('').transform(parseApiTokens),
   SESSION_TTL_SECONDS: count(8 * 60 * 60),

@@ -1,5 +1,7 @@
 import 'server-only';
 import { callerOf, type Caller } from './auth';
+import { sameSecret } from './auth/secrets';
+import { env } from './env';
 import { canWrite, VIEWER_MESSAGE } from '@/lib/shared/roles';
 import type { UserDTO } from '@/lib/shared/dto';
 import { userIdSchema } from '@/lib/shared/validation';
@@ -96,6 +98,18 @@ export async function requireCaller(request: Request): Promise<Caller> {
   if (caller) return caller;
   const verdict = await limits.refused.take(`address:${clientKey(request.headers)}`);
   throw verdict.ok ? new UnauthorizedError() : new RateLimitedError(verdict.retryAfterSeconds);
+}
+
+/**
+ * A scrape of /api/metrics: `Authorization: Bearer <METRICS_TOKEN>`, or an admin (a session or an
+ * admin token; everyone, when authentication is off). Its numbers say how busy the server is and
+ * what it runs, which is nobody else's business.
+ */
+export async function requireMetricsReader(request: Request): Promise<void> {
+  const bearer = /^Bearer (.+)$/i.exec(request.headers.get('authorization') ?? '')?.[1];
+  if (bearer !== undefined && env.METRICS_TOKEN && sameSecret(bearer, env.METRICS_TOKEN)) return;
+  const caller = await requireCaller(request);
+  if (caller.role !== 'admin') throw new ForbiddenError('Metrics are for admins, admin tokens and METRICS_TOKEN');
 }
 
 /**

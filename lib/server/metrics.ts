@@ -1,18 +1,84 @@
 import 'server-only';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { connections, hub } from './events';
 
-// The counters the live updates and the data layer keep, and their two read-outs.
+// What /api/metrics exposes, kept by prom-client (the Prometheus client Node's ecosystem keeps)
+// rather than text formatted by hand: its default process metrics (event-loop lag, GC, heap,
+// handles, resident memory), the requests `npm start` answers by route and status, imports'
+// progress, and the live-update counters /api/health reads too. On globalThis: the server's
+// request timing (server.ts, through instrumentation.ts), the jobs and the route handlers are
+// bundled apart, and each would otherwise count into a registry of its own.
 
-/** Pages this process has read from the database (GET /api/users and the dashboard). */
-const globalForMetrics = globalThis as typeof globalThis & { rosterPageReads?: { count: number } };
-const pageReads = (globalForMetrics.rosterPageReads ??= { count: 0 });
+type Metrics = {
+  registry: Registry;
+  /** Pages this process has read from the database (GET /api/users and the dashboard). */
+  pageReads: number;
+  requestSeconds: Histogram<'method' | 'route' | 'status'>;
+  importRows: Counter<'outcome'>;
+};
+
+/**
+ * A metric whose value lives elsewhere (the hub, the streams), read when scraped. A counter's is
+ * set by reset and add: prom-client counters only go up, and this one already counts from zero.
+ */
+function readOnScrape(registry: Registry, kind: 'gauge' | 'counter', name: string, help: string, read: () => number): void {
+  if (kind === 'gauge') {
+    new Gauge({ name, help, registers: [registry], collect() { this.set(read()); } });
+    return;
+  }
+  new Counter({ name, help, registers: [registry], collect() { this.reset(); this.inc(read()); } });
+}
+
+function create(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const metrics: Metrics = {
+    registry,
+    pageReads: 0,
+    requestSeconds: new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'Requests `npm start` answered (not the stream), from arrival until the response closed, by route pattern and status.',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    importRows: new Counter({
+      name: 'roster_import_rows_total',
+      help: 'Rows of CSV imports this instance has read, by what became of them: created, updated, unchanged, failed.',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+  };
+  readOnScrape(registry, 'gauge', 'roster_hub_degraded', '1 while instances cannot ring each other (Redis unreachable); events still arrive by polling.', () => Number(hub.degraded));
+  readOnScrape(registry, 'gauge', 'roster_sse_subscribers', 'Open SSE streams on this instance.', () => connections.size);
+  readOnScrape(registry, 'gauge', 'roster_last_event_id', 'Id of the newest event this instance knows.', () => hub.lastEventId);
+  readOnScrape(registry, 'counter', 'roster_events_published_total', 'Events this instance has read from the log and sent to its streams.', () => hub.eventsPublished);
+  readOnScrape(registry, 'counter', 'roster_page_reads_total', 'Pages of users read from the database (GET /api/users, the dashboard).', () => metrics.pageReads);
+  readOnScrape(registry, 'counter', 'roster_sse_connections_refused_total', 'SSE connections refused (limit or shutdown).', () => connections.refused);
+  readOnScrape(registry, 'counter', 'roster_sse_slow_consumers_dropped_total', 'SSE clients disconnected for not keeping up.', () => connections.slowConsumersDropped);
+  return metrics;
+}
+
+const globalForMetrics = globalThis as typeof globalThis & { rosterMetrics?: Metrics };
+const metrics = (globalForMetrics.rosterMetrics ??= create());
 
 /** Called by the data layer for every page it reads. */
 export function countPageRead(): void {
-  pageReads.count++;
+  metrics.pageReads++;
 }
 
-/** The live-update counters, for /api/health (JSON) and /api/metrics (Prometheus). */
+/** Called by an import for each batch: how many of its rows were created, updated, left unchanged, or failed. */
+export function countImportRows(counts: { created: number; updated: number; unchanged: number; failed: number }): void {
+  for (const [outcome, rows] of Object.entries(counts)) if (rows > 0) metrics.importRows.inc({ outcome }, rows);
+}
+
+/** Times a request `npm start` answers, under its route pattern (routeOf), by status once it closes. */
+export function timeRequest(method: string, route: string, closed: Promise<number>): void {
+  const end = metrics.requestSeconds.startTimer({ method, route });
+  void closed.then((status) => end({ status: String(status) }));
+}
+
+/** The live-update counters, for /api/health (JSON). */
 export function eventStats() {
   return {
     /** Instances cannot ring each other (Redis unreachable): live updates arrive by polling, within a second. */
@@ -22,22 +88,11 @@ export function eventStats() {
     eventsPublished: hub.eventsPublished,
     connectionsRefused: connections.refused,
     slowConsumersDropped: connections.slowConsumersDropped,
-    pageReads: pageReads.count,
+    pageReads: metrics.pageReads,
   };
 }
 
-/** Prometheus text exposition format, version 0.0.4. */
-export function prometheusText(): string {
-  const stats = eventStats();
-  const metrics: [name: string, type: 'gauge' | 'counter', help: string, value: number][] = [
-    ['roster_hub_degraded', 'gauge', '1 while instances cannot ring each other (Redis unreachable); events still arrive by polling.', Number(stats.degraded)],
-    ['roster_sse_subscribers', 'gauge', 'Open SSE streams on this instance.', stats.subscribers],
-    ['roster_last_event_id', 'gauge', 'Id of the newest event this instance knows.', stats.lastEventId],
-    ['roster_events_published_total', 'counter', 'Events this instance has read from the log and sent to its streams.', stats.eventsPublished],
-    ['roster_page_reads_total', 'counter', 'Pages of users read from the database (GET /api/users, the dashboard).', stats.pageReads],
-    ['roster_sse_connections_refused_total', 'counter', 'SSE connections refused (limit or shutdown).', stats.connectionsRefused],
-    ['roster_sse_slow_consumers_dropped_total', 'counter', 'SSE clients disconnected for not keeping up.', stats.slowConsumersDropped],
-    ['process_resident_memory_bytes', 'gauge', 'Resident memory size in bytes.', process.memoryUsage.rss()],
-  ];
-  return metrics.map(([name, type, help, value]) => `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${name} ${value}\n`).join('');
+/** Everything, in Prometheus's text exposition format, and its content type. */
+export async function prometheusText(): Promise<{ text: string; contentType: string }> {
+  return { text: await metrics.registry.metrics(), contentType: metrics.registry.contentType };
 }

@@ -20,8 +20,8 @@ export type NodeEdge = {
   refuseUnparsed: typeof refuseUnparsed;
   refuseTunnel: typeof refuseTunnel;
   failedOutside: typeof failedOutside;
-  /** Counts a request in flight until it is answered (lib/server/requests-in-flight.ts). */
-  countRequest: (res: ServerResponse) => void;
+  /** Counts a request in flight until it is answered, and times it (lib/server/requests-in-flight.ts). */
+  countRequest: (req: IncomingMessage, res: ServerResponse) => void;
 };
 
 /** The methods Next.js's request handler can take (the Fetch standard forbids TRACE, TRACK and CONNECT). */

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { authHeaders, createUser, eventually, health, listUsers, uniqueEmail } from '../support/api';
 import { findForm, submitForm } from '../support/html';
-import { ADMIN_PASSWORD } from '../support/secrets';
+import { ADMIN_PASSWORD, METRICS_TOKEN } from '../support/secrets';
 import { exited, freePort, type Serve, SERVES, spawnRoster, tempDir } from '../support/server';
 import { SESSION_COOKIE, plantSession, sessionCookieOf, signIn, submitSignIn } from '../support/session';
 import { SseClient } from '../support/sse';
@@ -173,13 +173,23 @@ describe('requests without valid credentials', () => {
     }
   });
 
-  it('keeps /api/health and /api/metrics open to monitoring without credentials', async () => {
+  it('keeps /api/health open to monitoring, and /api/metrics to METRICS_TOKEN and admins', async () => {
     const healthResponse = await fetch(`${baseUrl}/api/health`);
     expect(healthResponse.status).toBe(200);
     expect(await healthResponse.json()).toMatchObject({ status: 'ok' });
-    const metrics = await fetch(`${baseUrl}/api/metrics`);
-    expect(metrics.status).toBe(200);
-    expect(await metrics.text()).toContain('roster_sse_subscribers');
+
+    const scrape = async (headers: Record<string, string>) => {
+      const response = await fetch(`${baseUrl}/api/metrics`, { headers });
+      return { status: response.status, body: await response.text() };
+    };
+    expect(await scrape({})).toMatchObject({ status: 401 });
+    expect(await scrape({ Authorization: 'Bearer not-the-metrics-token-at-all' })).toMatchObject({ status: 401 });
+    // METRICS_TOKEN opens the metrics and nothing else.
+    expect(await scrape({ Authorization: `Bearer ${METRICS_TOKEN}` })).toMatchObject({ status: 200, body: expect.stringContaining('roster_sse_subscribers') });
+    expect((await fetch(`${baseUrl}/api/users`, { headers: { Authorization: `Bearer ${METRICS_TOKEN}` } })).status).toBe(401);
+    // So does an admin (API_TOKEN is one; roles.test.ts refuses the other roles), and a signed-in admin.
+    expect(await scrape(authHeaders())).toMatchObject({ status: 200, body: expect.stringContaining('nodejs_eventloop_lag_p99_seconds') });
+    expect(await scrape({ Cookie: await signIn(baseUrl) })).toMatchObject({ status: 200 });
   });
 });
 

@@ -7,6 +7,7 @@ import type { UserDTO } from '@/lib/shared/dto';
 import { authHeaders, createUser, eventually, health } from '../support/api';
 import { API_TOKEN } from '../support/secrets';
 import { SERVES, type TestServer, startServer } from '../support/server';
+import { parsePrometheus, valueOf } from '../support/prometheus';
 import { SseClient } from '../support/sse';
 
 // The queue bound must still hold a burst of events published together (one per concurrent
@@ -105,61 +106,57 @@ describe.each(SERVES)('limits (%s)', (serve) => {
   });
 
   describe('GET /api/metrics', () => {
-    /** Metric name → value, checking each sample has its HELP and TYPE lines. */
-    function parsePrometheus(text: string): Map<string, { type: string; value: number }> {
-      const metrics = new Map<string, { type: string; value: number }>();
-      const lines = text.trimEnd().split('\n');
-      for (let i = 0; i < lines.length; i += 3) {
-        const [help, type, sample] = lines.slice(i, i + 3);
-        const name = /^# HELP (\w+) \S/.exec(help ?? '')?.[1];
-        expect(name, `HELP line before line ${i + 3}`).toBeDefined();
-        const kind = new RegExp(`^# TYPE ${name} (gauge|counter)$`).exec(type ?? '')?.[1];
-        expect(kind, `TYPE line for ${name}`).toBeDefined();
-        const value = new RegExp(`^${name} (\\d+)$`).exec(sample ?? '')?.[1];
-        expect(value, `sample for ${name}`).toBeDefined();
-        metrics.set(name ?? '', { type: kind ?? '', value: Number(value) });
-      }
-      return metrics;
-    }
-
-    it('answers Prometheus text whose values match /api/health', async () => {
+    it('answers Prometheus text (prom-client) whose live-update values match /api/health', async () => {
+      const createsTimed = async () => {
+        const text = await (await fetch(`${server.url}/api/metrics`, { headers: authHeaders() })).text();
+        const series = parsePrometheus(text).get('http_request_duration_seconds')?.metrics ?? [];
+        return series.find((s) => s.labels.method === 'POST' && s.labels.route === '/api/users' && s.labels.status === '201')?.count ?? 0;
+      };
+      const createsBefore = await createsTimed();
       // Give the counters values other than zero: as many streams as allowed, and one refused.
       for (let i = 0; i < 3; i++) await subscribe();
       const refused = await fetch(`${server.url}/events`, { headers: authHeaders() });
       await refused.arrayBuffer();
       expect(refused.status).toBe(503);
       await createUser(server.url, 'Counted');
+      await (await fetch(`${server.url}/api/users?limit=1`, { headers: authHeaders() })).arrayBuffer();
 
-      const response = await fetch(`${server.url}/api/metrics`);
+      const response = await fetch(`${server.url}/api/metrics`, { headers: authHeaders() });
       const stats = await currentHealth();
 
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
       const metrics = parsePrometheus(await response.text());
-      expect([...metrics.keys()].sort()).toEqual([
-        'process_resident_memory_bytes',
-        'roster_events_published_total',
-        'roster_hub_degraded',
-        'roster_last_event_id',
-        'roster_page_reads_total',
-        'roster_sse_connections_refused_total',
-        'roster_sse_slow_consumers_dropped_total',
-        'roster_sse_subscribers',
-      ]);
-      expect(Object.fromEntries(metrics)).toMatchObject({
-        roster_hub_degraded: { type: 'gauge', value: 0 },
-        roster_sse_subscribers: { type: 'gauge', value: stats.subscribers },
-        roster_last_event_id: { type: 'gauge', value: stats.lastEventId },
-        roster_events_published_total: { type: 'counter', value: stats.eventsPublished },
-        roster_page_reads_total: { type: 'counter', value: stats.pageReads },
-        roster_sse_connections_refused_total: { type: 'counter', value: stats.connectionsRefused },
-        roster_sse_slow_consumers_dropped_total: { type: 'counter', value: stats.slowConsumersDropped },
-        process_resident_memory_bytes: { type: 'gauge' },
+      expect(Object.fromEntries([...metrics].filter(([name]) => name.startsWith('roster_')).map(([name, family]) => [name, { type: family.type, value: valueOf(metrics, name) }]))).toEqual({
+        roster_hub_degraded: { type: 'GAUGE', value: 0 },
+        roster_sse_subscribers: { type: 'GAUGE', value: stats.subscribers },
+        roster_last_event_id: { type: 'GAUGE', value: stats.lastEventId },
+        roster_events_published_total: { type: 'COUNTER', value: stats.eventsPublished },
+        roster_page_reads_total: { type: 'COUNTER', value: stats.pageReads },
+        roster_sse_connections_refused_total: { type: 'COUNTER', value: stats.connectionsRefused },
+        roster_sse_slow_consumers_dropped_total: { type: 'COUNTER', value: stats.slowConsumersDropped },
+        // No import has run: the counter has no rows yet.
+        roster_import_rows_total: { type: 'COUNTER', value: undefined },
       });
       expect(stats.subscribers).toBe(3);
       expect(stats.connectionsRefused).toBeGreaterThan(0);
-      // A Node.js process running Next.js holds tens of megabytes at the least.
-      expect(metrics.get('process_resident_memory_bytes')?.value).toBeGreaterThan(20 * 1024 * 1024);
+      // prom-client's process metrics: a Node.js process running Next.js holds tens of megabytes at the least.
+      expect(valueOf(metrics, 'process_resident_memory_bytes')).toBeGreaterThan(20 * 1024 * 1024);
+      for (const name of ['nodejs_eventloop_lag_p99_seconds', 'nodejs_heap_size_used_bytes', 'nodejs_active_handles_total', 'nodejs_gc_duration_seconds']) {
+        expect(metrics.has(name), name).toBe(true);
+      }
+      // The requests `npm start` answered, by route pattern (not path) and status; `next start` has no server of ours to time them.
+      const requests = metrics.get('http_request_duration_seconds');
+      expect(requests?.type).toBe('HISTOGRAM');
+      const series = (requests?.metrics ?? []).map((sample): Record<string, string | number> => ({ ...sample.labels, count: Number(sample.count) }));
+      if (serve === 'next start') {
+        expect(series).toEqual([]);
+        return;
+      }
+      // Timed under its pattern and status, once: the one create since the first scrape.
+      expect(series).toContainEqual({ method: 'POST', route: '/api/users', status: '201', count: createsBefore + 1 });
+      expect(series).toContainEqual(expect.objectContaining({ method: 'GET', route: '/api/users', status: '200' }));
+      expect(series.filter((labels) => labels.route === 'other')).toEqual([]);
     });
   });
 

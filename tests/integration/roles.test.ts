@@ -42,6 +42,19 @@ async function activityOf(id: number): Promise<ActivityPageDTO> {
   return (await response.json()) as ActivityPageDTO;
 }
 
+describe('/api/metrics', () => {
+  it('is for admins: a viewer or editor token gets 403 and a JSON error, an admin token the text', async () => {
+    for (const auth of [TOKENS.viewer, TOKENS.editor]) {
+      const response = await fetch(`${url()}/api/metrics`, { headers: { Authorization: `Bearer ${auth.bearer}` } });
+      expect(response.status).toBe(403);
+      expect(await response.json()).toEqual({ error: 'Metrics are for admins, admin tokens and METRICS_TOKEN' });
+    }
+    const admin = await fetch(`${url()}/api/metrics`, { headers: { Authorization: `Bearer ${TOKENS.admin.bearer}` } });
+    expect(admin.status).toBe(200);
+    expect(await admin.text()).toContain('# TYPE roster_sse_subscribers gauge');
+  });
+});
+
 describe('a viewer token', () => {
   it('reads the directory, a user and the stream', async () => {
     const user = await created({ name: 'Seen Only', email: uniqueEmail('seen') });

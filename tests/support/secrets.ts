@@ -10,5 +10,8 @@ export const SESSION_SECRET = 'test-session-secret-0123456789abcdef-not-for-prod
 /** The bearer token scripts use (16+ characters). */
 export const API_TOKEN = 'test-api-token-5b8e1d2c4a6f';
 
+/** The bearer token Prometheus scrapes /api/metrics with (16+ characters), and nothing else. */
+export const METRICS_TOKEN = 'test-metrics-token-9d4e2a7c1b';
+
 /** The environment a test server gets unless a test overrides it. */
-export const AUTH_ENV = { ADMIN_EMAIL, ADMIN_PASSWORD, SESSION_SECRET, API_TOKEN };
+export const AUTH_ENV = { ADMIN_EMAIL, ADMIN_PASSWORD, SESSION_SECRET, API_TOKEN, METRICS_TOKEN };

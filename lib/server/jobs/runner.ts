@@ -5,6 +5,7 @@ import { CsvError } from 'csv-parse';
 import { db, provider } from '@/lib/server/db';
 import type { Actor } from '@/lib/server/events/event-log';
 import { logger } from '@/lib/server/logger';
+import { countImportRows } from '@/lib/server/metrics';
 import { requestsInFlight } from '@/lib/server/requests-in-flight';
 import { type Counts, finishImport, importBatch, type ImportRow, type RowFailure } from '@/lib/server/users/import';
 import { env } from '@/lib/server/env';
@@ -115,6 +116,7 @@ async function runImport({ upload, jobId, actor }: Queued): Promise<JobDTO> {
     if (rows.length === 0 && failures.length === 0) return;
     const progress = Date.now() - lastProgress >= PROGRESS_MS;
     const { result } = await importBatch(jobId, rows, failures, actor, { progress, sinceLast, bytesRead });
+    countImportRows({ created: result.created, updated: result.updated, unchanged: result.unchanged, failed: new Set(result.failures.map((failure) => failure.line)).size });
     sinceLast = progress ? { created: 0, updated: 0 } : { created: sinceLast.created + result.created, updated: sinceLast.updated + result.updated };
     if (progress) lastProgress = Date.now();
     rows = [];
