@@ -13,6 +13,7 @@ import { requestIdOf } from '@/lib/server/logger';
 import type { MailOutcome } from '@/lib/server/mail';
 import { assertWriteAllowed } from '@/lib/server/rate-limit';
 import * as users from '@/lib/server/users';
+import { mergeEdit } from '@/lib/shared/merge-edit';
 import { localPath } from '@/lib/shared/local-path';
 import { canWrite, VIEWER_MESSAGE } from '@/lib/shared/roles';
 import { type FieldErrors, fieldErrorsOf, USER_FIELDS, type UserField, userIdSchema, userInputSchema } from '@/lib/shared/validation';
@@ -30,8 +31,8 @@ export type DeleteUserState = { error?: string };
 export type EditUserState =
   | { status: 'idle' }
   | { status: 'error'; message: string; fieldErrors?: FieldErrors; values?: UserValues }
-  /** Someone else changed the user first: the form shows the user as it is now. */
-  | { status: 'stale'; message: string; current: UserDTO }
+  /** Someone else changed the user first: the form keeps what was typed (`values`) next to the user as it is now. */
+  | { status: 'stale'; message: string; current: UserDTO; values: UserValues; conflicts: UserValues }
   | { status: 'saved'; user: UserDTO };
 
 /** A text field of the form; '' when it is missing — or when what arrived is not a form at all. */
@@ -131,7 +132,10 @@ export async function editUser(_previous: EditUserState, formData: FormData): Pr
   try {
     user = await users.editUser(id.data, parsed.data, version.data, actor);
   } catch (error) {
-    if (error instanceof PreconditionFailedError) return { status: 'stale', message: error.message, current: error.current };
+    if (error instanceof PreconditionFailedError) {
+      const was = Object.fromEntries(USER_FIELDS.filter((field) => formData instanceof FormData && formData.has(`was-${field}`)).map((field) => [field, text(formData, `was-${field}`)]));
+      return { status: 'stale', message: `${error.message}: your changes are kept. Check them and save again.`, current: error.current, ...mergeEdit(values, was, error.current) };
+    }
     if (error instanceof ConflictError || error instanceof ForbiddenError) {
       return { status: 'error', message: refusal(error), fieldErrors: error instanceof ConflictError ? error.fieldErrors : undefined, values };
     }

@@ -8,7 +8,7 @@ import { EndSessionsButton } from '@/components/end-sessions-button';
 import { InviteButton } from '@/components/invite-button';
 import { FormField } from '@/components/form-field';
 import { RoleSelect } from '@/components/role-select';
-import { asRole } from '@/lib/shared/roles';
+import { asRole, ROLE_LABEL } from '@/lib/shared/roles';
 
 const IDLE: EditUserState = { status: 'idle' };
 
@@ -20,7 +20,13 @@ const IDLE: EditUserState = { status: 'idle' };
 export function EditUserForm({ user, returnTo, onDone, manageAccess = false }: { user: UserDTO; returnTo?: string; onDone?: () => void; manageAccess?: boolean }) {
   const [state, formAction, pending] = useActionState(editUser, IDLE);
   const shown = state.status === 'stale' ? state.current : user;
-  const values = state.status === 'error' ? state.values : undefined;
+  // What was typed stays in the fields after a refusal, a stale save included: nothing typed is lost.
+  const values = state.status === 'error' || state.status === 'stale' ? state.values : undefined;
+  /** After a stale save: what someone else saved in a field this person changed too. */
+  const theirs = (field: 'name' | 'email' | 'role', label: (value: string) => string) => {
+    const saved = state.status === 'stale' ? state.conflicts[field] : undefined;
+    return saved === undefined ? undefined : `Saved meanwhile by someone else: ${label(saved)}`;
+  };
   const fieldErrors = state.status === 'error' ? state.fieldErrors : undefined;
   const message = state.status === 'error' || state.status === 'stale' ? state.message : undefined;
   const prefix = `edit-${user.id}-`;
@@ -35,11 +41,15 @@ export function EditUserForm({ user, returnTo, onDone, manageAccess = false }: {
         <input type="hidden" name="id" value={user.id} />
         <input type="hidden" name="version" value={shown.version} />
         {returnTo && <input type="hidden" name="return" value={returnTo} />}
-        {/* Keyed on the version: a stale save refills the fields with the current values. */}
+        {/* What the fields started from: a stale save keeps only what this person changed (lib/shared/merge-edit.ts). */}
+        <input type="hidden" name="was-name" value={shown.name} />
+        <input type="hidden" name="was-email" value={shown.email} />
+        {manageAccess && <input type="hidden" name="was-role" value={shown.role} />}
+        {/* Keyed on the version: a stale save renders the fields again, with what was typed and, under each, what changed meanwhile. */}
         <div key={shown.version} className="flex flex-col gap-3 sm:flex-row sm:items-start">
-          <FormField name="name" label="Name" type="text" idPrefix={prefix} defaultValue={values?.name ?? shown.name} errors={fieldErrors?.name} />
-          <FormField name="email" label="Email" type="email" idPrefix={prefix} defaultValue={values?.email ?? shown.email} errors={fieldErrors?.email} />
-          {manageAccess && <RoleSelect id={`${prefix}role`} name="role" label="Role" value={asRole(values?.role ?? shown.role)} errors={fieldErrors?.role} />}
+          <FormField name="name" label="Name" type="text" idPrefix={prefix} defaultValue={values?.name ?? shown.name} errors={fieldErrors?.name} note={theirs('name', (name) => `“${name}”`)} />
+          <FormField name="email" label="Email" type="email" idPrefix={prefix} defaultValue={values?.email ?? shown.email} errors={fieldErrors?.email} note={theirs('email', (email) => email)} />
+          {manageAccess && <RoleSelect id={`${prefix}role`} name="role" label="Role" value={asRole(values?.role ?? shown.role)} errors={fieldErrors?.role} note={theirs('role', (role) => ROLE_LABEL[asRole(role)])} />}
         </div>
         <div className="flex flex-wrap items-center gap-3">
           <PrimaryButton pending={pending}>Save</PrimaryButton>

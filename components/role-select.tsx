@@ -1,3 +1,4 @@
+import { describedBy, FieldNotes } from '@/components/form-field';
 import { ROLE_LABEL, ROLES, type Role } from '@/lib/shared/roles';
 
 /** A labelled choice of role: the edit form's (admins only) and the directory's filter ('' = all). */
@@ -8,6 +9,7 @@ export function RoleSelect({
   value,
   any,
   errors,
+  note,
   onChange,
 }: {
   id: string;
@@ -17,9 +19,10 @@ export function RoleSelect({
   /** The label of '' (every role), for a filter; none for a user's own role. */
   any?: string;
   errors?: string[];
+  /** Said under the choice, e.g. what someone else saved meanwhile. */
+  note?: string;
   onChange?: (role: Role | '') => void;
 }) {
-  const errorId = `${id}-error`;
   return (
     <div className="min-w-0 space-y-1">
       <label htmlFor={id} className="block text-sm font-medium text-gray-800 dark:text-gray-200">
@@ -31,7 +34,7 @@ export function RoleSelect({
         defaultValue={value}
         onChange={onChange && ((event) => onChange(event.currentTarget.value as Role | ''))}
         aria-invalid={errors ? true : undefined}
-        aria-describedby={errors ? errorId : undefined}
+        aria-describedby={describedBy(id, note, errors)}
         className="block w-full rounded-md border border-gray-300 bg-white px-3 py-2 text-sm text-gray-900 shadow-sm focus:border-blue-600 focus:outline-2 focus:outline-blue-600 dark:border-gray-600 dark:bg-gray-900 dark:text-gray-100"
       >
         {any && <option value="">{any}</option>}
@@ -41,11 +44,7 @@ export function RoleSelect({
           </option>
         ))}
       </select>
-      {errors && (
-        <p id={errorId} className="text-sm text-red-700 dark:text-red-400">
-          {errors.join(' ')}
-        </p>
-      )}
+      <FieldNotes id={id} note={note} errors={errors} />
     </div>
   );
 }

@@ -22,7 +22,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
       const editor = ui.rowOf(grace.id).getByRole('form');
       await patchUser(api, grace, { name: 'Grace B. Hopper' });
       await editor.getByRole('button', { name: 'Save' }).click();
-      await expect(editor.getByRole('status')).toHaveText('Changed by someone else while you were editing');
+      await expect(editor.getByRole('status')).toHaveText('Changed by someone else while you were editing: your changes are kept. Check them and save again.');
       const editorResults = await new AxeBuilder({ page }).analyze();
       expect(editorResults.violations).toEqual([]);
 

@@ -49,7 +49,7 @@ test('without JavaScript, sorting, paging and searching work through links and t
   await expect(page.getByText('No users match this search.')).toBeVisible();
 });
 
-test('without JavaScript, Edit opens the edit page, which refuses a stale save and then returns to the view', async ({ api, openBrowser }) => {
+test('without JavaScript, Edit opens the edit page, which refuses a stale save keeping what was typed, and then returns to the view', async ({ api, openBrowser }) => {
   const nora = await createUser(api, 'Nora Plain', uniqueEmail('nora'));
   await createUser(api, 'Abe Plain', uniqueEmail('abe'));
   const page = await openBrowser({ javaScriptEnabled: false });
@@ -71,11 +71,11 @@ test('without JavaScript, Edit opens the edit page, which refuses a stale save a
   const theirs = await patchUser(api, nora, { email: uniqueEmail('theirs') });
   await name.fill('Zara Plain');
   await form.getByRole('button', { name: 'Save' }).click();
-  await expect(form.getByRole('status')).toHaveText('Changed by someone else while you were editing');
-  await expect(name).toHaveValue('Nora Plain');
+  await expect(form.getByRole('status')).toHaveText('Changed by someone else while you were editing: your changes are kept. Check them and save again.');
+  // What was typed is kept, and their email comes in: saving again keeps both.
+  await expect(name).toHaveValue('Zara Plain');
   await expect(email).toHaveValue(theirs.email);
 
-  await name.fill('Zara Plain');
   await form.getByRole('button', { name: 'Save' }).click();
   await expect(page).toHaveURL(view);
   await expect(ui.names).toHaveText(['Abe Plain', 'Zara Plain']);

@@ -3,7 +3,7 @@
 import type { Locator, Page } from '@playwright/test';
 import { createUser, dashboard, expect, patchUser, test, uniqueEmail, type User } from './fixtures';
 
-const STALE = 'Changed by someone else while you were editing';
+const STALE = 'Changed by someone else while you were editing: your changes are kept. Check them and save again.';
 
 async function userNow(page: Page, id: number): Promise<User> {
   const response = await page.request.get(`/api/users/${id}`);
@@ -72,7 +72,7 @@ test('Edit opens an editor in the row; Save changes the user in place, Cancel ch
   expect(await userNow(page, ned.id)).toEqual(ned);
 });
 
-test('inline: a save after someone else changed the user says so, shows their values, and saves only when tried again', async ({
+test('inline: a save after someone else changed the user says so, keeps what was typed beside their value, and saves only when tried again', async ({
   page,
   api,
 }) => {
@@ -95,12 +95,13 @@ test('inline: a save after someone else changed the user says so, shows their va
   await editor.save.click();
 
   await expect(editor.status).toHaveText(STALE);
-  await expect(editor.name).toHaveValue('Stella Theirs');
+  // Nothing typed is lost: the field keeps it, and says what they saved in it.
+  await expect(editor.name).toHaveValue('Stella Mine');
+  await expect(editor.name).toHaveAccessibleDescription('Saved meanwhile by someone else: “Stella Theirs”');
   await expect(editor.email).toHaveValue(user.email);
   expect(await userNow(page, user.id)).toMatchObject({ name: 'Stella Theirs', version: 2 });
 
-  // Now at their version: saving again goes through.
-  await editor.name.fill('Stella Mine');
+  // Now at their version: saving again goes through, as typed.
   await editor.save.click();
   await expect(editor.form).toHaveCount(0);
   await expect(ui.row(user.email)).toContainText('Stella Mine');
@@ -123,11 +124,12 @@ test('the edit page saves and returns to the view it came from; a stale save the
   await editor.name.fill('Zed Page');
   await editor.save.click();
   await expect(editor.status).toHaveText(STALE);
-  await expect(editor.name).toHaveValue('Paige Page');
+  // Mine where I typed, theirs where only they changed: nothing to choose between, so no note.
+  await expect(editor.name).toHaveValue('Zed Page');
   await expect(editor.email).toHaveValue(theirs.email);
+  await expect(editor.email).not.toHaveAttribute('aria-describedby');
   await expect(page).toHaveURL(/\/users\/\d+\/edit\?return=/);
 
-  await editor.name.fill('Zed Page');
   await editor.save.click();
   await expect(page).toHaveURL(/\/\?sort=name&order=asc$/);
   await expect(ui.column('Name')).toHaveAttribute('aria-sort', 'ascending');
