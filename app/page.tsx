@@ -3,6 +3,7 @@ import { redirect } from 'next/navigation';
 import { CreateUserForm } from '@/components/create-user-form';
 import { Directory } from '@/components/directory';
 import { ImportCsv } from '@/components/import-csv';
+import { PeopleHere } from '@/components/people-here';
 import { SignOutButton } from '@/components/sign-out-button';
 import { authEnabled, currentCaller } from '@/lib/server/auth';
 import { decodeCursor } from '@/lib/shared/directory/cursor';
@@ -51,11 +52,19 @@ export default async function DashboardPage({ searchParams }: Props) {
         <div>
           <h1 className="text-2xl font-bold text-gray-900 dark:text-gray-100">Roster</h1>
           <p className="text-sm text-gray-600 dark:text-gray-300">Users, live in every open browser.</p>
+          <div className="mt-2">
+            <PeopleHere me={caller.user?.id ?? null} />
+          </div>
         </div>
         <nav aria-label="Site" className="flex flex-wrap items-center justify-end gap-3">
           <Link href="/activity" className="text-sm font-medium text-blue-700 underline dark:text-blue-300">
             Activity
           </Link>
+          {access.manage && (
+            <Link href="/status" className="text-sm font-medium text-blue-700 underline dark:text-blue-300">
+              Status
+            </Link>
+          )}
           {caller.user && (
             <>
               <span className="text-sm text-gray-700 dark:text-gray-300">

@@ -72,6 +72,7 @@ export function Directory({ initial, view, cursor, access, me = null }: { initia
         view={state.view}
         cursor={state.cursor}
         access={access}
+        me={me}
         empty={searchText(state.view.q) ? 'No users match this search.' : state.view.role ? 'No users have this role.' : state.cursor ? 'No users on this page.' : 'No users yet. Add the first one above.'}
       />
       {/* Under the table, so it never pushes the rows down on a phone. A plain download: the session

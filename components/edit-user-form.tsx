@@ -9,6 +9,8 @@ import { InviteButton } from '@/components/invite-button';
 import { FormField } from '@/components/form-field';
 import { RoleSelect } from '@/components/role-select';
 import { asRole, ROLE_LABEL } from '@/lib/shared/roles';
+import { useEditorPresence, useOthersEditing } from '@/lib/browser/use-presence';
+import { whoIs } from '@/lib/shared/presence';
 
 const IDLE: EditUserState = { status: 'idle' };
 
@@ -17,7 +19,23 @@ const IDLE: EditUserState = { status: 'idle' };
  * there; inline, `onDone` closes the editor. When someone else saved first, it says so and shows
  * their values, at their version, to edit again. Admins (`manageAccess`) also choose the role.
  */
-export function EditUserForm({ user, returnTo, onDone, manageAccess = false }: { user: UserDTO; returnTo?: string; onDone?: () => void; manageAccess?: boolean }) {
+export function EditUserForm({
+  user,
+  returnTo,
+  onDone,
+  manageAccess = false,
+  me = null,
+}: {
+  user: UserDTO;
+  returnTo?: string;
+  onDone?: () => void;
+  manageAccess?: boolean;
+  /** The signed-in person: others editing this user are named, not them. */
+  me?: number | null;
+}) {
+  // Everyone else's dashboards mark this row while the editor is open, and this one names them.
+  useEditorPresence(user.id);
+  const alsoEditing = useOthersEditing(me).get(user.id);
   const [state, formAction, pending] = useActionState(editUser, IDLE);
   const shown = state.status === 'stale' ? state.current : user;
   // What was typed stays in the fields after a refusal, a stale save included: nothing typed is lost.
@@ -37,6 +55,9 @@ export function EditUserForm({ user, returnTo, onDone, manageAccess = false }: {
 
   return (
     <div className="space-y-3">
+      <p role="status" aria-live="polite" className="min-h-5 text-sm text-amber-800 empty:hidden dark:text-amber-300" data-testid="also-editing">
+        {alsoEditing && `${whoIs(alsoEditing)} also editing this user.`}
+      </p>
       <form action={formAction} noValidate aria-label={`Edit ${user.name}`} className="space-y-3">
         <input type="hidden" name="id" value={user.id} />
         <input type="hidden" name="version" value={shown.version} />

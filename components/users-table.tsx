@@ -10,6 +10,8 @@ import { EditUserForm } from '@/components/edit-user-form';
 import { SortHeader } from '@/components/sort-header';
 import { RoleBadge } from '@/components/role-badge';
 import type { Row } from '@/lib/browser/use-row-transitions';
+import { useOthersEditing } from '@/lib/browser/use-presence';
+import { whoIs } from '@/lib/shared/presence';
 import type { Access } from '@/lib/shared/roles';
 
 const PHASE_CLASS: Record<Row['phase'], string> = {
@@ -27,7 +29,9 @@ const COLUMNS = 5;
  * "Edit" is a link to the edit page, which works without JavaScript; with it, the row edits inline
  * and the table keeps its place.
  */
-export function UsersTable({ rows, view, cursor, empty, access }: { rows: Row[]; view: View; cursor: string | null; empty: string; access: Access }) {
+export function UsersTable({ rows, view, cursor, empty, access, me = null }: { rows: Row[]; view: View; cursor: string | null; empty: string; access: Access; me?: number | null }) {
+  // Who else has a row's editor open: "Ada is editing" on it, in every dashboard showing it.
+  const othersEditing = useOthersEditing(me);
   // The user as it was when its editor opened: a live change meanwhile makes the save stale (412)
   // instead of quietly moving the form to the new version under what is being typed.
   const [editing, setEditing] = useState<UserDTO | null>(null);
@@ -56,7 +60,7 @@ export function UsersTable({ rows, view, cursor, empty, access }: { rows: Row[];
               editing?.id === user.id && phase !== 'leaving' ? (
                 <tr key={user.id} data-user-id={user.id} className="block sm:table-row">
                   <td colSpan={COLUMNS} className="block px-4 py-3 sm:table-cell">
-                    <EditUserForm user={editing} manageAccess={access.manage} onDone={() => setEditing(null)} />
+                    <EditUserForm user={editing} manageAccess={access.manage} onDone={() => setEditing(null)} me={me} />
                   </td>
                 </tr>
               ) : (
@@ -66,7 +70,14 @@ export function UsersTable({ rows, view, cursor, empty, access }: { rows: Row[];
                   aria-hidden={phase === 'leaving' || undefined}
                   className={`user-row ${PHASE_CLASS[phase]}`}
                 >
-                  <td className="user-cell font-medium break-words">{user.name}</td>
+                  <td className="user-cell font-medium break-words">
+                    {user.name}
+                    {othersEditing.has(user.id) && (
+                      <span className="ml-2 inline-block rounded-full bg-amber-100 px-2 py-0.5 text-xs font-medium text-amber-900 dark:bg-amber-900 dark:text-amber-100" data-testid="editing-marker">
+                        {whoIs(othersEditing.get(user.id) ?? [])} editing
+                      </span>
+                    )}
+                  </td>
                   <td className="user-cell break-all text-gray-700 dark:text-gray-300">{user.email}</td>
                   <td className="user-cell">
                     <RoleBadge role={user.role} />

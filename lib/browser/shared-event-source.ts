@@ -6,16 +6,20 @@ import 'client-only';
 // over a BroadcastChannel. When it closes, the lock passes to a waiting tab, which opens the
 // stream from its own last event id (the server replays what it missed).
 import type { HubEvent } from '@/lib/shared/dto';
+import type { PresenceDTO } from '@/lib/shared/presence';
+import { receivePresence } from './presence';
 import { connectEventStream, type LiveStatus, type LiveStream, type StreamHandlers } from './event-source';
 
 type Message =
   | { type: 'event'; event: HubEvent }
   | { type: 'resync' }
+  | { type: 'presence'; presence: PresenceDTO }
   | { type: 'status'; status: LiveStatus }
   | { type: 'hello' }
   | { type: 'leader'; lastEventId: number; status: LiveStatus };
 
-export type SharedStreamHandlers = StreamHandlers & {
+/** Who is here goes to the tab's presence store (lib/browser/presence.ts), whoever opened the stream. */
+export type SharedStreamHandlers = Omit<StreamHandlers, 'onPresence'> & {
   /**
    * A tab that joins hears where the leader's stream stands. Tabs may show different views, so
    * the joining tab compares that with its own last event id and fetches its own page if it is behind.
@@ -27,7 +31,7 @@ const LOCK = 'roster-live-leader';
 const CHANNEL = 'roster-live';
 
 export function openSharedStream(handlers: SharedStreamHandlers): LiveStream {
-  if (typeof BroadcastChannel === 'undefined' || !navigator.locks) return connectEventStream(handlers);
+  if (typeof BroadcastChannel === 'undefined' || !navigator.locks) return connectEventStream({ ...handlers, onPresence: receivePresence });
 
   const channel = new BroadcastChannel(CHANNEL);
   const release = new AbortController();
@@ -46,6 +50,7 @@ export function openSharedStream(handlers: SharedStreamHandlers): LiveStream {
     }
     if (data.type === 'event') handlers.onEvent(data.event);
     else if (data.type === 'resync') handlers.onResync();
+    else if (data.type === 'presence') receivePresence(data.presence);
     else if (data.type === 'status') handlers.onStatus(data.status);
     else if (data.type === 'leader') {
       handlers.onLeaderAt(data.lastEventId);
@@ -66,6 +71,10 @@ export function openSharedStream(handlers: SharedStreamHandlers): LiveStream {
         onResync: () => {
           handlers.onResync();
           post({ type: 'resync' });
+        },
+        onPresence: (presence) => {
+          receivePresence(presence);
+          post({ type: 'presence', presence });
         },
         onStatus: (next) => {
           status = next;

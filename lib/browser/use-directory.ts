@@ -10,6 +10,7 @@ import type { Role } from '@/lib/shared/roles';
 import { type DirectoryState, directoryReducer, initialDirectory } from './directory-state';
 import type { LiveStatus, LiveStream } from './event-source';
 import { fetchPage, pageUrl, SignedOutError } from './fetch-page';
+import { noteApplied, setTransport, startPresence } from './presence';
 import { openSharedStream } from './shared-event-source';
 
 const POLL_MS = 5_000;
@@ -101,6 +102,8 @@ export function useDirectory(
     dedupingInterval: 0,
     onSuccess: (page) => {
       setPollOk(true);
+      // Polling brings the changes up to the page's event at once: how long the newest took is measured.
+      if (page.lastEventId > latest.current.lastEventId) noteApplied(page.lastEventId);
       dispatch({ type: 'page', page, view: latest.current.view, cursor: latest.current.cursor });
     },
     onError: (error) => {
@@ -157,6 +160,7 @@ export function useDirectory(
       lastEventId: () => latest.current.lastEventId,
       onEvent: (event) => {
         dispatch({ type: 'event', event });
+        noteApplied(event.eventId);
         // The importer's progress bar (components/import-csv.tsx) listens for its job's progress.
         if (event.type === 'users_imported') window.dispatchEvent(new CustomEvent<ImportProgress>(IMPORT_PROGRESS_EVENT, { detail: event }));
         if (event.type === 'user_updated' && event.user.id === ownRole.current?.me && event.user.role !== event.previous.role) ownRole.current.changed(event.user.role);
@@ -180,6 +184,10 @@ export function useDirectory(
       live.current = null;
     };
   }, [refetch]);
+
+  // This tab is here, and says how it is live, while the directory is open.
+  useEffect(() => startPresence(), []);
+  useEffect(() => setTransport(stream === 'sse' ? 'sse' : 'polling'), [stream]);
 
   return { state, status: stream === 'polling' && !pollOk ? 'offline' : stream, search, searching };
 }

@@ -18,6 +18,8 @@ const ROUTES: [path: RegExp, methods: string[]][] = [
   [/^\/api\/activity$/, ['GET']],
   [/^\/api\/health$/, ['GET']],
   [/^\/api\/metrics$/, ['GET']],
+  [/^\/api\/presence$/, ['POST']],
+  [/^\/api\/status$/, ['GET']],
 ];
 
 /** Pages answer reads, and POSTs (server actions). */

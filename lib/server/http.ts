@@ -132,6 +132,17 @@ function assertSameOriginBody(request: Request, caller: Caller, bodyType: BodyTy
   if (hasBody && mediaType(request.headers.get('content-type')) !== bodyType) throw new UnsupportedMediaTypeError(bodyType);
 }
 
+/**
+ * A report from a browser (POST /api/presence): signed in (or sign-in off), from this site's own
+ * pages, as JSON — a token is a script, and scripts are not people who are here.
+ */
+export async function browserReporter(request: Request): Promise<Caller> {
+  const caller = await requireCaller(request);
+  if (caller.via === 'token') throw new ForbiddenError('Presence and delivery reports come from signed-in browsers, not API tokens');
+  assertSameOriginBody(request, caller, 'application/json');
+  return caller;
+}
+
 /** What a write's body must be: JSON, or a CSV file (an import) — neither is a type a cross-site form can send. */
 type BodyType = 'application/json' | 'text/csv';
 

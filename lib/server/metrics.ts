@@ -1,6 +1,8 @@
 import 'server-only';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { connections, hub } from './events';
+import { presence } from './presence';
+import type { Transport } from '@/lib/shared/presence';
 
 // What /api/metrics exposes, kept by prom-client (the Prometheus client Node's ecosystem keeps)
 // rather than text formatted by hand: its default process metrics (event-loop lag, GC, heap,
@@ -15,7 +17,11 @@ type Metrics = {
   pageReads: number;
   requestSeconds: Histogram<'method' | 'route' | 'status'>;
   importRows: Counter<'outcome'>;
+  delivery: Histogram<'transport'>;
 };
+
+/** Commit → on screen, in seconds: fine where a live view should be (under a second), coarse past it. */
+export const DELIVERY_BUCKETS = [0.025, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 30];
 
 /**
  * A metric whose value lives elsewhere (the hub, the streams), read when scraped. A counter's is
@@ -48,7 +54,24 @@ function create(): Metrics {
       labelNames: ['outcome'],
       registers: [registry],
     }),
+    delivery: new Histogram({
+      name: 'roster_event_delivery_seconds',
+      help: "From an event's commit to its being applied on a screen, as the screens report it (measured on the server's clock), by how the screen is connected.",
+      labelNames: ['transport'],
+      buckets: DELIVERY_BUCKETS,
+      registers: [registry],
+    }),
   };
+  new Gauge({
+    name: 'roster_dashboards',
+    help: 'Open Roster pages whose last report reached this instance, by how they are live: sse (the stream) or polling (the stream is down). Summed over instances, each page counts once.',
+    labelNames: ['transport'],
+    registers: [registry],
+    collect() {
+      for (const [transport, count] of Object.entries(presence.transports())) this.set({ transport }, count);
+    },
+  });
+  readOnScrape(registry, 'gauge', 'roster_people_here', 'People (signed-in accounts, not tabs) with Roster open on any instance.', () => presence.people().people.length);
   readOnScrape(registry, 'gauge', 'roster_hub_degraded', '1 while instances cannot ring each other (Redis unreachable); events still arrive by polling.', () => Number(hub.degraded));
   readOnScrape(registry, 'gauge', 'roster_sse_subscribers', 'Open SSE streams on this instance.', () => connections.size);
   readOnScrape(registry, 'gauge', 'roster_last_event_id', 'Id of the newest event this instance knows.', () => hub.lastEventId);
@@ -70,6 +93,11 @@ export function countPageRead(): void {
 /** Called by an import for each batch: how many of its rows were created, updated, left unchanged, or failed. */
 export function countImportRows(counts: { created: number; updated: number; unchanged: number; failed: number }): void {
   for (const [outcome, rows] of Object.entries(counts)) if (rows > 0) metrics.importRows.inc({ outcome }, rows);
+}
+
+/** One screen's delivery time for one event (lib/server/delivery.ts). */
+export function observeDelivery(transport: Transport, seconds: number): void {
+  metrics.delivery.observe({ transport }, seconds);
 }
 
 /** Times a request `npm start` answers, under its route pattern (routeOf), by status once it closes. */

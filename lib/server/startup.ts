@@ -10,6 +10,8 @@ import { connections, hub } from './events';
 import { pruneEvents } from '@/lib/server/events/event-log';
 import { failInterruptedJobs, sweepMs } from '@/lib/server/jobs/interrupted';
 import { logger } from './logger';
+import { presence } from './presence';
+import { instanceStatus } from './status';
 import { startLimits, stopLimits } from './rate-limit';
 
 // Server start-up (from instrumentation.ts): refuse to run open in production or without the
@@ -47,6 +49,8 @@ if (process.env.ROSTER_TEST_FAULT && process.env.npm_lifecycle_event === 'start'
 if (!building) {
   try {
     await Promise.all([hub.start(), startLimits()]);
+    // Who is here: ask the other instances (over the bus the hub has just connected) for their tabs.
+    presence.start(instanceStatus);
   } catch (error) {
     const message = (error as Error).message.replace(/\.$/, '');
     const hint = message.startsWith('Redis at') ? 'Start Redis, or unset REDIS_URL to run a single instance.' : 'Check DATABASE_URL and that the database is up.';
@@ -118,6 +122,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     logger.info({ signal, streams: connections.size }, 'shutting down: closing streams');
     connections.shutdown();
     hub.close();
+    presence.close();
     stopLimits();
   });
 }

@@ -1,6 +1,6 @@
 // A strict reader of Prometheus's text exposition format (0.0.4), as Prometheus scrapes it: every
 // line is a comment, a HELP, a TYPE or a sample, label values are quoted with \\, \" and \n escapes,
-// values are floats (+Inf, -Inf, NaN), and a family's samples follow its TYPE. Anything else
+// values are floats (+Inf, -Inf, NaN, in any case), and a family's samples follow its TYPE. Anything else
 // throws, naming the line. Written here because npm's one parser (parse-prometheus-text-format,
 // unmaintained since 2020) drops the labels of a histogram whose `le` comes first, which is the
 // order prom-client writes.
@@ -11,10 +11,12 @@ export type Family = { name: string; help: string; type: 'GAUGE' | 'COUNTER' | '
 const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const TYPES = new Set(['counter', 'gauge', 'histogram', 'summary', 'untyped']);
 
+/** As Prometheus reads a value (Go's strconv.ParseFloat): NaN and Inf in any case (prom-client writes `Nan`). */
 function parseValue(text: string, line: string): number {
-  if (text === '+Inf') return Infinity;
-  if (text === '-Inf') return -Infinity;
-  if (text === 'NaN') return NaN;
+  const word = text.toLowerCase();
+  if (word === '+inf' || word === 'inf' || word === '+infinity' || word === 'infinity') return Infinity;
+  if (word === '-inf' || word === '-infinity') return -Infinity;
+  if (word === 'nan') return NaN;
   const value = Number(text);
   if (text === '' || Number.isNaN(value)) throw new Error(`Not a sample value: ${line}`);
   return value;

@@ -33,6 +33,10 @@ class CountingHub implements EventHub {
     return this.inner.ring();
   }
 
+  committedAt(eventId: number) {
+    return this.inner.committedAt(eventId);
+  }
+
   start() {
     return this.inner.start();
   }

@@ -7,9 +7,10 @@ import { createRedis, type RedisConnection, redisAddress } from '@/lib/server/re
 // sessions that ended (the database already refuses them), `sessions-changed` sessions whose
 // person's role changed (each instance reads them again within a second anyway). So a message lost while an instance
 // is not listening costs only time: the hub polls the log every second, and sessions are
-// re-checked (lib/server/startup.ts).
+// re-checked (lib/server/startup.ts). `presence` carries who has Roster open (lib/server/presence):
+// a tab lost with a message is heard again at its next report, ten seconds later.
 
-export type Channel = 'events' | 'sessions' | 'sessions-changed';
+export type Channel = 'events' | 'sessions' | 'sessions-changed' | 'presence';
 
 export interface Bus {
   /** Delivers `message` to every instance's listeners on `channel`, this one's included. Rejects when it cannot. */
@@ -82,7 +83,7 @@ export class RedisBus implements Bus {
 
   async start(): Promise<void> {
     await Promise.all([this.#publisher.connect(), this.#subscriber.connect()]);
-    await this.#subscriber.client.subscribe(`${this.keyPrefix}events`, `${this.keyPrefix}sessions`, `${this.keyPrefix}sessions-changed`);
+    await this.#subscriber.client.subscribe(`${this.keyPrefix}events`, `${this.keyPrefix}sessions`, `${this.keyPrefix}sessions-changed`, `${this.keyPrefix}presence`);
   }
 
   close(): void {

@@ -129,6 +129,11 @@ export class Connections {
     return markClaimable(body, claim);
   }
 
+  /** Sends a frame that is not an event (who is here) to every stream: not replayed, not counted as an event. */
+  broadcast(frame: Uint8Array): void {
+    for (const stream of this.#open) stream.write(frame);
+  }
+
   /** Ends every stream with a `shutdown` event, so clients reconnect elsewhere, spread out. */
   shutdown(): void {
     this.#closing = true;

@@ -45,7 +45,10 @@ export async function appendEvent(tx: Tx, event: UserEvent, actor: Actor): Promi
   return row.id;
 }
 
-type EventRow = { id: number; type: string; data: string; previous: string | null };
+type EventRow = { id: number; type: string; data: string; previous: string | null; createdAt?: Date };
+
+/** An event as read from the log, with when it was committed (ms since the epoch): what delivery is measured from. */
+export type LoggedEvent = HubEvent & { committedAt?: number };
 
 /** Users no event names: an import's progress is about many. */
 export const NO_USER = 0;
@@ -64,7 +67,9 @@ export function toHubEvent(row: EventRow): HubEvent {
   return { type: 'user_created', user, eventId: row.id };
 }
 
-const ROW = { id: true, type: true, data: true, previous: true } as const;
+const ROW = { id: true, type: true, data: true, previous: true, createdAt: true } as const;
+
+const logged = (row: EventRow): LoggedEvent => ({ ...toHubEvent(row), committedAt: row.createdAt?.getTime() });
 
 /**
  * What the stream carries: every event but an import's rows (jobId set), which reach the
@@ -88,9 +93,9 @@ export async function appendImportProgress(tx: Tx, progress: Omit<ImportProgress
 /** What the hub reads: the log in id order. */
 export type EventLog = {
   /** Up to `limit` events after `after`, oldest first. */
-  after(after: number, limit: number): Promise<HubEvent[]>;
+  after(after: number, limit: number): Promise<LoggedEvent[]>;
   /** The newest `limit` events, oldest first. */
-  newest(limit: number): Promise<HubEvent[]>;
+  newest(limit: number): Promise<LoggedEvent[]>;
   /** The oldest id still kept (pruning removes the oldest first), or null when the log is empty. */
   oldestId(): Promise<number | null>;
 };
@@ -98,12 +103,12 @@ export type EventLog = {
 export const databaseLog: EventLog = {
   async after(after, limit) {
     const rows = await db.event.findMany({ where: { id: { gt: after }, ...STREAMED }, orderBy: { id: 'asc' }, take: limit, select: ROW });
-    return rows.map(toHubEvent);
+    return rows.map(logged);
   },
   async newest(limit) {
     if (limit === 0) return [];
     const rows = await db.event.findMany({ where: STREAMED, orderBy: { id: 'desc' }, take: limit, select: ROW });
-    return rows.reverse().map(toHubEvent);
+    return rows.reverse().map(logged);
   },
   async oldestId() {
     const row = await db.event.findFirst({ orderBy: { id: 'asc' }, select: { id: true } });

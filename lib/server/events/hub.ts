@@ -33,6 +33,11 @@ export interface EventHub {
   readonly lastEventId: number;
   /** Events this instance has read from the log and delivered since it started. */
   readonly eventsPublished: number;
+  /**
+   * When the event was committed (ms since the epoch), while it is among the newest kept in memory:
+   * what a screen's delivery time is measured from (lib/server/delivery.ts).
+   */
+  committedAt(eventId: number): number | undefined;
   /** True while instances cannot ring each other (Redis unreachable): delivery falls back to polling. */
   readonly degraded: boolean;
   /** Loads the newest events and connects to the other instances; rejects, saying why, when it cannot. */

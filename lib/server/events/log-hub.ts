@@ -2,11 +2,12 @@ import 'server-only';
 import { logger } from '@/lib/server/logger';
 import type { Bus } from './bus';
 import type { EventHub, Send, Subscription } from './hub';
-import type { EventLog } from './event-log';
+import type { EventLog, LoggedEvent } from './event-log';
 import { encodeEvent, resyncFrame } from './sse';
 import type { HubEvent } from '@/lib/shared/dto';
 
-type Entry = { eventId: number; frame: Uint8Array };
+/** `at`: when the event was committed (the log's time; when read, for a log that has none). */
+type Entry = { eventId: number; frame: Uint8Array; at: number };
 type Listener = (entry: Entry) => void;
 
 export type LogHubOptions = {
@@ -54,7 +55,7 @@ export class LogHub implements EventHub {
     });
     await this.bus.start();
     const newest = await this.events.newest(this.options.windowSize);
-    this.#window = newest.map((event) => ({ eventId: event.eventId, frame: encodeEvent(event) }));
+    this.#window = newest.map((event) => ({ eventId: event.eventId, frame: encodeEvent(event), at: event.committedAt ?? Date.now() }));
     this.#readUpTo = newest.at(-1)?.eventId ?? 0;
     if (this.options.pollMs > 0) {
       this.#poll = setInterval(() => void this.#read(), this.options.pollMs);
@@ -133,6 +134,20 @@ export class LogHub implements EventHub {
     return this.bus.degraded;
   }
 
+  committedAt(eventId: number): number | undefined {
+    // The window is in id order: a binary search.
+    let low = 0;
+    let high = this.#window.length - 1;
+    while (low <= high) {
+      const middle = (low + high) >>> 1;
+      const entry = this.#window[middle]!;
+      if (entry.eventId === eventId) return entry.at;
+      if (entry.eventId < eventId) low = middle + 1;
+      else high = middle - 1;
+    }
+    return undefined;
+  }
+
   /** The events after `after` from the database; null when they are gone or too many to replay. */
   async #since(after: number): Promise<HubEvent[] | null> {
     try {
@@ -177,10 +192,10 @@ export class LogHub implements EventHub {
     return this.#reading;
   }
 
-  #deliver(event: HubEvent): void {
+  #deliver(event: LoggedEvent): void {
     if (event.eventId <= this.#readUpTo) return;
     this.#readUpTo = event.eventId;
-    const entry = { eventId: event.eventId, frame: encodeEvent(event) };
+    const entry = { eventId: event.eventId, frame: encodeEvent(event), at: event.committedAt ?? Date.now() };
     this.#window.push(entry);
     // Trim in batches: one splice per `windowSize` entries rather than a shift per entry.
     if (this.#window.length > 2 * this.options.windowSize) this.#window.splice(0, this.#window.length - this.options.windowSize);

@@ -1,5 +1,7 @@
 import { notFound, redirect } from 'next/navigation';
 import { EditUserForm } from '@/components/edit-user-form';
+import { LivePresence } from '@/components/live-presence';
+import { hub } from '@/lib/server/events';
 import { currentCaller } from '@/lib/server/auth';
 import { NotFoundError } from '@/lib/server/errors';
 import { getUser } from '@/lib/server/users';
@@ -26,8 +28,9 @@ export default async function EditUserPage({ params, searchParams }: Props) {
   return (
     <main className="mx-auto max-w-2xl space-y-6 px-4 py-10">
       <h1 className="text-2xl font-bold text-gray-900 dark:text-gray-100">Edit {user.name}</h1>
+      <LivePresence lastEventId={hub.lastEventId} />
       <div className="rounded-lg border border-gray-200 bg-white p-4 shadow-sm dark:border-gray-700 dark:bg-gray-800">
-        <EditUserForm user={user} manageAccess={access.manage} returnTo={localPath([(await searchParams).return].flat()[0]) ?? '/'} />
+        <EditUserForm user={user} manageAccess={access.manage} me={caller.user?.id ?? null} returnTo={localPath([(await searchParams).return].flat()[0]) ?? '/'} />
       </div>
     </main>
   );

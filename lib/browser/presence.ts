@@ -1,0 +1,149 @@
+import 'client-only';
+// Browser side of presence and delivery: this tab tells the server it is here (and which user's
+// editor it has open), how it is live, and how long the events it applied took to reach the
+// screen — one small request every REPORT_EVERY_MS, one sooner when something changes (at most one
+// a second), and one as the tab closes. Who is here comes back in each answer and, between them,
+// in the stream's `presence` frames.
+import { MAX_DELIVERIES, type PresenceDTO, type PresenceReport, REPORT_EVERY_MS, type Transport } from '@/lib/shared/presence';
+
+type Sample = { eventId: number; appliedAt: number };
+
+const MIN_GAP_MS = 1_000;
+/** The first report waits this long for the stream to say how the tab is live. */
+const JOIN_AFTER_MS = 500;
+
+const tab = typeof crypto !== 'undefined' && 'randomUUID' in crypto ? crypto.randomUUID() : '';
+let people: PresenceDTO = { people: [] };
+const listeners = new Set<() => void>();
+let transport: Transport = 'polling';
+/** Which user's editor each open editor of this tab shows (an editor closing removes its own). */
+const editors = new Map<symbol, number>();
+let samples: Sample[] = [];
+/** Events applied since the last report: the reservoir keeps a uniform sample of them. */
+let applied = 0;
+let lastSent = 0;
+let timer: ReturnType<typeof setTimeout> | undefined;
+let started = 0;
+/** The last page stopped reporting: leave unless another starts soon (a navigation within the app). */
+let leaving: ReturnType<typeof setTimeout> | undefined;
+const EMPTY: PresenceDTO = { people: [] };
+
+const editing = (): number | null => [...editors.values()].at(-1) ?? null;
+
+function setPeople(next: PresenceDTO): void {
+  people = next;
+  for (const listener of listeners) listener();
+}
+
+function body(leaving: boolean): PresenceReport {
+  const now = performance.now();
+  const report: PresenceReport = { tab, transport, editing: editing(), ...(leaving ? { leaving } : {}) };
+  if (!leaving && samples.length > 0) report.deliveries = samples.map(({ eventId, appliedAt }) => ({ eventId, agoMs: Math.round(now - appliedAt) }));
+  return report;
+}
+
+async function send(): Promise<void> {
+  timer = undefined;
+  if (started === 0) return;
+  lastSent = Date.now();
+  const report = body(false);
+  // Samples go with this report whatever its answer: a refused one is not sent twice.
+  samples = [];
+  applied = 0;
+  try {
+    const response = await fetch('/api/presence', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(report) });
+    if (response.ok) setPeople((await response.json()) as PresenceDTO);
+  } catch {
+    // Offline: the next report says it all again.
+  }
+  schedule(REPORT_EVERY_MS);
+}
+
+/** The next report in `delay` ms, or sooner if one is already due sooner; never within a second of the last. */
+function schedule(delay: number): void {
+  if (started === 0) return;
+  const at = Math.max(Date.now() + delay, lastSent + MIN_GAP_MS);
+  if (timer !== undefined) {
+    clearTimeout(timer);
+  }
+  timer = setTimeout(() => void send(), at - Date.now());
+}
+
+function leave(): void {
+  if (!tab) return;
+  // keepalive: the request outlives the page. (sendBeacon could not send it as JSON.)
+  void fetch('/api/presence', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body(true)), keepalive: true }).catch(() => undefined);
+}
+
+function onPageShow(event: PageTransitionEvent): void {
+  // Back from the back/forward cache: here again.
+  if (event.persisted) schedule(0);
+}
+
+/** Starts reporting (the dashboard, the edit page); returns what stops it. Counted: two callers, one reporter. */
+export function startPresence(): () => void {
+  if (!tab) return () => undefined;
+  clearTimeout(leaving);
+  if (started++ === 0) {
+    window.addEventListener('pagehide', leave);
+    window.addEventListener('pageshow', onPageShow);
+    schedule(JOIN_AFTER_MS);
+  }
+  return () => {
+    if (--started > 0) return;
+    clearTimeout(timer);
+    timer = undefined;
+    window.removeEventListener('pagehide', leave);
+    window.removeEventListener('pageshow', onPageShow);
+    leaving = setTimeout(leave, MIN_GAP_MS);
+  };
+}
+
+/** How the tab is live now; a change is reported within a second. */
+export function setTransport(next: Transport): void {
+  if (next === transport) return;
+  transport = next;
+  schedule(0);
+}
+
+/** An editor of `userId` opened; returns what to call when it closes. Reported within a second. */
+export function openEditor(userId: number): () => void {
+  const key = Symbol(userId);
+  editors.set(key, userId);
+  schedule(0);
+  return () => {
+    editors.delete(key);
+    schedule(0);
+  };
+}
+
+/**
+ * The table now shows event `eventId`: its time is taken at the next frame painted, while the tab
+ * is visible (a hidden tab paints nothing, and its wait is not the network's). A uniform sample of
+ * MAX_DELIVERIES per report (reservoir sampling), so a burst costs the report nothing more.
+ */
+export function noteApplied(eventId: number): void {
+  if (document.visibilityState !== 'visible') return;
+  requestAnimationFrame(() => {
+    const sample = { eventId, appliedAt: performance.now() };
+    applied++;
+    if (samples.length < MAX_DELIVERIES) samples.push(sample);
+    else {
+      const slot = Math.floor(Math.random() * applied);
+      if (slot < MAX_DELIVERIES) samples[slot] = sample;
+    }
+  });
+}
+
+/** A `presence` frame from the stream. */
+export const receivePresence = setPeople;
+
+/** For useSyncExternalStore. */
+export const presenceStore = {
+  subscribe(listener: () => void): () => void {
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  },
+  snapshot: (): PresenceDTO => people,
+  server: (): PresenceDTO => EMPTY,
+};

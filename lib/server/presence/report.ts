@@ -1,0 +1,40 @@
+import 'server-only';
+import type { Caller } from '@/lib/server/auth';
+import { recordDeliveries } from '@/lib/server/delivery';
+import { RateLimitedError } from '@/lib/server/errors';
+import { type PresenceDTO, type PresenceReport, REPORT_EVERY_MS } from '@/lib/shared/presence';
+import { presence } from './index';
+
+// A tab's report (POST /api/presence): it is here (and editing whom), how it is live, and what it
+// measured. Limits, per tab, shared by the instances through the tabs they all keep: a report at
+// most every second (a tab coalesces what changes faster), delivery samples at most every
+// REPORT_EVERY_MS, and a person's tabs at most MAX_TABS, so nobody can flood the histogram or the map.
+
+const MIN_GAP_MS = 1_000;
+/** A second's slack on REPORT_EVERY_MS: timers in a background tab run late, never early. */
+const SAMPLES_GAP_MS = REPORT_EVERY_MS - 1_000;
+const MAX_TABS = 20;
+
+const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1_000));
+
+/** Applies a validated report from a signed-in browser; answers who is here now. */
+export function applyReport(caller: Caller, report: PresenceReport, now = Date.now()): PresenceDTO {
+  const known = presence.tab(report.tab);
+  if (caller.user && known && known.person.id !== caller.user.id) throw new RateLimitedError(60, 'That tab id belongs to another person: make a new one');
+  if (known && !report.leaving && now - known.seenAt < MIN_GAP_MS) throw new RateLimitedError(seconds(MIN_GAP_MS - (now - known.seenAt)), 'One report a second per tab at most');
+  const sampled = (report.deliveries?.length ?? 0) > 0;
+  if (sampled && known?.reportedAt != null && now - known.reportedAt < SAMPLES_GAP_MS) {
+    throw new RateLimitedError(seconds(SAMPLES_GAP_MS - (now - known.reportedAt)), `Delivery reports: one every ${REPORT_EVERY_MS / 1_000} s per tab at most`);
+  }
+  if (caller.user && !known && presence.tabsOf(caller.user.id) >= MAX_TABS) throw new RateLimitedError(seconds(REPORT_EVERY_MS), `${MAX_TABS} tabs per person at most`);
+  // Checked in full before anything is recorded: an impossible sample refuses the whole report.
+  if (report.deliveries) recordDeliveries(report.deliveries, report.transport, now);
+  // API tokens and an open server (sign-in off) have no person to show.
+  if (caller.user) {
+    presence.report(
+      { tab: report.tab, person: caller.user, editing: report.editing, transport: report.transport, reportedAt: sampled ? now : (known?.reportedAt ?? null) },
+      report.leaving,
+    );
+  }
+  return presence.people();
+}
