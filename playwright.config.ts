@@ -1,27 +1,9 @@
-import { existsSync } from 'node:fs';
 import { defineConfig, devices } from '@playwright/test';
+import { chromiumLaunchOptions as launchOptions } from './tests/support/chromium';
 import { ADMIN_EMAIL, ADMIN_NAME, ADMIN_PASSWORD, ADMIN_STATE, ANONYMOUS, API_TOKEN, SESSION_SECRET, VIEWER_TOKEN } from './tests/e2e/credentials';
 
 const PORT = 3200;
 const baseURL = `http://127.0.0.1:${PORT}`;
-
-// Where Playwright cannot download its own browser (CI has no internet), Debian's Chromium
-// stands in. The flags keep it from reaching for network services it cannot get to.
-const SYSTEM_CHROMIUM = '/usr/bin/chromium';
-const launchOptions = existsSync(SYSTEM_CHROMIUM)
-  ? {
-      executablePath: SYSTEM_CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    }
-  : {};
 
 export default defineConfig({
   testDir: 'tests/e2e',

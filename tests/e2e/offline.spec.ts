@@ -59,6 +59,7 @@ test('a tab that was offline catches up when back online: users created meanwhil
 
   await context.setOffline(true);
   await expect(ui.connection).toHaveText('Disconnected');
+  await expect(page.getByTestId('connection-reason')).toHaveText('— this device is offline; retrying when the network is back');
 
   const people = ['Offline Olga', 'Offline Omar', 'Offline Oona'].map((name) => ({ name, email: uniqueEmail('offline') }));
   for (const { name, email } of people) await createUser(api, name, email);
