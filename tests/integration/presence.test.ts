@@ -4,6 +4,7 @@
 // and dashboards by transport are in /api/metrics. Then across two instances on PostgreSQL and
 // Redis: a join on A reaches B's streams within 2 s, a tab that goes silent is gone within 30 s.
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PresenceDTO } from '@/lib/shared/presence';
 import type { StatusDTO } from '@/lib/shared/status';
@@ -167,6 +168,16 @@ describe('presence and delivery reports (npm start, SQLite)', () => {
     expect(await deliveries(server.url, 'sse')).toEqual(after);
     // A report without samples is still welcome (the tab is here): the refused ones did not count.
     expect((await report(server.url, { cookie: adaCookie }, tab)).status).toBe(200);
+  });
+
+  it('serves every metric the Grafana dashboard in the docs queries', async () => {
+    const dashboard = JSON.parse(await readFile(new URL('../../docs/deploy/grafana-dashboard.json', import.meta.url), 'utf8')) as { panels: { targets: { expr: string }[] }[] };
+    const exprs = dashboard.panels.flatMap((panel) => panel.targets.map((target) => target.expr));
+    const queried = new Set(exprs.flatMap((expr) => expr.match(/\b(?:roster|http|nodejs|process)_[a-z0-9_]+/g) ?? []));
+    expect(queried.size).toBeGreaterThan(10);
+    const families = await scrape(server.url);
+    const served = (name: string) => families.has(name) || families.get(name.replace(/_(bucket|count|sum)$/, ''))?.type === 'HISTOGRAM';
+    expect([...queried].filter((name) => !served(name))).toEqual([]);
   });
 
   it('counts open pages by transport, each page once, in /api/metrics and /api/status (admins only)', async () => {
