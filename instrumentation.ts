@@ -5,6 +5,8 @@ import type { NodeEdge } from './lib/server/node-edge';
 // build of this file never sees it.
 export async function register() {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
+  // Tracing first, so everything after it is traced; without a receiver the SDK is never loaded.
+  if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT) (await import('./lib/server/tracing-sdk')).startTracing();
   await import('./lib/server/startup');
   // `npm start`'s server (server.ts) serves GET /events itself, with this route's own GET, and
   // answers what Next.js cannot take: it finds them here, once the app has started, compiled with

@@ -23,7 +23,17 @@ const nextConfig: NextConfig = {
   allowedDevOrigins: devOrigins(process.env.ALLOWED_DEV_ORIGINS),
   // One copy of prom-client in the process, loaded from node_modules: its default metrics watch
   // the process (GC, event loop), and route bundles each with a copy would watch it twice.
-  serverExternalPackages: ['prom-client'],
+  // OpenTelemetry's likewise: Next.js's own tracer loads @opentelemetry/api from node_modules, and
+  // the app's spans and the SDK (lib/server/tracing-sdk.ts) use that one copy and its provider.
+  serverExternalPackages: [
+    'prom-client',
+    '@opentelemetry/api',
+    '@opentelemetry/context-async-hooks',
+    '@opentelemetry/core',
+    '@opentelemetry/exporter-trace-otlp-http',
+    '@opentelemetry/resources',
+    '@opentelemetry/sdk-trace',
+  ],
   // The Content-Security-Policy is set per request in proxy.ts (pages need a fresh nonce).
   async headers() {
     return [

@@ -94,6 +94,10 @@ const schema = z.object({
   IMPORT_MAX_ROWS: z.coerce.number().int().min(1).default(IMPORT_MAX_ROWS),
   /** How long a queued or running job's instance may go unheard before the job is marked failed (interrupted). */
   JOB_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(60),
+  /** An OTLP/HTTP receiver (`http://collector:4318`): traces are sent there (lib/server/tracing-sdk.ts); unset, none are made. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: optional.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  /** Milliseconds between two exports of finished spans (OpenTelemetry's variable; its SDK no longer reads it itself). */
+  OTEL_BSP_SCHEDULE_DELAY: z.coerce.number().int().min(1).default(5_000),
 });
 
 const parsed = schema.safeParse(process.env);
