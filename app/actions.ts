@@ -12,6 +12,7 @@ import { ConflictError, ForbiddenError, NotFoundError, PreconditionFailedError, 
 import { requestIdOf } from '@/lib/server/logger';
 import type { MailOutcome } from '@/lib/server/mail';
 import { assertWriteAllowed } from '@/lib/server/rate-limit';
+import { traced, tracedWrite } from '@/lib/server/tracing';
 import * as users from '@/lib/server/users';
 import { mergeEdit } from '@/lib/shared/merge-edit';
 import { localPath } from '@/lib/shared/local-path';
@@ -78,38 +79,42 @@ export async function createUser(_previous: CreateUserState, formData: FormData)
   const values = userValues(formData);
   const actor = await mayWrite();
   if (typeof actor === 'string') return { status: 'error', message: actor, values };
-  const parsed = userInputSchema.safeParse(values);
-  if (!parsed.success) {
-    return { status: 'error', message: 'Please fix the highlighted fields.', fieldErrors: fieldErrorsOf(parsed.error), values };
-  }
-  try {
-    const user = await users.createUser(parsed.data, actor);
-    revalidatePath('/');
-    return { status: 'success', message: `Added ${user.name}.` };
-  } catch (error) {
-    if (error instanceof ConflictError || error instanceof ForbiddenError) {
-      return { status: 'error', message: refusal(error), fieldErrors: error instanceof ConflictError ? error.fieldErrors : undefined, values };
+  return tracedWrite('create', async () => {
+    const parsed = traced('validate', () => userInputSchema.safeParse(values));
+    if (!parsed.success) {
+      return { status: 'error', message: 'Please fix the highlighted fields.', fieldErrors: fieldErrorsOf(parsed.error), values };
     }
-    if (error instanceof ServiceUnavailableError) return { status: 'error', message: error.message, values };
-    throw error;
-  }
+    try {
+      const user = await users.createUser(parsed.data, actor);
+      revalidatePath('/');
+      return { status: 'success', message: `Added ${user.name}.` };
+    } catch (error) {
+      if (error instanceof ConflictError || error instanceof ForbiddenError) {
+        return { status: 'error', message: refusal(error), fieldErrors: error instanceof ConflictError ? error.fieldErrors : undefined, values };
+      }
+      if (error instanceof ServiceUnavailableError) return { status: 'error', message: error.message, values };
+      throw error;
+    }
+  });
 }
 
 export async function deleteUser(_previous: DeleteUserState, formData: FormData): Promise<DeleteUserState> {
   const actor = await mayWrite();
   if (typeof actor === 'string') return { error: actor };
-  const id = userIdSchema.safeParse(text(formData, 'id'));
-  if (!id.success) return { error: 'No such user.' };
-  try {
-    await users.deleteUser(id.data, actor);
-  } catch (error) {
-    if (error instanceof ServiceUnavailableError) return { error: error.message };
-    if (error instanceof ConflictError || error instanceof ForbiddenError) return { error: refusal(error) };
-    // Someone else deleted it first: the row is gone either way.
-    if (!(error instanceof NotFoundError)) throw error;
-  }
-  revalidatePath('/');
-  return {};
+  return tracedWrite('delete', async () => {
+    const id = traced('validate', () => userIdSchema.safeParse(text(formData, 'id')));
+    if (!id.success) return { error: 'No such user.' };
+    try {
+      await users.deleteUser(id.data, actor);
+    } catch (error) {
+      if (error instanceof ServiceUnavailableError) return { error: error.message };
+      if (error instanceof ConflictError || error instanceof ForbiddenError) return { error: refusal(error) };
+      // Someone else deleted it first: the row is gone either way.
+      if (!(error instanceof NotFoundError)) throw error;
+    }
+    revalidatePath('/');
+    return {};
+  });
 }
 
 /**
@@ -121,16 +126,28 @@ export async function editUser(_previous: EditUserState, formData: FormData): Pr
   const values = userValues(formData);
   const actor = await mayWrite();
   if (typeof actor === 'string') return { status: 'error', message: actor, values };
-  const id = userIdSchema.safeParse(text(formData, 'id'));
-  const version = userIdSchema.safeParse(text(formData, 'version'));
-  if (!id.success || !version.success) return { status: 'error', message: 'No such user.', values };
-  const parsed = userInputSchema.safeParse(values);
-  if (!parsed.success) {
-    return { status: 'error', message: 'Please fix the highlighted fields.', fieldErrors: fieldErrorsOf(parsed.error), values };
+  // The redirect stays out of the write's span: it throws by design, and would mark the span failed.
+  const saved = await tracedWrite('edit', () => saveEdit(formData, values, actor));
+  if (saved.status !== 'saved') return saved;
+  revalidatePath('/');
+  const back = localPath(text(formData, 'return'));
+  if (back) redirect(back);
+  return saved;
+}
+
+/** editUser's validation and write: the user as saved, or what the form shows instead. */
+async function saveEdit(formData: FormData, values: UserValues, actor: users.Actor): Promise<EditUserState> {
+  const parsed = traced('validate', () => ({
+    id: userIdSchema.safeParse(text(formData, 'id')),
+    version: userIdSchema.safeParse(text(formData, 'version')),
+    input: userInputSchema.safeParse(values),
+  }));
+  if (!parsed.id.success || !parsed.version.success) return { status: 'error', message: 'No such user.', values };
+  if (!parsed.input.success) {
+    return { status: 'error', message: 'Please fix the highlighted fields.', fieldErrors: fieldErrorsOf(parsed.input.error), values };
   }
-  let user: UserDTO;
   try {
-    user = await users.editUser(id.data, parsed.data, version.data, actor);
+    return { status: 'saved', user: await users.editUser(parsed.id.data, parsed.input.data, parsed.version.data, actor) };
   } catch (error) {
     if (error instanceof PreconditionFailedError) {
       const was = Object.fromEntries(USER_FIELDS.filter((field) => formData instanceof FormData && formData.has(`was-${field}`)).map((field) => [field, text(formData, `was-${field}`)]));
@@ -143,10 +160,6 @@ export async function editUser(_previous: EditUserState, formData: FormData): Pr
     if (error instanceof ServiceUnavailableError) return { status: 'error', message: error.message, values };
     throw error;
   }
-  revalidatePath('/');
-  const back = localPath(text(formData, 'return'));
-  if (back) redirect(back);
-  return { status: 'saved', user };
 }
 
 /**

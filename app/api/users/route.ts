@@ -6,6 +6,7 @@ import type { PageDTO } from '@/lib/shared/dto';
 import { ValidationError } from '@/lib/server/errors';
 import { hub } from '@/lib/server/events';
 import { errorResponse, readJson, requireCaller, writer } from '@/lib/server/http';
+import { traced, tracedWrite } from '@/lib/server/tracing';
 import * as users from '@/lib/server/users';
 import { fieldErrorsOf, userInputSchema } from '@/lib/shared/validation';
 
@@ -47,10 +48,13 @@ export async function GET(request: Request) {
 
 export async function POST(request: Request) {
   try {
-    const actor = await writer(request);
-    const parsed = userInputSchema.safeParse(await readJson(request));
-    if (!parsed.success) throw new ValidationError(fieldErrorsOf(parsed.error));
-    return Response.json(await users.createUser(parsed.data, actor), { status: 201 });
+    return await tracedWrite('create', async () => {
+      const actor = await writer(request);
+      const body = await readJson(request);
+      const parsed = traced('validate', () => userInputSchema.safeParse(body));
+      if (!parsed.success) throw new ValidationError(fieldErrorsOf(parsed.error));
+      return Response.json(await users.createUser(parsed.data, actor), { status: 201 });
+    });
   } catch (error) {
     return errorResponse(error, request);
   }

@@ -1,5 +1,6 @@
 import 'server-only';
 import { logger } from '@/lib/server/logger';
+import { traced } from '@/lib/server/tracing';
 import type { Bus } from './bus';
 import type { EventHub, Send, Subscription } from './hub';
 import type { EventLog, LoggedEvent } from './event-log';
@@ -69,7 +70,8 @@ export class LogHub implements EventHub {
   }
 
   ring(): Promise<void> {
-    this.bus.publish('events', this.#id).catch(() => undefined); // the others poll; the bus logs the outage
+    // Not awaited: this instance's read goes on meanwhile (the write's `fan-out` span).
+    void traced('ring', () => this.bus.publish('events', this.#id).catch(() => undefined)); // the others poll; the bus logs the outage
     return this.#read();
   }
 
@@ -171,7 +173,9 @@ export class LogHub implements EventHub {
       this.#readAgain = true;
       return this.#reading;
     }
-    this.#reading = (async () => {
+    // In a write, its `fan-out` span: what this read delivered, and to how many streams.
+    this.#reading = traced('fan-out', async (span) => {
+      const delivered = this.#delivered;
       try {
         do {
           this.#readAgain = false;
@@ -187,8 +191,9 @@ export class LogHub implements EventHub {
         this.#failing = true;
       } finally {
         this.#reading = null;
+        span.setAttributes({ 'roster.event.id': this.#readUpTo, 'roster.events': this.#delivered - delivered, 'roster.streams': this.#listeners.size });
       }
-    })();
+    });
     return this.#reading;
   }
 

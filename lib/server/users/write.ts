@@ -7,6 +7,7 @@ import { hub } from '@/lib/server/events';
 import { type Actor, appendEvent, lockEventOrder } from '@/lib/server/events/event-log';
 import { logger } from '@/lib/server/logger';
 import { CRASH_AFTER_COMMIT } from '@/lib/server/test-faults';
+import { traced } from '@/lib/server/tracing';
 import { DUPLICATE_EMAIL_MESSAGE, type UserChanges, type UserInput, userFieldsOf } from '@/lib/shared/validation';
 import { ADMINS_ONLY_MESSAGE, asRole, canManageAccess, LAST_ADMIN_MESSAGE, type Role } from '@/lib/shared/roles';
 import { definedOnly, derivedKeys, toDTO, userSelect } from './fields';
@@ -37,17 +38,20 @@ async function recorded<T>(
   known: KnownErrors,
   change: (tx: Tx) => Promise<{ result: T; event: UserEvent; endedSessions?: string[]; changedSessions?: string[]; logged?: Record<string, unknown> }>,
 ): Promise<T> {
-  const { result, event, endedSessions = [], changedSessions = [], logged = {} } = await query(
-    'user write',
-    () =>
-      db.$transaction(async (tx) => {
-        await lockEventOrder(tx);
-        const done = await change(tx);
-        await appendEvent(tx, done.event, actor);
-        return done;
-      }),
-    known,
-  );
+  const { result, event, endedSessions = [], changedSessions = [], logged = {} } = await traced('transaction', async (span) => {
+    const done = await query(
+      'user write',
+      () =>
+        db.$transaction(async (tx) => {
+          await lockEventOrder(tx);
+          const changed = await change(tx);
+          return { ...changed, eventId: await appendEvent(tx, changed.event, actor) };
+        }),
+      known,
+    );
+    span.setAttributes({ 'roster.event.id': done.eventId, 'roster.event.type': done.event.type, 'roster.user.id': done.event.user.id });
+    return done;
+  });
   if (CRASH_AFTER_COMMIT) process.kill(process.pid, 'SIGKILL');
   // Access taken away: the person's sessions went with the change; their streams end everywhere.
   if (endedSessions.length > 0) await sessionRelay.endSessions(endedSessions);

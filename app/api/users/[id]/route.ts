@@ -3,6 +3,7 @@
 // DELETE /api/users/{id} – delete a user (204, or 404 when there is no such user)
 import { ValidationError } from '@/lib/server/errors';
 import { errorResponse, ifMatchVersion, notModified, readJson, requireCaller, userIdParam, versionTag, writer } from '@/lib/server/http';
+import { traced, tracedWrite } from '@/lib/server/tracing';
 import * as users from '@/lib/server/users';
 import { fieldErrorsOf, userChangesSchema } from '@/lib/shared/validation';
 
@@ -22,13 +23,16 @@ export async function GET(request: Request, context: Context) {
 
 export async function PATCH(request: Request, context: Context) {
   try {
-    const actor = await writer(request);
-    const id = await userIdParam(context.params);
-    const expected = ifMatchVersion(request);
-    const parsed = userChangesSchema.safeParse(await readJson(request));
-    if (!parsed.success) throw new ValidationError(fieldErrorsOf(parsed.error));
-    const user = await users.editUser(id, parsed.data, expected, actor);
-    return Response.json(user, { headers: { ETag: versionTag(user.version) } });
+    return await tracedWrite('edit', async () => {
+      const actor = await writer(request);
+      const id = await userIdParam(context.params);
+      const expected = ifMatchVersion(request);
+      const body = await readJson(request);
+      const parsed = traced('validate', () => userChangesSchema.safeParse(body));
+      if (!parsed.success) throw new ValidationError(fieldErrorsOf(parsed.error));
+      const user = await users.editUser(id, parsed.data, expected, actor);
+      return Response.json(user, { headers: { ETag: versionTag(user.version) } });
+    });
   } catch (error) {
     return errorResponse(error, request);
   }
@@ -36,9 +40,12 @@ export async function PATCH(request: Request, context: Context) {
 
 export async function DELETE(request: Request, context: Context) {
   try {
-    const actor = await writer(request);
-    await users.deleteUser(await userIdParam(context.params), actor);
-    return new Response(null, { status: 204 });
+    return await tracedWrite('delete', async () => {
+      const actor = await writer(request);
+      const id = await traced('validate', () => userIdParam(context.params));
+      await users.deleteUser(id, actor);
+      return new Response(null, { status: 204 });
+    });
   } catch (error) {
     return errorResponse(error, request);
   }
