@@ -19,7 +19,9 @@
 //      and a few far from them. After each part settles, every dashboard's rows (ids, names,
 //      emails, in order) and total must equal a fresh GET /api/users of its view;
 //   5. pages against the events they claim to reflect: a search read while users it matches are
-//      created; a page must count exactly the creates whose events are at most its lastEventId.
+//      created; a page must count exactly the creates whose events are at most its lastEventId;
+//   6. how live it is by the screens' own reports (roster_event_delivery_seconds): 20 dashboards
+//      while 40 users are created, the histogram's p99 against the bench's create → row p99.
 // Prints a markdown table per database, figures next to targets, and writes
 // bench/results/directory-<time>.json. Needs at least 10,000 users (the events rely on the seed's layout).
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -35,6 +37,7 @@ import { pageEventConsistency } from './consistency';
 import { createVisible } from './create-visible';
 import { type Database, KINDS, type Kind, createDatabase } from './database';
 import { firstPage } from './first-page';
+import { deliveryAgreement } from './delivery';
 import { dashboardsUnderEvents } from './live-dashboards';
 import { type Result, table } from './report';
 
@@ -81,6 +84,7 @@ export async function measure(database: Database, options: DirectoryOptions, bro
     result.createVisible = await part('create → visible in another browser', () => createVisible(port, browser, base, token));
     result.dashboards = await part('20 dashboards under 50 events', () => dashboardsUnderEvents(port, browser, base, token, options.users));
     result.consistency = await part('pages against their event ids', () => pageEventConsistency(port));
+    result.delivery = await part('delivery: the screens’ reports against the bench', () => deliveryAgreement(port, browser, base, token));
   } catch (error) {
     result.errors.push(`start: ${(error as Error).stack ?? String(error)}`);
     console.error(`${database.kind}: ${result.errors.at(-1)}`);

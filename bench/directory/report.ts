@@ -8,6 +8,7 @@ import { type CreateVisible } from './create-visible';
 import { type Kind } from './database';
 import { type FirstPage } from './first-page';
 import { type Sampled } from './http';
+import { type Delivery } from './delivery';
 import { type Dashboards } from './live-dashboards';
 
 export type Result = {
@@ -21,6 +22,7 @@ export type Result = {
   createVisible?: CreateVisible;
   dashboards?: Dashboards;
   consistency?: Consistency;
+  delivery?: Delivery;
   /** Parts that stopped with an error (the others still ran), or the start that failed. */
   errors: string[];
 };
@@ -32,7 +34,8 @@ export const navP50 = (page: FirstPage | undefined, key: 'domContentLoadedMs' | 
 export const worst = (list: Sampled[] | undefined) => list?.reduce<Sampled | undefined>((a, b) => (a && a.summary.p95 >= b.summary.p95 ? a : b), undefined);
 
 export function table(result: Result): string {
-  const { firstPage: page, api: calls, createVisible: creates, dashboards, consistency } = result;
+  const { firstPage: page, api: calls, createVisible: creates, dashboards, consistency, delivery } = result;
+  const agreement = delivery ? Math.abs(delivery.screens.p99 - delivery.bench.p99) : undefined;
   const sort = worst(calls?.sorts);
   const search = worst(calls?.searches);
   const kb = page ? page.htmlBytes / 1024 : undefined;
@@ -67,6 +70,12 @@ export function table(result: Result): string {
       consistency ? `${consistency.ahead} (behind: ${consistency.behind})` : '–',
       '0',
       consistency ? consistency.ahead === 0 && consistency.behind === 0 : undefined,
+    ],
+    [
+      `Delivery p99 as 20 screens report it (${delivery?.screens.samples ?? 0} samples) vs the bench's create → row (${delivery?.bench.count ?? 0})`,
+      delivery ? `${f(delivery.screens.p99, 1)} ms vs ${f(delivery.bench.p99, 1)} ms (p50 ${f(delivery.screens.p50, 1)} vs ${f(delivery.bench.p50, 1)}; missed ${delivery.missed})` : '–',
+      'within 50 ms',
+      delivery ? delivery.missed === 0 && (atMost(agreement, 50) ?? false) : undefined,
     ],
   ];
   const lines = [

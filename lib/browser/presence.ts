@@ -117,22 +117,34 @@ export function openEditor(userId: number): () => void {
   };
 }
 
-/**
- * The table now shows event `eventId`: its time is taken at the next frame painted, while the tab
- * is visible (a hidden tab paints nothing, and its wait is not the network's). A uniform sample of
- * MAX_DELIVERIES per report (reservoir sampling), so a burst costs the report nothing more.
- */
+/** Events handed to the table and not yet on screen (appliedNow takes them once React has committed). */
+let handed: number[] = [];
+
+/** The table was handed event `eventId` (the stream's, or a polled page's newest). */
 export function noteApplied(eventId: number): void {
+  handed.push(eventId);
+}
+
+/**
+ * React has committed the render that holds the events handed to it: they are on the screen (in
+ * the DOM, before the next paint) now. A hidden tab's events are not measured: it shows nothing,
+ * and its wait is not the network's. A uniform sample of MAX_DELIVERIES per report (reservoir
+ * sampling), so a burst costs the report nothing more.
+ */
+export function appliedNow(): void {
+  if (handed.length === 0) return;
+  const ids = handed;
+  handed = [];
   if (document.visibilityState !== 'visible') return;
-  requestAnimationFrame(() => {
-    const sample = { eventId, appliedAt: performance.now() };
+  const appliedAt = performance.now();
+  for (const eventId of ids) {
     applied++;
-    if (samples.length < MAX_DELIVERIES) samples.push(sample);
+    if (samples.length < MAX_DELIVERIES) samples.push({ eventId, appliedAt });
     else {
       const slot = Math.floor(Math.random() * applied);
-      if (slot < MAX_DELIVERIES) samples[slot] = sample;
+      if (slot < MAX_DELIVERIES) samples[slot] = { eventId, appliedAt };
     }
-  });
+  }
 }
 
 /** A `presence` frame from the stream. */

@@ -1,7 +1,7 @@
 'use client';
 
 import 'client-only';
-import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useReducer, useRef, useState } from 'react';
 import useSWR from 'swr';
 import { type View, viewSearch } from '@/lib/shared/directory/view';
 import type { PageDTO } from '@/lib/shared/dto';
@@ -10,7 +10,7 @@ import type { Role } from '@/lib/shared/roles';
 import { type DirectoryState, directoryReducer, initialDirectory } from './directory-state';
 import type { LiveStatus, LiveStream } from './event-source';
 import { fetchPage, pageUrl, SignedOutError } from './fetch-page';
-import { noteApplied, setTransport, startPresence } from './presence';
+import { appliedNow, noteApplied, setTransport, startPresence } from './presence';
 import { openSharedStream } from './shared-event-source';
 
 const POLL_MS = 5_000;
@@ -184,6 +184,9 @@ export function useDirectory(
       live.current = null;
     };
   }, [refetch]);
+
+  // After every commit: the events handed to the reducer are on the screen now (how live it is, measured).
+  useLayoutEffect(appliedNow);
 
   // This tab is here, and says how it is live, while the directory is open.
   useEffect(() => startPresence(), []);

@@ -20,8 +20,8 @@ type Metrics = {
   delivery: Histogram<'transport'>;
 };
 
-/** Commit → on screen, in seconds: fine where a live view should be (under a second), coarse past it. */
-export const DELIVERY_BUCKETS = [0.025, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 30];
+/** Commit → on screen, in seconds: 25 ms steps where a live view should be (under a fifth of a second), coarser past it. */
+export const DELIVERY_BUCKETS = [0.01, 0.025, 0.05, 0.075, 0.1, 0.125, 0.15, 0.175, 0.2, 0.25, 0.3, 0.4, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 30];
 
 /**
  * A metric whose value lives elsewhere (the hub, the streams), read when scraped. A counter's is

@@ -1,15 +1,30 @@
 import 'server-only';
 import { bus, connections } from '@/lib/server/events';
 import { sseFrame } from '@/lib/server/events/sse';
+import type { PresenceDTO } from '@/lib/shared/presence';
 import { Presence } from './registry';
 
 // One registry per process, on globalThis like the hub (Next.js bundles routes apart). A change
-// of who is here goes to this instance's streams as one `presence` frame: one per join, leave or
-// editor opened or closed, never one per event or per report.
+// of who is here goes to this instance's streams as one `presence` frame, never one per event or
+// per report; changes within COALESCE_MS go as one (a crowd opening Roster at nine, an instance's
+// tabs arriving after a restart), so every stream gets at most four a second, whatever the crowd.
+
+const COALESCE_MS = 250;
 
 const globalForPresence = globalThis as typeof globalThis & { rosterPresence?: Presence };
 
+let pending: PresenceDTO | null = null;
+
+function broadcastSoon(people: PresenceDTO): void {
+  const scheduled = pending !== null;
+  pending = people;
+  if (scheduled) return;
+  setTimeout(() => {
+    const latest = pending;
+    pending = null;
+    if (latest) connections.broadcast(sseFrame('presence', latest));
+  }, COALESCE_MS).unref();
+}
+
 /** `instance`: this process, as presence, the metrics and the status page name it. */
-export const presence: Presence = (globalForPresence.rosterPresence ??= new Presence(bus, `${process.pid}-${crypto.randomUUID().slice(0, 8)}`, (people) =>
-  connections.broadcast(sseFrame('presence', people)),
-));
+export const presence: Presence = (globalForPresence.rosterPresence ??= new Presence(bus, `${process.pid}-${crypto.randomUUID().slice(0, 8)}`, broadcastSoon));

@@ -13,7 +13,7 @@ import { presence } from './index';
 const MIN_GAP_MS = 1_000;
 /** A second's slack on REPORT_EVERY_MS: timers in a background tab run late, never early. */
 const SAMPLES_GAP_MS = REPORT_EVERY_MS - 1_000;
-const MAX_TABS = 20;
+const MAX_TABS = 50;
 
 const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1_000));
 
