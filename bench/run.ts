@@ -23,15 +23,20 @@ import type { ClientCommand, ClientReply } from './protocol';
 import { dropPrefix, unreachable } from './redis';
 import { report, type Row } from './report';
 import { probePages, signIn } from './pages';
-import { agent, API_TOKEN, type Instance, request, ROOT, rssMb, type Serve, sleep, startFloor, startRoster, stopAll, serverNodeVersion, subscribersNow, runServersOn, waitFor } from './servers';
+import { plantSession } from '../tests/support/session';
+import { REPORT_EVERY_MS } from '../lib/shared/presence';
+import { agent, API_TOKEN, BENCH_DB, type Instance, request, ROOT, ROSTER_ENV, rssMb, type Serve, sleep, startFloor, startRoster, stopAll, serverNodeVersion, subscribersNow, runServersOn, waitFor } from './servers';
 
 const TARGETS = {
-  floor: { instances: 1, redis: false, serve: 'npm start' },
-  roster: { instances: 1, redis: false, serve: 'npm start' },
-  'roster-next': { instances: 1, redis: false, serve: 'next start' },
-  'roster-redis-1': { instances: 1, redis: true, serve: 'npm start' },
-  'roster-redis': { instances: 2, redis: true, serve: 'npm start' },
-} as const satisfies Record<string, { instances: number; redis: boolean; serve: Serve }>;
+  floor: { instances: 1, redis: false, serve: 'npm start', reports: false },
+  roster: { instances: 1, redis: false, serve: 'npm start', reports: false },
+  // roster with what the dashboards send besides their streams: every subscriber is also a tab
+  // reporting its presence and delivery samples every 10 s (bench/reporters.ts).
+  'roster-presence': { instances: 1, redis: false, serve: 'npm start', reports: true },
+  'roster-next': { instances: 1, redis: false, serve: 'next start', reports: false },
+  'roster-redis-1': { instances: 1, redis: true, serve: 'npm start', reports: false },
+  'roster-redis': { instances: 2, redis: true, serve: 'npm start', reports: false },
+} as const satisfies Record<string, { instances: number; redis: boolean; serve: Serve; reports: boolean }>;
 type Target = keyof typeof TARGETS;
 
 const { values: args } = parseArgs({
@@ -99,7 +104,9 @@ async function load(target: Target, subscribers: number, servers: Instance[]): P
   const groups = servers.map(({ port }, i) => ({ port, count: Math.floor((subscribers + i) / servers.length) }));
   const client = fork(path.join(ROOT, 'bench/client.ts'), { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
   const connected = (await ask(client, { cmd: 'connect', groups, events: EVENTS, concurrency: 200, path: '/events', token: API_TOKEN })) as Extract<ClientReply, { cmd: 'connect' }>;
-  await sleep(2_000);
+  // Every subscriber a tab that reports: started now, and measured once every tab has reported.
+  const reporters = target !== 'floor' && TARGETS[target].reports ? await startReporters(writer.port, subscribers) : undefined;
+  await sleep(reporters ? REPORT_EVERY_MS + 1_000 : 2_000);
   const loadedRssMb = servers.map(rssMb);
 
   const sendTimes: number[] = [];
@@ -123,6 +130,8 @@ async function load(target: Target, subscribers: number, servers: Instance[]): P
   const cookie = target === 'floor' || args.profile ? undefined : await signIn(writer.port);
   const pagesLoaded = cookie === undefined ? undefined : await probePages(writer.port, cookie, EVENTS, RATE);
 
+  const reported = reporters ? await stopReporters(reporters) : undefined;
+  if (reported) console.error(`  reports: ${reported.sent} answered 200, ${reported.refused} refused (400/429), ${reported.failed} failed`);
   await ask(client, { cmd: 'close' });
   client.kill();
   const leaveStarted = Date.now();
@@ -153,6 +162,34 @@ async function load(target: Target, subscribers: number, servers: Instance[]): P
       pages: i === 0 && pagesIdle && pagesLoaded ? { idle: pagesIdle, loaded: pagesLoaded } : undefined,
     };
   });
+}
+
+/** People enough for `tabs` tabs (50 each at most), each with a session planted in the bench's database; then the reporters' process. */
+async function startReporters(port: number, tabs: number): Promise<ChildProcess> {
+  const people = Math.ceil(tabs / 50);
+  const cookies: string[] = [];
+  const expiresAt = new Date(Date.now() + 24 * 60 * 60_000);
+  for (let i = 0; i < people; i++) {
+    const email = `bench-person-${i}@bench.local`;
+    const { status, text } = await request(port, 'POST', '/api/users', { name: `Bench Person ${i}`, email, role: 'viewer' });
+    if (status !== 201) throw new Error(`POST /api/users answered ${status}: ${text.slice(0, 200)}`);
+    cookies.push(plantSession(BENCH_DB, { email, expiresAt, secret: ROSTER_ENV.SESSION_SECRET }));
+  }
+  const reporters = fork(path.join(ROOT, 'bench/reporters.ts'), { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+  await new Promise((resolve) => {
+    reporters.once('message', resolve);
+    reporters.send({ cmd: 'start', start: { port, cookies, tabs } });
+  });
+  return reporters;
+}
+
+async function stopReporters(reporters: ChildProcess): Promise<{ sent: number; refused: number; failed: number }> {
+  const counts = await new Promise<{ sent: number; refused: number; failed: number }>((resolve) => {
+    reporters.once('message', (message: { sent: number; refused: number; failed: number }) => resolve(message));
+    reporters.send({ cmd: 'stop' });
+  });
+  reporters.kill();
+  return counts;
 }
 
 async function measure(target: Target, subscribers: number): Promise<Row[]> {

@@ -13,6 +13,8 @@ export const ROOT = path.resolve(import.meta.dirname, '..');
  */
 export const APP_ROOT = process.env.BENCH_APP_ROOT ? path.resolve(process.env.BENCH_APP_ROOT) : ROOT;
 const TMP = path.join(ROOT, 'bench/results/tmp');
+/** The SQLite file of a Roster target started without a database of its own. */
+export const BENCH_DB = path.join(TMP, 'bench.db');
 // Roster's production mode requires credentials; the benchmark uses throwaway ones and no rate limit.
 export const API_TOKEN = 'bench-token-0123456789abcdef';
 export const ROSTER_ENV = {
@@ -166,7 +168,7 @@ export async function startRoster(setup: RosterSetup): Promise<Instance[]> {
     rmSync(TMP, { recursive: true, force: true });
     mkdirSync(TMP, { recursive: true });
   }
-  const env = rosterEnv(setup.databaseUrl ?? `file:${path.join(TMP, 'bench.db')}`, setup.maxConnections, setup.redis);
+  const env = rosterEnv(setup.databaseUrl ?? `file:${BENCH_DB}`, setup.maxConnections, setup.redis);
   if (setup.databaseUrl === undefined) await runScript('prisma/migrate.ts', [], env);
   const serve = setup.serve ?? 'npm start';
   const entry = serve === 'npm start' ? [path.join(APP_ROOT, 'server.ts')] : [path.join(APP_ROOT, 'node_modules/next/dist/bin/next'), 'start'];

@@ -1,0 +1,85 @@
+// What 10,000 open dashboards send besides their stream (forked by bench/run.ts for the
+// roster-presence target): each tab's presence report every 10 s (lib/browser/presence.ts), with a
+// sample of the events it applied, spread evenly over the interval, from sessions of many people
+// (a person may have 50 tabs). Started once the subscribers are connected; runs until told to stop.
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import { REPORT_EVERY_MS } from '../lib/shared/presence';
+
+type Start = { port: number; cookies: string[]; tabs: number };
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+const TICK_MS = 50;
+/** Samples per report: an event every half second over 10 s is 20. */
+const SAMPLES = 20;
+
+let stopped = false;
+let sent = 0;
+let refused = 0;
+let failed = 0;
+let lastEventId = 0;
+
+function post(port: number, path: string, cookie: string, body: string): Promise<number> {
+  return new Promise((resolve) => {
+    const req = http.request(
+      { port, host: '127.0.0.1', method: 'POST', path, agent, headers: { Cookie: cookie, Origin: `http://127.0.0.1:${port}`, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', () => resolve(0));
+    req.end(body);
+  });
+}
+
+async function health(port: number): Promise<void> {
+  await new Promise<void>((resolve) => {
+    http.get({ port, host: '127.0.0.1', path: '/api/health', agent }, (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      res.on('end', () => {
+        lastEventId = Number((JSON.parse(text) as { lastEventId?: number }).lastEventId ?? lastEventId);
+        resolve();
+      });
+    }).on('error', () => resolve());
+  });
+}
+
+async function run({ port, cookies, tabs }: Start): Promise<void> {
+  const ids = Array.from({ length: tabs }, () => randomUUID());
+  const perTick = tabs / (REPORT_EVERY_MS / TICK_MS);
+  let due = 0;
+  let next = 0;
+  const watch = setInterval(() => void health(port), 1_000);
+  await health(port);
+  while (!stopped) {
+    const started = performance.now();
+    due += perTick;
+    const batch: Promise<void>[] = [];
+    for (; due >= 1; due--) {
+      const i = next++ % tabs;
+      const deliveries = lastEventId > 0 ? Array.from({ length: SAMPLES }, (_, k) => ({ eventId: Math.max(1, lastEventId - (k % 3)), agoMs: 50 + k * 10 })) : [];
+      const body = JSON.stringify({ tab: ids[i], transport: 'sse', editing: null, ...(deliveries.length ? { deliveries } : {}) });
+      batch.push(
+        post(port, '/api/presence', cookies[i % cookies.length] ?? '', body).then((status) => {
+          if (status === 200) sent++;
+          else if (status === 429 || status === 400) refused++;
+          else failed++;
+        }),
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, TICK_MS - (performance.now() - started))));
+  }
+  clearInterval(watch);
+}
+
+process.on('message', (message: { cmd: 'start'; start: Start } | { cmd: 'stop' }) => {
+  if (message.cmd === 'start') {
+    void run(message.start);
+    process.send?.({ cmd: 'started' });
+    return;
+  }
+  stopped = true;
+  process.send?.({ cmd: 'stopped', sent, refused, failed });
+});
