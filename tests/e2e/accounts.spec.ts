@@ -1,29 +1,11 @@
 import AxeBuilder from '@axe-core/playwright';
-import type { APIRequestContext, Page } from '@playwright/test';
 import type { UserDTO } from '@/lib/shared/dto';
-import type { Role } from '@/lib/shared/roles';
 import { ADMIN_NAME, ANONYMOUS } from './credentials';
-import { dashboard, expect, test, uniqueEmail } from './fixtures';
+import { acceptInvite, dashboard, expect, personWithRole, test, uniqueEmail } from './fixtures';
 
 // People, each signing in as themselves (issue 21): an admin invites a colleague, who sets a
 // password in their own browser; what they do is live in the admin's browser and in the activity
 // under their name; their role decides their controls, live; taking it away signs them out.
-
-async function personWithRole(api: APIRequestContext, name: string, role: Role): Promise<UserDTO> {
-  const response = await api.post('/api/users', { data: { name, email: uniqueEmail(name.split(' ')[0]?.toLowerCase() ?? 'person'), role } });
-  expect(response.status()).toBe(201);
-  return (await response.json()) as UserDTO;
-}
-
-/** The invite page of `link`, in a browser of its own: the person sets a password and lands on the dashboard. */
-async function acceptInvite(page: Page, link: string, password: string): Promise<void> {
-  await page.goto(link);
-  await expect(page).toHaveTitle('Set your password · Roster');
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Set password and sign in' }).click();
-  await expect(page).toHaveURL(/\/$/);
-  await expect(dashboard(page).connection).toHaveText('Connected (SSE)');
-}
 
 test('an admin invites an editor from the dashboard; the editor sets a password in another browser, and what they add shows in the admin’s browser and in the activity under their name', async ({ page, api, openBrowser }) => {
   const ada = await personWithRole(api, 'Ada Editor', 'editor');

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type APIRequestContext, type BrowserContext, type BrowserContextOptions, type Page, expect, test as base } from '@playwright/test';
 import type { PageDTO, UserDTO } from '@/lib/shared/dto';
+import type { Role } from '@/lib/shared/roles';
 import { plantSession } from '../support/session';
 import { ADMIN_EMAIL, ADMIN_STATE, ANONYMOUS, API_TOKEN, E2E_DATABASE, SESSION_COOKIE, SESSION_SECRET } from './credentials';
 
@@ -140,6 +141,35 @@ export function countText(made: number, q = ''): string {
   return q ? `${users} ${total === 1 ? 'matches' : 'match'} “${q}”` : users;
 }
 
+/** A person with `role` (one who may sign in, unless 'none'), made through the API. */
+export async function personWithRole(api: APIRequestContext, name: string, role: Role): Promise<User> {
+  const response = await api.post('/api/users', { data: { name, email: uniqueEmail(name.split(' ')[0]?.toLowerCase() ?? 'person'), role } });
+  expect(response.status(), await response.text()).toBe(201);
+  return (await response.json()) as User;
+}
+
+/** The invite page of `link`, in a browser of its own: the person sets a password and lands on the dashboard, live. */
+export async function acceptInvite(page: Page, link: string, password: string): Promise<void> {
+  await page.goto(link);
+  await expect(page).toHaveTitle('Set your password · Roster');
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Set password and sign in' }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await expect(dashboard(page).connection).toHaveText('Connected (SSE)');
+}
+
+/** A one-time link for the user to set a password and sign in, as an admin asks for one. */
+export async function inviteLink(api: APIRequestContext, userId: number): Promise<string> {
+  const response = await api.post(`/api/users/${userId}/invite`);
+  expect(response.status(), await response.text()).toBe(201);
+  return ((await response.json()) as { url: string }).url;
+}
+
+/** `person` signs in through an invite, in `page` (a browser of their own), and lands on the dashboard, live. */
+export async function signInThroughInvite(api: APIRequestContext, page: Page, person: User): Promise<void> {
+  await acceptInvite(page, await inviteLink(api, person.id), `${person.name}’s own password`);
+}
+
 /** The dashboard's parts, found the way a person (or a screen reader) finds them. */
 export function dashboard(page: Page) {
   const form = page.getByRole('form', { name: 'Add a user' });
@@ -164,6 +194,13 @@ export function dashboard(page: Page) {
     editLink: (name: string) => page.getByRole('link', { name: `Edit ${name}`, exact: true }),
     /** The editor of a user: inline in its row, or the form of the edit page. */
     editForm: (name: string) => page.getByRole('form', { name: `Edit ${name}`, exact: true }),
+    /** "Here now" in the header: a circle of initials per person, named by the person (with " (you)" for the one signed in). */
+    hereNow: page.getByRole('region', { name: 'Here now' }),
+    personHere: (label: string) => page.getByRole('region', { name: 'Here now' }).getByRole('img', { name: label, exact: true }),
+    /** "Ada is editing" on a row whose editor someone else has open. */
+    editingMarker: (id: number) => page.locator(`tbody tr[data-user-id="${id}"]`).getByTestId('editing-marker'),
+    /** "Grace is also editing this user." over an editor. */
+    alsoEditing: page.getByTestId('also-editing'),
     search: page.getByRole('searchbox', { name: 'Search' }),
     searchButton: page.getByRole('button', { name: 'Search', exact: true }),
     /** A column's header cell (it carries aria-sort) and the link in it that sorts by the column. */
