@@ -23,6 +23,9 @@ let samples: Sample[] = [];
 let applied = 0;
 let lastSent = 0;
 let timer: ReturnType<typeof setTimeout> | undefined;
+/** When the next report is due (the soonest anything asked for), and whether one is on its way now. */
+let dueAt = Infinity;
+let sending = false;
 let started = 0;
 /** The last page stopped reporting: leave unless another starts soon (a navigation within the app). */
 let leaving: ReturnType<typeof setTimeout> | undefined;
@@ -45,27 +48,36 @@ function body(leaving: boolean): PresenceReport {
 async function send(): Promise<void> {
   timer = undefined;
   if (started === 0) return;
-  lastSent = Date.now();
+  sending = true;
+  dueAt = Infinity;
   const report = body(false);
   // Samples go with this report whatever its answer: a refused one is not sent twice.
   samples = [];
   applied = 0;
+  let retryAfterMs: number | null = null;
   try {
     const response = await fetch('/api/presence', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(report) });
     if (response.ok) setPeople((await response.json()) as PresenceDTO);
+    // Refused (429), nothing of it was recorded: an editor opened or closed must not wait for the next regular report.
+    else if (response.status === 429) retryAfterMs = Number(response.headers.get('Retry-After') ?? 1) * 1_000 || MIN_GAP_MS;
   } catch {
     // Offline: the next report says it all again.
   }
+  // The server counts its second from when the report arrived, which is after it was sent: counted
+  // from the answer, the next one is never early on the server's clock however long this trip took.
+  lastSent = Date.now();
+  sending = false;
+  if (retryAfterMs !== null) schedule(retryAfterMs);
   schedule(REPORT_EVERY_MS);
 }
 
-/** The next report in `delay` ms, or sooner if one is already due sooner; never within a second of the last. */
+/** The next report in `delay` ms, or sooner if one is already due sooner; never within a second of the last, nor while one is on its way. */
 function schedule(delay: number): void {
   if (started === 0) return;
-  const at = Math.max(Date.now() + delay, lastSent + MIN_GAP_MS);
-  if (timer !== undefined) {
-    clearTimeout(timer);
-  }
+  dueAt = Math.min(dueAt, Date.now() + delay);
+  if (sending) return;
+  clearTimeout(timer);
+  const at = Math.max(dueAt, lastSent + MIN_GAP_MS);
   timer = setTimeout(() => void send(), at - Date.now());
 }
 
@@ -93,6 +105,7 @@ export function startPresence(): () => void {
     if (--started > 0) return;
     clearTimeout(timer);
     timer = undefined;
+    dueAt = Infinity;
     window.removeEventListener('pagehide', leave);
     window.removeEventListener('pageshow', onPageShow);
     leaving = setTimeout(leave, MIN_GAP_MS);
