@@ -72,11 +72,13 @@ if (!building && authEnabled()) {
 // From here on, what Next.js prints of errors and warnings is a JSON line like the rest.
 if (!building && process.env.NODE_ENV === 'production') consoleThroughLog();
 
-// Sessions: a session ended on any instance closes its streams here and is forgotten at once.
-// The sweep catches what was not heard (Redis down when it ended) and purges expired sessions.
+// Sessions: a session ended on any instance closes its streams here, takes its tabs off who is
+// here, and is forgotten at once. The sweep catches what was not heard (Redis down when it ended)
+// and purges expired sessions.
 sessionRelay.onSessionsEnded((ended) => {
   forgetSessions(ended);
   connections.endSessions(ended);
+  presence.endSessions(ended);
 });
 sessionRelay.onSessionsChanged(forgetSessions);
 if (!building && authEnabled()) {

@@ -20,7 +20,15 @@ function setup() {
   return { a, b, heard, tick: (ms: number) => (now += ms), close: () => [a, b].forEach((p) => p.close()) };
 }
 
-const tab = (id: string, person: { id: number; name: string }, editing: number | null = null) => ({ tab: id, person, editing, transport: 'sse' as const, reportedAt: null });
+/** A tab's report; each person signed in with one session ("s1" for Ada) unless `session` says. */
+const tab = (id: string, person: { id: number; name: string }, editing: number | null = null, session = `s${person.id}`) => ({
+  tab: id,
+  person,
+  session,
+  editing,
+  transport: 'sse' as const,
+  reportedAt: null,
+});
 
 describe('Presence (the registry every instance keeps)', () => {
   it('tells every instance of a change once: a person with two tabs is one, editors are named, reports that change nothing are silent', () => {
@@ -55,6 +63,23 @@ describe('Presence (the registry every instance keeps)', () => {
     tick(1);
     a.sweep();
     expect(a.people().people.map((p) => p.name)).toEqual(['Grace Hopper']);
+    close();
+  });
+
+  it('an ended session takes its tabs off who is here on every instance at once; the person stays while another session of theirs is here', () => {
+    const { a, b, heard, close } = setup();
+    a.report(tab('t1', ada));
+    b.report(tab('t2', ada, 7, 'ada-phone'));
+    b.report(tab('t3', grace));
+    a.endSessions(['ada-phone']);
+    b.endSessions(['ada-phone']);
+    expect(heard[0]?.at(-1)).toEqual({ people: [{ ...ada, editing: [] }, { ...grace, editing: [] }] });
+    a.endSessions(['s1']);
+    b.endSessions(['s1']);
+    expect(a.people()).toEqual({ people: [{ ...grace, editing: [] }] });
+    expect(b.people()).toEqual(a.people());
+    a.endSessions('all');
+    expect(a.people()).toEqual({ people: [] });
     close();
   });
 

@@ -1,4 +1,5 @@
 import 'server-only';
+import type { SessionsEnded } from '@/lib/server/auth/session-relay';
 import type { Bus } from '@/lib/server/events/bus';
 import { PRESENCE_TTL_MS, type PersonHere, type PresenceDTO, type Transport } from '@/lib/shared/presence';
 import type { InstanceStatus } from '@/lib/shared/status';
@@ -12,6 +13,8 @@ import type { InstanceStatus } from '@/lib/shared/status';
 export type Tab = {
   tab: string;
   person: { id: number; name: string };
+  /** The session it reports with (its id, a hash): when that ends, the tab is gone. */
+  session: string | null;
   editing: number | null;
   transport: Transport;
   /** The instance its last report reached: the one that counts it in its metrics. */
@@ -106,6 +109,20 @@ export class Presence {
     const oldest = this.now() - INSTANCE_TTL_MS;
     const others = [...this.#instances.values()].filter(({ status, seenAt }) => seenAt >= oldest && status.id !== this.instance).map(({ status }) => status);
     return [...(this.#status ? [this.#status()] : []), ...others.sort((a, b) => a.id.localeCompare(b.id))];
+  }
+
+  /**
+   * Sessions ended (signed out, ended from the sessions page or by an admin): their tabs are gone
+   * now, as each instance hears it. Such a tab's own leaving report is refused, its session being over.
+   */
+  endSessions(ended: SessionsEnded): void {
+    let forgot = false;
+    for (const [id, tab] of this.#tabs) {
+      if (tab.session === null || (ended !== 'all' && !ended.includes(tab.session))) continue;
+      this.#tabs.delete(id);
+      forgot = true;
+    }
+    if (forgot) this.#recount();
   }
 
   /** Forgets tabs not heard of for PRESENCE_TTL_MS. */

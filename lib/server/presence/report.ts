@@ -32,7 +32,7 @@ export function applyReport(caller: Caller, report: PresenceReport, now = Date.n
   // API tokens and an open server (sign-in off) have no person to show.
   if (caller.user) {
     presence.report(
-      { tab: report.tab, person: caller.user, editing: report.editing, transport: report.transport, reportedAt: sampled ? now : (known?.reportedAt ?? null) },
+      { tab: report.tab, person: caller.user, session: caller.sessionId, editing: report.editing, transport: report.transport, reportedAt: sampled ? now : (known?.reportedAt ?? null) },
       report.leaving,
     );
   }
