@@ -70,6 +70,24 @@ test('two people in two browsers see each other in "Here now" within 2 s, named 
   await expect(ui.personHere(`${ADMIN_NAME} (you)`)).toHaveCount(1);
 });
 
+test('someone who signs out leaves "Here now" at once, the other tab of their browser too, though no tab could say it left', async ({ page, api, openBrowser }) => {
+  const ui = dashboard(page);
+  await page.goto('/');
+  await expect(ui.connection).toHaveText('Connected (SSE)');
+  const theirs = await openBrowser({ storageState: ANONYMOUS });
+  await signInThroughInvite(api, theirs, await personWithRole(api, 'Grace Hopper', 'editor'));
+  const otherTab = await theirs.context().newPage();
+  await otherTab.goto('/');
+  await expect(dashboard(otherTab).personHere(ADMIN_NAME)).toBeVisible();
+  await expect(ui.personHere('Grace Hopper')).toBeVisible();
+
+  // Her tabs' leaving reports come after her session ended, and are refused: the sign-out itself takes her off.
+  await theirs.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await expect(theirs).toHaveURL(/\/login$/);
+  await expect(ui.personHere('Grace Hopper')).toHaveCount(0, { timeout: 5_000 });
+  await expect(ui.personHere(`${ADMIN_NAME} (you)`)).toBeVisible();
+});
+
 test('an editor open in one browser marks the row in the other; both editors of one user name each other; Cancel takes the marks away', async ({ page, api, openBrowser }) => {
   const edna = await createUser(api, 'Edna Edit', uniqueEmail('edna'));
   const grace = await personWithRole(api, 'Grace Hopper', 'editor');

@@ -29,7 +29,7 @@ test('an admin’s status page follows the server without a reload: each new eve
   await page.goto('/status');
   await expect(page.getByRole('heading', { name: 'Status', level: 1 })).toBeVisible();
   await expect(board.instance).toHaveCount(1);
-  // Closed pages of earlier tests said they left: no page reports but this test's.
+  // Earlier tests' pages said they left as they closed, or their sessions ended: none is counted.
   await expect(board.pages).toHaveText('0 / 0');
   await page.evaluate(() => Object.assign(window, { notReloaded: true }));
 
