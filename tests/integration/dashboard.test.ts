@@ -307,10 +307,14 @@ describe('the edit page /users/{id}/edit', () => {
     const html = await editPage(`/users/${user.id}/edit?return=${encodeURIComponent('/?q=edit')}`);
     expect(html).toMatch(/<h1[^>]*>Edit (<!-- -->)?Edit Me<\/h1>/);
     const form = editForm(html);
+    // And what the fields started from, so a stale save keeps only what was changed (lib/shared/merge-edit.ts).
     expect(hiddenFields(form).filter(([name]) => !name.startsWith('$'))).toEqual([
       ['id', String(user.id)],
       ['version', '1'],
       ['return', '/?q=edit'],
+      ['was-name', 'Edit Me'],
+      ['was-email', user.email],
+      ['was-role', 'none'],
     ]);
     expect(form).toMatch(/<label for="edit-\d+-name"[^>]*>Name<\/label>/);
     expect(form).toMatch(/<input[^>]*name="name"[^>]*value="Edit Me"/);
@@ -385,7 +389,7 @@ describe('the edit page /users/{id}/edit', () => {
     }
   });
 
-  it('refuses a stale edit, shows the user as it is now at its version, and changes nothing', async () => {
+  it('refuses a stale edit, keeps what was typed beside what was saved meanwhile, at the new version, and changes nothing', async () => {
     const user = await createUser(server.url, 'Stale Base', uniqueEmail('stale'));
     expect((await stream.next()).event).toBe('user_created');
     const path = `/users/${user.id}/edit`;
@@ -393,13 +397,15 @@ describe('the edit page /users/{id}/edit', () => {
     const current = (await (await patchUser(server.url, user.id, { name: 'Changed Elsewhere' }, 1)).json()) as UserDTO;
     expect((await stream.next()).event).toBe('user_updated');
 
-    const response = await submitForm(`${server.url}${path}`, form, { name: 'Lost Edit', email: user.email }, { headers: signedIn, redirect: 'manual' });
+    const response = await submitForm(`${server.url}${path}`, form, { name: 'Kept Edit', email: user.email }, { headers: signedIn, redirect: 'manual' });
 
     expect(response.status).toBe(200);
     const again = editForm(await response.text());
-    expect(again).toContain('Changed by someone else while you were editing');
+    expect(again).toContain('Changed by someone else while you were editing: your changes are kept.');
     expect(hiddenFields(again)).toContainEqual(['version', '2']);
-    expect(again).toMatch(/<input[^>]*name="name"[^>]*value="Changed Elsewhere"/);
+    expect(hiddenFields(again)).toContainEqual(['was-name', 'Changed Elsewhere']);
+    expect(again).toMatch(/<input[^>]*name="name"[^>]*value="Kept Edit"/);
+    expect(again).toMatch(/<p id="edit-\d+-name-note"[^>]*>Saved meanwhile by someone else: “Changed Elsewhere”<\/p>/);
     expect(await (await fetchUser(server.url, user.id)).json()).toEqual(current);
 
     // Nothing was announced: the next event is this marker.

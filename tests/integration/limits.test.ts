@@ -137,6 +137,10 @@ describe.each(SERVES)('limits (%s)', (serve) => {
         roster_sse_slow_consumers_dropped_total: { type: 'COUNTER', value: stats.slowConsumersDropped },
         // No import has run: the counter has no rows yet.
         roster_import_rows_total: { type: 'COUNTER', value: undefined },
+        // Nobody reported from a screen (tests/integration/presence.test.ts does): no samples, no pages, nobody here.
+        roster_event_delivery_seconds: { type: 'HISTOGRAM', value: undefined },
+        roster_dashboards: { type: 'GAUGE', value: 0 },
+        roster_people_here: { type: 'GAUGE', value: 0 },
       });
       expect(stats.subscribers).toBe(3);
       expect(stats.connectionsRefused).toBeGreaterThan(0);
