@@ -59,7 +59,7 @@ async function run({ port, cookies, tabs }: Start): Promise<void> {
     const batch: Promise<void>[] = [];
     for (; due >= 1; due--) {
       const i = next++ % tabs;
-      const deliveries = lastEventId > 0 ? Array.from({ length: SAMPLES }, (_, k) => ({ eventId: Math.max(1, lastEventId - (k % 3)), agoMs: 50 + k * 10 })) : [];
+      const deliveries = lastEventId > 0 ? Array.from({ length: SAMPLES }, (_, k) => ({ eventId: Math.max(1, lastEventId - (k % 3)), atMs: Date.now() - 50 - k * 10 })) : [];
       const body = JSON.stringify({ tab: ids[i], transport: 'sse', editing: null, ...(deliveries.length ? { deliveries } : {}) });
       batch.push(
         post(port, '/api/presence', cookies[i % cookies.length] ?? '', body).then((status) => {

@@ -8,7 +8,7 @@ import { CHROMIUM, CHROMIUM_ARGS, SESSION_COOKIE, now } from './config';
 /**
  * Installed before any page script: records when the status first reads "Connected (SSE)"
  * (performance.now(), from navigation start) and when the first EventSource was made and opened, reports each user row as it is added to the DOM to
- * `window.__benchSeen` when the page has one, and gives `__bench.snapshot()` (the visible rows —
+ * `window.__benchSeen` when the page has one (with when, on the wall clock), and gives `__bench.snapshot()` (the visible rows —
  * rows fading out are aria-hidden — the count text and the status).
  */
 export const PROBE = `(() => {
@@ -44,7 +44,8 @@ export const PROBE = `(() => {
       const id = Number(row.getAttribute('data-user-id'));
       if (bench.seen.has(id)) continue;
       bench.seen.add(id);
-      if (typeof window.__benchSeen === 'function') window.__benchSeen(id);
+      // With the page's wall-clock time it was added (this machine's clock, as the server's).
+      if (typeof window.__benchSeen === 'function') window.__benchSeen(id, performance.timeOrigin + performance.now());
     }
   };
   new MutationObserver((records) => {

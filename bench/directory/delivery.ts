@@ -1,8 +1,9 @@
 // Part 6: how live it is, as the screens report it (roster_event_delivery_seconds) against the
-// bench's own measurement of the same events. 20 dashboards (one browser context) watch while 40
-// users are created at 2 a second; the bench notes when each row appears in each page (a
-// MutationObserver, on the bench's clock) and when its create was sent; then it waits for every
-// page's next report (every 10 s) and reads the histogram's growth from /api/metrics.
+// bench's own measurement of the same events, from the same moment: 20 dashboards (one browser
+// context) watch while 40 users are created at 2 a second; the bench takes when each row appears
+// in each page (a MutationObserver, on the wall clock) minus the user's createdAt (written in the
+// create's transaction: its commit), both this machine's clock; then it waits for every page's
+// next report (every 10 s) and reads the histogram's growth from /api/metrics.
 import { type Browser } from '@playwright/test';
 import type { UserDTO } from '../../lib/shared/dto';
 import { parsePrometheus } from '../../tests/support/prometheus';
@@ -18,7 +19,7 @@ const RATE = 2;
 const REPORT_WAIT_MS = 12_500;
 
 export type Delivery = {
-  /** Create sent → row in the page, every page and create (ms). */
+  /** Commit (the user's createdAt) → row in the page, every page and create (ms). */
   bench: Summary;
   /** The histogram's samples added meanwhile (transport sse), and its p50 / p99 by bucket interpolation (ms). */
   screens: { samples: number; p50: number; p99: number };
@@ -60,8 +61,8 @@ export async function deliveryAgreement(port: number, browser: Browser, base: st
   try {
     for (let i = 0; i < PAGES; i++) {
       const page = await context.newPage();
-      await page.exposeFunction('__benchSeen', (id: number) => {
-        if (!seen[i]!.has(id)) seen[i]!.set(id, now());
+      await page.exposeFunction('__benchSeen', (id: number, at: number) => {
+        if (!seen[i]!.has(id)) seen[i]!.set(id, at);
       });
       await page.goto('/', { waitUntil: 'load', timeout: 30_000 });
     }
@@ -69,21 +70,23 @@ export async function deliveryAgreement(port: number, browser: Browser, base: st
     // Past every page's first report, so the samples that follow are all this part's.
     await sleep(REPORT_WAIT_MS);
     const before = await deliveryBuckets(port);
-    const sent = new Map<number, number>();
+    const committed = new Map<number, number>();
     const started = now();
     for (let k = 0; k < CREATES; k++) {
       await sleep(Math.max(0, started + (k * 1_000) / RATE - now()));
-      const at = now();
       const { status, text } = await request(port, 'POST', '/api/users', { name: `Dirbench Delivery ${k}`, email: `dirbench-delivery-${k}-${RUN}@bench.local` });
       if (status !== 201) problems.push(`POST /api/users answered ${status}: ${text.slice(0, 200)}`);
-      else sent.set((JSON.parse(text) as UserDTO).id, at);
+      else {
+        const user = JSON.parse(text) as UserDTO;
+        committed.set(user.id, Date.parse(user.createdAt));
+      }
     }
     await sleep(REPORT_WAIT_MS);
     const after = await deliveryBuckets(port);
     const latencies: number[] = [];
     let missed = 0;
     for (const page of seen) {
-      for (const [id, at] of sent) {
+      for (const [id, at] of committed) {
         const shown = page.get(id);
         if (shown === undefined) missed++;
         else latencies.push(shown - at);

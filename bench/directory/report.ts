@@ -72,7 +72,7 @@ export function table(result: Result): string {
       consistency ? consistency.ahead === 0 && consistency.behind === 0 : undefined,
     ],
     [
-      `Delivery p99 as 20 screens report it (${delivery?.screens.samples ?? 0} samples) vs the bench's create → row (${delivery?.bench.count ?? 0})`,
+      `Delivery p99 as 20 screens report it (${delivery?.screens.samples ?? 0} samples) vs the bench's own commit → row (${delivery?.bench.count ?? 0})`,
       delivery ? `${f(delivery.screens.p99, 1)} ms vs ${f(delivery.bench.p99, 1)} ms (p50 ${f(delivery.screens.p50, 1)} vs ${f(delivery.bench.p50, 1)}; missed ${delivery.missed})` : '–',
       'within 50 ms',
       delivery ? delivery.missed === 0 && (atMost(agreement, 50) ?? false) : undefined,

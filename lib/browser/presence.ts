@@ -4,7 +4,7 @@ import 'client-only';
 // screen — one small request every REPORT_EVERY_MS, one sooner when something changes (at most one
 // a second), and one as the tab closes. Who is here comes back in each answer and, between them,
 // in the stream's `presence` frames.
-import { MAX_DELIVERIES, type PresenceDTO, type PresenceReport, REPORT_EVERY_MS, type Transport } from '@/lib/shared/presence';
+import { MAX_DELIVERIES, type PresenceAnswer, type PresenceDTO, type PresenceReport, REPORT_EVERY_MS, type Transport } from '@/lib/shared/presence';
 
 type Sample = { eventId: number; appliedAt: number };
 
@@ -27,6 +27,12 @@ let timer: ReturnType<typeof setTimeout> | undefined;
 let dueAt = Infinity;
 let sending = false;
 let started = 0;
+/**
+ * The server's clock minus this tab's (performance.timeOrigin + performance.now()), as NTP finds
+ * it: from the answer with the shortest round trip so far, whose error is at most half that trip.
+ * Null until the first answer: until then no sample can be placed on the server's clock.
+ */
+let offset: { ms: number; roundTrip: number } | null = null;
 /** The last page stopped reporting: leave unless another starts soon (a navigation within the app). */
 let leaving: ReturnType<typeof setTimeout> | undefined;
 const EMPTY: PresenceDTO = { people: [] };
@@ -39,10 +45,19 @@ function setPeople(next: PresenceDTO): void {
 }
 
 function body(leaving: boolean): PresenceReport {
-  const now = performance.now();
   const report: PresenceReport = { tab, transport, editing: editing(), ...(leaving ? { leaving } : {}) };
-  if (!leaving && samples.length > 0) report.deliveries = samples.map(({ eventId, appliedAt }) => ({ eventId, agoMs: Math.round(now - appliedAt) }));
+  const shift = offset?.ms;
+  if (!leaving && shift !== undefined && samples.length > 0) {
+    report.deliveries = samples.map(({ eventId, appliedAt }) => ({ eventId, atMs: Math.round(performance.timeOrigin + appliedAt + shift) }));
+  }
   return report;
+}
+
+/** An answer's `serverTime`, between asking (`sent`) and hearing (`heard`, both performance.now()): a closer offset if its trip was shorter. */
+function measureOffset(serverTime: number, sent: number, heard: number): void {
+  const roundTrip = heard - sent;
+  if (offset && offset.roundTrip <= roundTrip) return;
+  offset = { ms: serverTime - (performance.timeOrigin + (sent + heard) / 2), roundTrip };
 }
 
 async function send(): Promise<void> {
@@ -56,8 +71,14 @@ async function send(): Promise<void> {
   applied = 0;
   let retryAfterMs: number | null = null;
   try {
+    const sent = performance.now();
     const response = await fetch('/api/presence', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(report) });
-    if (response.ok) setPeople((await response.json()) as PresenceDTO);
+    const heard = performance.now();
+    if (response.ok) {
+      const { serverTime, people: here } = (await response.json()) as PresenceAnswer;
+      measureOffset(serverTime, sent, heard);
+      setPeople({ people: here });
+    }
     // Refused (429), nothing of it was recorded: an editor opened or closed must not wait for the next regular report.
     else if (response.status === 429) retryAfterMs = Number(response.headers.get('Retry-After') ?? 1) * 1_000 || MIN_GAP_MS;
   } catch {

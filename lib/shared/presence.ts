@@ -8,17 +8,16 @@ export const REPORT_EVERY_MS = 10_000;
 export const PRESENCE_TTL_MS = 25_000;
 /** Delivery samples one report carries at most (a sample of a busy interval's events). */
 export const MAX_DELIVERIES = 50;
-/** Longer ago than this, a sample cannot be from the interval a report covers: refused. */
-const MAX_AGO_MS = 5 * 60_000;
 
 /** How a tab's table stays live: the stream, or polling while the stream is down. */
 export const TRANSPORTS = ['sse', 'polling'] as const;
 export type Transport = (typeof TRANSPORTS)[number];
 
 /**
- * One tab's report. `deliveries`: events this tab applied since its last report, each with how
- * long ago (ms, on the browser's own monotonic clock) it was applied; the server, knowing when
- * each event was committed, places the moment of applying on its own clock (lib/server/delivery.ts).
+ * One tab's report. `deliveries`: events this tab applied since its last report, each with the
+ * moment it was applied on the **server's** clock (ms since the epoch): the tab's monotonic clock
+ * plus its offset from the server's, which it measures from the answers' `serverTime` as NTP does
+ * (lib/browser/presence.ts). The server subtracts each event's commit time (lib/server/delivery.ts).
  */
 export const presenceReportSchema = z
   .object({
@@ -29,7 +28,7 @@ export const presenceReportSchema = z
     /** The tab is closing: forget it now rather than after PRESENCE_TTL_MS. */
     leaving: z.boolean().optional(),
     deliveries: z
-      .array(z.object({ eventId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER), agoMs: z.number().min(0).max(MAX_AGO_MS) }).strict())
+      .array(z.object({ eventId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER), atMs: z.number().int().positive().max(Number.MAX_SAFE_INTEGER) }).strict())
       .max(MAX_DELIVERIES)
       .optional(),
   })
@@ -39,8 +38,11 @@ export type PresenceReport = z.infer<typeof presenceReportSchema>;
 /** One person who has Roster open, in however many tabs, and the users they are editing. */
 export type PersonHere = { id: number; name: string; editing: number[] };
 
-/** The answer to a report, and the data of a `presence` frame: everyone here, by name. */
+/** The data of a `presence` frame: everyone here, by name. */
 export type PresenceDTO = { people: PersonHere[] };
+
+/** The answer to a report: everyone here, and the server's clock when it answered (ms since the epoch). */
+export type PresenceAnswer = PresenceDTO & { serverTime: number };
 
 /** "Ada Lovelace" → "AL"; one word → its first two letters. */
 export function initials(name: string): string {

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PresenceDTO } from '@/lib/shared/presence';
+import type { PresenceAnswer, PresenceDTO } from '@/lib/shared/presence';
 import type { StatusDTO } from '@/lib/shared/status';
 import { type Auth, authHeaders, createUser } from '../support/api';
 import { makePerson, type Person } from '../support/accounts';
@@ -17,7 +17,7 @@ import { servicesUp } from '../support/services';
 import { signIn } from '../support/session';
 import { SseClient } from '../support/sse';
 
-type Report = { tab?: string; transport?: string; editing?: number | null; leaving?: boolean; deliveries?: { eventId: number; agoMs: number }[] };
+type Report = { tab?: string; transport?: string; editing?: number | null; leaving?: boolean; deliveries?: { eventId: number; atMs: number }[] };
 
 /** A tab's report from a browser of this site (its Origin), with its session cookie. */
 function report(baseUrl: string, auth: Auth, body: Report | string): Promise<Response> {
@@ -82,13 +82,16 @@ describe('presence and delivery reports (npm start, SQLite)', () => {
     const adaTab = aTab();
     const first = await report(server.url, { cookie: adaCookie }, adaTab);
     expect(first.status).toBe(200);
-    expect(names((await first.json()) as PresenceDTO)).toEqual(['Ada Lovelace']);
+    const answer = (await first.json()) as PresenceAnswer;
+    expect(names(answer)).toEqual(['Ada Lovelace']);
+    // The server's clock, for the tab's offset.
+    expect(Math.abs(answer.serverTime - Date.now())).toBeLessThan(1_000);
     expect(names(await nextPresence(stream))).toEqual(['Ada Lovelace']);
 
     // A second tab of hers changes nothing anyone sees: no frame.
     await report(server.url, { cookie: adaCookie }, aTab());
     const adminTab = aTab(ada.user.id);
-    const both = (await (await report(server.url, { cookie: admin }, adminTab)).json()) as PresenceDTO;
+    const both: PresenceDTO = { people: ((await (await report(server.url, { cookie: admin }, adminTab)).json()) as PresenceAnswer).people };
     expect(both.people).toEqual([
       { id: expect.any(Number), name: 'Ada Lovelace', editing: [] },
       { id: expect.any(Number), name: 'Admin', editing: [ada.user.id] },
@@ -129,12 +132,14 @@ describe('presence and delivery reports (npm start, SQLite)', () => {
       ['not JSON', '{"tab":'],
       ['a tab that is not a UUID', { ...aTab(), tab: 'tab-1' }],
       ['a transport we do not have', { ...aTab(), transport: 'carrier-pigeon' }],
-      ['a negative time', { ...aTab(), deliveries: [{ eventId, agoMs: -5 }] }],
-      ['a time longer than a report covers', { ...aTab(), deliveries: [{ eventId, agoMs: 10 * 60_000 }] }],
-      ['an event that does not exist yet', { ...aTab(), deliveries: [{ eventId: eventId + 1_000, agoMs: 10 }] }],
+      ['a negative time', { ...aTab(), deliveries: [{ eventId, atMs: -5 }] }],
+      ['a time that is no whole number', { ...aTab(), deliveries: [{ eventId, atMs: Date.now() + 0.5 }] }],
+      ['a time longer ago than a report covers', { ...aTab(), deliveries: [{ eventId, atMs: Date.now() - 10 * 60_000 }] }],
+      ['a time after the report arrived', { ...aTab(), deliveries: [{ eventId, atMs: Date.now() + 60_000 }] }],
+      ['an event that does not exist yet', { ...aTab(), deliveries: [{ eventId: eventId + 1_000, atMs: Date.now() }] }],
       // Applied 4 minutes ago: before the event was committed, which is impossible.
-      ['a time before the commit', { ...aTab(), deliveries: [{ eventId, agoMs: 10 }, { eventId, agoMs: 4 * 60_000 }] }],
-      ['too many samples', { ...aTab(), deliveries: Array.from({ length: 51 }, () => ({ eventId, agoMs: 10 })) }],
+      ['a time before the commit', { ...aTab(), deliveries: [{ eventId, atMs: Date.now() }, { eventId, atMs: Date.now() - 4 * 60_000 }] }],
+      ['too many samples', { ...aTab(), deliveries: Array.from({ length: 51 }, () => ({ eventId, atMs: Date.now() })) }],
       ['fields it does not know', { ...aTab(), secret: 1 } as Report],
       ['an editing id that is no id', { ...aTab(), editing: -3 }],
     ];
@@ -145,11 +150,11 @@ describe('presence and delivery reports (npm start, SQLite)', () => {
     }
     expect(await deliveries(server.url, 'sse')).toEqual(before);
 
-    // A real one: applied just now, and 5 ms before, by the browser's own clock.
+    // A real one: applied just now, and 5 ms before, on the server's clock (this machine's).
     expect(user.id).toBeGreaterThan(0);
     const tab = aTab();
     const sent = Date.now();
-    const accepted = await report(server.url, { cookie: adaCookie }, { ...tab, deliveries: [{ eventId, agoMs: 0 }, { eventId, agoMs: 5 }] });
+    const accepted = await report(server.url, { cookie: adaCookie }, { ...tab, deliveries: [{ eventId, atMs: Date.now() }, { eventId, atMs: Date.now() - 5 }] });
     expect(accepted.status).toBe(200);
     const after = await deliveries(server.url, 'sse');
     expect(after.count).toBe(before.count + 2);
@@ -163,7 +168,7 @@ describe('presence and delivery reports (npm start, SQLite)', () => {
     expect(tooSoon.status).toBe(429);
     expect(tooSoon.headers.get('retry-after')).toBe('1');
     await new Promise((resolve) => setTimeout(resolve, 1_100));
-    const samplesTooSoon = await report(server.url, { cookie: adaCookie }, { ...tab, deliveries: [{ eventId, agoMs: 0 }] });
+    const samplesTooSoon = await report(server.url, { cookie: adaCookie }, { ...tab, deliveries: [{ eventId, atMs: Date.now() }] });
     expect(samplesTooSoon.status).toBe(429);
     expect(await deliveries(server.url, 'sse')).toEqual(after);
     // A report without samples is still welcome (the tab is here): the refused ones did not count.

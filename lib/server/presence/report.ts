@@ -2,7 +2,7 @@ import 'server-only';
 import type { Caller } from '@/lib/server/auth';
 import { recordDeliveries } from '@/lib/server/delivery';
 import { RateLimitedError } from '@/lib/server/errors';
-import { type PresenceDTO, type PresenceReport, REPORT_EVERY_MS } from '@/lib/shared/presence';
+import { type PresenceAnswer, type PresenceReport, REPORT_EVERY_MS } from '@/lib/shared/presence';
 import { presence } from './index';
 
 // A tab's report (POST /api/presence): it is here (and editing whom), how it is live, and what it
@@ -18,7 +18,7 @@ const MAX_TABS = 50;
 const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1_000));
 
 /** Applies a validated report from a signed-in browser; answers who is here now. */
-export function applyReport(caller: Caller, report: PresenceReport, now = Date.now()): PresenceDTO {
+export function applyReport(caller: Caller, report: PresenceReport, now = Date.now()): PresenceAnswer {
   const known = presence.tab(report.tab);
   if (caller.user && known && known.person.id !== caller.user.id) throw new RateLimitedError(60, 'That tab id belongs to another person: make a new one');
   if (known && !report.leaving && now - known.seenAt < MIN_GAP_MS) throw new RateLimitedError(seconds(MIN_GAP_MS - (now - known.seenAt)), 'One report a second per tab at most');
@@ -36,5 +36,6 @@ export function applyReport(caller: Caller, report: PresenceReport, now = Date.n
       report.leaving,
     );
   }
-  return presence.people();
+  // The server's clock as it answers: the tab measures its offset from it (lib/browser/presence.ts).
+  return { ...presence.people(), serverTime: Date.now() };
 }
