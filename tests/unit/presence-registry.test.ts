@@ -47,6 +47,7 @@ describe('Presence (the registry every instance keeps)', () => {
     expect(b.transports()).toEqual({ sse: 2, polling: 0 });
     expect(a.tabsOf(ada.id)).toBe(2);
     b.report(tab('t3', grace), true);
+    expect([a.tabsOf(grace.id), b.tabsOf(ada.id)]).toEqual([0, 2]);
     expect(b.people()).toEqual({ people: [{ ...ada, editing: [] }] });
     expect(b.instances().map((instance) => instance.id)).toEqual(['b', 'a']);
     close();

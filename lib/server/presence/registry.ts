@@ -35,7 +35,11 @@ const INSTANCE_TTL_MS = 10_000;
 export class Presence {
   readonly #tabs = new Map<string, Tab>();
   readonly #instances = new Map<string, { status: InstanceStatus; seenAt: number }>();
-  #people = '[]';
+  /** Tabs per person: a report checks a person's tabs without walking every tab. */
+  readonly #tabsPerPerson = new Map<number, number>();
+  /** Everyone here, and the same as JSON to tell a change from none. */
+  #people: PresenceDTO = { people: [] };
+  #peopleJson = '[]';
   #sweep: ReturnType<typeof setInterval> | undefined;
   /** How this instance is, for the status page: told by start(). */
   #status: (() => InstanceStatus) | undefined;
@@ -87,14 +91,12 @@ export class Presence {
 
   /** Tabs of this person, on any instance. */
   tabsOf(personId: number): number {
-    let count = 0;
-    for (const tab of this.#tabs.values()) if (tab.person.id === personId) count++;
-    return count;
+    return this.#tabsPerPerson.get(personId) ?? 0;
   }
 
-  /** Everyone here now, by name, each once however many tabs they have. */
+  /** Everyone here now, by name, each once however many tabs they have. Not to be changed by the caller. */
   people(): PresenceDTO {
-    return { people: JSON.parse(this.#people) as PersonHere[] };
+    return this.#people;
   }
 
   /** The tabs whose last report reached this instance, by transport (its metrics: summed over instances, each tab counts once). */
@@ -119,7 +121,7 @@ export class Presence {
     let forgot = false;
     for (const [id, tab] of this.#tabs) {
       if (tab.session === null || (ended !== 'all' && !ended.includes(tab.session))) continue;
-      this.#tabs.delete(id);
+      this.#forget(id);
       forgot = true;
     }
     if (forgot) this.#recount();
@@ -131,7 +133,7 @@ export class Presence {
     let forgot = false;
     for (const [id, tab] of this.#tabs) {
       if (tab.seenAt >= oldest) continue;
-      this.#tabs.delete(id);
+      this.#forget(id);
       forgot = true;
     }
     if (forgot) this.#recount();
@@ -163,9 +165,37 @@ export class Presence {
       for (const tab of this.#tabs.values()) if (tab.instance === this.instance) this.#publish({ kind: 'tab', tab });
       return;
     }
-    if (message.kind === 'gone') this.#tabs.delete(message.tab);
-    else this.#tabs.set(message.tab.tab, message.tab);
-    this.#recount();
+    if (message.kind === 'gone') {
+      if (this.#forget(message.tab)) this.#recount();
+      return;
+    }
+    const before = this.#tabs.get(message.tab.tab);
+    // Set in place, never deleted first: a Map moves a re-added key to its end, and a sync answered
+    // while walking the tabs would then meet it again, without end.
+    this.#tabs.set(message.tab.tab, message.tab);
+    if (before?.person.id !== message.tab.person.id) {
+      if (before) this.#count(before.person.id, -1);
+      this.#count(message.tab.person.id, 1);
+    }
+    // A heartbeat that changes nothing anyone sees (the same person, name and editor) costs no recount:
+    // a recount walks every tab, and every open page reports every 10 s.
+    const seen = (tab: Tab) => `${tab.person.id}\n${tab.person.name}\n${tab.editing ?? ''}`;
+    if (!before || seen(before) !== seen(message.tab)) this.#recount();
+  }
+
+  /** Drops a tab; false when it was not here. */
+  #forget(id: string): boolean {
+    const tab = this.#tabs.get(id);
+    if (!tab) return false;
+    this.#tabs.delete(id);
+    this.#count(tab.person.id, -1);
+    return true;
+  }
+
+  #count(personId: number, change: 1 | -1): void {
+    const count = this.tabsOf(personId) + change;
+    if (count > 0) this.#tabsPerPerson.set(personId, count);
+    else this.#tabsPerPerson.delete(personId);
   }
 
   /** Everyone here, sorted by name; `changed` only when that differs from before (not on every report). */
@@ -179,8 +209,9 @@ export class Presence {
     const people = [...byPerson.values()].map((person) => ({ ...person, editing: person.editing.sort((a, b) => a - b) }));
     people.sort((a, b) => a.name.localeCompare(b.name) || a.id - b.id);
     const json = JSON.stringify(people);
-    if (json === this.#people) return;
-    this.#people = json;
-    this.changed({ people });
+    if (json === this.#peopleJson) return;
+    this.#peopleJson = json;
+    this.#people = { people };
+    this.changed(this.#people);
   }
 }
