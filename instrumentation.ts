@@ -8,16 +8,18 @@ export async function register() {
   // Tracing first, so everything after it is traced; without a receiver the SDK is never loaded.
   if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT) (await import('./lib/server/tracing-sdk')).startTracing();
   await import('./lib/server/startup');
-  // `npm start`'s server (server.ts) serves GET /events itself, with this route's own GET, and
-  // answers what Next.js cannot take: it finds them here, once the app has started, compiled with
-  // the rest of the app.
-  const [{ GET }, { serveFromNode }, { NODE_EDGE, failedOutside, refuseTunnel, refuseUnparsed, screenRequest }, { countRequest }] = await Promise.all([
+  // `npm start`'s server (server.ts) serves GET /events and POST /api/presence itself, with these
+  // routes' own handlers, and answers what Next.js cannot take: it finds them here, once the app
+  // has started, compiled with the rest of the app.
+  const [events, presence, { serveFromNode }, { NODE_EDGE, failedOutside, refuseTunnel, refuseUnparsed, screenRequest }, { countRequest }] = await Promise.all([
     import('./app/events/route'),
+    import('./app/api/presence/route'),
     import('./lib/server/events/node-server'),
     import('./lib/server/node-edge'),
     import('./lib/server/requests-in-flight'),
   ]);
-  const edge: NodeEdge = { serveEvents: serveFromNode(GET), screenRequest, refuseUnparsed, refuseTunnel, failedOutside, countRequest };
+  const direct = { 'GET /events': serveFromNode(events.GET), 'POST /api/presence': serveFromNode(presence.POST) };
+  const edge: NodeEdge = { direct, screenRequest, refuseUnparsed, refuseTunnel, failedOutside, countRequest };
   Object.assign(globalThis, { [NODE_EDGE]: edge });
 }
 

@@ -2,7 +2,9 @@
 // goes to app/events/route.ts's own GET, whose Response is written straight to the socket
 // (lib/server/events/node-server.ts); everything else goes to Next.js as `next start` would serve it.
 // An open stream then costs about what a bare socket does, instead of Next.js's ~70 KB response
-// pipeline (docs/benchmarks.md). `next dev` and other Next.js hosts serve the same route as it is.
+// pipeline (docs/benchmarks.md). So does every open page's presence report (POST /api/presence,
+// app/api/presence/route.ts's own POST): 10,000 pages send 1,000 a second, more than Next.js's
+// pipeline serves on two cores. `next dev` and other Next.js hosts serve the same routes as they are.
 // Run by Node itself (its type stripping), so this file imports nothing of the app's TypeScript.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -22,7 +24,7 @@ const startedAt = Date.now();
 const STARTUP_TIMEOUT_MS = 60_000;
 
 type NodeEdge = {
-  serveEvents: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+  direct: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void>>;
   screenRequest: (req: IncomingMessage, res: ServerResponse) => boolean;
   refuseUnparsed: (error: Error, socket: Duplex) => void;
   refuseTunnel: (req: IncomingMessage, socket: Duplex) => void;
@@ -59,18 +61,17 @@ function countPeer(req: IncomingMessage): void {
   if (noTrustedProxy && req.socket.remoteAddress) req.headers['x-forwarded-for'] = req.socket.remoteAddress;
 }
 
-const isStream = (req: IncomingMessage) => req.method === 'GET' && (req.url === '/events' || req.url?.startsWith('/events?') === true);
+const STREAM = 'GET /events';
 const server = createServer((req, res) => {
   countPeer(req);
   if (edge.screenRequest(req, res)) return;
-  // Both answer errors themselves; the catch is the last resort, so one request cannot take the process down.
-  if (isStream(req)) {
-    edge.serveEvents(req, res).catch((error: unknown) => edge.failedOutside(error, req, res));
-    return;
-  }
+  const route = `${req.method} ${(req.url ?? '/').split('?')[0]}`;
   // Counted while answered (an import's batches give way to it) and timed: lib/server/requests-in-flight.ts.
-  edge.countRequest(req, res);
-  handle(req, res).catch((error: unknown) => edge.failedOutside(error, req, res));
+  // A stream is neither: it is open for hours, and counted as a stream.
+  if (route !== STREAM) edge.countRequest(req, res);
+  // Each answers its errors itself; the catch is the last resort, so one request cannot take the process down.
+  const direct = edge.direct[route];
+  (direct ?? handle)(req, res).catch((error: unknown) => edge.failedOutside(error, req, res));
 });
 server.on('clientError', (error, socket) => edge.refuseUnparsed(error, socket));
 server.on('connect', (req, socket) => edge.refuseTunnel(req, socket));

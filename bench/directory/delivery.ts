@@ -3,9 +3,10 @@
 // context) watch while 40 users are created at 2 a second; the bench takes when each row appears
 // in each page (a MutationObserver, on the wall clock) minus the user's createdAt (written in the
 // create's transaction: its commit), both this machine's clock; then it waits for every page's
-// next report (every 10 s) and reads the histogram's growth from /api/metrics.
+// next report (every 20 s) and reads the histogram's growth from /api/metrics.
 import { type Browser } from '@playwright/test';
 import type { UserDTO } from '../../lib/shared/dto';
+import { REPORT_EVERY_MS } from '../../lib/shared/presence';
 import { parsePrometheus } from '../../tests/support/prometheus';
 import { request, sleep } from '../servers';
 import { summarize, type Summary } from '../stats';
@@ -15,8 +16,8 @@ import { RUN, now } from './config';
 const PAGES = 20;
 const CREATES = 40;
 const RATE = 2;
-/** A page reports every 10 s: wait for one more round after the last create, and some. */
-const REPORT_WAIT_MS = 12_500;
+/** A page reports every REPORT_EVERY_MS: wait for one more round after the last create, and some. */
+const REPORT_WAIT_MS = REPORT_EVERY_MS + 2_500;
 
 export type Delivery = {
   /** Commit (the user's createdAt) → row in the page, every page and create (ms). */

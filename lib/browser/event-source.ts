@@ -1,7 +1,7 @@
 import 'client-only';
 // Browser side: one EventSource to /events, with reconnection this code controls.
 import type { HubEvent } from '@/lib/shared/dto';
-import type { PresenceDTO } from '@/lib/shared/presence';
+import type { PresenceFrame } from '@/lib/shared/presence';
 import { decodeEvent, USER_EVENT_TYPES } from './decode-event';
 
 /**
@@ -19,7 +19,7 @@ export type StreamHandlers = {
   onResync: () => void;
   onStatus: (status: LiveStatus) => void;
   /** Who is here changed (a `presence` frame). */
-  onPresence: (presence: PresenceDTO) => void;
+  onPresence: (presence: PresenceFrame) => void;
 };
 
 export type LiveStream = { reconnectNow: () => void; close: () => void };
@@ -60,7 +60,7 @@ export function connectEventStream(handlers: StreamHandlers): LiveStream {
       });
     }
     es.addEventListener('resync', () => handlers.onResync());
-    es.addEventListener('presence', (m) => handlers.onPresence(data<PresenceDTO>(m)));
+    es.addEventListener('presence', (m) => handlers.onPresence(data<PresenceFrame>(m)));
     es.addEventListener('expired', () => {
       es.close();
       source = null;

@@ -4,7 +4,7 @@ import 'client-only';
 // screen — one small request every REPORT_EVERY_MS, one sooner when something changes (at most one
 // a second), and one as the tab closes. Who is here comes back in each answer and, between them,
 // in the stream's `presence` frames.
-import { MAX_DELIVERIES, type PresenceAnswer, type PresenceDTO, type PresenceReport, REPORT_EVERY_MS, type Transport } from '@/lib/shared/presence';
+import { applyPresence, MAX_DELIVERIES, type PresenceAnswer, type PresenceDTO, type PresenceFrame, type PresenceReport, REPORT_EVERY_MS, type Transport } from '@/lib/shared/presence';
 
 type Sample = { eventId: number; appliedAt: number };
 
@@ -13,7 +13,7 @@ const MIN_GAP_MS = 1_000;
 const JOIN_AFTER_MS = 500;
 
 const tab = typeof crypto !== 'undefined' && 'randomUUID' in crypto ? crypto.randomUUID() : '';
-let people: PresenceDTO = { people: [] };
+let people: PresenceDTO = { people: [], version: '' };
 const listeners = new Set<() => void>();
 let transport: Transport = 'polling';
 /** Which user's editor each open editor of this tab shows (an editor closing removes its own). */
@@ -35,7 +35,7 @@ let started = 0;
 let offset: { ms: number; roundTrip: number } | null = null;
 /** The last page stopped reporting: leave unless another starts soon (a navigation within the app). */
 let leaving: ReturnType<typeof setTimeout> | undefined;
-const EMPTY: PresenceDTO = { people: [] };
+const EMPTY: PresenceDTO = { people: [], version: '' };
 
 const editing = (): number | null => [...editors.values()].at(-1) ?? null;
 
@@ -45,7 +45,7 @@ function setPeople(next: PresenceDTO): void {
 }
 
 function body(leaving: boolean): PresenceReport {
-  const report: PresenceReport = { tab, transport, editing: editing(), ...(leaving ? { leaving } : {}) };
+  const report: PresenceReport = { tab, transport, editing: editing(), ...(leaving ? { leaving } : {}), ...(people.version ? { seen: people.version } : {}) };
   const shift = offset?.ms;
   if (!leaving && shift !== undefined && samples.length > 0) {
     report.deliveries = samples.map(({ eventId, appliedAt }) => ({ eventId, atMs: Math.round(performance.timeOrigin + appliedAt + shift) }));
@@ -75,9 +75,10 @@ async function send(): Promise<void> {
     const response = await fetch('/api/presence', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(report) });
     const heard = performance.now();
     if (response.ok) {
-      const { serverTime, people: here } = (await response.json()) as PresenceAnswer;
+      const { serverTime, version, people: here } = (await response.json()) as PresenceAnswer;
       measureOffset(serverTime, sent, heard);
-      setPeople({ people: here });
+      // Without the list: the one this tab shows is current.
+      if (here) setPeople({ people: here, version });
     }
     // Refused (429), nothing of it was recorded: an editor opened or closed must not wait for the next regular report.
     else if (response.status === 429) retryAfterMs = Number(response.headers.get('Retry-After') ?? 1) * 1_000 || MIN_GAP_MS;
@@ -181,8 +182,17 @@ export function appliedNow(): void {
   }
 }
 
-/** A `presence` frame from the stream. */
-export const receivePresence = setPeople;
+/**
+ * A `presence` frame from the stream: what changed since the list it names. A tab that shows
+ * another (it missed a frame, or its first answer is still on its way) asks for the whole list:
+ * its next report, now, is answered with it.
+ */
+export function receivePresence(frame: PresenceFrame): void {
+  if (frame.version === people.version) return;
+  const next = applyPresence(people, frame);
+  if (next) setPeople(next);
+  else schedule(0);
+}
 
 /** For useSyncExternalStore. */
 export const presenceStore = {

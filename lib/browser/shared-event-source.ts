@@ -6,14 +6,14 @@ import 'client-only';
 // over a BroadcastChannel. When it closes, the lock passes to a waiting tab, which opens the
 // stream from its own last event id (the server replays what it missed).
 import type { HubEvent } from '@/lib/shared/dto';
-import type { PresenceDTO } from '@/lib/shared/presence';
+import type { PresenceFrame } from '@/lib/shared/presence';
 import { receivePresence } from './presence';
 import { connectEventStream, type LiveStatus, type LiveStream, type StreamHandlers } from './event-source';
 
 type Message =
   | { type: 'event'; event: HubEvent }
   | { type: 'resync' }
-  | { type: 'presence'; presence: PresenceDTO }
+  | { type: 'presence'; presence: PresenceFrame }
   | { type: 'status'; status: LiveStatus }
   | { type: 'hello' }
   | { type: 'leader'; lastEventId: number; status: LiveStatus };

@@ -14,8 +14,11 @@ import { API_POLICY, SECURITY_HEADERS } from '@/lib/shared/security-headers';
 export const NODE_EDGE = Symbol.for('roster.nodeEdge');
 
 export type NodeEdge = {
-  /** GET /events, served by the route's own GET straight to the socket (lib/server/events/node-server.ts). */
-  serveEvents: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+  /**
+   * Routes served by their own handlers without Next.js's pipeline, by `METHOD /path`: GET /events
+   * straight to the socket, POST /api/presence (lib/server/events/node-server.ts).
+   */
+  direct: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void>>;
   screenRequest: typeof screenRequest;
   refuseUnparsed: typeof refuseUnparsed;
   refuseTunnel: typeof refuseTunnel;

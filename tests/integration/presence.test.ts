@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PresenceAnswer, PresenceDTO } from '@/lib/shared/presence';
+import { applyPresence, type PresenceAnswer, type PresenceDTO, type PresenceFrame, versionOf } from '@/lib/shared/presence';
 import type { StatusDTO } from '@/lib/shared/status';
 import { type Auth, authHeaders, createUser } from '../support/api';
 import { makePerson, type Person } from '../support/accounts';
@@ -17,7 +17,7 @@ import { servicesUp } from '../support/services';
 import { signIn } from '../support/session';
 import { SseClient } from '../support/sse';
 
-type Report = { tab?: string; transport?: string; editing?: number | null; leaving?: boolean; deliveries?: { eventId: number; atMs: number }[] };
+type Report = { tab?: string; transport?: string; editing?: number | null; leaving?: boolean; seen?: string; deliveries?: { eventId: number; atMs: number }[] };
 
 /** A tab's report from a browser of this site (its Origin), with its session cookie. */
 function report(baseUrl: string, auth: Auth, body: Report | string): Promise<Response> {
@@ -30,16 +30,30 @@ function report(baseUrl: string, auth: Auth, body: Report | string): Promise<Res
 
 const aTab = (editing: number | null = null): Report => ({ tab: randomUUID(), transport: 'sse', editing });
 
-/** The next `presence` frame, skipping events. */
+/** Who each stream has been told is here, frame by frame; a new server starts with nobody. */
+const told = new Map<SseClient, PresenceDTO>();
+
+/**
+ * Who is here after the next `presence` frame (skipping events), as a page applies it: each frame
+ * says what changed since the last one, and must chain on it.
+ */
 async function nextPresence(client: SseClient, timeoutMs = 5_000): Promise<PresenceDTO> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const message = await client.next(Math.max(1, until - Date.now()));
-    if (message.event === 'presence') return JSON.parse(message.data) as PresenceDTO;
+    if (message.event !== 'presence') continue;
+    const frame = JSON.parse(message.data) as PresenceFrame;
+    // Small: who changed, not everyone.
+    expect(frame.set.length + frame.gone.length).toBe(1);
+    const before = told.get(client) ?? { people: [], version: versionOf('[]') };
+    const after = applyPresence(before, frame);
+    expect(after, 'a frame that does not follow the one before').not.toBeNull();
+    told.set(client, after!);
+    return after!;
   }
 }
 
-const names = (presence: PresenceDTO) => presence.people.map((person) => person.name);
+const names = (presence: { people?: PresenceDTO['people'] }) => (presence.people ?? []).map((person) => person.name);
 
 async function scrape(baseUrl: string) {
   const response = await fetch(`${baseUrl}/api/metrics`, { headers: authHeaders() });
@@ -91,12 +105,17 @@ describe('presence and delivery reports (npm start, SQLite)', () => {
     // A second tab of hers changes nothing anyone sees: no frame.
     await report(server.url, { cookie: adaCookie }, aTab());
     const adminTab = aTab(ada.user.id);
-    const both: PresenceDTO = { people: ((await (await report(server.url, { cookie: admin }, adminTab)).json()) as PresenceAnswer).people };
-    expect(both.people).toEqual([
+    const { version, people } = (await (await report(server.url, { cookie: admin }, adminTab)).json()) as PresenceAnswer;
+    expect(people).toEqual([
       { id: expect.any(Number), name: 'Ada Lovelace', editing: [] },
       { id: expect.any(Number), name: 'Admin', editing: [ada.user.id] },
     ]);
-    expect(await nextPresence(stream)).toEqual(both);
+    // The frame names the same list by the same version.
+    expect(await nextPresence(stream)).toEqual({ people, version });
+    // A tab that shows that version is answered without the list; one that shows another, with it.
+    await new Promise((resolve) => setTimeout(resolve, 1_000)); // one report a second per tab
+    expect(await (await report(server.url, { cookie: admin }, { ...adminTab, seen: version })).json()).toEqual({ serverTime: expect.any(Number), version });
+    expect(await (await report(server.url, { cookie: adaCookie }, { ...adaTab, seen: '0' })).json()).toMatchObject({ version, people });
 
     // Events do not bring presence frames along.
     const user = await createUser(server.url, 'No Frame For Me');
@@ -163,7 +182,7 @@ describe('presence and delivery reports (npm start, SQLite)', () => {
     const within = Object.entries(after.buckets).find(([le]) => Number(le) >= sinceCreate)?.[1];
     expect(within).toBe(after.count);
 
-    // Rate limits, per tab: another report within a second; samples again within ten.
+    // Rate limits, per tab: another report within a second; samples again within twenty.
     const tooSoon = await report(server.url, { cookie: adaCookie }, tab);
     expect(tooSoon.status).toBe(429);
     expect(tooSoon.headers.get('retry-after')).toBe('1');

@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
-import { MemoryBus } from '@/lib/server/events/bus';
+import { describe, expect, it, vi } from 'vitest';
+import { type Bus, MemoryBus } from '@/lib/server/events/bus';
 import { Presence } from '@/lib/server/presence/registry';
-import type { PresenceDTO } from '@/lib/shared/presence';
+import { applyPresence, type PresenceDTO, presenceChange, versionOf } from '@/lib/shared/presence';
 import type { InstanceStatus } from '@/lib/shared/status';
 
 const ada = { id: 1, name: 'Ada Lovelace' };
@@ -37,10 +37,9 @@ describe('Presence (the registry every instance keeps)', () => {
     b.report(tab('t2', ada));
     a.report(tab('t1', ada)); // a heartbeat: nothing changes
     b.report(tab('t3', grace, 7));
-    expect(heard[1]).toEqual([
-      { people: [{ ...ada, editing: [] }] },
-      { people: [{ ...ada, editing: [] }, { ...grace, editing: [7] }] },
-    ]);
+    expect(heard[1]?.map((p) => p.people)).toEqual([[{ ...ada, editing: [] }], [{ ...ada, editing: [] }, { ...grace, editing: [7] }]]);
+    // Each list is named by a version, the same on every instance, another for another list.
+    expect(new Set(heard[1]?.map((p) => p.version)).size).toBe(2);
     expect(heard[0]).toEqual(heard[1]);
     // Each instance counts the tabs whose last report reached it: summed, each tab once.
     expect(a.transports()).toEqual({ sse: 1, polling: 0 });
@@ -48,7 +47,7 @@ describe('Presence (the registry every instance keeps)', () => {
     expect(a.tabsOf(ada.id)).toBe(2);
     b.report(tab('t3', grace), true);
     expect([a.tabsOf(grace.id), b.tabsOf(ada.id)]).toEqual([0, 2]);
-    expect(b.people()).toEqual({ people: [{ ...ada, editing: [] }] });
+    expect(b.people().people).toEqual([{ ...ada, editing: [] }]);
     expect(b.instances().map((instance) => instance.id)).toEqual(['b', 'a']);
     close();
   });
@@ -67,6 +66,109 @@ describe('Presence (the registry every instance keeps)', () => {
     close();
   });
 
+  it('a report that only says "still here" stays with its owner, who forgets the tab when it falls silent; a stopped instance\'s tabs go with it', () => {
+    // Real intervals on a fake clock: each instance sweeps and tells its status every 2 s.
+    vi.useFakeTimers();
+    try {
+      const bus = new MemoryBus();
+      const messages: { kind: string; tabs?: unknown[]; from: string; complete?: boolean }[] = [];
+      bus.subscribe('presence', (message) => messages.push(JSON.parse(message) as (typeof messages)[number]));
+      const status = (id: string) => () => ({ id }) as InstanceStatus;
+      const a = new Presence(bus, 'a', () => undefined);
+      const b = new Presence(bus, 'b', () => undefined);
+      a.start(status('a'));
+      b.start(status('b'));
+      // What a report or a sweep says (not the answers to the instances' syncs as they start).
+      const tabMessages = () => messages.filter((m) => (m.kind === 'tabs' && !m.complete) || m.kind === 'gone');
+      a.report(tab('t1', ada));
+      b.report(tab('t2', grace));
+      expect(tabMessages()).toHaveLength(2);
+      for (let i = 0; i < 6; i++) {
+        vi.advanceTimersByTime(5_000);
+        a.report(tab('t1', ada)); // heartbeats: nothing anyone sees changes
+        b.report(tab('t2', grace));
+      }
+      expect(tabMessages()).toHaveLength(2);
+      // Still here on b after 30 s, though b heard none of them: b keeps a's tabs while a is heard of.
+      expect(b.people().people.map((p) => p.name)).toEqual(['Ada Lovelace', 'Grace Hopper']);
+      // An editor opened is news for everyone.
+      a.report(tab('t1', ada, 9));
+      expect(b.people().people.find((p) => p.id === ada.id)?.editing).toEqual([9]);
+      // a stops without a word: about 10 s later, b has forgotten its tabs and kept its own.
+      a.close();
+      b.report(tab('t2', grace));
+      vi.advanceTimersByTime(12_000);
+      b.report(tab('t2', grace));
+      expect(b.people().people.map((p) => p.name)).toEqual(['Grace Hopper']);
+      // b's own tab falls silent: b says it is gone, once, for every instance.
+      const before = tabMessages().length;
+      vi.advanceTimersByTime(28_000);
+      expect(tabMessages().slice(before)).toEqual([{ kind: 'gone', tabs: ['t2'], from: 'b' }]);
+      expect(b.people().people).toEqual([]);
+      b.close();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('an instance that missed a message (a Redis blip) notices by the owner\'s count and asks for its tabs again', () => {
+    vi.useFakeTimers();
+    try {
+      const bus = new MemoryBus();
+      let dropping = false;
+      // b's side of the bus: it does not hear what is published while `dropping` (its Redis connection blipped).
+      const lossy: Bus = {
+        publish: (channel, message) => bus.publish(channel, message),
+        subscribe: (channel, listener) => bus.subscribe(channel, (message) => (dropping ? undefined : listener(message))),
+        degraded: false,
+        start: async () => undefined,
+        close: () => undefined,
+      };
+      const status = (id: string) => () => ({ id }) as InstanceStatus;
+      const a = new Presence(bus, 'a', () => undefined);
+      const b = new Presence(lossy, 'b', () => undefined);
+      a.start(status('a'));
+      b.start(status('b'));
+      dropping = true;
+      a.report(tab('t1', ada)); // b misses the join
+      dropping = false;
+      expect(b.people().people).toEqual([]);
+      vi.advanceTimersByTime(2_000); // a tells its status: one tab; b holds none of a's
+      expect(b.people().people.map((p) => p.name)).toEqual(['Ada Lovelace']);
+      dropping = true;
+      a.report(tab('t1', ada), true); // b misses the leave
+      dropping = false;
+      expect(b.people().people.map((p) => p.name)).toEqual(['Ada Lovelace']);
+      vi.advanceTimersByTime(2_000); // a owns none; b asks, and a's answer is complete
+      expect(b.people().people).toEqual([]);
+      [a, b].forEach((p) => p.close());
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('frames say what changed since the last one, and a page that missed one knows', () => {
+    const { a, heard, close } = setup();
+    a.report(tab('t1', ada));
+    a.report(tab('t2', grace, 7));
+    a.report(tab('t1', ada), true);
+    const lists = [{ people: [], version: versionOf('[]') }, ...heard[0]!];
+    const frames = lists.slice(1).map((list, i) => presenceChange(lists[i]!, list));
+    expect(frames.map(({ set, gone }) => ({ set: set.map((p) => p.name), gone }))).toEqual([
+      { set: ['Ada Lovelace'], gone: [] },
+      { set: ['Grace Hopper'], gone: [] },
+      { set: [], gone: [ada.id] },
+    ]);
+    // Applied in order, they make each list; one skipped, the next does not apply.
+    let shown: PresenceDTO | null = lists[0]!;
+    for (const [i, frame] of frames.entries()) {
+      shown = applyPresence(shown!, frame);
+      expect(shown).toEqual(lists[i + 1]);
+    }
+    expect(applyPresence(lists[1]!, frames[2]!)).toBeNull();
+    close();
+  });
+
   it('an ended session takes its tabs off who is here on every instance at once; the person stays while another session of theirs is here', () => {
     const { a, b, heard, close } = setup();
     a.report(tab('t1', ada));
@@ -74,13 +176,13 @@ describe('Presence (the registry every instance keeps)', () => {
     b.report(tab('t3', grace));
     a.endSessions(['ada-phone']);
     b.endSessions(['ada-phone']);
-    expect(heard[0]?.at(-1)).toEqual({ people: [{ ...ada, editing: [] }, { ...grace, editing: [] }] });
+    expect(heard[0]?.at(-1)?.people).toEqual([{ ...ada, editing: [] }, { ...grace, editing: [] }]);
     a.endSessions(['s1']);
     b.endSessions(['s1']);
-    expect(a.people()).toEqual({ people: [{ ...grace, editing: [] }] });
+    expect(a.people().people).toEqual([{ ...grace, editing: [] }]);
     expect(b.people()).toEqual(a.people());
     a.endSessions('all');
-    expect(a.people()).toEqual({ people: [] });
+    expect(a.people().people).toEqual([]);
     close();
   });
 
@@ -89,9 +191,9 @@ describe('Presence (the registry every instance keeps)', () => {
     const a = new Presence(bus, 'a', () => undefined);
     a.report(tab('t1', ada));
     const late = new Presence(bus, 'late', () => undefined);
-    expect(late.people()).toEqual({ people: [] });
+    expect(late.people().people).toEqual([]);
     late.start(() => ({ id: 'late' }) as InstanceStatus);
-    expect(late.people()).toEqual({ people: [{ ...ada, editing: [] }] });
+    expect(late.people().people).toEqual([{ ...ada, editing: [] }]);
     [a, late].forEach((p) => p.close());
   });
 });

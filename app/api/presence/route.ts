@@ -1,5 +1,6 @@
 // POST /api/presence – a tab is here (and editing whom), how it is live, and how long events took
-// to reach its screen; answers who is here now. Tabs send one every 10 s (lib/browser/presence.ts).
+// to reach its screen; answers who is here now. Tabs send one every 20 s (lib/browser/presence.ts);
+// `npm start` serves it without Next.js's pipeline (server.ts).
 import { browserReporter, errorResponse, readJson } from '@/lib/server/http';
 import { ValidationError } from '@/lib/server/errors';
 import { applyReport } from '@/lib/server/presence/report';

@@ -8,7 +8,7 @@ import { createRedis, type RedisConnection, redisAddress } from '@/lib/server/re
 // person's role changed (each instance reads them again within a second anyway). So a message lost while an instance
 // is not listening costs only time: the hub polls the log every second, and sessions are
 // re-checked (lib/server/startup.ts). `presence` carries who has Roster open (lib/server/presence):
-// a tab lost with a message is heard again at its next report, ten seconds later.
+// a change lost with a message is told again with the tab's next change, or its next sync.
 
 export type Channel = 'events' | 'sessions' | 'sessions-changed' | 'presence';
 

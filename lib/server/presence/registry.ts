@@ -1,14 +1,19 @@
 import 'server-only';
 import type { SessionsEnded } from '@/lib/server/auth/session-relay';
 import type { Bus } from '@/lib/server/events/bus';
-import { PRESENCE_TTL_MS, type PersonHere, type PresenceDTO, type Transport } from '@/lib/shared/presence';
+import { byName, PRESENCE_TTL_MS, type PersonHere, type PresenceDTO, type Transport, versionOf } from '@/lib/shared/presence';
 import type { InstanceStatus } from '@/lib/shared/status';
 
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
 // Who has Roster open, across instances. Each tab reports to whichever instance its request
-// reaches; that instance tells every instance (the bus: Redis when there are several) what the tab
-// now is, and every instance keeps the same map of tabs and forgets a tab not heard of for
-// PRESENCE_TTL_MS. A new instance asks the others to repeat theirs. Nothing is stored: presence
-// is what the last 25 seconds said.
+// reaches; that instance owns it, and tells every instance (the bus: Redis when there are several)
+// when the tab changes in a way anyone sees (it comes, goes, opens an editor), never for a report
+// that only says "still here": 10,000 tabs are 1,000 such reports a second, which would cost every
+// instance a message each. The owner forgets its tabs not heard of for PRESENCE_TTL_MS and says
+// so; the others keep an instance's tabs while that instance is heard of (it tells its status
+// every SWEEP_MS), so a stopped instance's tabs go with it. A new instance asks the others to
+// repeat theirs. Nothing is stored: presence is what the last 25 seconds said.
 
 export type Tab = {
   tab: string;
@@ -25,7 +30,16 @@ export type Tab = {
   reportedAt: number | null;
 };
 
-type Message = { kind: 'tab'; tab: Tab } | { kind: 'gone'; tab: string } | { kind: 'sync'; from: string } | { kind: 'instance'; status: InstanceStatus };
+/**
+ * `from`: the instance that sent it. Tabs go in lists, so a sync answered or a sweep costs one
+ * message and one recount. `instance` also says how many tabs its sender owns: an instance that
+ * holds another count of them (a message lost in a Redis blip) asks that one (`to`) for its tabs
+ * again; the answer is `complete`: every tab its sender owns, so what is not in it is gone.
+ */
+type Message = { from: string } & ({ kind: 'tabs'; tabs: Tab[]; complete?: boolean } | { kind: 'gone'; tabs: string[] } | { kind: 'sync'; to?: string } | { kind: 'instance'; status: InstanceStatus; owns: number });
+
+/** What another instance shows or counts of a tab: a report that changes none of it stays with its owner. */
+const seen = (tab: Tab) => `${tab.person.id}\n${tab.person.name}\n${tab.session ?? ''}\n${tab.editing ?? ''}\n${tab.transport}\n${tab.instance}`;
 
 /** How often tabs not heard of are forgotten, and each instance tells the others how it is (the status page). */
 const SWEEP_MS = 2_000;
@@ -35,10 +49,12 @@ const INSTANCE_TTL_MS = 10_000;
 export class Presence {
   readonly #tabs = new Map<string, Tab>();
   readonly #instances = new Map<string, { status: InstanceStatus; seenAt: number }>();
+  /** When each instance was last heard of, by any message: its tabs are kept while it is. */
+  readonly #heardFrom = new Map<string, number>();
   /** Tabs per person: a report checks a person's tabs without walking every tab. */
   readonly #tabsPerPerson = new Map<number, number>();
   /** Everyone here, and the same as JSON to tell a change from none. */
-  #people: PresenceDTO = { people: [] };
+  #people: PresenceDTO = { people: [], version: versionOf('[]') };
   #peopleJson = '[]';
   #sweep: ReturnType<typeof setInterval> | undefined;
   /** How this instance is, for the status page: told by start(). */
@@ -66,7 +82,7 @@ export class Presence {
       this.#tell();
     }, SWEEP_MS);
     this.#sweep.unref?.();
-    this.#publish({ kind: 'sync', from: this.instance });
+    this.#publish({ kind: 'sync' });
     this.#tell();
   }
 
@@ -78,10 +94,18 @@ export class Presence {
   /** A tab's report reached this instance. */
   report(tab: Omit<Tab, 'instance' | 'seenAt'>, leaving = false): void {
     if (leaving) {
-      this.#publish({ kind: 'gone', tab: tab.tab });
+      this.#publish({ kind: 'gone', tabs: [tab.tab] });
       return;
     }
-    this.#publish({ kind: 'tab', tab: { ...tab, instance: this.instance, seenAt: this.now() } });
+    const heard: Tab = { ...tab, instance: this.instance, seenAt: this.now() };
+    const known = this.#tabs.get(tab.tab);
+    if (known && seen(known) === seen(heard)) {
+      // Still here, as it was: only its owner (this instance) needs to know when.
+      known.seenAt = heard.seenAt;
+      known.reportedAt = heard.reportedAt;
+      return;
+    }
+    this.#publish({ kind: 'tabs', tabs: [heard] });
   }
 
   /** The tab as last heard, on any instance. */
@@ -127,25 +151,40 @@ export class Presence {
     if (forgot) this.#recount();
   }
 
-  /** Forgets tabs not heard of for PRESENCE_TTL_MS. */
+  /**
+   * Forgets this instance's tabs not heard of for PRESENCE_TTL_MS, telling the others, and the
+   * tabs of instances not heard of for INSTANCE_TTL_MS.
+   */
   sweep(): void {
-    const oldest = this.now() - PRESENCE_TTL_MS;
+    const now = this.now();
+    const silent: string[] = [];
     let forgot = false;
     for (const [id, tab] of this.#tabs) {
-      if (tab.seenAt >= oldest) continue;
-      this.#forget(id);
-      forgot = true;
+      if (tab.instance === this.instance) {
+        if (tab.seenAt < now - PRESENCE_TTL_MS) silent.push(id);
+      } else if ((this.#heardFrom.get(tab.instance) ?? 0) < now - INSTANCE_TTL_MS) {
+        forgot = this.#forget(id) || forgot;
+      }
     }
     if (forgot) this.#recount();
+    if (silent.length > 0) this.#publish({ kind: 'gone', tabs: silent });
   }
 
   #tell(): void {
-    if (this.#status) this.#publish({ kind: 'instance', status: this.#status() });
+    if (this.#status) this.#publish({ kind: 'instance', status: this.#status(), owns: this.#owned(this.instance) });
   }
 
-  #publish(message: Message): void {
+  /** How many tabs this instance holds as `instance`'s. */
+  #owned(instance: string): number {
+    let count = 0;
+    for (const tab of this.#tabs.values()) if (tab.instance === instance) count++;
+    return count;
+  }
+
+  #publish(message: DistributiveOmit<Message, 'from'>): void {
+    const raw = JSON.stringify({ ...message, from: this.instance });
     // Heard back from the bus like everyone else's; the bus logs an outage (then only this instance knows).
-    this.bus.publish('presence', JSON.stringify(message)).catch(() => this.#heard(JSON.stringify(message)));
+    this.bus.publish('presence', raw).catch(() => this.#heard(raw));
   }
 
   #heard(raw: string): void {
@@ -155,32 +194,44 @@ export class Presence {
     } catch {
       return;
     }
+    this.#heardFrom.set(message.from, this.now());
     if (message.kind === 'instance') {
+      if (message.from !== this.instance && message.owns !== this.#owned(message.from)) this.#publish({ kind: 'sync', to: message.from });
       this.#instances.set(message.status.id, { status: message.status, seenAt: this.now() });
       for (const [id, { seenAt }] of this.#instances) if (seenAt < this.now() - INSTANCE_TTL_MS) this.#instances.delete(id);
+      for (const [id, seenAt] of this.#heardFrom) if (seenAt < this.now() - INSTANCE_TTL_MS) this.#heardFrom.delete(id);
       return;
     }
     if (message.kind === 'sync') {
-      if (message.from === this.instance) return;
-      for (const tab of this.#tabs.values()) if (tab.instance === this.instance) this.#publish({ kind: 'tab', tab });
+      if (message.from === this.instance || (message.to !== undefined && message.to !== this.instance)) return;
+      const mine = [...this.#tabs.values()].filter((tab) => tab.instance === this.instance);
+      this.#publish({ kind: 'tabs', tabs: mine, complete: true });
       return;
     }
+    let changed = false;
     if (message.kind === 'gone') {
-      if (this.#forget(message.tab)) this.#recount();
-      return;
+      for (const id of message.tabs) changed = this.#forget(id) || changed;
+    } else {
+      if (message.complete && message.from !== this.instance) {
+        const told = new Set(message.tabs.map((tab) => tab.tab));
+        for (const [id, tab] of this.#tabs) if (tab.instance === message.from && !told.has(id)) changed = this.#forget(id) || changed;
+      }
+      for (const tab of message.tabs) changed = this.#set(tab) || changed;
     }
-    const before = this.#tabs.get(message.tab.tab);
+    if (changed) this.#recount();
+  }
+
+  /** Keeps a tab as an instance told it; true when that changes what anyone sees (a recount walks every tab). */
+  #set(tab: Tab): boolean {
+    const before = this.#tabs.get(tab.tab);
     // Set in place, never deleted first: a Map moves a re-added key to its end, and a sync answered
     // while walking the tabs would then meet it again, without end.
-    this.#tabs.set(message.tab.tab, message.tab);
-    if (before?.person.id !== message.tab.person.id) {
+    this.#tabs.set(tab.tab, tab);
+    if (before?.person.id !== tab.person.id) {
       if (before) this.#count(before.person.id, -1);
-      this.#count(message.tab.person.id, 1);
+      this.#count(tab.person.id, 1);
     }
-    // A heartbeat that changes nothing anyone sees (the same person, name and editor) costs no recount:
-    // a recount walks every tab, and every open page reports every 10 s.
-    const seen = (tab: Tab) => `${tab.person.id}\n${tab.person.name}\n${tab.editing ?? ''}`;
-    if (!before || seen(before) !== seen(message.tab)) this.#recount();
+    return !before || before.person.name !== tab.person.name || before.editing !== tab.editing;
   }
 
   /** Drops a tab; false when it was not here. */
@@ -207,11 +258,11 @@ export class Presence {
       byPerson.set(tab.person.id, person);
     }
     const people = [...byPerson.values()].map((person) => ({ ...person, editing: person.editing.sort((a, b) => a - b) }));
-    people.sort((a, b) => a.name.localeCompare(b.name) || a.id - b.id);
+    people.sort(byName);
     const json = JSON.stringify(people);
     if (json === this.#peopleJson) return;
     this.#peopleJson = json;
-    this.#people = { people };
+    this.#people = { people, version: versionOf(json) };
     this.changed(this.#people);
   }
 }

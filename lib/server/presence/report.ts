@@ -37,5 +37,6 @@ export function applyReport(caller: Caller, report: PresenceReport, now = Date.n
     );
   }
   // The server's clock as it answers: the tab measures its offset from it (lib/browser/presence.ts).
-  return { ...presence.people(), serverTime: Date.now() };
+  const { people, version } = presence.people();
+  return { serverTime: Date.now(), version, ...(report.seen === version ? {} : { people }) };
 }
