@@ -1,6 +1,7 @@
 import 'server-only';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { connections, hub } from './events';
+import { observeSlices } from './events/slices';
 import { presence } from './presence';
 import type { Transport } from '@/lib/shared/presence';
 
@@ -62,6 +63,13 @@ function create(): Metrics {
       registers: [registry],
     }),
   };
+  const slices = new Histogram({
+    name: 'roster_fanout_slice_seconds',
+    help: 'How long each slice of a walk over the open streams (an event\'s fan-out, a heartbeat, who is here) held the event loop before giving it back.',
+    buckets: [0.0005, 0.001, 0.002, 0.004, 0.006, 0.008, 0.012, 0.016, 0.025, 0.05, 0.1],
+    registers: [registry],
+  });
+  observeSlices((seconds) => slices.observe(seconds));
   new Gauge({
     name: 'roster_dashboards',
     help: 'Open Roster pages whose last report reached this instance, by how they are live: sse (the stream) or polling (the stream is down). Summed over instances, each page counts once.',

@@ -38,13 +38,22 @@ export class MemoryLog implements EventLog {
   }
 }
 
-/** A started hub on a MemoryLog, with `publish` doing what a write does: commit, then ring. */
+/**
+ * Until the hub's fan-out has walked its (few) streams: it sends in slices between turns of the
+ * event loop (lib/server/events/slices.ts), a walk and the one after it at most.
+ */
+export async function fannedOut(): Promise<void> {
+  for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+/** A started hub on a MemoryLog, with `publish` doing what a write does: commit, then ring; then until every stream has it. */
 export async function memoryHub(options: Partial<LogHubOptions> = {}, log = new MemoryLog()) {
   const hub = new LogHub(log, new MemoryBus(), { windowSize: 10, pollMs: 0, replayLimit: 100, ...options });
   await hub.start();
   const publish = async (event: UserEvent): Promise<HubEvent> => {
     const recorded = log.append(event);
     await hub.ring();
+    await fannedOut();
     return recorded;
   };
   return { hub, log, publish };

@@ -4,7 +4,7 @@ import { Connections } from '@/lib/server/events/connections';
 import type { EventHub, Send } from '@/lib/server/events/hub';
 import { MemoryBus } from '@/lib/server/events/bus';
 import { LogHub } from '@/lib/server/events/log-hub';
-import { MemoryLog } from '../support/memory-log';
+import { fannedOut, MemoryLog } from '../support/memory-log';
 import { EXPIRED, HEARTBEAT, RETRY, SHUTDOWN, encodeEvent, resyncFrame, sseFrame } from '@/lib/server/events/sse';
 import type { HubEvent, UserEvent } from '@/lib/shared/dto';
 import { aUser, deletedEvent } from '../support/users';
@@ -26,6 +26,7 @@ class CountingHub implements EventHub {
   async publish(event: UserEvent): Promise<HubEvent> {
     const recorded = this.log.append(event);
     await this.inner.ring();
+    await fannedOut();
     return recorded;
   }
 
@@ -45,8 +46,8 @@ class CountingHub implements EventHub {
     this.inner.close();
   }
 
-  async subscribe(send: Send, after?: number) {
-    const subscription = await this.inner.subscribe(send, after);
+  async subscribe(send: Send, after?: number, owner?: string | null) {
+    const subscription = await this.inner.subscribe(send, after, owner);
     this.subscribers++;
     let held = true;
     const unsubscribe = () => {

@@ -4,7 +4,7 @@ import { MemoryBus } from '@/lib/server/events/bus';
 import type { EventHub, Send } from '@/lib/server/events/hub';
 import { LogHub } from '@/lib/server/events/log-hub';
 import { encodeEvent, resyncFrame } from '@/lib/server/events/sse';
-import { MemoryLog, memoryHub } from '../support/memory-log';
+import { fannedOut, MemoryLog, memoryHub } from '../support/memory-log';
 import { aUser, deletedEvent } from '../support/users';
 
 const user = (id: number): UserDTO => aUser(id);
@@ -128,6 +128,7 @@ describe('LogHub', () => {
     const reading = hub.ring();
     const second = log.append(deletedEvent(2)); // committed while the first read is under way
     await Promise.all([reading, hub.ring()]);
+    await fannedOut();
     expect(framesOf(send)).toEqual([first, second].map(encodeEvent));
   });
 
@@ -270,5 +271,75 @@ describe('LogHub replay', () => {
     const behind = vi.fn<Send>();
     expect((await hub.subscribe(behind, events[0]!.eventId)).resync).toBe(false);
     expect(framesOf(behind)).toEqual([encodeEvent(events[1]!)]);
+  });
+});
+
+describe('LogHub fan-out in slices', () => {
+  /** A stream's send that takes a little while, as a socket write does, so 2,000 of them need several slices. */
+  const slowSend = (frames: Uint8Array[]): Send => (frame) => {
+    const until = performance.now() + 0.01;
+    while (performance.now() < until);
+    frames.push(frame);
+  };
+
+  it('gives the event loop back between slices, and still brings every stream every event once, in id order, while streams open and close', async () => {
+    const { hub, log } = await started({ windowSize: 100 });
+    const streams = Array.from({ length: 2_000 }, () => ({ frames: [] as Uint8Array[], from: 0, closedAt: null as number | null, unsubscribe: () => {} }));
+    for (const stream of streams) stream.unsubscribe = (await hub.subscribe(slowSend(stream.frames))).unsubscribe;
+
+    // Three writers commit and ring at once; between slices, streams close and new ones open.
+    const events = [1, 2, 3].map((i) => log.append(deletedEvent(i)));
+    const rings = events.map(() => hub.ring());
+    let turns = 0;
+    const late: typeof streams = [];
+    await Promise.all(rings);
+    for (; turns < 200 && streams.some((stream) => stream.frames.length < events.length && stream.closedAt === null); turns++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (turns === 1) {
+        for (const stream of streams.slice(0, 10)) {
+          stream.closedAt = stream.frames.length;
+          stream.unsubscribe();
+        }
+      }
+      if (turns === 2) {
+        const opened = { frames: [] as Uint8Array[], from: hub.lastEventId, closedAt: null, unsubscribe: () => {} };
+        opened.unsubscribe = (await hub.subscribe(slowSend(opened.frames), 1)).unsubscribe;
+        late.push(opened);
+      }
+    }
+    await fannedOut();
+    // Sliced: the walk over 2,000 slow streams (~20 ms) took several turns of the event loop.
+    expect(turns).toBeGreaterThan(2);
+    for (const [i, stream] of streams.entries()) {
+      const expected = events.slice(0, stream.closedAt ?? events.length).map(encodeEvent);
+      expect(stream.frames, `stream ${i}`).toEqual(expected);
+    }
+    // Opened after event 1, mid-walk: events 2 and 3, each once (replayed or walked).
+    expect(late[0]?.frames).toEqual(events.slice(1).map(encodeEvent));
+    // Closed mid-walk: held no longer, and a later event reaches only the open ones.
+    expect(hub.subscribers).toBe(streams.length - 10 + late.length);
+    const next = log.append(deletedEvent(4));
+    await hub.ring();
+    await fannedOut();
+    expect(streams[0]?.frames).toHaveLength(streams[0]?.closedAt ?? -1);
+    expect(streams[10]?.frames.at(-1)).toEqual(encodeEvent(next));
+  });
+
+  it("reaches the writer's own streams before the writer's answer, everyone else's right after", async () => {
+    const { hub, log } = await started();
+    const mine: Uint8Array[] = [];
+    const theirs: Uint8Array[] = [];
+    await hub.subscribe((frame) => mine.push(frame), undefined, 'user:1');
+    await hub.subscribe((frame) => theirs.push(frame), undefined, 'user:2');
+    // Someone else's write, still being walked when ours is read: ours must not overtake it.
+    const before = log.append(deletedEvent(1));
+    void hub.ring('user:3');
+    const ours = log.append(deletedEvent(2));
+    await hub.ring('user:1');
+    expect(mine).toEqual([before, ours].map(encodeEvent));
+    expect(theirs).toEqual([]);
+    await fannedOut();
+    expect(theirs).toEqual([before, ours].map(encodeEvent));
+    expect(mine).toHaveLength(2);
   });
 });

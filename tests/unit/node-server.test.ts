@@ -123,14 +123,15 @@ describe('serveFromNode', () => {
     });
 
     const { socket } = await get(port, '/events?lastEventId=7', /event: connected/);
-    const event = await publish(deletedEvent(3));
-    const { received } = await new Promise<{ received: string }>((resolve) => {
+    const arrived = new Promise<{ received: string }>((resolve) => {
       let more = '';
       socket.on('data', (chunk: string) => {
         more += chunk;
         if (more.includes('user_deleted')) resolve({ received: more });
       });
     });
+    const event = await publish(deletedEvent(3));
+    const { received } = await arrived;
 
     expect(seen[0]?.url).toBe('http://roster.test/events?lastEventId=7');
     // No proxy in front: the peer's address stands in, as Next.js does, so anonymous clients are told apart.

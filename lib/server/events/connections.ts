@@ -1,6 +1,7 @@
 import 'server-only';
 import type { EventHub, Send } from './hub';
 import { bufferSink, type Claim, controllerSink, markClaimable, type Sink } from './sinks';
+import { inSlices } from './slices';
 import { EXPIRED, HEARTBEAT, RETRY, SHUTDOWN, sseFrame } from './sse';
 import type { ConnectedPayload } from '@/lib/shared/dto';
 
@@ -18,6 +19,8 @@ export type StreamOptions = {
   expiresAt?: number | null;
   /** The caller's session, if any: ending it ends the stream. */
   sessionId?: string | null;
+  /** Whose stream it is (the caller's principal): their own writes reach it before their answer. */
+  owner?: string | null;
   onClose?: (reason: CloseReason) => void;
 };
 
@@ -31,6 +34,8 @@ type Stream = { write: (frame: Uint8Array) => void; close: (reason: CloseReason)
  */
 export class Connections {
   readonly #open = new Set<Stream>();
+  /** Frames for every stream, the first being sent now. */
+  readonly #broadcasts: Uint8Array[] = [];
   #heartbeat: ReturnType<typeof setInterval> | undefined;
   /** No live event since the last heartbeat tick: the streams need one. */
   #quiet = true;
@@ -107,7 +112,7 @@ export class Connections {
     const connected: ConnectedPayload = { lastEventId: hub.lastEventId };
     write(RETRY);
     write(sseFrame('connected', connected));
-    hub.subscribe(send, after).then(
+    hub.subscribe(send, after, options.owner ?? null).then(
       (subscription) => {
         if (closed) subscription.unsubscribe();
         else unsubscribe = subscription.unsubscribe;
@@ -129,9 +134,26 @@ export class Connections {
     return markClaimable(body, claim);
   }
 
-  /** Sends a frame that is not an event (who is here) to every stream: not replayed, not counted as an event. */
+  /**
+   * Sends a frame that is not an event (who is here) to every stream: not replayed, not counted as
+   * an event. In slices, as the hub's fan-out; one walk at a time, so every stream gets them in order.
+   */
   broadcast(frame: Uint8Array): void {
-    for (const stream of this.#open) stream.write(frame);
+    this.#broadcasts.push(frame);
+    if (this.#broadcasts.length === 1) this.#broadcastNext();
+  }
+
+  #broadcastNext(): void {
+    const frame = this.#broadcasts[0];
+    if (!frame) return;
+    inSlices(
+      this.#open.values(),
+      (stream) => stream.write(frame),
+      () => {
+        this.#broadcasts.shift();
+        this.#broadcastNext();
+      },
+    );
   }
 
   /** Ends every stream with a `shutdown` event, so clients reconnect elsewhere, spread out. */
@@ -171,7 +193,7 @@ export class Connections {
           this.#quiet = true;
           return;
         }
-        for (const open of this.#open) open.write(HEARTBEAT);
+        inSlices(this.#open.values(), (open) => open.write(HEARTBEAT));
       }, this.limits.heartbeatMs ?? 15_000);
       this.#heartbeat.unref?.();
     }

@@ -19,16 +19,17 @@ export type Subscription = {
 export interface EventHub {
   /**
    * A write committed its event to the log: read the log now, here and on every instance.
-   * Resolves once this instance has delivered what the log holds (so a writer's own streams have
-   * its change before it is acknowledged). Never rejects: an instance that does not hear the ring
-   * reads the log within a second anyway.
+   * Resolves once this instance has read it and sent it to `writer`'s own streams (read-your-writes
+   * in the writer's tabs); the other streams get it right after, in slices (log-hub.ts). Never
+   * rejects: an instance that does not hear the ring reads the log within a second anyway.
    */
-  ring(): Promise<void>;
+  ring(writer?: string): Promise<void>;
   /**
    * Delivers every event after `after` (when given) and then live ones, with no gap and no
-   * duplicate between the two.
+   * duplicate between the two, in id order. `owner`: whose stream it is (a principal), so their own
+   * writes reach it first.
    */
-  subscribe(send: Send, after?: number): Promise<Subscription>;
+  subscribe(send: Send, after?: number, owner?: string | null): Promise<Subscription>;
   /** The id of the newest event this instance has delivered (0 before the first). */
   readonly lastEventId: number;
   /** Events this instance has read from the log and delivered since it started. */

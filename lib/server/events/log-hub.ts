@@ -4,12 +4,24 @@ import { traced } from '@/lib/server/tracing';
 import type { Bus } from './bus';
 import type { EventHub, Send, Subscription } from './hub';
 import type { EventLog, LoggedEvent } from './event-log';
+import { inSlices } from './slices';
 import { encodeEvent, resyncFrame } from './sse';
 import type { HubEvent } from '@/lib/shared/dto';
 
 /** `at`: when the event was committed (the log's time; when read, for a log that has none). */
 type Entry = { eventId: number; frame: Uint8Array; at: number };
-type Listener = (entry: Entry) => void;
+
+/** A stream's subscription: one object, no closures, since an instance holds 10,000. */
+type Listener = {
+  send: Send;
+  /** The newest event sent to it: it is sent only newer ones, so each once and in id order. */
+  floor: number;
+  /** Whose stream it is (a principal): a writer's own streams get the write before the writer's answer. */
+  owner: string | null;
+  /** Live events held back while an older replay is read from the database; null once live. */
+  held: Entry[] | null;
+  closed: boolean;
+};
 
 export type LogHubOptions = {
   /** Newest events kept in memory for replay (EVENT_LOG_SIZE). */
@@ -28,9 +40,21 @@ const READ_BATCH = 500;
  * none can lose an event for the rest by dying between its commit and its publish, and no two
  * instances can append out of order: there is one order, the log's. The newest `windowSize`
  * events stay in memory for replay; older ones are replayed from the database.
+ *
+ * The fan-out walks the streams in slices of a few milliseconds (slices.ts), so the rest of the
+ * instance (pages, the API, the writer's own answer) waits for one slice at most, not for 10,000
+ * writes. Each stream is brought up to date as the walk reaches it, with every event read since
+ * the last walk finished (a burst goes out in one walk), newer than the last one it was sent: so
+ * every stream still gets every event, once, in id order, whether it opened, closed or caught up
+ * meanwhile. The writer's own streams are brought up to date before `ring` returns.
  */
 export class LogHub implements EventHub {
   readonly #listeners = new Set<Listener>();
+  /** Each owner's streams: a write reaches its writer's own tabs first. */
+  readonly #byOwner = new Map<string, Set<Listener>>();
+  /** Events read since the last walk over every stream finished: what a stream is brought up to date with. */
+  #pending: Entry[] = [];
+  #walking = false;
   /** The newest events delivered, oldest first: every event after window[0] - 1 is here. */
   #window: Entry[] = [];
   /** The id of the newest event read from the log and delivered. */
@@ -69,27 +93,25 @@ export class LogHub implements EventHub {
     this.bus.close();
   }
 
-  ring(): Promise<void> {
+  async ring(writer?: string): Promise<void> {
     // Not awaited: this instance's read goes on meanwhile (the write's `fan-out` span).
     void traced('ring', () => this.bus.publish('events', this.#id).catch(() => undefined)); // the others poll; the bus logs the outage
-    return this.#read();
+    await this.#read();
+    // Read-your-writes in the writer's tabs: the rest of the streams get it in the walk's slices.
+    for (const listener of (writer && this.#byOwner.get(writer)) || []) this.#catchUp(listener);
   }
 
-  async subscribe(send: Send, after?: number): Promise<Subscription> {
-    let floor = after ?? 0;
-    let deliver: Listener = (entry) => {
-      if (entry.eventId > floor) send(entry.frame);
-    };
-    const listener: Listener = (entry) => deliver(entry);
-    const unsubscribe = () => void this.#listeners.delete(listener);
+  async subscribe(send: Send, after?: number, owner: string | null = null): Promise<Subscription> {
+    const listener: Listener = { send, floor: this.#readUpTo, owner, held: null, closed: false };
+    const unsubscribe = () => this.#remove(listener);
     const resync = (): Subscription => {
       send(resyncFrame(this.#readUpTo));
-      floor = this.#readUpTo;
-      this.#listeners.add(listener);
+      Object.assign(listener, { floor: this.#readUpTo, held: null, closed: false });
+      this.#add(listener);
       return { resync: true, unsubscribe };
     };
     if (after === undefined) {
-      this.#listeners.add(listener);
+      this.#add(listener);
       return { resync: false, unsubscribe };
     }
     if (!Number.isSafeInteger(after) || after < 0) return resync();
@@ -97,35 +119,45 @@ export class LogHub implements EventHub {
     if (after > this.#readUpTo) await this.#read();
     if (after > this.#readUpTo) return resync();
 
+    listener.floor = after;
     const windowFloor = this.#window.length > 0 ? this.#window[0]!.eventId - 1 : this.#readUpTo;
     if (after >= windowFloor) {
       // Replay and registration in one synchronous step: no event can slip in between.
-      for (const entry of this.#window) if (entry.eventId > after) send(entry.frame, true);
-      this.#listeners.add(listener);
+      for (const entry of this.#window) {
+        if (entry.eventId <= after) continue;
+        send(entry.frame, true);
+        listener.floor = entry.eventId;
+      }
+      this.#add(listener);
       return { resync: false, unsubscribe };
     }
 
     // Older than memory: from the database, holding live events back until the replay is out.
-    const held: Entry[] = [];
-    const live = deliver;
-    deliver = (entry) => void held.push(entry);
-    this.#listeners.add(listener);
+    listener.held = [];
+    this.#add(listener);
     const missed = await this.#since(after);
-    deliver = live;
+    const held = listener.held;
+    listener.held = null;
     if (missed === null) {
-      this.#listeners.delete(listener);
+      this.#remove(listener);
       return resync();
     }
     for (const event of missed) {
+      if (event.eventId <= listener.floor) continue;
       send(encodeEvent(event), true);
-      floor = event.eventId;
+      listener.floor = event.eventId;
     }
-    for (const entry of held) deliver(entry);
+    for (const entry of held) this.#sendTo(listener, entry);
     return { resync: false, unsubscribe };
   }
 
   get lastEventId(): number {
     return this.#readUpTo;
+  }
+
+  /** Streams subscribed now. */
+  get subscribers(): number {
+    return this.#listeners.size;
   }
 
   get eventsPublished(): number {
@@ -181,6 +213,7 @@ export class LogHub implements EventHub {
           this.#readAgain = false;
           for (let batch = await this.events.after(this.#readUpTo, READ_BATCH); ; batch = await this.events.after(this.#readUpTo, READ_BATCH)) {
             for (const event of batch) this.#deliver(event);
+            this.#walk();
             if (batch.length < READ_BATCH) break;
           }
         } while (this.#readAgain);
@@ -197,6 +230,7 @@ export class LogHub implements EventHub {
     return this.#reading;
   }
 
+  /** Keeps a newly read event for replay and for the next walk over the streams. */
   #deliver(event: LoggedEvent): void {
     if (event.eventId <= this.#readUpTo) return;
     this.#readUpTo = event.eventId;
@@ -205,13 +239,62 @@ export class LogHub implements EventHub {
     // Trim in batches: one splice per `windowSize` entries rather than a shift per entry.
     if (this.#window.length > 2 * this.options.windowSize) this.#window.splice(0, this.#window.length - this.options.windowSize);
     if (this.options.windowSize === 0) this.#window.length = 0;
+    this.#pending.push(entry);
     this.#delivered++;
-    for (const listener of this.#listeners) {
-      try {
-        listener(entry);
-      } catch {
-        this.#listeners.delete(listener); // one broken subscriber must not stop delivery to the rest
-      }
+  }
+
+  /**
+   * Brings every stream up to date, in slices; when done, the events every stream now has are let
+   * go, and a walk starts again if more were read meanwhile. A stream opened during a walk is
+   * reached at its end (a Set's iterator reaches what is added), or already has them (replay).
+   */
+  #walk(): void {
+    if (this.#walking || this.#pending.length === 0) return;
+    this.#walking = true;
+    const upTo = this.#readUpTo;
+    inSlices(
+      this.#listeners.values(),
+      (listener) => this.#catchUp(listener),
+      () => {
+        this.#walking = false;
+        const newer = this.#pending.findIndex((entry) => entry.eventId > upTo);
+        this.#pending = newer === -1 ? [] : this.#pending.slice(newer);
+        this.#walk();
+      },
+    );
+  }
+
+  #catchUp(listener: Listener): void {
+    for (const entry of this.#pending) this.#sendTo(listener, entry);
+  }
+
+  #sendTo(listener: Listener, entry: Entry): void {
+    if (listener.closed || entry.eventId <= listener.floor) return;
+    if (listener.held) {
+      if (entry.eventId > (listener.held.at(-1)?.eventId ?? listener.floor)) listener.held.push(entry);
+      return;
     }
+    listener.floor = entry.eventId;
+    try {
+      listener.send(entry.frame);
+    } catch {
+      this.#remove(listener); // one broken subscriber must not stop delivery to the rest
+    }
+  }
+
+  #add(listener: Listener): void {
+    this.#listeners.add(listener);
+    if (listener.owner === null) return;
+    const own = this.#byOwner.get(listener.owner) ?? new Set<Listener>();
+    this.#byOwner.set(listener.owner, own.add(listener));
+  }
+
+  #remove(listener: Listener): void {
+    listener.closed = true;
+    this.#listeners.delete(listener);
+    if (listener.owner === null) return;
+    const own = this.#byOwner.get(listener.owner);
+    own?.delete(listener);
+    if (own?.size === 0) this.#byOwner.delete(listener.owner);
   }
 }

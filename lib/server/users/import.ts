@@ -113,7 +113,7 @@ export async function importBatch(
   );
   if (done.endedSessions.length > 0) await sessionRelay.endSessions(done.endedSessions);
   if (done.changedSessions.length > 0) await sessionRelay.changedSessions(done.changedSessions);
-  if (progress) await hub.ring();
+  if (progress) await hub.ring(actor.principal);
   return { result: done.result, job: done.job };
 }
 
@@ -144,6 +144,6 @@ export async function finishImport(
     await appendImportProgress(tx, { importId: jobId, created: sinceLast.created, updated: sinceLast.updated, job: finished }, actor, true);
     return finished;
   });
-  await hub.ring();
+  await hub.ring(actor.principal);
   return job;
 }

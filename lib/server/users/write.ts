@@ -57,9 +57,10 @@ async function recorded<T>(
   if (endedSessions.length > 0) await sessionRelay.endSessions(endedSessions);
   // A role that keeps access: every instance reads the person's sessions afresh before the event is out.
   if (changedSessions.length > 0) await sessionRelay.changedSessions(changedSessions);
-  // Awaited: once the write is acknowledged, this instance's streams and page tags include it (a
-  // poll right after its own write must not get a 304 for the page before it). One indexed read.
-  await hub.ring();
+  // Awaited: once the write is acknowledged, the writer's own streams and this instance's page tags
+  // include it (a poll right after its own write must not get a 304 for the page before it). One
+  // indexed read; everyone else's streams get it in the fan-out's slices right after.
+  await hub.ring(actor.principal);
   logger.info({ requestId: actor.requestId, principal: actor.principal, userId: event.user.id, ...logged }, LOGGED[event.type]);
   return result;
 }

@@ -1,0 +1,44 @@
+import 'server-only';
+
+// Work over every open stream (10,000 on an instance) in slices of a few milliseconds, giving the
+// event loop back between them: a page request that arrives during a fan-out waits for one slice,
+// not for all of it. Writing one frame to 10,000 sockets takes about 40 ms on this project's
+// two-core machine (docs/benchmarks.md).
+
+/** Most time one slice spends before yielding. */
+export const SLICE_MS = 4;
+/** How many items between looks at the clock (performance.now() is not free at this rate). */
+const CHECK_EVERY = 32;
+
+const observed = globalThis as typeof globalThis & { rosterSliceObserver?: (seconds: number) => void };
+
+/** Hears how long each slice held the event loop (lib/server/metrics.ts); on globalThis, as each bundle has its own copy of this module. */
+export function observeSlices(observe: (seconds: number) => void): void {
+  observed.rosterSliceObserver = observe;
+}
+
+/**
+ * Calls `each` on what `items` yields, SLICE_MS at a time, with setImmediate between slices (so
+ * I/O callbacks run between them); then `done`. Walks a live iterator: a Set's, which reaches
+ * items added meanwhile and skips those deleted. The first slice, too, waits for the event loop's
+ * check phase: what the caller is answering (a writer's request) leaves first.
+ */
+export function inSlices<T>(items: Iterator<T>, each: (item: T) => void, done: () => void = () => undefined): void {
+  const slice = () => {
+    const started = performance.now();
+    const deadline = started + SLICE_MS;
+    for (let n = 1; ; n++) {
+      const next = items.next();
+      if (next.done) break;
+      each(next.value);
+      if (n % CHECK_EVERY === 0 && performance.now() > deadline) {
+        observed.rosterSliceObserver?.((performance.now() - started) / 1_000);
+        setImmediate(slice);
+        return;
+      }
+    }
+    observed.rosterSliceObserver?.((performance.now() - started) / 1_000);
+    done();
+  };
+  setImmediate(slice);
+}
