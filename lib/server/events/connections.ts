@@ -1,6 +1,6 @@
 import 'server-only';
 import type { EventHub, Send } from './hub';
-import { bufferSink, type Claim, controllerSink, markClaimable, type Sink } from './sinks';
+import { BufferSink, controllerSink, markClaimable, type Sink } from './sinks';
 import { inSlices } from './slices';
 import { EXPIRED, HEARTBEAT, RETRY, SHUTDOWN, sseFrame } from './sse';
 import type { ConnectedPayload } from '@/lib/shared/dto';
@@ -24,7 +24,84 @@ export type StreamOptions = {
   onClose?: (reason: CloseReason) => void;
 };
 
-type Stream = { write: (frame: Uint8Array) => void; close: (reason: CloseReason) => void; sessionId: string | null };
+/**
+ * One open stream: what it has said and where its bytes go. An object with its methods on its
+ * class, not a dozen closures: 10,000 of them are open at once (docs/benchmarks.md).
+ */
+class Stream {
+  /** Until a sink claims the body: the frames said so far, then the sink (buffer.handOn). */
+  readonly #buffer = new BufferSink();
+  #sink: Sink = this.#buffer;
+  #closed = false;
+  /** Bytes queued by the replay on subscribing: the queue bound allows for them. */
+  #replayBytes = 0;
+  #unsubscribe: (() => void) | null = null;
+  #expiry: ReturnType<typeof setTimeout> | undefined;
+  /** What the hub calls with each event (a bound method: the hub keeps functions). */
+  readonly send: Send = (frame, replayed) => this.#send(frame, replayed);
+
+  constructor(
+    private readonly connections: Connections,
+    readonly sessionId: string | null,
+    private readonly onClose: ((reason: CloseReason) => void) | undefined,
+  ) {}
+
+  write(frame: Uint8Array): void {
+    this.#sink.write(frame);
+  }
+
+  expireAt(at: number): void {
+    this.#expiry = setTimeout(() => {
+      this.write(EXPIRED);
+      this.close('expired');
+    }, Math.min(2 ** 31 - 1, Math.max(0, at - Date.now())));
+    this.#expiry.unref?.();
+  }
+
+  subscribed(unsubscribe: () => void): void {
+    if (this.#closed) unsubscribe();
+    else this.#unsubscribe = unsubscribe;
+  }
+
+  close(reason: CloseReason): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#unsubscribe?.();
+    clearTimeout(this.#expiry);
+    this.connections.closed(this);
+    // A slow client's queue is dropped at once; the others get what is queued first.
+    if (reason === 'slow') this.#sink.abort();
+    else if (reason !== 'client') this.#sink.end();
+    this.onClose?.(reason);
+  }
+
+  /** The sink takes the stream over: what was said so far, then everything; returns what to call when the client goes. */
+  claim(sink: Sink): () => void {
+    if (this.#sink !== this.#buffer) throw new Error('stream claimed twice');
+    this.#sink = sink;
+    this.#buffer.handOn(sink);
+    return () => this.close('client');
+  }
+
+  get claimed(): boolean {
+    return this.#sink !== this.#buffer;
+  }
+
+  #send(frame: Uint8Array, replayed = false): void {
+    if (this.#closed) return;
+    this.#sink.write(frame);
+    if (!replayed) this.connections.heard();
+    // The queue only grows while the client is not reading; past the bound, drop it (it
+    // reconnects and replays) instead of buffering without limit. A replay is queued all at
+    // once, before the client could read any of it, so its size is added to the bound (it is
+    // itself bounded by the hub's log).
+    if (replayed) this.#replayBytes += frame.byteLength;
+    else if (this.#sink.queued() > this.connections.limits.maxQueueBytes + this.#replayBytes) {
+      this.connections.slowConsumersDropped++;
+      this.close('slow');
+    }
+  }
+}
 
 /**
  * Every open SSE stream of this process: enforces the connection limit, drops clients that
@@ -59,79 +136,29 @@ export class Connections {
       this.refused++;
       return null;
     }
-    const buffer = bufferSink();
-    let sink: Sink = buffer;
-    let closed = false;
-    let replayBytes = 0;
-    let unsubscribe = () => {};
-    let expiry: ReturnType<typeof setTimeout> | undefined;
-
-    const write = (frame: Uint8Array) => sink.write(frame);
-    const close = (reason: CloseReason) => {
-      if (closed) return;
-      closed = true;
-      unsubscribe();
-      clearTimeout(expiry);
-      this.#remove(stream);
-      // A slow client's queue is dropped at once; the others get what is queued first.
-      if (reason === 'slow') sink.abort();
-      else if (reason !== 'client') sink.end();
-      options.onClose?.(reason);
-    };
-    const send: Send = (frame, replayed = false) => {
-      if (closed) return;
-      sink.write(frame);
-      if (!replayed) this.#quiet = false;
-      // The queue only grows while the client is not reading; past the bound, drop it (it
-      // reconnects and replays) instead of buffering without limit. A replay is queued all at
-      // once, before the client could read any of it, so its size is added to the bound (it is
-      // itself bounded by the hub's log).
-      if (replayed) replayBytes += frame.byteLength;
-      else if (sink.queued() > this.limits.maxQueueBytes + replayBytes) {
-        this.slowConsumersDropped++;
-        close('slow');
-      }
-    };
-    const claim: Claim = (claimed) => {
-      if (sink !== buffer) throw new Error('stream claimed twice');
-      sink = claimed;
-      buffer.handOn(claimed);
-      return () => close('client');
-    };
-
-    const stream: Stream = { write, close, sessionId: options.sessionId ?? null };
+    const stream = new Stream(this, options.sessionId ?? null, options.onClose);
     this.#add(stream);
-    if (options.expiresAt != null) {
-      const expire = () => {
-        write(EXPIRED);
-        close('expired');
-      };
-      expiry = setTimeout(expire, Math.min(2 ** 31 - 1, Math.max(0, options.expiresAt - Date.now())));
-      expiry.unref?.();
-    }
+    if (options.expiresAt != null) stream.expireAt(options.expiresAt);
     const connected: ConnectedPayload = { lastEventId: hub.lastEventId };
-    write(RETRY);
-    write(sseFrame('connected', connected));
-    hub.subscribe(send, after, options.owner ?? null).then(
-      (subscription) => {
-        if (closed) subscription.unsubscribe();
-        else unsubscribe = subscription.unsubscribe;
-      },
-      () => close('shutdown'), // the hub's subscribe does not reject; if it ever did, the client reconnects
+    stream.write(RETRY);
+    stream.write(sseFrame('connected', connected));
+    hub.subscribe(stream.send, after, options.owner ?? null).then(
+      (subscription) => stream.subscribed(subscription.unsubscribe),
+      () => stream.close('shutdown'), // the hub's subscribe does not reject; if it ever did, the client reconnects
     );
 
     const body = new ReadableStream<Uint8Array>(
       {
         // Called on the first read (the high-water mark is 0, so never before): that reader is the sink.
         pull: (controller) => {
-          if (sink === buffer) claim(controllerSink(controller));
+          if (!stream.claimed) stream.claim(controllerSink(controller));
         },
         // Next.js cancels the body when the client disconnects (it aborts its pipe on 'close').
-        cancel: () => close('client'),
+        cancel: () => stream.close('client'),
       },
       new ByteLengthQueuingStrategy({ highWaterMark: 0 }),
     );
-    return markClaimable(body, claim);
+    return markClaimable(body, (sink) => stream.claim(sink));
   }
 
   /**
@@ -154,6 +181,11 @@ export class Connections {
         this.#broadcastNext();
       },
     );
+  }
+
+  /** A live event went out: the streams need no heartbeat this tick. */
+  heard(): void {
+    this.#quiet = false;
   }
 
   /** Ends every stream with a `shutdown` event, so clients reconnect elsewhere, spread out. */
@@ -199,7 +231,8 @@ export class Connections {
     }
   }
 
-  #remove(stream: Stream): void {
+  /** A stream ended: it is let go. */
+  closed(stream: Stream): void {
     this.#open.delete(stream);
     if (this.#open.size === 0 && this.#heartbeat) {
       clearInterval(this.#heartbeat);

@@ -44,7 +44,7 @@ const READ_BATCH = 500;
  * The fan-out walks the streams in slices of a few milliseconds (slices.ts), so the rest of the
  * instance (pages, the API, the writer's own answer) waits for one slice at most, not for 10,000
  * writes. Each stream is brought up to date as the walk reaches it, with every event read since
- * the last walk finished (a burst goes out in one walk), newer than the last one it was sent: so
+ * the last walk finished (a burst goes out in one walk, as one write), newer than the last one it was sent: so
  * every stream still gets every event, once, in id order, whether it opened, closed or caught up
  * meanwhile. The writer's own streams are brought up to date before `ring` returns.
  */
@@ -54,6 +54,8 @@ export class LogHub implements EventHub {
   readonly #byOwner = new Map<string, Set<Listener>>();
   /** Events read since the last walk over every stream finished: what a stream is brought up to date with. */
   #pending: Entry[] = [];
+  /** The pending events' frames joined, for the ids they span. */
+  #joined: { first: number; last: number; frame: Uint8Array } | null = null;
   #walking = false;
   /** The newest events delivered, oldest first: every event after window[0] - 1 is here. */
   #window: Entry[] = [];
@@ -259,13 +261,40 @@ export class LogHub implements EventHub {
         this.#walking = false;
         const newer = this.#pending.findIndex((entry) => entry.eventId > upTo);
         this.#pending = newer === -1 ? [] : this.#pending.slice(newer);
+        if (this.#pending.length < 2) this.#joined = null;
         this.#walk();
       },
     );
   }
 
   #catchUp(listener: Listener): void {
-    for (const entry of this.#pending) this.#sendTo(listener, entry);
+    const pending = this.#pending;
+    // A stream that has none of several pending events (a burst): all of them in one write, the
+    // same bytes for every such stream, instead of a write (a syscall) each.
+    if (pending.length > 1 && !listener.closed && listener.held === null && listener.floor < pending[0]!.eventId) {
+      listener.floor = pending.at(-1)!.eventId;
+      this.#send(listener, this.#pendingJoined());
+      return;
+    }
+    for (const entry of pending) this.#sendTo(listener, entry);
+  }
+
+  /** Every pending event's frame, joined once per set of pending events. */
+  #pendingJoined(): Uint8Array {
+    const first = this.#pending[0]!.eventId;
+    const last = this.#pending.at(-1)!.eventId;
+    if (this.#joined?.first !== first || this.#joined.last !== last) {
+      this.#joined = { first, last, frame: Buffer.concat(this.#pending.map((entry) => entry.frame)) };
+    }
+    return this.#joined.frame;
+  }
+
+  #send(listener: Listener, frame: Uint8Array): void {
+    try {
+      listener.send(frame);
+    } catch {
+      this.#remove(listener); // one broken subscriber must not stop delivery to the rest
+    }
   }
 
   #sendTo(listener: Listener, entry: Entry): void {
@@ -275,11 +304,7 @@ export class LogHub implements EventHub {
       return;
     }
     listener.floor = entry.eventId;
-    try {
-      listener.send(entry.frame);
-    } catch {
-      this.#remove(listener); // one broken subscriber must not stop delivery to the rest
-    }
+    this.#send(listener, entry.frame);
   }
 
   #add(listener: Listener): void {

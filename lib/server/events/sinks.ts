@@ -58,26 +58,34 @@ export function controllerSink(controller: ReadableStreamDefaultController<Uint8
  * The sink before one claims the stream: keeps the frames (and how the stream ended) to hand on,
  * so the rest of a stream's code never asks whether it has been claimed yet.
  */
-export function bufferSink(): Sink & { handOn: (sink: Sink) => void } {
-  let frames: Uint8Array[] = [];
-  let bytes = 0;
-  let ended: 'end' | 'abort' | null = null;
-  return {
-    write: (frame) => {
-      frames.push(frame);
-      bytes += frame.byteLength;
-    },
-    queued: () => bytes,
-    end: () => void (ended ??= 'end'),
-    abort: () => {
-      ended = 'abort';
-      frames = [];
-    },
-    handOn: (sink) => {
-      for (const frame of frames) sink.write(frame);
-      frames = [];
-      if (ended === 'abort') sink.abort();
-      else if (ended === 'end') sink.end();
-    },
-  };
+export class BufferSink implements Sink {
+  #frames: Uint8Array[] = [];
+  #bytes = 0;
+  #ended: 'end' | 'abort' | null = null;
+
+  write(frame: Uint8Array): void {
+    this.#frames.push(frame);
+    this.#bytes += frame.byteLength;
+  }
+
+  queued(): number {
+    return this.#bytes;
+  }
+
+  end(): void {
+    this.#ended ??= 'end';
+  }
+
+  abort(): void {
+    this.#ended = 'abort';
+    this.#frames = [];
+  }
+
+  handOn(sink: Sink): void {
+    for (const frame of this.#frames) sink.write(frame);
+    this.#frames = [];
+    this.#bytes = 0;
+    if (this.#ended === 'abort') sink.abort();
+    else if (this.#ended === 'end') sink.end();
+  }
 }
