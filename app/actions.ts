@@ -68,7 +68,7 @@ async function mayWrite(): Promise<users.Actor | string> {
   try {
     if (!canWrite(caller.role)) return VIEWER_MESSAGE;
     await assertWriteAllowed(caller, requestHeaders);
-    return { principal: caller.principal, requestId: requestIdOf(requestHeaders), role: caller.role };
+    return { principal: caller.principal, requestId: requestIdOf(requestHeaders), role: caller.role, sessionId: caller.sessionId };
   } catch (error) {
     if (error instanceof RateLimitedError) return `You are making changes too quickly. Try again in ${error.retryAfterSeconds} s.`;
     throw error;

@@ -157,7 +157,7 @@ export async function writer(request: Request, bodyType: BodyType = 'application
   assertSameOriginBody(request, caller, bodyType);
   if (!canWrite(caller.role)) throw new ForbiddenError(VIEWER_MESSAGE);
   await assertWriteAllowed(caller, request.headers);
-  return { principal: caller.principal, requestId: requestIdOf(request.headers), role: caller.role };
+  return { principal: caller.principal, requestId: requestIdOf(request.headers), role: caller.role, sessionId: caller.sessionId };
 }
 
 /** The `{id}` of a /api/users/{id}… route: NotFoundError (404) when it is not a user id. */

@@ -19,7 +19,7 @@ export type StreamOptions = {
   expiresAt?: number | null;
   /** The caller's session, if any: ending it ends the stream. */
   sessionId?: string | null;
-  /** Whose stream it is (the caller's principal): their own writes reach it before their answer. */
+  /** Whose stream it is (the caller's session): their own writes reach it before their answer. */
   owner?: string | null;
   onClose?: (reason: CloseReason) => void;
 };

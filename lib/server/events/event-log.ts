@@ -27,7 +27,13 @@ export async function lockEventOrder(tx: Tx): Promise<void> {
  * Who made a change, for the log: a principal (lib/server/auth), never a secret, and the request;
  * and what they may do, which the data layer checks a change against (lib/shared/roles.ts).
  */
-export type Actor = { principal: string; requestId: string; role: Role };
+export type Actor = {
+  principal: string;
+  requestId: string;
+  role: Role;
+  /** The writer's browser session, if any: its streams get the change before the answer (read-your-writes). */
+  sessionId?: string | null;
+};
 
 /** Records `event` in the transaction that made the change; returns its id. */
 export async function appendEvent(tx: Tx, event: UserEvent, actor: Actor): Promise<number> {

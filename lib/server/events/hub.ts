@@ -19,14 +19,14 @@ export type Subscription = {
 export interface EventHub {
   /**
    * A write committed its event to the log: read the log now, here and on every instance.
-   * Resolves once this instance has read it and sent it to `writer`'s own streams (read-your-writes
-   * in the writer's tabs); the other streams get it right after, in slices (log-hub.ts). Never
+   * Resolves once this instance has read it and sent it to the streams of `writer` (a session:
+   * read-your-writes in the writer's tabs); the other streams get it right after, in slices (log-hub.ts). Never
    * rejects: an instance that does not hear the ring reads the log within a second anyway.
    */
   ring(writer?: string): Promise<void>;
   /**
    * Delivers every event after `after` (when given) and then live ones, with no gap and no
-   * duplicate between the two, in id order. `owner`: whose stream it is (a principal), so their own
+   * duplicate between the two, in id order. `owner`: whose stream it is (a session), so their own
    * writes reach it first.
    */
   subscribe(send: Send, after?: number, owner?: string | null): Promise<Subscription>;

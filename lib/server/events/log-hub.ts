@@ -16,7 +16,7 @@ type Listener = {
   send: Send;
   /** The newest event sent to it: it is sent only newer ones, so each once and in id order. */
   floor: number;
-  /** Whose stream it is (a principal): a writer's own streams get the write before the writer's answer. */
+  /** Whose stream it is (a session): a writer's own streams get the write before the writer's answer. */
   owner: string | null;
   /** Live events held back while an older replay is read from the database; null once live. */
   held: Entry[] | null;
@@ -33,6 +33,8 @@ export type LogHubOptions = {
 };
 
 const READ_BATCH = 500;
+/** A writer's own streams served before the answer, at most: one browser holds one (its tabs share it). */
+const WRITER_STREAMS_FIRST = 8;
 
 /**
  * The hub: every instance reads the event log itself, in id order, and fans each event out to its
@@ -99,8 +101,13 @@ export class LogHub implements EventHub {
     // Not awaited: this instance's read goes on meanwhile (the write's `fan-out` span).
     void traced('ring', () => this.bus.publish('events', this.#id).catch(() => undefined)); // the others poll; the bus logs the outage
     await this.#read();
-    // Read-your-writes in the writer's tabs: the rest of the streams get it in the walk's slices.
-    for (const listener of (writer && this.#byOwner.get(writer)) || []) this.#catchUp(listener);
+    // Read-your-writes in the writer's tabs (a browser shares one stream among its tabs): the rest
+    // of the streams get it in the walk's slices. A few at most here, whatever one session holds.
+    let first = 0;
+    for (const listener of (writer && this.#byOwner.get(writer)) || []) {
+      if (first++ === WRITER_STREAMS_FIRST) break;
+      this.#catchUp(listener);
+    }
   }
 
   async subscribe(send: Send, after?: number, owner: string | null = null): Promise<Subscription> {

@@ -1,5 +1,6 @@
 import 'server-only';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { MAX_BODY_BYTES } from '@/lib/server/http';
 import { loggablePath, logger, REQUEST_ID_HEADER } from '@/lib/server/logger';
 import { API_POLICY, SECURITY_HEADERS } from '@/lib/shared/security-headers';
@@ -48,21 +49,28 @@ function bodyOf(req: IncomingMessage): Promise<Uint8Array<ArrayBuffer> | null> {
   });
 }
 
-/** A node:http response as a stream's sink: a class, so 10,000 open streams share its methods. */
+/**
+ * A node:http response as a stream's sink. The stream ends only with its connection (it is sent
+ * with `Connection: close`), so its body is not chunked but close-delimited (RFC 9112 §6.3):
+ * each frame is one write to the socket, as it goes — no chunk framing, no cork until the next
+ * tick (which would put the syscall, most of a frame's cost, after the fan-out's slice, where its
+ * time budget cannot see it). A class, so 10,000 open streams share its methods.
+ */
 class ResponseSink implements Sink {
-  constructor(private readonly res: ServerResponse) {}
+  readonly #socket: Socket | null;
 
-  write(frame: Uint8Array): void {
-    this.res.write(frame);
-    // res.write corks the socket and writes on the next tick (to join a chunk's size line, data
-    // and CRLF in one writev): the syscall, most of a frame's cost, would then run after the
-    // fan-out's slice, where its time budget cannot see it, 10,000 of them at once. Now, instead.
-    this.res.socket?.uncork();
+  constructor(private readonly res: ServerResponse) {
+    res.flushHeaders();
+    this.#socket = res.socket;
   }
 
-  /** What the response and its socket hold that the kernel has not taken: the client is not reading. */
+  write(frame: Uint8Array): void {
+    if (this.#socket && !this.#socket.destroyed) this.#socket.write(frame);
+  }
+
+  /** What the socket holds that the kernel has not taken: the client is not reading. */
   queued(): number {
-    return this.res.writableLength;
+    return this.#socket?.writableLength ?? 0;
   }
 
   end(): void {
@@ -84,13 +92,15 @@ async function send(response: Response, res: ServerResponse, headers: OutgoingHt
   });
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) headers['set-cookie'] = cookies;
-  res.writeHead(response.status, headers);
   const body = response.body;
+  const claim = body ? claimOf(body) : undefined;
+  // A live stream's body is close-delimited (ResponseSink); everything else as Node frames it.
+  if (claim) res.useChunkedEncodingByDefault = false;
+  res.writeHead(response.status, headers);
   if (!body) {
     res.end();
     return;
   }
-  const claim = claimOf(body);
   if (claim) {
     const clientLeft = claim(new ResponseSink(res));
     if (gone()) clientLeft();

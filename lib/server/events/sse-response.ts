@@ -37,7 +37,7 @@ export function sseResponse(request: Request, caller: Caller, release: () => voi
   const body = connections.open(hub, after, {
     expiresAt: caller.expiresAt,
     sessionId: caller.sessionId,
-    owner: principal,
+    owner: caller.sessionId,
     onClose: (reason) => {
       release();
       logger.info({ requestId, principal, reason }, 'stream closed');

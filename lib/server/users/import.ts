@@ -113,7 +113,7 @@ export async function importBatch(
   );
   if (done.endedSessions.length > 0) await sessionRelay.endSessions(done.endedSessions);
   if (done.changedSessions.length > 0) await sessionRelay.changedSessions(done.changedSessions);
-  if (progress) await hub.ring(actor.principal);
+  if (progress) await hub.ring(actor.sessionId ?? undefined);
   return { result: done.result, job: done.job };
 }
 
@@ -134,7 +134,7 @@ async function accessRefusal(tx: Tx, role: Role, id: number, from: Role): Promis
  */
 export async function finishImport(
   jobId: string,
-  actor: Pick<Actor, 'principal' | 'requestId'>,
+  actor: Pick<Actor, 'principal' | 'requestId' | 'sessionId'>,
   finish: (tx: Tx) => Promise<JobDTO>,
   sinceLast: Pick<Counts, 'created' | 'updated'>,
 ): Promise<JobDTO> {
@@ -144,6 +144,6 @@ export async function finishImport(
     await appendImportProgress(tx, { importId: jobId, created: sinceLast.created, updated: sinceLast.updated, job: finished }, actor, true);
     return finished;
   });
-  await hub.ring(actor.principal);
+  await hub.ring(actor.sessionId ?? undefined);
   return job;
 }

@@ -60,7 +60,7 @@ async function recorded<T>(
   // Awaited: once the write is acknowledged, the writer's own streams and this instance's page tags
   // include it (a poll right after its own write must not get a 304 for the page before it). One
   // indexed read; everyone else's streams get it in the fan-out's slices right after.
-  await hub.ring(actor.principal);
+  await hub.ring(actor.sessionId ?? undefined);
   logger.info({ requestId: actor.requestId, principal: actor.principal, userId: event.user.id, ...logged }, LOGGED[event.type]);
   return result;
 }
