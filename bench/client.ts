@@ -75,11 +75,12 @@ async function connect(groupList: Group[], eventCount: number, concurrency: numb
   return { connected: times.length, failed, totalMs: nowMs() - started, perConnection: summarize(times) };
 }
 
-function collect(sendTimes: number[], first: number, subscribers: number): Delivery {
+/** Delivery of events `firstEvent` … to subscribers `first` … `first + subscribers - 1`, each event sent at sendTimes[its index - firstEvent]. */
+function collect(sendTimes: number[], firstEvent: number, first: number, subscribers: number): Delivery {
   const latencies: number[] = [];
   for (let s = first; s < first + subscribers; s++) {
     for (let e = 0; e < sendTimes.length; e++) {
-      const at = received[s * events + e];
+      const at = received[s * events + firstEvent + e];
       const sent = sendTimes[e];
       if (at !== undefined && sent !== undefined && !Number.isNaN(at)) latencies.push(at - sent);
     }
@@ -100,7 +101,7 @@ process.on('message', async (command: ClientCommand) => {
     reply = {
       cmd: 'collect',
       groups: groups.map((group) => {
-        const delivery = collect(command.sendTimes, first, group.count);
+        const delivery = collect(command.sendTimes, command.first, first, group.count);
         first += group.count;
         return delivery;
       }),

@@ -9,7 +9,8 @@ export type Delivery = { delivered: number; expected: number; latency: Summary }
 export type ClientCommand =
   | { cmd: 'connect'; groups: Group[]; events: number; concurrency: number; path: string; token: string }
   | { cmd: 'received' }
-  | { cmd: 'collect'; sendTimes: number[] }
+  /** Delivery of events `first` … `first + sendTimes.length - 1`, each sent at its time. */
+  | { cmd: 'collect'; sendTimes: number[]; first: number }
   | { cmd: 'close' };
 
 export type ClientReply =

@@ -1,8 +1,12 @@
 // The benchmark's report: one row per server (an instance of a several-instance target gets its
 // own), then latency and delivery side by side per target and size.
 import os from 'node:os';
+import type { LoopDelay } from './loop-delay';
 import type { Pages } from './pages';
 import type { Summary } from './stats';
+
+/** Pages at the steady rate, and in the burst. */
+type PagesAt = { steady: Pages; burst?: Pages };
 
 export type Row = {
   target: string;
@@ -21,8 +25,14 @@ export type Row = {
   rssMb: number;
   rssPerConnKb: number;
   backToIdleMs: number;
+  /** The burst after the steady events, measured on its own. */
+  burst?: { rate: number; seconds: number; delivery: number; latency: Summary };
+  /** The writer instance's event-loop delay while the steady events and the burst fanned out (Roster only). */
+  loop?: { steady?: LoopDelay; burst?: LoopDelay };
+  /** The creates' answers (ms) with every stream open, in each phase (the writer instance's row). */
+  creates?: { steady: Summary; burst: Summary | undefined };
   /** Pages and the API on the instance that takes the writes, with no stream open and with all of them. */
-  pages?: { idle: Pages; loaded: Pages };
+  pages?: { idle: PagesAt; loaded: PagesAt };
 };
 
 const f = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
@@ -57,17 +67,43 @@ export function report(rows: Row[], events: number, rate: number, nodeVersion: s
     });
     lines.push(`| ${name} | ${cells.join(' | ')} |`);
   }
+  const bursts = rows.filter((row) => row.burst);
+  if (bursts.length > 0) {
+    const { rate, seconds } = bursts[0]!.burst!;
+    lines.push(
+      '',
+      `| the steady ${rate === 0 ? '' : `and the burst (${rate}/s for ${seconds} s)`} | subscribers | delivered (steady · burst) | p99 ms (steady · burst) | p99 vs floor (steady · burst) | event-loop delay p99 / max ms (steady · burst) | POST /api/users p95 ms (steady · burst) |`,
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    );
+    for (const row of bursts) {
+      const floor = rows.find((r) => r.target === 'floor' && r.subscribers === row.subscribers);
+      const loop = (l: LoopDelay | undefined) => (l ? `${f(l.p99, 1)} / ${f(l.max, 1)}` : '–');
+      lines.push(
+        `| ${label(row)} | ${row.onInstance} | ${f(row.delivery, 4)} · ${f(row.burst!.delivery, 4)} | ${f(row.latency.p99, 1)} · ${f(row.burst!.latency.p99, 1)} | ${f(row.latency.p99 / (floor?.latency.p99 ?? Number.NaN), 2)}× · ${f(row.burst!.latency.p99 / (floor?.burst?.latency.p99 ?? Number.NaN), 2)}× | ${loop(row.loop?.steady)} · ${loop(row.loop?.burst)} | ${row.creates ? `${f(row.creates.steady.p95, 1)} · ${f(row.creates.burst?.p95 ?? Number.NaN, 1)}` : '–'} |`,
+      );
+    }
+  }
   const probed = rows.filter((row) => row.pages);
   if (probed.length > 0) {
     lines.push(
       '',
-      '| pages while users are created (p50 / p95 ms) | subscribers | GET / (dashboard), no streams | … with the subscribers | GET /api/users, no streams | … with the subscribers |',
-      '| --- | ---: | ---: | ---: | ---: | ---: |',
+      '| pages while users are created (p50 / p95 ms) | streams | creates | GET / (dashboard) | GET /api/users | POST /api/users | event-loop delay p99 / max ms |',
+      '| --- | ---: | --- | ---: | ---: | ---: | ---: |',
     );
+    const cell = (s: Summary) => `${f(s.p50, 1)} / ${f(s.p95, 1)}`;
     for (const row of probed) {
-      const { idle, loaded } = row.pages!;
-      const cell = (s: Summary) => `${f(s.p50, 1)} / ${f(s.p95, 1)}`;
-      lines.push(`| ${label(row)} | ${row.onInstance} | ${cell(idle.page)} | ${cell(loaded.page)} | ${cell(idle.api)} | ${cell(loaded.api)} |`);
+      for (const [streams, at] of [
+        [0, row.pages!.idle],
+        [row.onInstance, row.pages!.loaded],
+      ] as const) {
+        for (const [what, pages] of [
+          [`${rate}/s`, at.steady],
+          [row.burst ? `burst ${row.burst.rate}/s` : '', at.burst],
+        ] as const) {
+          if (!pages) continue;
+          lines.push(`| ${label(row)} | ${streams} | ${what} | ${cell(pages.page)} | ${cell(pages.api)} | ${cell(pages.create)} | ${f(pages.loop.p99, 1)} / ${f(pages.loop.max, 1)} |`);
+        }
+      }
     }
   }
   if (rows.some((row) => row.instance !== undefined)) {

