@@ -18,6 +18,8 @@ let stopped = false;
 let sent = 0;
 let refused = 0;
 let failed = 0;
+/** Why reports were refused: status and error, counted. */
+const reasons = new Map<string, number>();
 let lastEventId = 0;
 /** The list of who is here the tabs show: the last one an answer carried. */
 let seen: string | undefined;
@@ -32,6 +34,10 @@ function post(port: number, path: string, cookie: string, body: string): Promise
         res.on('data', (chunk: string) => (text += chunk));
         res.on('end', () => {
           if (res.statusCode === 200) seen = (JSON.parse(text) as { version?: string }).version ?? seen;
+          else {
+            const why = `${res.statusCode} ${text.slice(0, 120)}`;
+            reasons.set(why, (reasons.get(why) ?? 0) + 1);
+          }
           resolve(res.statusCode ?? 0);
         });
       },
@@ -89,5 +95,5 @@ process.on('message', (message: { cmd: 'start'; start: Start } | { cmd: 'stop' }
     return;
   }
   stopped = true;
-  process.send?.({ cmd: 'stopped', sent, refused, failed });
+  process.send?.({ cmd: 'stopped', sent, refused, failed, reasons: [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 5) });
 });

@@ -132,7 +132,7 @@ async function load(target: Target, subscribers: number, servers: Instance[]): P
   const pagesLoaded = cookie === undefined ? undefined : await pagesAt(writer.port, cookie);
 
   const reported = reporters ? await stopReporters(reporters) : undefined;
-  if (reported) console.error(`  reports: ${reported.sent} answered 200, ${reported.refused} refused (400/429), ${reported.failed} failed`);
+  if (reported) console.error(`  reports: ${reported.sent} answered 200, ${reported.refused} refused (400/429), ${reported.failed} failed${reported.reasons.map(([why, n]) => `\n    ${n} × ${why}`).join('')}`);
   await ask(client, { cmd: 'close' });
   client.kill();
   const leaveStarted = Date.now();
@@ -215,9 +215,11 @@ async function startReporters(port: number, tabs: number): Promise<ChildProcess>
   return reporters;
 }
 
-async function stopReporters(reporters: ChildProcess): Promise<{ sent: number; refused: number; failed: number }> {
-  const counts = await new Promise<{ sent: number; refused: number; failed: number }>((resolve) => {
-    reporters.once('message', (message: { sent: number; refused: number; failed: number }) => resolve(message));
+type Reported = { sent: number; refused: number; failed: number; reasons: [string, number][] };
+
+async function stopReporters(reporters: ChildProcess): Promise<Reported> {
+  const counts = await new Promise<Reported>((resolve) => {
+    reporters.once('message', (message: Reported) => resolve(message));
     reporters.send({ cmd: 'stop' });
   });
   reporters.kill();
