@@ -9,7 +9,8 @@ import { REPORT_EVERY_MS } from '../lib/shared/presence';
 
 type Start = { port: number; cookies: string[]; tabs: number };
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+// Each tab is a browser of its own: enough sockets that a slow answer does not hold back the next tabs' reports.
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1_024 });
 const TICK_MS = 50;
 /** Samples per report: an event every half second over 20 s is 40. */
 const SAMPLES = 40;

@@ -182,7 +182,7 @@ describe('presence and delivery reports (npm start, SQLite)', () => {
     const within = Object.entries(after.buckets).find(([le]) => Number(le) >= sinceCreate)?.[1];
     expect(within).toBe(after.count);
 
-    // Rate limits, per tab: another report within a second; samples again within twenty.
+    // Rate limits, per tab: another report within a second; samples again within ten.
     const tooSoon = await report(server.url, { cookie: adaCookie }, tab);
     expect(tooSoon.status).toBe(429);
     expect(tooSoon.headers.get('retry-after')).toBe('1');
