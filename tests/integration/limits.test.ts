@@ -141,7 +141,10 @@ describe.each(SERVES)('limits (%s)', (serve) => {
         roster_event_delivery_seconds: { type: 'HISTOGRAM', value: undefined },
         roster_dashboards: { type: 'GAUGE', value: 0 },
         roster_people_here: { type: 'GAUGE', value: 0 },
+        // The create above walked the streams: at least one slice.
+        roster_fanout_slice_seconds: { type: 'HISTOGRAM', value: undefined },
       });
+      expect(metrics.get('roster_fanout_slice_seconds')?.metrics[0]?.count).toBeGreaterThan(0);
       expect(stats.subscribers).toBe(3);
       expect(stats.connectionsRefused).toBeGreaterThan(0);
       // prom-client's process metrics: a Node.js process running Next.js holds tens of megabytes at the least.
