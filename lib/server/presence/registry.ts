@@ -46,6 +46,12 @@ const SWEEP_MS = 2_000;
 /** An instance not heard of for this long has stopped (or cannot reach Redis): off the status page. */
 const INSTANCE_TTL_MS = 10_000;
 
+function bump<K>(counts: Map<K, number>, key: K, change: 1 | -1): void {
+  const count = (counts.get(key) ?? 0) + change;
+  if (count > 0) counts.set(key, count);
+  else counts.delete(key);
+}
+
 export class Presence {
   readonly #tabs = new Map<string, Tab>();
   readonly #instances = new Map<string, { status: InstanceStatus; seenAt: number }>();
@@ -53,6 +59,8 @@ export class Presence {
   readonly #heardFrom = new Map<string, number>();
   /** Tabs per person: a report checks a person's tabs without walking every tab. */
   readonly #tabsPerPerson = new Map<number, number>();
+  /** Tabs per owning instance: its status says how many it owns, and the others compare. */
+  readonly #tabsPerInstance = new Map<string, number>();
   /** Everyone here, and the same as JSON to tell a change from none. */
   #people: PresenceDTO = { people: [], version: versionOf('[]') };
   #peopleJson = '[]';
@@ -174,11 +182,9 @@ export class Presence {
     if (this.#status) this.#publish({ kind: 'instance', status: this.#status(), owns: this.#owned(this.instance) });
   }
 
-  /** How many tabs this instance holds as `instance`'s. */
+  /** How many tabs this instance holds as `instance`'s: counted as they come and go, not by walking them every 2 s. */
   #owned(instance: string): number {
-    let count = 0;
-    for (const tab of this.#tabs.values()) if (tab.instance === instance) count++;
-    return count;
+    return this.#tabsPerInstance.get(instance) ?? 0;
   }
 
   #publish(message: DistributiveOmit<Message, 'from'>): void {
@@ -227,10 +233,8 @@ export class Presence {
     // Set in place, never deleted first: a Map moves a re-added key to its end, and a sync answered
     // while walking the tabs would then meet it again, without end.
     this.#tabs.set(tab.tab, tab);
-    if (before?.person.id !== tab.person.id) {
-      if (before) this.#count(before.person.id, -1);
-      this.#count(tab.person.id, 1);
-    }
+    if (before) this.#count(before, -1);
+    this.#count(tab, 1);
     return !before || before.person.name !== tab.person.name || before.editing !== tab.editing;
   }
 
@@ -239,14 +243,14 @@ export class Presence {
     const tab = this.#tabs.get(id);
     if (!tab) return false;
     this.#tabs.delete(id);
-    this.#count(tab.person.id, -1);
+    this.#count(tab, -1);
     return true;
   }
 
-  #count(personId: number, change: 1 | -1): void {
-    const count = this.tabsOf(personId) + change;
-    if (count > 0) this.#tabsPerPerson.set(personId, count);
-    else this.#tabsPerPerson.delete(personId);
+  /** Counts a tab in (1) or out (-1) of its person's and its instance's counts. */
+  #count(tab: Tab, change: 1 | -1): void {
+    bump(this.#tabsPerPerson, tab.person.id, change);
+    bump(this.#tabsPerInstance, tab.instance, change);
   }
 
   /** Everyone here, sorted by name; `changed` only when that differs from before (not on every report). */
