@@ -10,7 +10,7 @@ import { newestEventId } from '@/lib/server/events/event-log';
 import type { Prisma } from '@/lib/server/generated/prisma/client';
 import { countPageRead } from '@/lib/server/metrics';
 import { toDTO, userSelect } from './fields';
-import { countView, sqliteMatchIds, type ViewFilter } from './search';
+import { countView, matchIds, type ViewFilter } from './search';
 import { sqliteWalk } from './sqlite-walk';
 
 // The data layer's reads: keyset pages of a view, as of one event, and single users.
@@ -41,17 +41,16 @@ type Reader = (client: Tx, direction: Direction, past: { key: string; id: number
 
 /**
  * How a view's rows are read. Walking the sort's index and testing each row reads a page's worth
- * of rows times users ÷ matches, so on SQLite it is for views with more than TOTAL_CAP rows (or
- * none filtered out): a search with fewer (`counted`, up to TOTAL_CAP + 1) collects its matches
- * from the FTS5 index instead (sqliteMatchIds) and reads those rows by id. On PostgreSQL
- * (`counted` null: not needed) the planner makes that choice itself, from the trigram index's
- * statistics.
+ * of rows times users ÷ matches, so it is for views with more than TOTAL_CAP rows (or none
+ * filtered out): a search with fewer (`counted`, up to TOTAL_CAP + 1) collects its matches from
+ * the trigram index instead (matchIds) and reads those rows by id. `counted` is null for a view
+ * that is no search on PostgreSQL, which walks the role's index whatever it counts.
  */
 function reader(view: View, filter: ViewFilter, counted: number | null): Reader {
   const { pattern } = filter;
   if (pattern && counted !== null && counted <= TOTAL_CAP) {
     return async (client, direction, past, take) => {
-      const ids = await sqliteMatchIds(client, { ...filter, pattern }, { column: SORT_COLUMN[view.sort], direction, past, take });
+      const ids = await matchIds(client, { ...filter, pattern }, { column: SORT_COLUMN[view.sort], direction, past, take });
       if (ids.length === 0) return [];
       const rows = await client.user.findMany({ where: { id: { in: ids } }, select: userSelect });
       const byId = new Map(rows.map((row) => [row.id, toDTO(row)]));
@@ -111,6 +110,9 @@ async function asOfOneEvent<T>(read: (client: Tx) => Promise<T>): Promise<{ resu
   });
 }
 
+/** Whether a view's count decides how its rows are read (see reader): always on SQLite, for a search on PostgreSQL. */
+const countDecides = (filter: ViewFilter) => provider === 'sqlite' || filter.pattern !== null;
+
 /** What a view filters by: its role and its search's pattern (keys.ts). */
 function viewFilter(view: Pick<View, 'q' | 'role'>): ViewFilter {
   return { role: view.role, pattern: searchPattern(searchTerm(view.q)) };
@@ -132,12 +134,12 @@ function prismaFilter({ role, pattern }: ViewFilter): Prisma.UserWhereInput {
  */
 export async function* walkView(view: View, batch = 1_000): AsyncGenerator<UserDTO[]> {
   const filter = viewFilter(view);
-  const counted = provider === 'sqlite' ? (await query('export read', () => viewTotal(db, filter))).counted : null;
+  const counted = countDecides(filter) ? (await query('export read', () => viewTotal(db, filter))).counted : null;
   // SQLite: on the driver's own read-only connection, with the pages' plans (sqlite-walk.ts).
   const read: Reader =
-    counted === null
-      ? reader(view, filter, counted)
-      : async (_client, direction, past, take) => sqliteWalk(filter, { column: SORT_COLUMN[view.sort], direction, past, take }, counted <= TOTAL_CAP);
+    provider === 'sqlite' && counted !== null
+      ? async (_client, direction, past, take) => sqliteWalk(filter, { column: SORT_COLUMN[view.sort], direction, past, take }, counted <= TOTAL_CAP)
+      : reader(view, filter, counted);
   let after: UserDTO | undefined;
   for (;;) {
     const from = after;
@@ -165,9 +167,9 @@ export async function listUsers(params: ViewParams): Promise<PageDTO> {
 
   return query('page read', async () => {
     const { result, lastEventId } = await asOfOneEvent(async (client) => {
-      // PostgreSQL counts while it reads the page (on the pool); SQLite needs the count to choose.
+      // PostgreSQL counts a role's view while it reads the page (on the pool); a search needs the count to choose.
       const counting = viewTotal(client, filter).then(({ total, totalIsExact, counted }) => ({ total: { total, totalIsExact }, counted }));
-      const read = reader(view, filter, provider === 'sqlite' ? (await counting).counted : null);
+      const read = reader(view, filter, countDecides(filter) ? (await counting).counted : null);
       const rowsFrom = (position: Position | null) => read(client, walkFrom(position), position, params.limit + 1);
       /** Whether any row of the view lies past `user` walking in `direction`. */
       const anyPast = async (direction: Direction, user: UserDTO) => (await read(client, direction, { key: sortValue(user, view.sort), id: user.id }, 1)).length > 0;

@@ -52,17 +52,34 @@ export async function countView(client: Tx, { role, pattern }: ViewFilter): Prom
 const sqliteKey = (walk: Walk, key: string) => (walk.column === 'createdAt' ? new Date(key).toISOString().replace('Z', '+00:00') : key);
 
 /**
- * SQLite: the ids of a search's matches in the view's order, from the FTS5 index — for a search
- * with at most TOTAL_CAP matches, which it collects and sorts (CROSS JOIN keeps the index the
- * outer loop: SQLite would otherwise walk the sort index and test every user). PostgreSQL's planner
- * makes the same choice itself from the trigram index's statistics, through Prisma's LIKE.
+ * The ids of a search's matches in the view's order, from the trigram index — for a search with at
+ * most TOTAL_CAP matches, which it collects and sorts. SQLite: CROSS JOIN keeps the FTS5 index the
+ * outer loop (it would otherwise walk the sort index and test every user). PostgreSQL: the matches
+ * are a MATERIALIZED set sorted by value, so the planner cannot walk the sort's index instead. It
+ * would, from a guess: it estimates a pattern's matches from the column's histogram, and when a
+ * rare name happens to be one of its ~100 bounds it guesses 1% of the users and walks the index
+ * expecting a page soon, reading every user for a search with a handful of matches.
  */
-export async function sqliteMatchIds(client: Tx, filter: ViewFilter & { pattern: SearchPattern }, walk: Walk): Promise<number[]> {
-  const rows: { id: number }[] = await client.$queryRaw(sqliteMatchIdsSql(filter, walk));
+export async function matchIds(client: Tx, filter: ViewFilter & { pattern: SearchPattern }, walk: Walk): Promise<number[]> {
+  const rows: { id: number }[] = await client.$queryRaw(provider === 'sqlite' ? sqliteMatchIdsSql(filter, walk) : postgresMatchIdsSql(filter, walk));
   return rows.map((row) => Number(row.id));
 }
 
-/** The query of sqliteMatchIds, for whichever connection runs it (an export reads on its own: sqlite-walk.ts). */
+function postgresMatchIdsSql({ role, pattern }: ViewFilter & { pattern: SearchPattern }, walk: Walk): Prisma.Sql {
+  const order = Prisma.raw(walk.direction === 'asc' ? 'ASC' : 'DESC');
+  let past = Prisma.empty;
+  if (walk.past) {
+    const [from, beyond] = walk.direction === 'asc' ? ['>=', '>'] : ['<=', '<'];
+    // A time as the column holds it: timestamp(3) in UTC, which drops the text's "Z".
+    const key = walk.column === 'createdAt' ? Prisma.sql`${walk.past.key}::timestamp(3)` : Prisma.sql`${walk.past.key}`;
+    past = Prisma.sql`WHERE m."key" ${Prisma.raw(from)} ${key} AND (m."key" ${Prisma.raw(beyond)} ${key} OR m."id" ${Prisma.raw(beyond)} ${walk.past.id})`;
+  }
+  return Prisma.sql`WITH m AS MATERIALIZED (
+      SELECT u."id", u.${column(walk.column)} AS "key" FROM "User" u WHERE u.${column(pattern.key)} LIKE ${`%${pattern.text}%`} ${byRole(role)})
+    SELECT m."id" AS "id" FROM m ${past} ORDER BY m."key" ${order}, m."id" ${order} LIMIT ${walk.take}`;
+}
+
+/** The query of matchIds on SQLite, for whichever connection runs it (an export reads on its own: sqlite-walk.ts). */
 export function sqliteMatchIdsSql({ role, pattern }: ViewFilter & { pattern: SearchPattern }, walk: Walk): Prisma.Sql {
   return Prisma.sql`SELECT u."id" AS "id" FROM "UserSearch" s CROSS JOIN "User" u ON u."id" = s."rowid"
     WHERE s.${column(pattern.key)} MATCH ${phrase(pattern.text)} ${byRole(role)} ${sqlitePast(walk)}
