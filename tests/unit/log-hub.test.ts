@@ -276,7 +276,8 @@ describe('LogHub replay', () => {
   });
 });
 
-describe('LogHub fan-out in slices', () => {
+// 2,000 subscriptions take a few seconds on a loaded CI machine (Node 22 ran past the default 5 s).
+describe('LogHub fan-out in slices', { timeout: 30_000 }, () => {
   /** A stream's send that takes a little while, as a socket write does, so 2,000 of them need several slices. */
   const slowSend = (frames: Uint8Array[]): Send => (frame) => {
     const until = performance.now() + 0.01;
@@ -329,6 +330,32 @@ describe('LogHub fan-out in slices', () => {
     expect(streams[0]?.frames).toHaveLength(streams[0]?.closedAt ?? -1);
     expect(streams[10]?.frames.at(-1)).toEqual(encodeEvent(next));
     expect(streams[10]?.frames).toHaveLength(2);
+  });
+
+  it('in a burst, rests between walks as long as the last one took, and sends what was read meanwhile in one write', async () => {
+    const { hub, log } = await started({ windowSize: 100 });
+    const streams = Array.from({ length: 2_000 }, () => [] as Uint8Array[]);
+    for (const frames of streams) await hub.subscribe(slowSend(frames));
+    const first = log.append(deletedEvent(1));
+    await hub.ring();
+    // A second event while the walk is under way (the first stream has the first one, the last not yet).
+    while (streams[0]!.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    const second = log.append(deletedEvent(2));
+    await hub.ring();
+    // A third just after the walk: the streams it passed early are still waiting for the second.
+    while (streams.at(-1)!.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
+    expect(streams[0]).toHaveLength(1);
+    const third = log.append(deletedEvent(3));
+    await hub.ring();
+    for (let turn = 0; turn < 500 && streams[0]!.length < 2; turn++) await new Promise((resolve) => setTimeout(resolve, 1));
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await fannedOut();
+    // Early streams: the first, then the second and third in one write (without the rest, the
+    // second walk starts at once and sends the second alone). Late ones: the first two joined, then the third.
+    expect(streams[0]).toEqual([encodeEvent(first), bytes([second, third].map(encodeEvent))]);
+    expect(streams.at(-1)).toEqual([bytes([first, second].map(encodeEvent)), encodeEvent(third)]);
+    for (const frames of streams) expect(bytes(frames)).toEqual(bytes([first, second, third].map(encodeEvent)));
   });
 
   it("reaches the writer's own streams before the writer's answer, everyone else's right after", async () => {

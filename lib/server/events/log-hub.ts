@@ -4,7 +4,7 @@ import { traced } from '@/lib/server/tracing';
 import type { Bus } from './bus';
 import type { EventHub, Send, Subscription } from './hub';
 import type { EventLog, LoggedEvent } from './event-log';
-import { inSlices } from './slices';
+import { inSlices, SLICE_MS } from './slices';
 import { encodeEvent, resyncFrame } from './sse';
 import type { HubEvent } from '@/lib/shared/dto';
 
@@ -35,6 +35,8 @@ export type LogHubOptions = {
 const READ_BATCH = 500;
 /** A writer's own streams served before the answer, at most: one browser holds one (its tabs share it). */
 const WRITER_STREAMS_FIRST = 8;
+/** Longest rest between two walks in a burst (see #walk). */
+const MAX_REST_MS = 100;
 
 /**
  * The hub: every instance reads the event log itself, in id order, and fans each event out to its
@@ -261,17 +263,28 @@ export class LogHub implements EventHub {
     if (this.#walking || this.#pending.length === 0) return;
     this.#walking = true;
     const upTo = this.#readUpTo;
+    const started = performance.now();
     inSlices(
       this.#listeners.values(),
       (listener) => this.#catchUp(listener),
       () => {
-        this.#walking = false;
         const newer = this.#pending.findIndex((entry) => entry.eventId > upTo);
         this.#pending = newer === -1 ? [] : this.#pending.slice(newer);
         if (this.#pending.length < 2) this.#joined = null;
-        this.#walk();
+        // Events read during a walk that took several slices (a burst, at thousands of streams):
+        // the next walk rests as long as this one took, so the fan-out has at most about half of
+        // the event loop and the next walk carries every event read meanwhile in one write each.
+        const took = performance.now() - started;
+        const rest = this.#pending.length > 0 && took > SLICE_MS ? Math.min(took, MAX_REST_MS) : 0;
+        if (rest === 0) return this.#walkAgain();
+        setTimeout(() => this.#walkAgain(), rest);
       },
     );
+  }
+
+  #walkAgain(): void {
+    this.#walking = false;
+    this.#walk();
   }
 
   #catchUp(listener: Listener): void {

@@ -6,7 +6,7 @@ import 'server-only';
 // two-core machine (docs/benchmarks.md).
 
 /** Most time one slice spends before yielding. */
-const SLICE_MS = 2;
+export const SLICE_MS = 2;
 /** How many items between looks at the clock (performance.now() is not free at this rate). */
 const CHECK_EVERY = 16;
 
