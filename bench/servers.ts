@@ -30,6 +30,14 @@ export const ROSTER_ENV = {
 
 export type Instance = { port: number; process: ChildProcess };
 
+/** The Node flags `npm start` gives server.ts (package.json), so the bench measures what operators run. */
+function npmStartFlags(): string[] {
+  const { scripts } = JSON.parse(readFileSync(path.join(APP_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const flags = /\bnode((?: --\S+)*) server\.ts\b/.exec(scripts.start ?? '');
+  if (!flags) throw new Error(`${APP_ROOT}/package.json's start script does not run server.ts`);
+  return flags[1]!.split(' ').filter(Boolean);
+}
+
 /**
  * The Node that runs the servers and the app's scripts: this one, or --node (another version; the
  * app's native modules must have been built for it, e.g. by `npm ci` under it in BENCH_APP_ROOT).
@@ -171,8 +179,9 @@ export async function startRoster(setup: RosterSetup): Promise<Instance[]> {
   const env = rosterEnv(setup.databaseUrl ?? `file:${BENCH_DB}`, setup.maxConnections, setup.redis);
   if (setup.databaseUrl === undefined) await runScript('prisma/migrate.ts', [], env);
   const serve = setup.serve ?? 'npm start';
-  const entry = serve === 'npm start' ? [path.join(APP_ROOT, 'server.ts')] : [path.join(APP_ROOT, 'node_modules/next/dist/bin/next'), 'start'];
-  if (!existsSync(entry[0] ?? '')) throw new Error(`${APP_ROOT} has no ${path.relative(APP_ROOT, entry[0] ?? '')}: measure it with --targets roster-next`);
+  const script = path.join(APP_ROOT, serve === 'npm start' ? 'server.ts' : 'node_modules/next/dist/bin/next');
+  if (!existsSync(script)) throw new Error(`${APP_ROOT} has no ${path.relative(APP_ROOT, script)}: measure it with --targets roster-next`);
+  const entry = serve === 'npm start' ? [...npmStartFlags(), script] : [script, 'start'];
   const instances = Array.from({ length: setup.instances }, (_, i): Instance => {
     const port = setup.port + i;
     const server = spawn(serverNode, [...setup.execArgv, ...entry, '-p', String(port), '-H', '127.0.0.1'], {
