@@ -10,10 +10,12 @@ import { SERVES, type TestServer, startServer } from '../support/server';
 import { parsePrometheus, valueOf } from '../support/prometheus';
 import { SseClient } from '../support/sse';
 
-// The queue bound must still hold a burst of events published together (one per concurrent
-// create below): with 4,096 bytes, eight of the large events the slow-consumer test sends
-// sometimes got the reading subscriber dropped as well.
-const LIMITS = { EVENT_LOG_SIZE: '3', MAX_SSE_CONNECTIONS: '3', SSE_MAX_QUEUE_BYTES: '16384', SSE_HEARTBEAT_SECONDS: '1' };
+// The queue bound must still hold what a reading subscriber has not yet taken when its test
+// process is busy: with 4,096 bytes, eight of the large events the slow-consumer test sends
+// sometimes got the reading subscriber dropped as well, and with 16,384 so did a loaded CI machine
+// under `next start` (whose pipe queues in our stream while it waits for 'drain'). 65,536 bytes is
+// about 100 more events for the stalled client to fill, a fraction of a second.
+const LIMITS = { EVENT_LOG_SIZE: '3', MAX_SSE_CONNECTIONS: '3', SSE_MAX_QUEUE_BYTES: '65536', SSE_HEARTBEAT_SECONDS: '1' };
 
 describe.each(SERVES)('limits (%s)', (serve) => {
   let server: TestServer;
