@@ -109,7 +109,7 @@ function insertSorted(users: UserDTO[], user: UserDTO, view: View): UserDTO[] {
 export function applyEvent(state: DirectoryState, event: HubEvent): DirectoryState {
   if (event.eventId <= state.lastEventId) return state;
   if (event.type === 'users_imported') return applyImport(state, event);
-  const before = event.type === 'user_created' ? null : event.type === 'user_updated' ? event.previous : event.user;
+  const before = event.type === 'user_created' || event.type === 'user_restored' ? null : event.type === 'user_updated' ? event.previous : event.user;
   const after = event.type === 'user_deleted' ? null : event.user;
   const matchedBefore = before !== null && matchesView(before, state.view);
   const matchesNow = after !== null && matchesView(after, state.view);

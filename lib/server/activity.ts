@@ -19,7 +19,7 @@ export const activityParamsSchema = z.object({
 });
 type ActivityParams = z.infer<typeof activityParamsSchema>;
 
-const KIND = { user_created: 'created', user_updated: 'edited', user_deleted: 'deleted', user_invited: 'invited', user_sessions_ended: 'sessions ended' } as const;
+const KIND = { user_created: 'created', user_updated: 'edited', user_deleted: 'deleted', user_restored: 'restored', user_invited: 'invited', user_sessions_ended: 'sessions ended' } as const;
 
 type Row = { id: number; type: string; data: string; previous: string | null; principal: string; createdAt: Date; jobId: string | null };
 

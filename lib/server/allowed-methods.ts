@@ -11,6 +11,7 @@ const ROUTES: [path: RegExp, methods: string[]][] = [
   [/^\/api\/users\/[^/]+$/, ['GET', 'PATCH', 'DELETE']],
   [/^\/api\/users\/[^/]+\/activity$/, ['GET']],
   [/^\/api\/users\/[^/]+\/invite$/, ['POST']],
+  [/^\/api\/users\/[^/]+\/restore$/, ['POST']],
   [/^\/api\/users\/[^/]+\/sessions$/, ['DELETE']],
   [/^\/api\/jobs\/[^/]+$/, ['GET']],
   [/^\/api\/jobs\/[^/]+\/cancel$/, ['POST']],

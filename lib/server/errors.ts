@@ -16,7 +16,7 @@ export class ValidationError extends DomainError {
 }
 
 export class ConflictError extends DomainError {
-  constructor(readonly fieldErrors: FieldErrors) { super('ConflictError', 'Conflict'); }
+  constructor(readonly fieldErrors: FieldErrors, message = 'Conflict') { super('ConflictError', message); }
 }
 
 export class NotFoundError extends DomainError {

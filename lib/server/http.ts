@@ -39,7 +39,7 @@ function json(body: ErrorBody, status: number, headers?: HeadersInit): Response 
  */
 export function errorResponse(error: unknown, request: Request): Response {
   if (error instanceof ValidationError) return json({ error: 'Invalid input', fieldErrors: error.fieldErrors }, 400);
-  if (error instanceof ConflictError) return json({ error: 'Conflict', fieldErrors: error.fieldErrors }, 409);
+  if (error instanceof ConflictError) return json({ error: error.message, fieldErrors: error.fieldErrors }, 409);
   if (error instanceof NotFoundError) return json({ error: error.message }, 404);
   if (error instanceof CursorError) return json({ error: 'Invalid input', fieldErrors: { cursor: [error.message] } }, 400);
   if (error instanceof PreconditionFailedError) {

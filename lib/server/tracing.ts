@@ -20,7 +20,7 @@ type Clock = () => number;
 /** A span that records nothing, for a step outside a write. */
 const NOT_RECORDED = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
 
-export type WriteVerb = 'create' | 'edit' | 'delete';
+export type WriteVerb = 'create' | 'edit' | 'delete' | 'restore';
 
 /** Runs a user write (validation to fan-out) in its span, `roster.user.<verb>`. */
 export function tracedWrite<T>(verb: WriteVerb, fn: () => Promise<T>): Promise<T> {

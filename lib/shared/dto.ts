@@ -22,6 +22,8 @@ export type UserEvent =
   | { type: 'user_created'; user: UserDTO }
   | { type: 'user_updated'; user: UserDTO; previous: UserDTO }
   | { type: 'user_deleted'; id: number; user: UserDTO }
+  // A deleted user back from the log, as they were (same id and created time): applied like a create.
+  | { type: 'user_restored'; user: UserDTO }
   // Changes of a person's access that leave their entry as it is: an admin sent them an invite, or
   // ended every session they had. In the log (the audit trail) and on the stream like the rest.
   | { type: 'user_invited'; user: UserDTO }
@@ -67,7 +69,7 @@ export type ActivityDTO = {
   actor: { id: number; name: string } | null;
 } & (
   | {
-      kind: 'created' | 'edited' | 'deleted' | 'invited' | 'sessions ended';
+      kind: 'created' | 'edited' | 'deleted' | 'restored' | 'invited' | 'sessions ended';
       /** The user after the change (as it was, for a delete). */
       user: UserDTO;
       /** What an edit changed (empty for creates and deletes). */

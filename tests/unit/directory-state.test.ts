@@ -76,6 +76,18 @@ describe('the default view, first page', () => {
     expect(removed.total).toBe(1);
   });
 
+  it('puts a restored user back where their created time sorts, counted once, not at the top', () => {
+    const state = initialDirectory(pageOf(DEFAULT_VIEW, [user(1), user(2), user(3)]), DEFAULT_VIEW, null);
+    const gone = applyEvent(state, deleted(user(2)));
+    expect(ids(gone)).toEqual([3, 1]);
+    const restore: HubEvent = { type: 'user_restored', user: { ...user(2), version: 2 }, eventId: ++eventId };
+    const back = applyEvent(gone, restore);
+    expect(ids(back)).toEqual([3, 2, 1]);
+    expect(back.total).toBe(3);
+    expect(back.newBefore).toBe(0);
+    expect(applyEvent(back, restore)).toBe(back);
+  });
+
   it('refills a full first page after a delete when there are more, and not when it is the only page', () => {
     const users = range(1, PAGE_SIZE).map((id) => user(id));
     const full = initialDirectory(pageOf(DEFAULT_VIEW, users, { total: 80, more: true }), DEFAULT_VIEW, null);

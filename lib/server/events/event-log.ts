@@ -53,6 +53,15 @@ export async function appendEvent(tx: Tx, event: UserEvent, actor: Actor): Promi
 
 type EventRow = { id: number; type: string; data: string; previous: string | null; createdAt?: Date };
 
+/**
+ * The user as their newest deletion recorded them, while the log still holds it
+ * (EVENT_RETENTION_DAYS); null when it holds none. One step of the (userId, id) index.
+ */
+export async function lastDeletion(tx: Tx, userId: number): Promise<UserDTO | null> {
+  const row = await tx.event.findFirst({ where: { userId, type: 'user_deleted' }, orderBy: { id: 'desc' }, select: { data: true } });
+  return row ? parse(row.data) : null;
+}
+
 /** An event as read from the log, with when it was committed (ms since the epoch): what delivery is measured from. */
 export type LoggedEvent = HubEvent & { committedAt?: number };
 
@@ -68,6 +77,7 @@ export function toHubEvent(row: EventRow): HubEvent {
   const user = parse(row.data);
   if (row.type === 'user_updated') return { type: 'user_updated', user, previous: parse(row.previous ?? row.data), eventId: row.id };
   if (row.type === 'user_deleted') return { type: 'user_deleted', id: user.id, user, eventId: row.id };
+  if (row.type === 'user_restored') return { type: 'user_restored', user, eventId: row.id };
   if (row.type === 'user_invited') return { type: 'user_invited', user, eventId: row.id };
   if (row.type === 'user_sessions_ended') return { type: 'user_sessions_ended', user, eventId: row.id };
   return { type: 'user_created', user, eventId: row.id };

@@ -6,4 +6,4 @@ import 'server-only';
 
 export type { Actor } from '@/lib/server/events/event-log';
 export { getUser, listUsers, walkView } from './read';
-export { createUser, deleteUser, editUser, recordAccess } from './write';
+export { ALREADY_HERE_MESSAGE, createUser, deleteUser, editUser, recordAccess, restoreUser } from './write';

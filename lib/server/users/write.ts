@@ -4,7 +4,7 @@ import type { UserDTO, UserEvent } from '@/lib/shared/dto';
 import { ConflictError, ForbiddenError, NotFoundError, PreconditionFailedError } from '@/lib/server/errors';
 import { sessionIdsOf, sessionRelay, takeSessions } from '@/lib/server/auth/sessions';
 import { hub } from '@/lib/server/events';
-import { type Actor, appendEvent, lockEventOrder } from '@/lib/server/events/event-log';
+import { type Actor, appendEvent, lastDeletion, lockEventOrder } from '@/lib/server/events/event-log';
 import { logger } from '@/lib/server/logger';
 import { CRASH_AFTER_COMMIT } from '@/lib/server/test-faults';
 import { traced } from '@/lib/server/tracing';
@@ -25,6 +25,7 @@ const LOGGED = {
   user_created: 'user created',
   user_updated: 'user edited',
   user_deleted: 'user deleted',
+  user_restored: 'user restored',
   user_invited: 'invite created',
   user_sessions_ended: 'sessions ended by an admin',
 } as const;
@@ -117,15 +118,45 @@ export function editUser(id: number, changes: UserChanges, expectedVersion: numb
   });
 }
 
-/** Deletes a user and records it; NotFoundError (and no event) when there is no such user. */
-export function deleteUser(id: number, actor: Actor): Promise<void> {
+/** Deletes a user and records it; the user as deleted; NotFoundError (and no event) when there is no such user. */
+export function deleteUser(id: number, actor: Actor): Promise<UserDTO> {
   return recorded(actor, noSuchUser(id), async (tx) => {
     const found = await tx.user.findUnique({ where: { id }, select: { role: true } });
     if (!found) throw new NotFoundError(`No user with id ${id}`);
     await assertAccessChange(tx, actor, id, asRole(found.role), 'none');
     const endedSessions = await takeSessions(tx, id);
     const user = toDTO(await tx.user.delete({ where: { id }, select: userSelect }));
-    return { result: undefined, event: { type: 'user_deleted', id, user }, endedSessions };
+    return { result: user, event: { type: 'user_deleted', id, user }, endedSessions };
+  });
+}
+
+/** What a restore says when the user is back already (someone restored them first). */
+export const ALREADY_HERE_MESSAGE = 'This user is in the directory already.';
+
+/**
+ * Brings a deleted user back as their newest deletion recorded them — same id, name, email, role
+ * and created time, the version past the one deleted (an edit begun before the delete is stale) —
+ * and records it. ConflictError when they are in the directory (back already, or never deleted) or
+ * someone else has their email now; NotFoundError when the log holds no deletion of `id` (no such
+ * user, or pruned after EVENT_RETENTION_DAYS); a role is access, so restoring someone with one is for admins, as deleting them was.
+ * Their sign-in (password, passkeys, sessions) went with the delete: an admin invites them again.
+ */
+export function restoreUser(id: number, actor: Actor): Promise<UserDTO> {
+  return recorded(actor, duplicateEmail, async (tx) => {
+    if (await tx.user.findUnique({ where: { id }, select: { id: true } })) throw new ConflictError({}, ALREADY_HERE_MESSAGE);
+    const deleted = await lastDeletion(tx, id);
+    if (!deleted) throw new NotFoundError(`No deleted user with id ${id} on record`);
+    if (await tx.user.findUnique({ where: { email: deleted.email }, select: { id: true } })) {
+      throw new ConflictError({ email: [`${deleted.email} belongs to another user now.`] }, `${deleted.name} cannot come back: ${deleted.email} belongs to another user now.`);
+    }
+    const fields = userFieldsOf(deleted);
+    await assertAccessChange(tx, actor, null, 'none', fields.role);
+    const restored = await tx.user.create({
+      data: { id, ...fields, ...derivedKeys(fields), createdAt: new Date(deleted.createdAt), version: deleted.version + 1 },
+      select: userSelect,
+    });
+    const user = toDTO(restored);
+    return { result: user, event: { type: 'user_restored', user } };
   });
 }
 
