@@ -17,7 +17,7 @@ import * as users from '@/lib/server/users';
 import { mergeEdit } from '@/lib/shared/merge-edit';
 import { localPath } from '@/lib/shared/local-path';
 import { canWrite, VIEWER_MESSAGE } from '@/lib/shared/roles';
-import { type FieldErrors, fieldErrorsOf, USER_FIELDS, type UserField, userIdSchema, userInputSchema } from '@/lib/shared/validation';
+import { type FieldErrors, fieldErrorsOf, USER_FIELDS, type UserField, userIdSchema, userIdsSchema, userInputSchema } from '@/lib/shared/validation';
 
 export type CreateUserState = {
   status: 'idle' | 'success' | 'error';
@@ -27,7 +27,15 @@ export type CreateUserState = {
   values?: UserValues;
 };
 
-export type DeleteUserState = { error?: string };
+/**
+ * What a delete did: the users it deleted (`name`: theirs, or "3 users"; `at`: when, so a second
+ * delete of the same name is news too), whose notice offers Undo; and why it did not (all), for the
+ * row whose form it was (`id`) or for the selection.
+ */
+export type DeleteUserState = { deleted?: { ids: number[]; name: string; at: number }; error?: string; id?: number };
+
+/** What an Undo or a Restore did: who is back ("Ada Lovelace", "3 users"), and why any are not. */
+export type RestoreUserState = { restored?: { ids: number[]; name: string }; error?: string };
 
 export type EditUserState =
   | { status: 'idle' }
@@ -57,20 +65,33 @@ function userValues(formData: FormData): UserValues {
 /** What a refused write says: the conflict's own words where it is not about a field the form shows. */
 function refusal(error: ConflictError | ForbiddenError): string {
   if (error instanceof ForbiddenError) return error.message;
-  return error.fieldErrors.role?.[0] ?? 'Please fix the highlighted fields.';
+  // A conflict with words of its own (a restore's: back already, email taken) says them.
+  return error.fieldErrors.role?.[0] ?? (error.message === 'Conflict' ? 'Please fix the highlighted fields.' : error.message);
 }
 
-/** Who is writing, if signed in and within their write allowance; otherwise the message to show. */
-async function mayWrite(): Promise<users.Actor | string> {
+const tooQuickly = (error: RateLimitedError) => `You are making changes too quickly. Try again in ${error.retryAfterSeconds} s.`;
+
+/**
+ * Who is writing, if signed in and within their write allowance; otherwise the message to show.
+ * `another` counts one more write against the same allowance (a selection's second user and on);
+ * RateLimitedError past it.
+ */
+async function mayWrite(): Promise<(users.Actor & { another: () => Promise<void> }) | string> {
   const caller = await currentCaller();
   if (!caller) redirect('/login');
   const requestHeaders = await headers();
   try {
     if (!canWrite(caller.role)) return VIEWER_MESSAGE;
     await assertWriteAllowed(caller, requestHeaders);
-    return { principal: caller.principal, requestId: requestIdOf(requestHeaders), role: caller.role, sessionId: caller.sessionId };
+    return {
+      principal: caller.principal,
+      requestId: requestIdOf(requestHeaders),
+      role: caller.role,
+      sessionId: caller.sessionId,
+      another: () => assertWriteAllowed(caller, requestHeaders),
+    };
   } catch (error) {
-    if (error instanceof RateLimitedError) return `You are making changes too quickly. Try again in ${error.retryAfterSeconds} s.`;
+    if (error instanceof RateLimitedError) return tooQuickly(error);
     throw error;
   }
 }
@@ -98,23 +119,80 @@ export async function createUser(_previous: CreateUserState, formData: FormData)
   });
 }
 
+/**
+ * Deletes the form's users: a row's Delete sends one `id`, "Delete selected" the page's checked
+ * rows (at most SELECTION_MAX). Each delete is a write of its own — its own event, its own check of
+ * who may delete whom, one of the writer's allowance — so a selection is not a way around the
+ * limits: past them it stops and says how far it got. A user already gone is skipped.
+ */
 export async function deleteUser(_previous: DeleteUserState, formData: FormData): Promise<DeleteUserState> {
+  const given = formData instanceof FormData ? formData.getAll('id').filter((id) => typeof id === 'string') : [];
+  // The row whose form it was, which shows a refusal (the dashboard's deletes share one state).
+  const row = given.length === 1 ? Number(given[0]) : undefined;
+  const actor = await mayWrite();
+  if (typeof actor === 'string') return { error: actor, id: row };
+  return tracedWrite('delete', async () => {
+    const ids = traced('validate', () => userIdsSchema.safeParse(given));
+    if (!ids.success) return { error: given.length === 1 ? 'No such user.' : (ids.error.issues[0]?.message ?? 'No such users.'), id: row };
+    const gone: { id: number; name: string }[] = [];
+    let error: string | undefined;
+    for (const [index, id] of ids.data.entries()) {
+      try {
+        // The first write was counted by mayWrite; each further one counts too.
+        if (index > 0) await actor.another();
+        const user = await users.deleteUser(id, actor);
+        gone.push({ id: user.id, name: user.name });
+      } catch (failure) {
+        // Someone else deleted it first: the row is gone either way (and theirs is the delete to undo).
+        if (failure instanceof NotFoundError) continue;
+        if (failure instanceof RateLimitedError) error = tooQuickly(failure);
+        else if (failure instanceof ServiceUnavailableError) error = failure.message;
+        else if (failure instanceof ConflictError || failure instanceof ForbiddenError) error = refusal(failure);
+        else throw failure;
+        break;
+      }
+    }
+    if (gone.length > 0) revalidatePath('/');
+    const deleted = gone.length > 0 ? { ids: gone.map((user) => user.id), name: namesOf(gone), at: Date.now() } : undefined;
+    if (error && ids.data.length > 1) error = `${gone.length > 0 ? `Deleted ${namesOf(gone)}, then stopped` : 'Deleted no one'}: ${error}`;
+    return { deleted, error, id: error ? row : undefined };
+  });
+}
+
+/** "Ada Lovelace", or "3 users". */
+const namesOf = (people: { name: string }[]) => (people.length === 1 ? (people[0]?.name ?? '') : `${people.length} users`);
+
+/**
+ * Brings back deleted users (the form's `id`s), as POST /api/users/{id}/restore does for one: Undo
+ * (of one delete or a selection's), and Restore in the activity. Each is a write of its own; one
+ * that cannot come back (email taken, back already) is reported and the others are restored.
+ */
+export async function restoreUser(_previous: RestoreUserState, formData: FormData): Promise<RestoreUserState> {
   const actor = await mayWrite();
   if (typeof actor === 'string') return { error: actor };
-  return tracedWrite('delete', async () => {
-    const id = traced('validate', () => userIdSchema.safeParse(text(formData, 'id')));
-    if (!id.success) return { error: 'No such user.' };
+  const given = formData instanceof FormData ? formData.getAll('id').filter((id) => typeof id === 'string') : [];
+  const ids = userIdsSchema.safeParse(given);
+  if (!ids.success) return { error: 'No such user.' };
+  const back: { id: number; name: string }[] = [];
+  const errors: string[] = [];
+  for (const [index, id] of ids.data.entries()) {
     try {
-      await users.deleteUser(id.data, actor);
+      if (index > 0) await actor.another();
+      const user = await tracedWrite('restore', () => users.restoreUser(id, actor));
+      back.push({ id: user.id, name: user.name });
     } catch (error) {
-      if (error instanceof ServiceUnavailableError) return { error: error.message };
-      if (error instanceof ConflictError || error instanceof ForbiddenError) return { error: refusal(error) };
-      // Someone else deleted it first: the row is gone either way.
-      if (!(error instanceof NotFoundError)) throw error;
+      if (error instanceof RateLimitedError) {
+        errors.push(tooQuickly(error));
+        break;
+      }
+      if (error instanceof ForbiddenError || error instanceof NotFoundError) errors.push(error.message);
+      else if (error instanceof ConflictError) errors.push(refusal(error));
+      else throw error;
     }
-    revalidatePath('/');
-    return {};
-  });
+  }
+  if (back.length > 0) revalidatePath('/');
+  const restored = back.length > 0 ? { ids: back.map((user) => user.id), name: namesOf(back) } : undefined;
+  return { restored, error: errors.length > 0 ? errors.join(' ') : undefined };
 }
 
 /**

@@ -1,9 +1,10 @@
 'use client';
 
 import Link from 'next/link';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useActionState, useCallback, useEffect, useRef, useState } from 'react';
+import { restoreUser, type RestoreUserState } from '@/app/actions';
 import useSWR from 'swr';
-import type { ActivityDTO, ActivityPageDTO } from '@/lib/shared/dto';
+import type { ActivityDTO, ActivityPageDTO, UserDTO } from '@/lib/shared/dto';
 import { asRole, ROLE_LABEL } from '@/lib/shared/roles';
 import type { LiveStatus } from '@/lib/browser/event-source';
 import { SignedOutError } from '@/lib/browser/fetch-page';
@@ -12,7 +13,8 @@ import { ConnectionStatus } from '@/components/connection-status';
 
 const POLL_MS = 5_000;
 
-type Props = { initial: ActivityPageDTO; user: number | null; cursor: number | null };
+/** `canRestore`: the reader may write, so a delete's entry offers Restore (the server checks again). */
+type Props = { initial: ActivityPageDTO; user: number | null; cursor: number | null; canRestore: boolean };
 
 async function fetchActivity(url: string): Promise<ActivityPageDTO> {
   const response = await fetch(url, { headers: { Accept: 'application/json' }, cache: 'no-store' });
@@ -33,7 +35,7 @@ const query = (user: number | null, cursor: number | string | null) => {
  * The activity, live: the first page follows the shared stream (each change refetches the page,
  * which carries who made it); older pages stay as they were read. Polls while the stream is down.
  */
-export function ActivityFeed({ initial, user, cursor }: Props) {
+export function ActivityFeed({ initial, user, cursor, canRestore }: Props) {
   const [page, setPage] = useState(initial);
   const [status, setStatus] = useState<LiveStatus>('connecting');
   const [announcement, setAnnouncement] = useState('');
@@ -92,7 +94,7 @@ export function ActivityFeed({ initial, user, cursor }: Props) {
       ) : (
         <ol className="divide-y divide-gray-200 rounded-lg border border-gray-200 bg-white shadow-sm dark:divide-gray-700 dark:border-gray-700 dark:bg-gray-800">
           {page.entries.map((entry) => (
-            <ActivityItem key={entry.id} entry={entry} />
+            <ActivityItem key={entry.id} entry={entry} canRestore={canRestore} />
           ))}
         </ol>
       )}
@@ -159,7 +161,7 @@ function ImportItem({ entry }: { entry: Extract<ActivityDTO, { kind: 'imported' 
 
 const formatUtc = (at: string) => `${new Date(at).toISOString().replace('T', ' ').slice(0, 19)} UTC`;
 
-function ActivityItem({ entry }: { entry: ActivityDTO }) {
+function ActivityItem({ entry, canRestore }: { entry: ActivityDTO; canRestore: boolean }) {
   if (entry.kind === 'imported') return <ImportItem entry={entry} />;
   const target = (
     <Link href={`/activity?user=${entry.user.id}`} className="font-medium text-blue-700 underline dark:text-blue-300" title="This user's history">
@@ -198,6 +200,30 @@ function ActivityItem({ entry }: { entry: ActivityDTO }) {
       <p className="text-xs text-gray-500 dark:text-gray-400">
         <time dateTime={entry.at}>{formatUtc(entry.at)}</time>
       </p>
+      {canRestore && entry.kind === 'deleted' && <RestoreButton user={entry.user} />}
     </li>
+  );
+}
+
+const IDLE_RESTORE: RestoreUserState = {};
+
+/** Brings a deleted user back (a form: it works without JavaScript); says who is back, or why not. */
+function RestoreButton({ user }: { user: UserDTO }) {
+  const [state, action, pending] = useActionState(restoreUser, IDLE_RESTORE);
+  return (
+    <form action={action} className="flex flex-wrap items-center gap-2">
+      <input type="hidden" name="id" value={user.id} />
+      <button
+        type="submit"
+        disabled={pending}
+        aria-label={`Restore ${user.name}`}
+        className="rounded-md border border-gray-300 px-2 py-1 text-xs font-medium text-gray-900 hover:bg-gray-50 focus-visible:outline-2 focus-visible:outline-blue-700 dark:border-gray-600 dark:text-gray-100 dark:hover:bg-gray-700"
+      >
+        {pending ? 'Restoring…' : 'Restore'}
+      </button>
+      <span role="status" aria-live="polite" className={`text-xs ${state.error ? 'text-red-700 dark:text-red-400' : 'text-gray-700 dark:text-gray-300'}`}>
+        {state.error ?? (state.restored ? `Restored ${state.restored.name}.` : '')}
+      </span>
+    </form>
   );
 }

@@ -12,6 +12,9 @@ import { Pager } from '@/components/pager';
 import { SearchBox } from '@/components/search-box';
 import { useDirectory } from '@/lib/browser/use-directory';
 import { useRowTransitions } from '@/lib/browser/use-row-transitions';
+import { DeleteActions } from '@/components/undo-delete';
+import { BulkDelete } from '@/components/bulk-delete';
+import { useSelection } from '@/lib/browser/use-selection';
 import { UsersTable } from '@/components/users-table';
 import { type Access, ROLE_LABEL, type Role } from '@/lib/shared/roles';
 
@@ -39,7 +42,19 @@ export function Directory({ initial, view, cursor, access, me = null }: { initia
     },
   });
   const rows = useRowTransitions(state.users, `${viewSearch(state.view)}#${state.cursor ?? ''}`);
-  return (
+  const selected = useSelection(rows, viewSearch(state.view, state.cursor));
+  const table = (
+    <UsersTable
+      selected={selected}
+      rows={rows}
+      view={state.view}
+      cursor={state.cursor}
+      access={access}
+      me={me}
+      empty={searchText(state.view.q) ? 'No users match this search.' : state.view.role ? 'No users have this role.' : state.cursor ? 'No users on this page.' : 'No users yet. Add the first one above.'}
+    />
+  );
+  const section = (
     <section aria-labelledby="users-heading" className="space-y-3">
       {roleNote && (
         <p role="status" className="rounded-md border border-blue-200 bg-blue-50 px-4 py-2 text-sm text-blue-900 dark:border-blue-800 dark:bg-blue-950 dark:text-blue-100">
@@ -55,6 +70,7 @@ export function Directory({ initial, view, cursor, access, me = null }: { initia
           </span>
         </h2>
         <div className="flex flex-wrap items-center gap-3">
+          {access.write && <BulkDelete selected={selected.selection.ids.length} />}
           <ConnectionStatus status={status} />
           <Pager view={state.view} prevCursor={state.prevCursor} nextCursor={state.nextCursor} />
         </div>
@@ -67,14 +83,7 @@ export function Directory({ initial, view, cursor, access, me = null }: { initia
           </Link>
         </p>
       )}
-      <UsersTable
-        rows={rows}
-        view={state.view}
-        cursor={state.cursor}
-        access={access}
-        me={me}
-        empty={searchText(state.view.q) ? 'No users match this search.' : state.view.role ? 'No users have this role.' : state.cursor ? 'No users on this page.' : 'No users yet. Add the first one above.'}
-      />
+      {table}
       {/* Under the table, so it never pushes the rows down on a phone. A plain download: the session
           cookie goes along, and the server streams every row of the view, not this page. */}
       <p className="text-right text-sm">
@@ -85,4 +94,6 @@ export function Directory({ initial, view, cursor, access, me = null }: { initia
       </p>
     </section>
   );
+  // The rows' and the selection's deletes share one action, whose notice offers Undo.
+  return access.write ? <DeleteActions>{section}</DeleteActions> : section;
 }

@@ -1,10 +1,12 @@
 'use client';
 
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import type { useSelection } from '@/lib/browser/use-selection';
 import type { View } from '@/lib/shared/directory/view';
 import type { UserDTO } from '@/lib/shared/dto';
 import { formatTime } from '@/lib/shared/format';
 import { viewSearch } from '@/lib/shared/directory/view';
+import { BULK_DELETE_FORM } from '@/components/bulk-delete';
 import { DeleteUserButton } from '@/components/delete-user-button';
 import { EditUserForm } from '@/components/edit-user-form';
 import { SortHeader } from '@/components/sort-header';
@@ -13,6 +15,7 @@ import type { Row } from '@/lib/browser/use-row-transitions';
 import { useOthersEditing } from '@/lib/browser/use-presence';
 import { whoIs } from '@/lib/shared/presence';
 import type { Access } from '@/lib/shared/roles';
+import { pageState, selectPage, toggle } from '@/lib/browser/selection';
 
 const PHASE_CLASS: Record<Row['phase'], string> = {
   new: 'row-new',
@@ -20,8 +23,8 @@ const PHASE_CLASS: Record<Row['phase'], string> = {
   steady: '',
 };
 
-/** Name, email, role, created, actions: a row the editor replaces spans them all. */
-const COLUMNS = 5;
+/** Name, email, role, created, actions (and the checkboxes): a row the editor replaces spans them all. */
+const COLUMNS = 6;
 
 /**
  * One page of users. On a phone each row stacks (name, email, role, actions) instead of clipping.
@@ -29,18 +32,42 @@ const COLUMNS = 5;
  * "Edit" is a link to the edit page, which works without JavaScript; with it, the row edits inline
  * and the table keeps its place.
  */
-export function UsersTable({ rows, view, cursor, empty, access, me = null }: { rows: Row[]; view: View; cursor: string | null; empty: string; access: Access; me?: number | null }) {
+export function UsersTable({
+  rows,
+  view,
+  cursor,
+  empty,
+  access,
+  me = null,
+  selected,
+}: {
+  rows: Row[];
+  view: View;
+  cursor: string | null;
+  empty: string;
+  access: Access;
+  me?: number | null;
+  /** The checked rows (lib/browser/use-selection.ts); "Delete selected" is over the table, beside the pager. */
+  selected: ReturnType<typeof useSelection>;
+}) {
   // Who else has a row's editor open: "Ada is editing" on it, in every dashboard showing it.
   const othersEditing = useOthersEditing(me);
   // The user as it was when its editor opened: a live change meanwhile makes the save stale (412)
   // instead of quietly moving the form to the new version under what is being typed.
   const [editing, setEditing] = useState<UserDTO | null>(null);
   const here = `/${viewSearch(view, cursor)}`;
+  const { selection, page, select } = selected;
+  const checked = new Set(selection.ids);
   return (
     <div className="overflow-x-auto rounded-lg border border-gray-200 bg-white shadow-sm dark:border-gray-700 dark:bg-gray-800">
       <table className="w-full text-left text-sm">
         <thead className="bg-gray-50 text-xs uppercase tracking-wide text-gray-600 dark:bg-gray-900 dark:text-gray-300">
           <tr className="flex flex-wrap sm:table-row">
+            {access.write && (
+              <th scope="col" className="w-0 py-3 pr-1 pl-4">
+                <PageCheckbox state={pageState(selection, page)} onChange={(on) => select(selectPage(selection, page, on))} />
+              </th>
+            )}
             <SortHeader view={view} sort="name" label="Name" />
             <SortHeader view={view} sort="email" label="Email" />
             <th scope="col" className="px-4 py-3 font-medium">Role</th>
@@ -68,9 +95,26 @@ export function UsersTable({ rows, view, cursor, empty, access, me = null }: { r
                   key={user.id}
                   data-user-id={user.id}
                   aria-hidden={phase === 'leaving' || undefined}
-                  className={`user-row ${PHASE_CLASS[phase]}`}
+                  className={`user-row relative ${PHASE_CLASS[phase]}`}
                 >
-                  <td className="user-cell font-medium break-words">
+                  {access.write && (
+                    // On a phone, in the row's corner rather than on a line of its own.
+                    <td className="absolute top-2 right-2 sm:static sm:w-0 sm:py-3 sm:pr-1 sm:pl-4">
+                      <input
+                        type="checkbox"
+                        name="id"
+                        value={user.id}
+                        form={BULK_DELETE_FORM}
+                        checked={checked.has(user.id)}
+                        disabled={phase === 'leaving'}
+                        // Shift-click (or shift-space) selects the range from the last row clicked.
+                        onChange={(event) => select(toggle(selection, page, user.id, 'shiftKey' in event.nativeEvent && event.nativeEvent.shiftKey === true))}
+                        aria-label={`Select ${user.name}`}
+                        className="size-4 accent-blue-700"
+                      />
+                    </td>
+                  )}
+                  <td className={`user-cell font-medium break-words ${access.write ? 'pr-10 sm:pr-4' : ''}`} data-column="name">
                     {user.name}
                     {othersEditing.has(user.id) && (
                       <span className="ml-2 inline-block rounded-full bg-amber-100 px-2 py-0.5 text-xs font-medium text-amber-900 dark:bg-amber-900 dark:text-amber-100" data-testid="editing-marker">
@@ -79,7 +123,7 @@ export function UsersTable({ rows, view, cursor, empty, access, me = null }: { r
                     )}
                   </td>
                   <td className="user-cell break-all text-gray-700 dark:text-gray-300">{user.email}</td>
-                  <td className="user-cell">
+                  <td className="user-cell" data-column="role">
                     <RoleBadge role={user.role} />
                   </td>
                   <td className="user-cell text-gray-600 dark:text-gray-400">
@@ -109,4 +153,14 @@ export function UsersTable({ rows, view, cursor, empty, access, me = null }: { r
       </table>
     </div>
   );
+}
+
+/** "Select all users on this page": checked, unchecked, or mixed when some are. */
+function PageCheckbox({ state, onChange }: { state: 'all' | 'some' | 'none'; onChange: (on: boolean) => void }) {
+  const box = useRef<HTMLInputElement>(null);
+  // `indeterminate` is a property, not an attribute: set it after each render.
+  useEffect(() => {
+    if (box.current) box.current.indeterminate = state === 'some';
+  }, [state]);
+  return <input ref={box} type="checkbox" checked={state === 'all'} onChange={() => onChange(state !== 'all')} aria-label="Select all users on this page" className="size-4 accent-blue-700" />;
 }

@@ -5,6 +5,7 @@ import { ActivityFeed } from '@/components/activity-feed';
 import { activityParamsSchema, listActivity } from '@/lib/server/activity';
 import { currentCaller } from '@/lib/server/auth';
 import { paramsRecord } from '@/lib/shared/directory/view';
+import { canWrite } from '@/lib/shared/roles';
 
 export const metadata: Metadata = { title: 'Activity · Roster' };
 
@@ -14,7 +15,8 @@ export const dynamic = 'force-dynamic';
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 export default async function ActivityPage({ searchParams }: Props) {
-  if (!(await currentCaller())) redirect('/login');
+  const caller = await currentCaller();
+  if (!caller) redirect('/login');
   const parsed = activityParamsSchema.safeParse(paramsRecord(await searchParams));
   // Parameters that make no sense are left out rather than answered with an error page.
   const params = parsed.success ? parsed.data : activityParamsSchema.parse({});
@@ -40,7 +42,13 @@ export default async function ActivityPage({ searchParams }: Props) {
         </nav>
       </header>
       {/* Keyed by the view, so a new filter or page starts from its own first HTML. */}
-      <ActivityFeed key={`${params.user ?? ''}:${params.cursor ?? ''}`} initial={page} user={params.user ?? null} cursor={params.cursor ?? null} />
+      <ActivityFeed
+        key={`${params.user ?? ''}:${params.cursor ?? ''}`}
+        initial={page}
+        user={params.user ?? null}
+        cursor={params.cursor ?? null}
+        canRestore={canWrite(caller.role)}
+      />
     </main>
   );
 }

@@ -84,6 +84,16 @@ export const userIdSchema = z
   .transform(Number)
   .refine((id) => id <= 2 ** 31 - 1, 'User id is too large');
 
+/** The most users one "Delete selected" (or its Undo) takes: a page of the dashboard (PAGE_SIZE). */
+export const SELECTION_MAX = 50;
+
+/** The users a selection names: a page's checked rows, each a user id. */
+export const userIdsSchema = z
+  .array(userIdSchema)
+  .min(1, 'Select the users first')
+  .max(SELECTION_MAX, `Select at most ${SELECTION_MAX} users at a time`)
+  .transform((ids) => [...new Set(ids)]);
+
 /** Passwords: 8 to 128 characters, any of them, no composition rules (NIST SP 800-63B). */
 export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 128;

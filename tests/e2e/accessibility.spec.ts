@@ -1,5 +1,5 @@
 // axe (the accessibility engine behind Lighthouse and most audits) on the dashboard (also with a
-// row's inline editor open, showing the stale-edit message) and the edit page, in the light theme
+// row's inline editor open, showing the stale-edit message, and with a delete's Undo notice) and the edit page, in the light theme
 // and the dark one (prefers-color-scheme), wide and at phone width.
 import AxeBuilder from '@axe-core/playwright';
 import { createUser, dashboard, expect, patchUser, test, uniqueEmail } from './fixtures';
@@ -11,6 +11,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await page.setViewportSize({ width, height: 900 });
       const user = await createUser(api, 'Ada Lovelace', uniqueEmail('ada'));
       const grace = await createUser(api, 'Grace Hopper', uniqueEmail('grace'));
+      const alan = await createUser(api, 'Alan Turing', uniqueEmail('alan'));
 
       const ui = dashboard(page);
       await page.goto('/');
@@ -25,6 +26,14 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await expect(editor.getByRole('status')).toHaveText('Changed by someone else while you were editing: your changes are kept. Check them and save again.');
       const editorResults = await new AxeBuilder({ page }).analyze();
       expect(editorResults.violations).toEqual([]);
+
+      // The notice a delete leaves, with its Undo.
+      await ui.deleteButton('Alan Turing').click();
+      await expect(page.getByTestId('undo-notice')).toContainText('Deleted Alan Turing');
+      // Once the row has faded out (a fading row is not text to read).
+      await expect(ui.rowOf(alan.id)).toHaveCount(0);
+      const noticeResults = await new AxeBuilder({ page }).analyze();
+      expect(noticeResults.violations).toEqual([]);
 
       await page.goto(`/users/${user.id}/edit`);
       await expect(page.getByRole('heading', { name: 'Edit Ada Lovelace' })).toBeVisible();

@@ -188,8 +188,15 @@ export function dashboard(page: Page) {
     row: (text: string) => page.locator('tbody tr[data-user-id]', { hasText: text }),
     /** A user's row, found by id (an inline editor shows the name and email as field values, not text). */
     rowOf: (id: number) => page.locator(`tbody tr[data-user-id="${id}"]`),
+    /** A row's name cell (for writers, a checkbox cell comes before it). */
+    nameCell: (text: string) => page.locator('tbody tr[data-user-id]', { hasText: text }).locator('td[data-column="name"]'),
+    /** A row's checkbox, and the page's ("Select all users on this page"); "Delete selected" and its count. */
+    checkbox: (name: string) => page.getByRole('checkbox', { name: `Select ${name}`, exact: true }),
+    selectPage: page.getByRole('checkbox', { name: 'Select all users on this page' }),
+    deleteSelected: page.getByRole('button', { name: 'Delete selected' }),
+    selectedCount: page.getByTestId('selected-count'),
     /** The names in the table, top to bottom, leaving out rows that are fading out. */
-    names: page.locator('tbody tr[data-user-id]:not([aria-hidden="true"])').filter({ hasNotText: ADMIN_EMAIL }).locator('td:first-child'),
+    names: page.locator('tbody tr[data-user-id]:not([aria-hidden="true"])').filter({ hasNotText: ADMIN_EMAIL }).locator('td[data-column="name"]'),
     deleteButton: (name: string) => page.getByRole('button', { name: `Delete ${name}`, exact: true }),
     editLink: (name: string) => page.getByRole('link', { name: `Edit ${name}`, exact: true }),
     /** The editor of a user: inline in its row, or the form of the edit page. */

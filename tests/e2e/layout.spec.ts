@@ -33,6 +33,8 @@ test('at 390 px wide a row stacks: name, email and date show, and Edit and Delet
   }
   const edit = ui.editLink(user.name);
   const remove = ui.deleteButton(user.name);
+  // The form, the search and the selection's toolbar come first, so a phone scrolls to the row.
+  await row.scrollIntoViewIfNeeded();
   for (const action of [edit, remove]) {
     await expect(action).toBeVisible();
     await expect(action).toBeInViewport();

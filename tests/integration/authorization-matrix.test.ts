@@ -11,7 +11,7 @@ import { findForm, submitForm } from '../support/html';
 import { freshDatabase, type TestDatabase } from '../support/postgres';
 import { startServer, type TestServer, type PostgresTestServer } from '../support/server';
 import { servicesUp } from '../support/services';
-import { clientAddress, sessionCookieOf, signIn } from '../support/session';
+import { clientAddress, signedInPerson, signIn } from '../support/session';
 
 const pgUp = await servicesUp('postgres');
 
@@ -59,15 +59,7 @@ for (const database of ['SQLite', 'PostgreSQL'] as const) {
     };
 
     /** A person with `role` who set their password through an invite (any database), and their browser's cookie. */
-    async function signedIn(role: Exclude<Role, 'none'>): Promise<{ user: UserDTO; cookie: string }> {
-      const user = await made({ name: `Matrix ${role}`, email: uniqueEmail(`matrix-${role}`), role });
-      const invite = await fetch(`${url()}/api/users/${user.id}/invite`, { method: 'POST', headers: authHeaders() });
-      const link = `${url()}${new URL(((await invite.json()) as { url: string }).url).pathname}`;
-      const form = findForm(await (await fetch(link)).text(), (f) => f.includes('name="password"'));
-      const cookie = sessionCookieOf(await submitForm(link, form, { password: `matrix ${role} password` }, { redirect: 'manual', headers: { Origin: url() } }));
-      if (!cookie) throw new Error('The invite did not sign the person in');
-      return { user, cookie };
-    }
+    const signedIn = (role: Exclude<Role, 'none'>) => signedInPerson(url(), role, 'Matrix');
 
     const session = (level: Level, cookie: string): Caller => ({ level, session: true, headers: { Cookie: cookie, Origin: url() } });
     const token = (role: keyof typeof TOKENS): Caller => ({ level: LEVEL_OF[role], session: false, headers: { Authorization: `Bearer ${TOKENS[role]}` } });

@@ -42,17 +42,17 @@ export type SubmitOptions = {
   redirect?: RequestRedirect;
 };
 
-/** Submits the form as multipart/form-data to the page, with `values` for its visible fields. */
+/** Submits the form as multipart/form-data to the page, with `values` for its visible fields (a list: a field sent once per value, as checkboxes are). */
 export async function submitForm(
   pageUrl: string,
   form: string,
-  values: Record<string, string> = {},
+  values: Record<string, string | string[]> = {},
   { headers = {}, redirect = 'follow' }: SubmitOptions = {},
 ): Promise<Response> {
   const method = attribute(form.slice(0, form.indexOf('>') + 1), 'method');
   if (method !== 'POST') throw new Error(`The form would be sent with ${method ?? 'GET'}, not as a server action`);
   const body = new FormData();
   for (const [name, value] of hiddenFields(form)) body.append(name, value);
-  for (const [name, value] of Object.entries(values)) body.append(name, value);
+  for (const [name, value] of Object.entries(values)) for (const one of [value].flat()) body.append(name, one);
   return fetch(pageUrl, { method: 'POST', body, headers, redirect });
 }

@@ -4,7 +4,8 @@
 import { createHash, createHmac, randomBytes, randomInt } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { findForm, submitForm } from './html';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, SESSION_SECRET } from './secrets';
+import type { UserDTO } from '@/lib/shared/dto';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, API_TOKEN, SESSION_SECRET } from './secrets';
 
 export const SESSION_COOKIE = 'roster_session';
 
@@ -114,4 +115,24 @@ export async function submitSignOut(baseUrl: string, cookie: string, { everywher
   const label = everywhere ? 'Sign out everywhere' : 'Sign out';
   const form = findForm(await page.text(), (f) => f.includes(`>${label}</button>`));
   return submitForm(`${baseUrl}/`, form, {}, { headers: { Cookie: cookie }, redirect: 'manual' });
+}
+
+/**
+ * A person made through the API (the server's API token, or an admin's `bearer`) with `role`, who then sets their password
+ * through their invite link as they would: their user and their browser's `Cookie`.
+ */
+export async function signedInPerson(baseUrl: string, role: 'viewer' | 'editor' | 'admin', label: string, bearer = API_TOKEN): Promise<{ user: UserDTO; cookie: string }> {
+  const made = await fetch(`${baseUrl}/api/users`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${bearer}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ name: `${label} ${role}`, email: `${label.toLowerCase().replace(/\W+/g, '-')}.${role}.${randomBytes(4).toString('hex')}@example.com`, role }),
+  });
+  if (made.status !== 201) throw new Error(`Making the ${role} answered ${made.status}: ${await made.text()}`);
+  const user = (await made.json()) as UserDTO;
+  const invite = await fetch(`${baseUrl}/api/users/${user.id}/invite`, { method: 'POST', headers: { Authorization: `Bearer ${bearer}` } });
+  const link = `${baseUrl}${new URL(((await invite.json()) as { url: string }).url).pathname}`;
+  const form = findForm(await (await fetch(link)).text(), (f) => f.includes('name="password"'));
+  const cookie = sessionCookieOf(await submitForm(link, form, { password: `${label} ${role} password` }, { redirect: 'manual', headers: { Origin: baseUrl } }));
+  if (!cookie) throw new Error('The invite did not sign the person in');
+  return { user, cookie };
 }
