@@ -16,6 +16,7 @@ import { useOthersEditing } from '@/lib/browser/use-presence';
 import { whoIs } from '@/lib/shared/presence';
 import type { Access } from '@/lib/shared/roles';
 import { pageState, selectPage, toggle } from '@/lib/browser/selection';
+import { useRovingGrid } from '@/lib/browser/use-roving-grid';
 
 const PHASE_CLASS: Record<Row['phase'], string> = {
   new: 'row-new',
@@ -58,11 +59,22 @@ export function UsersTable({
   const here = `/${viewSearch(view, cursor)}`;
   const { selection, page, select } = selected;
   const checked = new Set(selection.ids);
+  // With rows to select, the table is a grid with one tab stop: arrow keys move, Space selects.
+  const grid = useRovingGrid(access.write);
   return (
     <div className="overflow-x-auto rounded-lg border border-gray-200 bg-white shadow-sm dark:border-gray-700 dark:bg-gray-800">
-      <table className="w-full text-left text-sm">
+      {access.write && (
+        <p id="users-grid-keys" className="sr-only">
+          Arrow keys move between users and their controls, Space selects, Shift+Space selects a range.
+        </p>
+      )}
+      <table
+        {...(access.write ? { ...grid, role: 'grid', 'aria-multiselectable': true, 'aria-describedby': 'users-grid-keys' } : {})}
+        aria-label="Users"
+        className="w-full text-left text-sm"
+      >
         <thead className="bg-gray-50 text-xs uppercase tracking-wide text-gray-600 dark:bg-gray-900 dark:text-gray-300">
-          <tr className="flex flex-wrap sm:table-row">
+          <tr data-grid-row className="flex flex-wrap sm:table-row">
             {access.write && (
               <th scope="col" className="w-0 py-3 pr-1 pl-4">
                 <PageCheckbox state={pageState(selection, page)} onChange={(on) => select(selectPage(selection, page, on))} />
@@ -94,6 +106,8 @@ export function UsersTable({
                 <tr
                   key={user.id}
                   data-user-id={user.id}
+                  data-grid-row
+                  aria-selected={access.write ? checked.has(user.id) : undefined}
                   aria-hidden={phase === 'leaving' || undefined}
                   className={`user-row relative ${PHASE_CLASS[phase]}`}
                 >
