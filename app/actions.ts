@@ -16,8 +16,8 @@ import { traced, tracedWrite } from '@/lib/server/tracing';
 import * as users from '@/lib/server/users';
 import { mergeEdit } from '@/lib/shared/merge-edit';
 import { localPath } from '@/lib/shared/local-path';
-import { canWrite, VIEWER_MESSAGE } from '@/lib/shared/roles';
-import { type FieldErrors, fieldErrorsOf, USER_FIELDS, type UserField, userIdSchema, userIdsSchema, userInputSchema } from '@/lib/shared/validation';
+import { ADMINS_ONLY_MESSAGE, canManageAccess, canWrite, ROLE_LABEL, type Role, VIEWER_MESSAGE } from '@/lib/shared/roles';
+import { type FieldErrors, fieldErrorsOf, roleSchema, USER_FIELDS, type UserField, userIdSchema, userIdsSchema, userInputSchema } from '@/lib/shared/validation';
 
 export type CreateUserState = {
   status: 'idle' | 'success' | 'error';
@@ -28,11 +28,17 @@ export type CreateUserState = {
 };
 
 /**
- * What a delete did: the users it deleted (`name`: theirs, or "3 users"; `at`: when, so a second
- * delete of the same name is news too), whose notice offers Undo; and why it did not (all), for the
- * row whose form it was (`id`) or for the selection.
+ * What the dashboard's delete forms did. A delete: the users it deleted (`name`: theirs, or "3
+ * users"; `at`: when, so a second delete of the same name is news too), whose notice offers Undo.
+ * The selection's "Change role": whose role is now `role`. And why it did not (all), for the row
+ * whose form it was (`id`) or for the selection.
  */
-export type DeleteUserState = { deleted?: { ids: number[]; name: string; at: number }; error?: string; id?: number };
+export type DeleteUserState = {
+  deleted?: { ids: number[]; name: string; at: number };
+  changed?: { ids: number[]; name: string; role: Role; at: number };
+  error?: string;
+  id?: number;
+};
 
 /** What an Undo or a Restore did: who is back ("Ada Lovelace", "3 users"), and why any are not. */
 export type RestoreUserState = { restored?: { ids: number[]; name: string }; error?: string };
@@ -120,12 +126,21 @@ export async function createUser(_previous: CreateUserState, formData: FormData)
 }
 
 /**
+ * The dashboard's delete forms: a row's Delete and the selection's bar, whose "Change role" button
+ * sends `intent=role` (one form, so one action: React keeps one action state per form, also
+ * without JavaScript).
+ */
+export async function deleteOrChangeRole(_previous: DeleteUserState, formData: FormData): Promise<DeleteUserState> {
+  return text(formData, 'intent') === 'role' ? changeRole(formData) : deleteUsers(formData);
+}
+
+/**
  * Deletes the form's users: a row's Delete sends one `id`, "Delete selected" the page's checked
  * rows (at most SELECTION_MAX). Each delete is a write of its own — its own event, its own check of
  * who may delete whom, one of the writer's allowance — so a selection is not a way around the
  * limits: past them it stops and says how far it got. A user already gone is skipped.
  */
-export async function deleteUser(_previous: DeleteUserState, formData: FormData): Promise<DeleteUserState> {
+async function deleteUsers(formData: FormData): Promise<DeleteUserState> {
   const given = formData instanceof FormData ? formData.getAll('id').filter((id) => typeof id === 'string') : [];
   // The row whose form it was, which shows a refusal (the dashboard's deletes share one state).
   const row = given.length === 1 ? Number(given[0]) : undefined;
@@ -144,12 +159,8 @@ export async function deleteUser(_previous: DeleteUserState, formData: FormData)
         gone.push({ id: user.id, name: user.name });
       } catch (failure) {
         // Someone else deleted it first: the row is gone either way (and theirs is the delete to undo).
-        if (failure instanceof NotFoundError) continue;
-        if (failure instanceof RateLimitedError) error = tooQuickly(failure);
-        else if (failure instanceof ServiceUnavailableError) error = failure.message;
-        else if (failure instanceof ConflictError || failure instanceof ForbiddenError) error = refusal(failure);
-        else throw failure;
-        break;
+        error = stopsSelection(failure);
+        if (error) break;
       }
     }
     if (gone.length > 0) revalidatePath('/');
@@ -157,6 +168,18 @@ export async function deleteUser(_previous: DeleteUserState, formData: FormData)
     if (error && ids.data.length > 1) error = `${gone.length > 0 ? `Deleted ${namesOf(gone)}, then stopped` : 'Deleted no one'}: ${error}`;
     return { deleted, error, id: error ? row : undefined };
   });
+}
+
+/**
+ * Why a selection's writes stop at `failure`, as the person reads it; undefined for a user gone
+ * meanwhile (skipped, the rest go on). Anything else is not the client's doing: thrown.
+ */
+function stopsSelection(failure: unknown): string | undefined {
+  if (failure instanceof NotFoundError) return undefined;
+  if (failure instanceof RateLimitedError) return tooQuickly(failure);
+  if (failure instanceof ServiceUnavailableError) return failure.message;
+  if (failure instanceof ConflictError || failure instanceof ForbiddenError) return refusal(failure);
+  throw failure;
 }
 
 /** "Ada Lovelace", or "3 users". */
@@ -193,6 +216,43 @@ export async function restoreUser(_previous: RestoreUserState, formData: FormDat
   if (back.length > 0) revalidatePath('/');
   const restored = back.length > 0 ? { ids: back.map((user) => user.id), name: namesOf(back) } : undefined;
   return { restored, error: errors.length > 0 ? errors.join(' ') : undefined };
+}
+
+/**
+ * Gives the selection's users (the form's `id`s, a page's checked rows) the role `to` (admins only).
+ * Like "Delete selected", each change is a write of its own (its event, its activity entry, the
+ * last-admin rule, one of the writer's allowance) and a refusal stops it there and says how far it
+ * got. It names only the role, so it cannot undo an edit made meanwhile; users who have the role
+ * already are left as they are.
+ */
+async function changeRole(formData: FormData): Promise<DeleteUserState> {
+  const given = formData instanceof FormData ? formData.getAll('id').filter((id) => typeof id === 'string') : [];
+  const actor = await mayWrite();
+  if (typeof actor === 'string') return { error: actor };
+  if (!canManageAccess(actor.role)) return { error: ADMINS_ONLY_MESSAGE };
+  const parsed = traced('validate', () => ({ ids: userIdsSchema.safeParse(given), to: roleSchema.safeParse(text(formData, 'to')) }));
+  if (!parsed.to.success) return { error: parsed.to.error.issues[0]?.message ?? 'Choose a role' };
+  if (!parsed.ids.success) return { error: parsed.ids.error.issues[0]?.message ?? 'No such users.' };
+  const to = parsed.to.data;
+  const changed: { id: number; name: string }[] = [];
+  let error: string | undefined;
+  let writes = 0;
+  for (const id of parsed.ids.data) {
+    try {
+      if ((await users.getUser(id)).role === to) continue;
+      // The first write was counted by mayWrite; each further one counts too.
+      if (writes++ > 0) await actor.another();
+      const user = await tracedWrite('edit', () => users.editUser(id, { role: to }, null, actor));
+      changed.push({ id: user.id, name: user.name });
+    } catch (failure) {
+      error = stopsSelection(failure);
+      if (error) break;
+    }
+  }
+  if (changed.length > 0) revalidatePath('/');
+  const done = changed.length > 0 ? { ids: changed.map((user) => user.id), name: namesOf(changed), role: to, at: Date.now() } : undefined;
+  if (error && parsed.ids.data.length > 1) error = `${done ? `Made ${done.name} ${ROLE_LABEL[to]}, then stopped` : 'Changed no one'}: ${error}`;
+  return { changed: done, error };
 }
 
 /**

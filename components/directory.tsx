@@ -20,6 +20,14 @@ import { type Access, ROLE_LABEL, type Role } from '@/lib/shared/roles';
 
 const count = new Intl.NumberFormat('en-US');
 
+/** The CSV download of a view (every user of it, all its pages), or of just the selected users of it. */
+function exportHref(view: View, ids: readonly number[] = []): string {
+  const params = new URLSearchParams(viewSearch(view));
+  for (const id of ids) params.append('id', String(id));
+  const search = params.toString();
+  return `/api/users/export${search ? `?${search}` : ''}`;
+}
+
 /** "1,204 users", "3 users with the role Admin", "12 users match “ann”", or "10,000+ users match “a”". */
 function totalText({ total, totalIsExact }: Total, q: string, role: Role | ''): string {
   const one = total === 1 && totalIsExact;
@@ -70,7 +78,13 @@ export function Directory({ initial, view, cursor, access, me = null }: { initia
           </span>
         </h2>
         <div className="flex flex-wrap items-center gap-3">
-          {access.write && <BulkDelete selected={selected.selection.ids.length} />}
+          {access.write && (
+            <BulkDelete
+              selected={selected.selection.ids.length}
+              manage={access.manage}
+              exportHref={selected.selection.ids.length > 0 ? exportHref(state.view, selected.selection.ids) : null}
+            />
+          )}
           <ConnectionStatus status={status} />
           <Pager view={state.view} prevCursor={state.prevCursor} nextCursor={state.nextCursor} />
         </div>
@@ -87,7 +101,7 @@ export function Directory({ initial, view, cursor, access, me = null }: { initia
       {/* Under the table, so it never pushes the rows down on a phone. A plain download: the session
           cookie goes along, and the server streams every row of the view, not this page. */}
       <p className="text-right text-sm">
-        <a href={`/api/users/export${viewSearch(state.view)}`} download className="font-medium text-blue-700 underline dark:text-blue-300">
+        <a href={exportHref(state.view)} download className="font-medium text-blue-700 underline dark:text-blue-300">
           Export CSV
         </a>{' '}
         <span className="text-gray-600 dark:text-gray-400">(every user of this view)</span>

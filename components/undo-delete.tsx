@@ -1,7 +1,7 @@
 'use client';
 
 import { createContext, useActionState, useContext, useEffect, useState } from 'react';
-import { deleteUser, type DeleteUserState, restoreUser, type RestoreUserState } from '@/app/actions';
+import { deleteOrChangeRole, type DeleteUserState, restoreUser, type RestoreUserState } from '@/app/actions';
 import { Spinner } from '@/components/spinner';
 
 // Deletes on the dashboard share one action state, held above the table: a row leaves the page as
@@ -30,7 +30,7 @@ const IDLE_RESTORE: RestoreUserState = {};
 
 /** Holds the dashboard's deletes, and shows the notice of the last one with its Undo. */
 export function DeleteActions({ children }: { children: React.ReactNode }) {
-  const [state, action] = useActionState(deleteUser, IDLE_DELETE);
+  const [state, action] = useActionState(deleteOrChangeRole, IDLE_DELETE);
   return (
     <DeletesContext.Provider value={{ state, action }}>
       <UndoNotice deleted={state.deleted} />

@@ -55,6 +55,9 @@ export const userInputSchema = z.strictObject({
 
 export type UserInput = z.infer<typeof userInputSchema>;
 
+/** A role on its own (a selection's "Change role"): the user schema's rule, required. */
+export const roleSchema = userInputSchema.shape.role.unwrap();
+
 /**
  * A user's fields, listed once: the schema's keys. The data layer's select and DTO, the actions'
  * form reading, the activity's diff and the tests derive theirs from this list, so a new field is

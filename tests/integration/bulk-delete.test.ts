@@ -127,6 +127,50 @@ for (const database of ['SQLite', 'PostgreSQL'] as const) {
       expect(await exists(after!.id)).toBe(true);
     });
 
+    /** Checks `users`, picks `to` and presses "Change role", as `cookie`'s browser without JavaScript: the page that answers. */
+    async function changeRole(cookie: string, users: UserDTO[], to: string): Promise<string> {
+      const dashboard = await (await fetch(`${url()}/`, { headers: { Cookie: cookie } })).text();
+      const form = findForm(dashboard, (f) => f.includes('id="bulk-delete"'));
+      // A browser sends the button pressed with the form (an editor's form has none: sent as if it had).
+      return post(cookie, form, { intent: 'role', id: users.map((user) => String(user.id)), to });
+    }
+
+    const roleOf = async (id: number) => ((await (await fetchUser(url(), id)).json()) as UserDTO).role;
+
+    it('changes the role of the checked users (admins only), one event each, within the writer’s allowance', async () => {
+      const admin = await signedInPerson(url(), 'admin', `Role admin ${database}`, seeder());
+      const dashboard = await (await fetch(`${url()}/`, { headers: { Cookie: admin.cookie } })).text();
+      expect(findForm(dashboard, (f) => f.includes('id="bulk-delete"'))).toMatch(/<button[^>]*value="role"[^>]*>Change role<\/button>/);
+      const users = await made('Promoted', 3);
+      const page = await changeRole(admin.cookie, users, 'editor');
+      expect(shown(page)).toContain('Made 3 users Editor.');
+      for (const user of users) expect(await roleOf(user.id)).toBe('editor');
+      const activity = (await (await fetch(`${url()}/api/activity`, { headers: authHeaders() })).json()) as ActivityPageDTO;
+      const edited = activity.entries.flatMap((entry) => (entry.kind === 'edited' && users.some((user) => user.id === entry.user.id) ? [entry] : []));
+      expect(edited.map((entry) => [entry.user.id, entry.changes, entry.actor?.id])).toEqual(
+        [...users].reverse().map((user) => [user.id, [{ field: 'role', from: 'none', to: 'editor' }], admin.user.id]),
+      );
+      // Those who have the role already are left as they are; a bad role changes no one.
+      const again = await changeRole(admin.cookie, users.slice(0, 1), 'editor');
+      expect(shown(again)).not.toContain('Made');
+      expect(((await (await fetchUser(url(), users[0]!.id)).json()) as UserDTO).version).toBe(2);
+      const bad = await changeRole(admin.cookie, users, 'owner');
+      expect(shown(bad)).toContain('Role must be none, viewer, editor or admin');
+      for (const user of users) expect(await roleOf(user.id)).toBe('editor');
+
+      const many = await made('Many', PER_MINUTE + 1);
+      const limited = await signedInPerson(url(), 'admin', `Role limits ${database}`, seeder());
+      expect(shown(await changeRole(limited.cookie, many, 'viewer'))).toMatch(new RegExp(`Made ${PER_MINUTE} users Viewer, then stopped: You are making changes too quickly`));
+      expect(await roleOf(many.at(-1)!.id)).toBe('none');
+    });
+
+    it('refuses an editor’s Change role, changing no one', async () => {
+      const editor = await signedInPerson(url(), 'editor', `Role editor ${database}`, seeder());
+      const [plain] = await made('Unpromoted', 1);
+      expect(shown(await changeRole(editor.cookie, [plain!], 'admin'))).toContain(ADMINS_ONLY_MESSAGE);
+      expect(await roleOf(plain!.id)).toBe('none');
+    });
+
     it('refuses more than a page of users, and ids that are not ids, deleting nothing', async () => {
       // Someone with an allowance of their own (the admin's went on the first test).
       const { cookie } = await signedInPerson(url(), 'editor', `Checks ${database}`, seeder());

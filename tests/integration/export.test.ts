@@ -1,6 +1,6 @@
 // GET /api/users/export on a real `npm start`, over SQLite and PostgreSQL: every user of the view (not
 // a page of it) in the view's order, streamed past several batches, as CSV with a header row and a
-// dated file name; formulas neutralised; a reader may export, no one else.
+// dated file name; formulas neutralised; a selection (ids) alone; a reader may export, no one else.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { parse } from 'csv-parse/sync';
@@ -93,6 +93,22 @@ for (const database of ['SQLite', 'PostgreSQL'] as const) {
       const [, ...rows] = await rowsOf(response);
       expect(rows.map((row) => row[0])).toEqual([`'=HYPERLINK("http://evil.example")`, `'+1 Plus`, `'-2 Minus`, `'@SUM Sign`, 'Comma, "Quoted"']);
       expect(text).toContain('"Comma, ""Quoted"""');
+    });
+
+    it('exports just a selection (ids) in the view’s order; a bad or too large selection is a 400', async () => {
+      const picked = (await listPage(server.url, { q: 'lovelace', sort: 'name', order: 'asc', limit: 5 })).users;
+      expect(picked.length).toBe(5);
+      const ids = [picked[3]!, picked[0]!, picked[4]!].map((user) => user.id);
+      const query = `?sort=name&order=desc&${ids.map((id) => `id=${id}`).join('&')}&id=${2 ** 30}`;
+      const [header, ...rows] = await rowsOf(await exported(query));
+      expect(header).toEqual(['name', 'email', 'role', 'createdAt']);
+      // The view's order (name, descending), not the order the ids came in; an id of no one is no row.
+      expect(rows).toEqual([picked[4]!, picked[3]!, picked[0]!].map((user) => [user.name, user.email, user.role, user.createdAt]));
+      for (const bad of ['?id=DROP', `?${Array.from({ length: 51 }, (_, i) => `id=${i + 1}`).join('&')}`]) {
+        const response = await exported(bad);
+        expect(response.status).toBe(400);
+        expect(((await response.json()) as { fieldErrors: Record<string, string[]> }).fieldErrors.id?.length).toBe(1);
+      }
     });
 
     it('is open to anyone who may read the directory, and to no one else; a bad view is a 400', async () => {

@@ -3,9 +3,9 @@ import { stringify } from 'csv-stringify/sync';
 import type { View } from '@/lib/shared/directory/view';
 import type { UserDTO } from '@/lib/shared/dto';
 import { logger } from '@/lib/server/logger';
-import { walkView } from './read';
+import { usersByIds, walkView } from './read';
 
-// A view of the directory as CSV (GET /api/users/export): every matching user in the view's order,
+// A view of the directory as CSV (GET /api/users/export), or a selection of it (`id`s): every matching user in the view's order,
 // streamed a batch at a time, so memory stays flat however many there are. csv-stringify quotes what
 // needs quoting and neutralises formulas: a cell that begins with =, +, -, @, tab or carriage return
 // gets a leading ' so a spreadsheet shows it rather than runs it (OWASP's CSV injection advice).
@@ -24,8 +24,9 @@ export const exportFileName = (now = new Date()) => `roster-users-${now.toISOStr
  * The CSV of `view` as a stream: a byte-order mark (so spreadsheets read it as UTF-8), the header
  * row, then the users. Read only as fast as the client takes it; a client that goes away ends the walk.
  */
-export function exportView(view: View): ReadableStream<Uint8Array> {
-  const batches = walkView(view);
+export function exportView(view: View, ids?: number[]): ReadableStream<Uint8Array> {
+  // A selection (at most a page of ids) is one batch; a view is walked a batch at a time.
+  const batches = ids ? (async function* () { yield await usersByIds(ids, view); })() : walkView(view);
   let rows = 0;
   return new ReadableStream<Uint8Array>({
     start(controller) {

@@ -3,7 +3,7 @@ import { db, provider, query, type Tx } from '@/lib/server/db';
 import { decodeCursor, encodeCursor, type Position } from '@/lib/shared/directory/cursor';
 import { searchPattern, searchTerm } from '@/lib/shared/directory/keys';
 import { cappedTotal, TOTAL_CAP, type Total } from '@/lib/shared/directory/total';
-import { type Sort, sortValue, type View, type ViewParams } from '@/lib/shared/directory/view';
+import { compareInView, type Sort, sortValue, type View, type ViewParams } from '@/lib/shared/directory/view';
 import type { PageDTO, UserDTO } from '@/lib/shared/dto';
 import { NotFoundError } from '@/lib/server/errors';
 import { newestEventId } from '@/lib/server/events/event-log';
@@ -200,6 +200,12 @@ export async function listUsers(params: ViewParams): Promise<PageDTO> {
     });
     return { ...result, lastEventId };
   });
+}
+
+/** The users of `ids` that exist (a selection: at most a page), in the view's order. */
+export async function usersByIds(ids: number[], view: Pick<View, 'sort' | 'order'>): Promise<UserDTO[]> {
+  const rows = await query('users read', () => db.user.findMany({ where: { id: { in: ids } }, select: userSelect, take: ids.length }));
+  return rows.map(toDTO).sort((a, b) => compareInView(a, b, view));
 }
 
 /** One user; NotFoundError when there is none. */

@@ -93,19 +93,21 @@ export function createUser(input: UserInput, actor: Actor): Promise<UserDTO> {
  * Edits a user's fields (any of them) if it is still at `expectedVersion`, raising the version,
  * and records it with what it was before. NotFoundError when the user is gone;
  * PreconditionFailedError (with the user as it is now) when someone else changed it first.
+ * `expectedVersion` null: the user as it is when the transaction reads it (a selection's role
+ * change, which names no fields but the role, so it cannot undo an edit it did not see).
  */
-export function editUser(id: number, changes: UserChanges, expectedVersion: number, actor: Actor): Promise<UserDTO> {
+export function editUser(id: number, changes: UserChanges, expectedVersion: number | null, actor: Actor): Promise<UserDTO> {
   return recorded(actor, { ...duplicateEmail, ...noSuchUser(id) }, async (tx) => {
     // Read under the event-order lock: no other edit can land between this read and the update.
     const row = await tx.user.findUnique({ where: { id }, select: userSelect });
     if (!row) throw new NotFoundError(`No user with id ${id}`);
     const previous = toDTO(row);
-    if (previous.version !== expectedVersion) throw new PreconditionFailedError(previous);
+    if (expectedVersion !== null && previous.version !== expectedVersion) throw new PreconditionFailedError(previous);
     const fields = userFieldsOf({ ...previous, ...definedOnly(changes) });
     await assertAccessChange(tx, actor, id, previous.role, fields.role);
     const updated = await tx.user.update({
       // The version in the condition keeps it compare-and-set even without the lock (SQLite).
-      where: { id, version: expectedVersion },
+      where: { id, version: previous.version },
       data: { ...fields, ...derivedKeys(fields), version: { increment: 1 } },
       select: userSelect,
     });
