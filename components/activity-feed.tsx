@@ -132,23 +132,28 @@ function Actor({ entry }: { entry: ActivityDTO }) {
 
 const count = new Intl.NumberFormat('en-US');
 
-/** "Ada Lovelace imported 48,210 users from staff.csv (312 failed)", with the report. */
+/** "Ada Lovelace imported 48,210 users from staff.csv (312 failed)" or "… deleted 12,000 users (users matching “test”)", with the report. */
 function ImportItem({ entry }: { entry: Extract<ActivityDTO, { kind: 'imported' }> }) {
   const { job } = entry;
-  const imported = job.created + job.updated;
-  const ended = job.state === 'cancelled' ? ' — cancelled, what was imported stays' : job.state === 'failed' ? ` — stopped: ${job.error ?? 'failed'}` : '';
+  const deleting = job.kind === 'delete';
+  const done = deleting ? job.deleted : job.created + job.updated;
+  const ended = job.state === 'cancelled' ? ` — cancelled, what was ${deleting ? 'deleted' : 'imported'} stays` : job.state === 'failed' ? ` — stopped: ${job.error ?? 'failed'}` : '';
   return (
     <li data-testid="activity-entry" className="space-y-1 px-4 py-3 text-sm">
       <p className="text-gray-900 dark:text-gray-100">
-        <Actor entry={entry} /> imported {count.format(imported)} {imported === 1 ? 'user' : 'users'} from {job.fileName}{' '}
+        <Actor entry={entry} /> {deleting ? 'deleted' : 'imported'} {count.format(done)} {done === 1 ? 'user' : 'users'}
+        {deleting ? ` (${job.fileName})` : ` from ${job.fileName}`}{' '}
         <span className="text-gray-600 dark:text-gray-300">
-          ({count.format(job.created)} new, {count.format(job.updated)} updated, {count.format(job.unchanged)} unchanged, {count.format(job.failed)} failed){ended}
+          {deleting
+            ? `(${count.format(job.failed)} not deleted)`
+            : `(${count.format(job.created)} new, ${count.format(job.updated)} updated, ${count.format(job.unchanged)} unchanged, ${count.format(job.failed)} failed)`}
+          {ended}
         </span>
       </p>
       {job.failed > 0 && (
         <p>
           <a href={job.reportUrl} download className="font-medium text-blue-700 underline dark:text-blue-300">
-            Download the report of failed rows
+            Download the report of {deleting ? 'users not deleted' : 'failed rows'}
           </a>
         </p>
       )}
@@ -186,7 +191,11 @@ function ActivityItem({ entry, canRestore }: { entry: ActivityDTO; canRestore: b
           </>
         )}{' '}
         <span className="text-gray-600 dark:text-gray-300">&lt;{entry.user.email}&gt;</span>
-        {entry.importedFrom && <span className="text-gray-600 dark:text-gray-300"> — imported from {entry.importedFrom.fileName}</span>}
+        {entry.importedFrom && (
+          <span className="text-gray-600 dark:text-gray-300">
+            {entry.kind === 'deleted' ? ` — in a bulk delete of ${entry.importedFrom.fileName}` : ` — imported from ${entry.importedFrom.fileName}`}
+          </span>
+        )}
       </p>
       {entry.changes.length > 0 && !roleOnly && (
         <ul className="text-gray-700 dark:text-gray-300">

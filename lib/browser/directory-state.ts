@@ -163,11 +163,11 @@ export function applyEvent(state: DirectoryState, event: HubEvent): DirectorySta
 }
 
 /**
- * An import's progress: its rows are not on the stream (one frame a second at most, whatever the
+ * An import's (or a delete job's) progress: its rows are not on the stream (one frame a second at most, whatever the
  * import's size), so a view it may have changed is fetched again, at most once a second.
  */
 function applyImport(state: DirectoryState, event: Extract<HubEvent, { type: 'users_imported' }>): DirectoryState {
-  const changed = event.created + event.updated > 0;
+  const changed = event.created + event.updated + (event.deleted ?? 0) > 0;
   const asked = state.asked + Number(changed);
   const dropped = state.recent.length >= RECENT_LIMIT ? state.recent[0] : undefined;
   return {

@@ -13,6 +13,7 @@ const ROUTES: [path: RegExp, methods: string[]][] = [
   [/^\/api\/users\/[^/]+\/invite$/, ['POST']],
   [/^\/api\/users\/[^/]+\/restore$/, ['POST']],
   [/^\/api\/users\/[^/]+\/sessions$/, ['DELETE']],
+  [/^\/api\/jobs\/delete$/, ['POST']],
   [/^\/api\/jobs\/[^/]+$/, ['GET']],
   [/^\/api\/jobs\/[^/]+\/cancel$/, ['POST']],
   [/^\/api\/jobs\/[^/]+\/report$/, ['GET']],

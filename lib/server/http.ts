@@ -21,7 +21,7 @@ import {
 import { crossSite } from './cross-site';
 import { CursorError } from '@/lib/shared/directory/cursor';
 import { logger, requestIdOf } from './logger';
-import { assertWriteAllowed, clientKey, limits } from './rate-limit';
+import { assertWriteAllowed, clientKey, limits, rateKeyOf } from './rate-limit';
 import type { Actor } from './users';
 
 /** Largest request body the API reads; a user is well under 1 KB. */
@@ -151,13 +151,14 @@ const mediaType = (contentType: string | null) => {
   return type === 'application/csv' ? 'text/csv' : type;
 };
 
-/** The caller of a write, counted against their write allowance, as the data layer logs them. */
-export async function writer(request: Request, bodyType: BodyType = 'application/json'): Promise<Actor> {
+/** The caller of a write, counted against their write allowance (unless `counted` is false), as the data layer logs them. */
+export async function writer(request: Request, bodyType: BodyType = 'application/json', { counted = true } = {}): Promise<Actor & { rateKey: string }> {
   const caller = await requireCaller(request);
   assertSameOriginBody(request, caller, bodyType);
   if (!canWrite(caller.role)) throw new ForbiddenError(VIEWER_MESSAGE);
-  await assertWriteAllowed(caller, request.headers);
-  return { principal: caller.principal, requestId: requestIdOf(request.headers), role: caller.role, sessionId: caller.sessionId };
+  if (counted) await assertWriteAllowed(caller, request.headers);
+  // rateKey: what a job started here counts its further writes under (a bulk action, by its size).
+  return { principal: caller.principal, requestId: requestIdOf(request.headers), role: caller.role, sessionId: caller.sessionId, rateKey: rateKeyOf(caller, request.headers) };
 }
 
 /** The `{id}` of a /api/users/{id}… route: NotFoundError (404) when it is not a user id. */

@@ -5,22 +5,31 @@
 export const JOB_STATES = ['queued', 'running', 'done', 'cancelled', 'failed'] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
+/** What a job does: import a CSV file, or delete a selection of users (a view, or ids). */
+export const JOB_KINDS = ['import', 'delete'] as const;
+export type JobKind = (typeof JOB_KINDS)[number];
+
 /** A job's state and counts. */
 export type JobDTO = {
   id: string;
-  kind: 'import';
+  kind: JobKind;
   state: JobState;
-  /** The file's name as uploaded (the activity says "imported … from staff.csv"). */
+  /** An import: the file's name as uploaded (the activity says "imported … from staff.csv"). A delete: what it deletes ("users matching “test”"). */
   fileName: string;
   /** Who started it (a principal). */
   principal: string;
-  /** The file's size, and how much of it has been read: the progress bar and the time left. */
+  /**
+   * The work to do and how much is done, for the progress bar and the time left: an import's file
+   * size and bytes read; a delete's users selected (as the view counted them when seen) and users of it handled.
+   */
   bytes: number;
   bytesRead: number;
-  /** Rows read, and what became of each. */
+  /** Rows read (a delete: users of the selection still there), and what became of each. */
   read: number;
   created: number;
   updated: number;
+  /** A delete's users deleted (0 for an import). */
+  deleted: number;
   unchanged: number;
   failed: number;
   /** Why it stopped, when it failed (or stopped early); null otherwise. */
@@ -33,14 +42,15 @@ export type JobDTO = {
   reportUrl: string;
 };
 
-/** The import's progress on the stream: at most one a second per import, and one when it ends. */
+/** A job's progress on the stream (an import's or a delete's): at most one a second per job, and one when it ends. */
 export type ImportProgress = {
   importId: string;
-  /** Every row this import wrote up to here is in the log before this event. */
+  /** Every row this job wrote up to here is in the log before this event. */
   upToEventId: number;
-  /** Users this import created and updated since its previous progress event. */
+  /** Users this job created, updated and deleted since its previous progress event. */
   created: number;
   updated: number;
+  deleted?: number;
   job: JobDTO;
 };
 

@@ -337,6 +337,7 @@ describe('an import’s progress', () => {
     bytes: 100,
     bytesRead: 50,
     read: created,
+    deleted: 0,
     created,
     updated: 0,
     unchanged: 0,

@@ -4,7 +4,7 @@ import { logger } from '@/lib/server/logger';
 import type { JobDTO } from '@/lib/shared/jobs';
 import { failuresOf } from './store';
 
-// A job's report: each row it could not import (line, field, message), streamed from the database,
+// A job's report: each row it could not import (line, field, message), or user it could not delete (userId, …), streamed from the database,
 // then — for a job that stopped early (cancelled, a limit, a broken file) — a last line saying why.
 
 const encoder = new TextEncoder();
@@ -14,7 +14,8 @@ export function jobReport(job: JobDTO): ReadableStream<Uint8Array> {
   const batches = failuresOf(job.id);
   return new ReadableStream<Uint8Array>({
     start(controller) {
-      controller.enqueue(csv([['line', 'field', 'message']]));
+      // A delete job's failures are users, not lines of a file: the first column is the user's id.
+      controller.enqueue(csv([[job.kind === 'delete' ? 'userId' : 'line', 'field', 'message']]));
     },
     async pull(controller) {
       try {

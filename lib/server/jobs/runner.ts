@@ -16,7 +16,7 @@ import { beat, heartbeatMs } from './interrupted';
 import { toJobDTO } from './store';
 import type { Upload } from './upload';
 
-// Runs imports on the instance that took the upload, one at a time, in the background: the
+// Runs jobs (imports, and deletes: delete-job.ts) on the instance that took them, one at a time, in the background: the
 // request that started one has long been answered (202) when it ends. The file is read as a
 // stream, a batch of rows at a time, each batch one transaction (lib/server/users/import.ts), so
 // memory holds one batch, and 16 bytes per email read to find repeats (email-set.ts: 16 MB at
@@ -27,20 +27,25 @@ import type { Upload } from './upload';
  * the event order's lock is one on PostgreSQL) and the pages waiting for its connection wait
  * milliseconds, not a second; large enough that an import runs at thousands of rows a second.
  */
-const BATCH_ROWS = 250;
+export const BATCH_ROWS = 250;
 /** At most one progress event (one frame on every dashboard) per import per second. */
-const PROGRESS_MS = 1_000;
+export const PROGRESS_MS = 1_000;
 
 const DUPLICATE_MESSAGE = 'This email is on an earlier line of this file: the first one was imported';
 
-type Queued = { upload: Upload; jobId: string; actor: Actor };
+type Queued = { jobId: string; run: () => Promise<unknown>; cleanUp?: () => Promise<void> };
 const globalForJobs = globalThis as typeof globalThis & { rosterImports?: { queue: Queued[]; running: boolean } };
 const imports = (globalForJobs.rosterImports ??= { queue: [], running: false });
 
-/** Queues an import of a stored upload; it starts when the ones before it on this instance end. */
-export function startImport(upload: Upload, jobId: string, actor: Actor): void {
-  imports.queue.push({ upload, jobId, actor });
+/** Queues a job (`run`); it starts when the ones before it on this instance end, and `cleanUp` follows it whatever happens. */
+export function enqueue(jobId: string, run: () => Promise<unknown>, cleanUp?: () => Promise<void>): void {
+  imports.queue.push({ jobId, run, cleanUp });
   if (!imports.running) void drain();
+}
+
+/** Queues an import of a stored upload. */
+export function startImport(upload: Upload, jobId: string, actor: Actor): void {
+  enqueue(jobId, () => runImport({ upload, jobId, actor }), () => rm(upload.file, { force: true }));
 }
 
 async function drain(): Promise<void> {
@@ -54,11 +59,11 @@ async function drain(): Promise<void> {
     for (let next = imports.queue.shift(); next; next = imports.queue.shift()) {
       current = next.jobId;
       try {
-        await runImport(next);
+        await next.run();
       } catch (error) {
-        logger.error({ err: error, jobId: next.jobId }, 'import failed');
+        logger.error({ err: error, jobId: next.jobId }, 'job failed');
       } finally {
-        await rm(next.upload.file, { force: true });
+        await next.cleanUp?.();
       }
     }
   } finally {
@@ -76,11 +81,17 @@ const GIVE_WAY_MS = 10;
  * in flight (`npm start` counts them) it waits for them, up to GIVE_WAY_MS a batch, so it never
  * stops while the server stays busy. PostgreSQL's pool answers them beside the import meanwhile.
  */
-async function giveWay(): Promise<void> {
+export async function giveWay(): Promise<void> {
   await new Promise((resolve) => setImmediate(resolve));
   if (provider !== 'sqlite') return;
   const until = Date.now() + GIVE_WAY_MS;
   while (requestsInFlight() > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 2));
+}
+
+/** Whether a running job goes on: not when Cancel was pressed, nor when it was ended as interrupted (this instance went unheard for too long). */
+export async function whetherToGoOn(jobId: string): Promise<'go' | 'cancel' | 'ended'> {
+  const job = await db.job.findUnique({ where: { id: jobId }, select: { cancelRequested: true, state: true } });
+  return job?.state !== 'running' ? 'ended' : job.cancelRequested ? 'cancel' : 'go';
 }
 
 /** Why the parser stopped, as the importer reads it. */
@@ -91,7 +102,7 @@ function parseFailure(error: CsvError): string {
   return `The file could not be read as CSV${line} (${error.code}): the import stopped there`;
 }
 
-async function runImport({ upload, jobId, actor }: Queued): Promise<JobDTO> {
+async function runImport({ upload, jobId, actor }: { upload: Upload; jobId: string; actor: Actor }): Promise<JobDTO> {
   // Only a job still queued starts: one ended meanwhile as interrupted stays ended.
   const { count } = await db.job.updateMany({ where: { id: jobId, state: 'queued' }, data: { state: 'running', startedAt: new Date(), heartbeatAt: new Date() } });
   const started = await db.job.findUniqueOrThrow({ where: { id: jobId } });
@@ -122,11 +133,7 @@ async function runImport({ upload, jobId, actor }: Queued): Promise<JobDTO> {
     rows = [];
     failures = [];
   };
-  /** Whether to go on: not when Cancel was pressed, nor when the job was ended as interrupted (this instance went unheard for too long). */
-  const goOn = async () => {
-    const job = await db.job.findUnique({ where: { id: jobId }, select: { cancelRequested: true, state: true } });
-    return job?.state !== 'running' ? 'ended' : job.cancelRequested ? 'cancel' : 'go';
-  };
+  const goOn = () => whetherToGoOn(jobId);
 
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number; bytes: number } }>) {

@@ -2,7 +2,7 @@ import 'server-only';
 import { db, query } from '@/lib/server/db';
 import { NotFoundError } from '@/lib/server/errors';
 import type { Job } from '@/lib/server/generated/prisma/client';
-import { isFinished, JOB_STATES, type JobDTO, type JobState } from '@/lib/shared/jobs';
+import { isFinished, JOB_KINDS, JOB_STATES, type JobDTO, type JobKind, type JobState } from '@/lib/shared/jobs';
 import { canManageAccess, type Role } from '@/lib/shared/roles';
 
 // Jobs as the database keeps them (the Job table) and the API shows them (JobDTO). A job is the
@@ -11,10 +11,13 @@ import { canManageAccess, type Role } from '@/lib/shared/roles';
 
 const asState = (state: string): JobState => JOB_STATES.find((known) => known === state) ?? 'failed';
 
+const asKind = (kind: string): JobKind => JOB_KINDS.find((known) => known === kind) ?? 'import';
+
 export function toJobDTO(row: Job): JobDTO {
+  const kind = asKind(row.kind);
   return {
     id: row.id,
-    kind: 'import',
+    kind,
     state: asState(row.state),
     fileName: row.fileName,
     principal: row.principal,
@@ -22,7 +25,9 @@ export function toJobDTO(row: Job): JobDTO {
     bytesRead: row.bytesRead,
     read: row.read,
     created: row.created,
-    updated: row.updated,
+    // The table's `updated` column counts what a job changed: for a delete, the users it deleted.
+    updated: kind === 'delete' ? 0 : row.updated,
+    deleted: kind === 'delete' ? row.updated : 0,
     unchanged: row.unchanged,
     failed: row.failed,
     error: row.error,
@@ -36,9 +41,9 @@ export function toJobDTO(row: Job): JobDTO {
 /** Who asks about a job: its starter (same principal) or an admin may see and cancel it. */
 export type JobCaller = { principal: string; role: Role };
 
-/** A new import job, queued, for the file already stored. */
-export async function createImportJob(id: string, principal: string, fileName: string, bytes: number): Promise<JobDTO> {
-  return toJobDTO(await query('job create', () => db.job.create({ data: { id, kind: 'import', principal, fileName, bytes } })));
+/** A new job, queued: an import of a file already stored (`bytes` its size), or a delete of `bytes` users. */
+export async function createJob(id: string, kind: JobKind, principal: string, fileName: string, bytes: number): Promise<JobDTO> {
+  return toJobDTO(await query('job create', () => db.job.create({ data: { id, kind, principal, fileName, bytes } })));
 }
 
 /** The job `id` as `caller` may see it; NotFoundError when there is none or it is not theirs. */

@@ -89,6 +89,12 @@ async function assertWithin(limiter: Limiter, caller: Caller, headers: Headers):
 /** Counts one write (create, edit or delete) against the caller's allowance. */
 export const assertWriteAllowed = (caller: Caller, headers: Headers) => assertWithin(limits.writes, caller, headers);
 
+/**
+ * Counts one write against the allowance kept under `key` (rateKeyOf): a job's, long after its
+ * request. The verdict, so the job can wait for the allowance rather than fail.
+ */
+export const takeWrite = (key: string) => limits.writes.take(key);
+
 /** Counts one stream connection against the caller's allowance (the same rate as writes). */
 export const assertStreamAllowed = (caller: Caller, headers: Headers) => assertWithin(limits.streams, caller, headers);
 

@@ -129,19 +129,19 @@ async function accessRefusal(tx: Tx, role: Role, id: number, from: Role): Promis
 }
 
 /**
- * Records that an import ended (done, cancelled, failed): the job's final state (`finish`) and its
+ * Records that an import (or a delete job) ended (done, cancelled, failed): the job's final state (`finish`) and its
  * last progress event, which the activity lists, in one transaction.
  */
 export async function finishImport(
   jobId: string,
   actor: Pick<Actor, 'principal' | 'requestId' | 'sessionId'>,
   finish: (tx: Tx) => Promise<JobDTO>,
-  sinceLast: Pick<Counts, 'created' | 'updated'>,
+  sinceLast: Pick<Counts, 'created' | 'updated'> & { deleted?: number },
 ): Promise<JobDTO> {
   const job = await db.$transaction(async (tx) => {
     await lockEventOrder(tx);
     const finished = await finish(tx);
-    await appendImportProgress(tx, { importId: jobId, created: sinceLast.created, updated: sinceLast.updated, job: finished }, actor, true);
+    await appendImportProgress(tx, { importId: jobId, created: sinceLast.created, updated: sinceLast.updated, deleted: sinceLast.deleted, job: finished }, actor, true);
     return finished;
   });
   await hub.ring(actor.sessionId ?? undefined);
