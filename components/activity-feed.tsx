@@ -5,6 +5,7 @@ import { useActionState, useCallback, useEffect, useRef, useState } from 'react'
 import { restoreUser, type RestoreUserState } from '@/app/actions';
 import useSWR from 'swr';
 import type { ActivityDTO, ActivityPageDTO, UserDTO } from '@/lib/shared/dto';
+import type { JobDTO } from '@/lib/shared/jobs';
 import { asRole, ROLE_LABEL } from '@/lib/shared/roles';
 import type { LiveStatus } from '@/lib/browser/event-source';
 import { SignedOutError } from '@/lib/browser/fetch-page';
@@ -132,28 +133,30 @@ function Actor({ entry }: { entry: ActivityDTO }) {
 
 const count = new Intl.NumberFormat('en-US');
 
+const JOB_VERB: Record<JobDTO['kind'], string> = { import: 'imported', delete: 'deleted', restore: 'restored' };
+
 /** "Ada Lovelace imported 48,210 users from staff.csv (312 failed)" or "… deleted 12,000 users (users matching “test”)", with the report. */
 function ImportItem({ entry }: { entry: Extract<ActivityDTO, { kind: 'imported' }> }) {
   const { job } = entry;
-  const deleting = job.kind === 'delete';
-  const done = deleting ? job.deleted : job.created + job.updated;
-  const ended = job.state === 'cancelled' ? ` — cancelled, what was ${deleting ? 'deleted' : 'imported'} stays` : job.state === 'failed' ? ` — stopped: ${job.error ?? 'failed'}` : '';
+  const verb = JOB_VERB[job.kind];
+  const done = job.kind === 'delete' ? job.deleted : job.kind === 'restore' ? job.restored : job.created + job.updated;
+  const ended = job.state === 'cancelled' ? ` — cancelled, what was ${verb} stays` : job.state === 'failed' ? ` — stopped: ${job.error ?? 'failed'}` : '';
   return (
     <li data-testid="activity-entry" className="space-y-1 px-4 py-3 text-sm">
       <p className="text-gray-900 dark:text-gray-100">
-        <Actor entry={entry} /> {deleting ? 'deleted' : 'imported'} {count.format(done)} {done === 1 ? 'user' : 'users'}
-        {deleting ? ` (${job.fileName})` : ` from ${job.fileName}`}{' '}
+        <Actor entry={entry} /> {verb} {count.format(done)} {done === 1 ? 'user' : 'users'}
+        {job.kind === 'import' ? ` from ${job.fileName}` : ` (${job.fileName})`}{' '}
         <span className="text-gray-600 dark:text-gray-300">
-          {deleting
-            ? `(${count.format(job.failed)} not deleted)`
-            : `(${count.format(job.created)} new, ${count.format(job.updated)} updated, ${count.format(job.unchanged)} unchanged, ${count.format(job.failed)} failed)`}
+          {job.kind === 'import'
+            ? `(${count.format(job.created)} new, ${count.format(job.updated)} updated, ${count.format(job.unchanged)} unchanged, ${count.format(job.failed)} failed)`
+            : `(${count.format(job.failed)} not ${verb})`}
           {ended}
         </span>
       </p>
       {job.failed > 0 && (
         <p>
           <a href={job.reportUrl} download className="font-medium text-blue-700 underline dark:text-blue-300">
-            Download the report of {deleting ? 'users not deleted' : 'failed rows'}
+            Download the report of {job.kind === 'import' ? 'failed rows' : `users not ${verb}`}
           </a>
         </p>
       )}
@@ -193,7 +196,11 @@ function ActivityItem({ entry, canRestore }: { entry: ActivityDTO; canRestore: b
         <span className="text-gray-600 dark:text-gray-300">&lt;{entry.user.email}&gt;</span>
         {entry.importedFrom && (
           <span className="text-gray-600 dark:text-gray-300">
-            {entry.kind === 'deleted' ? ` — in a bulk delete of ${entry.importedFrom.fileName}` : ` — imported from ${entry.importedFrom.fileName}`}
+            {entry.kind === 'deleted'
+              ? ` — in a bulk delete of ${entry.importedFrom.fileName}`
+              : entry.kind === 'restored'
+                ? ` — in a restore of ${entry.importedFrom.fileName}`
+                : ` — imported from ${entry.importedFrom.fileName}`}
           </span>
         )}
       </p>

@@ -167,7 +167,7 @@ export function applyEvent(state: DirectoryState, event: HubEvent): DirectorySta
  * import's size), so a view it may have changed is fetched again, at most once a second.
  */
 function applyImport(state: DirectoryState, event: Extract<HubEvent, { type: 'users_imported' }>): DirectoryState {
-  const changed = event.created + event.updated + (event.deleted ?? 0) > 0;
+  const changed = event.created + event.updated + (event.deleted ?? 0) + (event.restored ?? 0) > 0;
   const asked = state.asked + Number(changed);
   const dropped = state.recent.length >= RECENT_LIMIT ? state.recent[0] : undefined;
   return {

@@ -14,6 +14,7 @@ const ROUTES: [path: RegExp, methods: string[]][] = [
   [/^\/api\/users\/[^/]+\/restore$/, ['POST']],
   [/^\/api\/users\/[^/]+\/sessions$/, ['DELETE']],
   [/^\/api\/jobs\/delete$/, ['POST']],
+  [/^\/api\/jobs\/restore$/, ['POST']],
   [/^\/api\/jobs\/[^/]+$/, ['GET']],
   [/^\/api\/jobs\/[^/]+\/cancel$/, ['POST']],
   [/^\/api\/jobs\/[^/]+\/report$/, ['GET']],

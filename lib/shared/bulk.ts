@@ -35,3 +35,6 @@ export const bulkSelectionSchema = z.unknown().transform((body, context): BulkSe
 });
 
 export type BulkSelection = z.infer<typeof idsSchema> | z.infer<typeof viewSchema>;
+
+/** POST /api/jobs/restore: the id of a delete's activity entry (GET /api/activity's `id`). */
+export const restoreRequestSchema = z.strictObject({ eventId: whole('eventId must be the id of a delete’s activity entry') });

@@ -5,8 +5,8 @@
 export const JOB_STATES = ['queued', 'running', 'done', 'cancelled', 'failed'] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
-/** What a job does: import a CSV file, or delete a selection of users (a view, or ids). */
-export const JOB_KINDS = ['import', 'delete'] as const;
+/** What a job does: import a CSV file, delete a selection of users (a view, or ids), or restore the users of a delete. */
+export const JOB_KINDS = ['import', 'delete', 'restore'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 /** A job's state and counts. */
@@ -28,8 +28,9 @@ export type JobDTO = {
   read: number;
   created: number;
   updated: number;
-  /** A delete's users deleted (0 for an import). */
+  /** A delete's users deleted, a restore's users restored (0 otherwise). */
   deleted: number;
+  restored: number;
   unchanged: number;
   failed: number;
   /** Why it stopped, when it failed (or stopped early); null otherwise. */
@@ -51,6 +52,7 @@ export type ImportProgress = {
   created: number;
   updated: number;
   deleted?: number;
+  restored?: number;
   job: JobDTO;
 };
 

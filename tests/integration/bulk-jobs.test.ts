@@ -1,7 +1,7 @@
 // POST /api/jobs/delete on a real `npm start`, over SQLite and PostgreSQL: a whole view deleted as a
 // job — users added after the view was seen are left alone, dashboards get progress frames (never a
 // frame per user), the activity lists it once and each user's history names it, and a user it
-// deleted can be restored; a list of ids under the one-at-a-time rules (an editor's job leaves people
+// deleted can be restored, and the whole delete too (as a job, reporting who cannot come back); a list of ids under the one-at-a-time rules (an editor's job leaves people
 // with a role, reported by id); bad selections are 400s that start nothing; viewers get 403.
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -95,6 +95,39 @@ for (const database of ['SQLite', 'PostgreSQL'] as const) {
       const back = await post(`/api/users/${seenUser.id}/restore`, {});
       expect(back.status).toBe(201);
       expect((await back.json()) as UserDTO).toMatchObject({ id: seenUser.id, email: seenUser.email, createdAt: seenUser.createdAt });
+
+      // Restore on the bulk delete's activity entry brings back the rest, as a job: the one back
+      // already and one whose email is taken meanwhile are reported, the others return as they were.
+      const taker = seen.users[3]!;
+      expect((await postUser(server.url, { name: 'Email Taker', email: taker.email })).status).toBe(201);
+      const entry = activity.entries.find((item) => item.kind === 'imported' && item.job.id === jobId)!;
+      const watcher = await SseClient.connect(`${server.url}/events`);
+      try {
+        await watcher.next();
+        const response = await post('/api/jobs/restore', { eventId: entry.id });
+        expect(response.status, await response.clone().text()).toBe(202);
+        const restored = await finished(((await response.json()) as { job: JobDTO }).job.id);
+        expect(restored).toMatchObject({ kind: 'restore', state: 'done', restored: MANY - 2, failed: 2, bytes: MANY });
+        const report = parse(await (await fetch(`${server.url}/api/jobs/${restored.id}/report`, { headers: authHeaders() })).text(), { bom: true }) as string[][];
+        expect(report.slice(1).sort()).toEqual(
+          [
+            [String(seenUser.id), 'id', 'This user is in the directory already.'],
+            [String(taker.id), 'email', `${taker.name} cannot come back: ${taker.email} belongs to another user now.`],
+          ].sort(),
+        );
+        const now = await listPage(server.url, { q: tag, sort: 'createdAt', order: 'desc', limit: 50 });
+        // All but the one whose email was taken, plus the one added later and the Email Taker (whose email matches too).
+        expect(now.total).toBe(MANY - 1 + 2);
+        for (const user of seen.users.filter((user) => user.id !== taker.id)) {
+          expect(((await (await fetchUser(server.url, user.id)).json()) as UserDTO)).toMatchObject({ id: user.id, email: user.email, createdAt: user.createdAt, role: user.role });
+        }
+        expect(watcher.messages.filter((message) => message.event === 'user_restored')).toEqual([]);
+        expect(watcher.messages.some((message) => message.event === 'users_imported' && (JSON.parse(message.data) as { importId: string }).importId === restored.id)).toBe(true);
+        const history = (await (await fetch(`${server.url}/api/activity?user=${seen.users[0]!.id}`, { headers: authHeaders() })).json()) as ActivityPageDTO;
+        expect(history.entries.map((item) => item.kind)).toEqual(['restored', 'deleted', 'created']);
+      } finally {
+        watcher.close();
+      }
     }, 120_000);
 
     it('deletes a list of ids by the one-at-a-time rules: an editor’s job leaves people with a role, reported by id', async () => {
@@ -131,6 +164,12 @@ for (const database of ['SQLite', 'PostgreSQL'] as const) {
         if (field) expect(Object.keys(answer.fieldErrors), JSON.stringify(body)).toContain(field);
       }
       expect((await post('/api/jobs/delete', 'not json')).status).toBe(400);
+      // A restore names a delete's activity entry: not a create's, not one that does not exist.
+      for (const eventId of [lastEventId, lastEventId + 1_000_000, '1', 0]) {
+        const response = await post('/api/jobs/restore', { eventId });
+        expect(response.status, String(eventId)).toBe(400);
+        expect(Object.keys(((await response.json()) as { fieldErrors: Record<string, string[]> }).fieldErrors)).toEqual(['eventId']);
+      }
       expect((await post('/api/jobs/delete', { ids: [kept.id] }, authHeaders({ bearer: VIEWER }))).status).toBe(403);
       expect((await post('/api/jobs/delete', { ids: [kept.id] }, {})).status).toBe(401);
       expect((await fetchUser(server.url, kept.id)).status).toBe(200);

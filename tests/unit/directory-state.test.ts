@@ -338,6 +338,7 @@ describe('an import’s progress', () => {
     bytesRead: 50,
     read: created,
     deleted: 0,
+    restored: 0,
     created,
     updated: 0,
     unchanged: 0,

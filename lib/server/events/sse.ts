@@ -27,7 +27,7 @@ export const EXPIRED = sseFrame('expired', {});
 
 /** The data line of each user event: the created (or restored) user; the user with what it was before; the deleted one; the user whose access changed. */
 function eventData(event: HubEvent): unknown {
-  if (event.type === 'users_imported') return { importId: event.importId, upToEventId: event.upToEventId, created: event.created, updated: event.updated, deleted: event.deleted, job: event.job };
+  if (event.type === 'users_imported') return { importId: event.importId, upToEventId: event.upToEventId, created: event.created, updated: event.updated, deleted: event.deleted, restored: event.restored, job: event.job };
   if (event.type === 'user_created' || event.type === 'user_restored' || event.type === 'user_invited' || event.type === 'user_sessions_ended') return event.user;
   if (event.type === 'user_updated') return { user: event.user, previous: event.previous };
   return { id: event.id, user: event.user };

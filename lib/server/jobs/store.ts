@@ -25,9 +25,10 @@ export function toJobDTO(row: Job): JobDTO {
     bytesRead: row.bytesRead,
     read: row.read,
     created: row.created,
-    // The table's `updated` column counts what a job changed: for a delete, the users it deleted.
-    updated: kind === 'delete' ? 0 : row.updated,
+    // The table's `updated` column counts what a job changed: the users a delete deleted, a restore restored.
+    updated: kind === 'import' ? row.updated : 0,
     deleted: kind === 'delete' ? row.updated : 0,
+    restored: kind === 'restore' ? row.updated : 0,
     unchanged: row.unchanged,
     failed: row.failed,
     error: row.error,

@@ -136,12 +136,12 @@ export async function finishImport(
   jobId: string,
   actor: Pick<Actor, 'principal' | 'requestId' | 'sessionId'>,
   finish: (tx: Tx) => Promise<JobDTO>,
-  sinceLast: Pick<Counts, 'created' | 'updated'> & { deleted?: number },
+  sinceLast: Pick<Counts, 'created' | 'updated'> & { deleted?: number; restored?: number },
 ): Promise<JobDTO> {
   const job = await db.$transaction(async (tx) => {
     await lockEventOrder(tx);
     const finished = await finish(tx);
-    await appendImportProgress(tx, { importId: jobId, created: sinceLast.created, updated: sinceLast.updated, deleted: sinceLast.deleted, job: finished }, actor, true);
+    await appendImportProgress(tx, { importId: jobId, created: sinceLast.created, updated: sinceLast.updated, deleted: sinceLast.deleted, restored: sinceLast.restored, job: finished }, actor, true);
     return finished;
   });
   await hub.ring(actor.sessionId ?? undefined);
