@@ -14,15 +14,40 @@ export const BULK_DELETE_FORM = 'bulk-delete';
  * them. A plain form, so it works without JavaScript too (the count then is not shown, and the
  * server says when nothing was checked). "Export selected" downloads just those rows.
  */
-export function BulkDelete({ selected, manage, exportHref }: { selected: number; manage: boolean; exportHref: string | null }) {
+export function BulkDelete({
+  selected,
+  manage,
+  exportHref,
+  whole,
+  onDeleteWhole,
+}: {
+  selected: number;
+  manage: boolean;
+  exportHref: string | null;
+  /** The whole view is selected ("all 12,345"): Delete sends it as a job instead of the page's rows. */
+  whole: { total: string } | null;
+  onDeleteWhole: () => void;
+}) {
   const { state, action } = useDeletes();
   return (
-    <form id={BULK_DELETE_FORM} action={action} className="flex flex-wrap items-center gap-2 text-sm">
+    <form
+      id={BULK_DELETE_FORM}
+      action={action}
+      onSubmit={(event) => {
+        // A prevented submit is not sent to the action (React): the whole view goes as a job.
+        const submitter = (event.nativeEvent as SubmitEvent).submitter;
+        if (whole && submitter?.getAttribute('value') === 'delete') {
+          event.preventDefault();
+          onDeleteWhole();
+        }
+      }}
+      className="flex flex-wrap items-center gap-2 text-sm"
+    >
       <span role="status" aria-live="polite" className="text-gray-700 dark:text-gray-300" data-testid="selected-count">
-        {selected > 0 ? `${selected} selected` : ''}
+        {whole ? `All ${whole.total} selected` : selected > 0 ? `${selected} selected` : ''}
       </span>
       <Submit intent="delete" idle="Delete selected" busy="Deleting…" className="row-action-delete" />
-      {manage && (
+      {manage && !whole && (
         <>
           <label htmlFor="selection-role" className="sr-only">
             Role for the selected users

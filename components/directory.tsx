@@ -15,6 +15,9 @@ import { useRowTransitions } from '@/lib/browser/use-row-transitions';
 import { DeleteActions } from '@/components/undo-delete';
 import { BulkDelete } from '@/components/bulk-delete';
 import { useSelection } from '@/lib/browser/use-selection';
+import { useBulkJob } from '@/lib/browser/use-bulk-job';
+import { NO_SELECTION, pageState } from '@/lib/browser/selection';
+import { BulkJobNotice } from '@/components/bulk-job-notice';
 import { UsersTable } from '@/components/users-table';
 import { type Access, ROLE_LABEL, type Role } from '@/lib/shared/roles';
 
@@ -29,11 +32,12 @@ function exportHref(view: View, ids: readonly number[] = []): string {
 }
 
 /** "1,204 users", "3 users with the role Admin", "12 users match “ann”", or "10,000+ users match “a”". */
-function totalText({ total, totalIsExact }: Total, q: string, role: Role | ''): string {
+function totalText({ total, totalIsExact }: Total, q: string, role: Role | '', that = false): string {
   const one = total === 1 && totalIsExact;
   const users = `${count.format(total)}${totalIsExact ? '' : '+'} ${one ? 'user' : 'users'}${role ? ` with the role ${ROLE_LABEL[role]}` : ''}`;
   const search = searchText(q);
-  return search ? `${users} ${one ? 'matches' : 'match'} “${search}”` : users;
+  // `that`: as the object of a sentence ("Select all 12 users that match “ann”").
+  return search ? `${users} ${that ? 'that ' : ''}${one ? 'matches' : 'match'} “${search}”` : users;
 }
 
 /** The directory: one page of a view, live, seeded with the server-rendered page. */
@@ -51,6 +55,7 @@ export function Directory({ initial, view, cursor, access, me = null }: { initia
   });
   const rows = useRowTransitions(state.users, `${viewSearch(state.view)}#${state.cursor ?? ''}`);
   const selected = useSelection(rows, viewSearch(state.view, state.cursor));
+  const bulk = useBulkJob();
   const table = (
     <UsersTable
       selected={selected}
@@ -82,13 +87,42 @@ export function Directory({ initial, view, cursor, access, me = null }: { initia
             <BulkDelete
               selected={selected.selection.ids.length}
               manage={access.manage}
-              exportHref={selected.selection.ids.length > 0 ? exportHref(state.view, selected.selection.ids) : null}
+              exportHref={selected.whole ? exportHref(state.view) : selected.selection.ids.length > 0 ? exportHref(state.view, selected.selection.ids) : null}
+              whole={selected.whole && { total: totalText(state, state.view.q, state.view.role, true) }}
+              onDeleteWhole={() => {
+                if (!selected.whole) return;
+                void bulk.deleteView(state.view, selected.whole.atEventId, selected.whole.total);
+                selected.select(NO_SELECTION);
+              }}
             />
           )}
           <ConnectionStatus status={status} />
           <Pager view={state.view} prevCursor={state.prevCursor} nextCursor={state.nextCursor} />
         </div>
       </div>
+      {access.write && pageState(selected.selection, selected.page) === 'all' && state.total > selected.page.length && (
+        <p role="status" className="text-sm text-gray-700 dark:text-gray-300">
+          {selected.whole ? (
+            <>
+              All {totalText(state, state.view.q, state.view.role, true)} are selected.{' '}
+              <button type="button" onClick={() => selected.select(NO_SELECTION)} className="font-medium text-blue-700 underline dark:text-blue-300">
+                Clear selection
+              </button>
+            </>
+          ) : (
+            <>
+              All {selected.page.length} users on this page are selected.{' '}
+              <button
+                type="button"
+                onClick={() => selected.selectWhole({ atEventId: state.lastEventId, total: state.total })}
+                className="font-medium text-blue-700 underline dark:text-blue-300"
+              >
+                Select all {totalText(state, state.view.q, state.view.role, true)}
+              </button>
+            </>
+          )}
+        </p>
+      )}
       {state.newBefore > 0 && (
         <p role="status" className="text-sm text-gray-700 dark:text-gray-300">
           {count.format(state.newBefore)} new {state.newBefore === 1 ? 'user' : 'users'} before this page —{' '}
@@ -108,6 +142,14 @@ export function Directory({ initial, view, cursor, access, me = null }: { initia
       </p>
     </section>
   );
-  // The rows' and the selection's deletes share one action, whose notice offers Undo.
-  return access.write ? <DeleteActions>{section}</DeleteActions> : section;
+  // The rows' and the selection's deletes share one action, whose notice offers Undo; a whole view's
+  // delete is a job with a notice of its own.
+  return access.write ? (
+    <DeleteActions>
+      {section}
+      <BulkJobNotice state={bulk.state} onUndo={() => void bulk.undo()} onCancel={() => void bulk.cancel()} />
+    </DeleteActions>
+  ) : (
+    section
+  );
 }

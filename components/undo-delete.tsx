@@ -23,7 +23,7 @@ export function useDeletes(): Deletes {
 }
 
 /** The notice's box: light text on dark in either theme, as a toast. */
-const TOAST = 'pointer-events-auto rounded-md bg-gray-900 px-4 py-2 text-white shadow-lg dark:bg-gray-700';
+export const TOAST = 'pointer-events-auto rounded-md bg-gray-900 px-4 py-2 text-white shadow-lg dark:bg-gray-700';
 
 const IDLE_DELETE: DeleteUserState = {};
 const IDLE_RESTORE: RestoreUserState = {};
