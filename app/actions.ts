@@ -8,10 +8,13 @@ import { endSessionsOf } from '@/lib/server/auth/accounts';
 import { createInvite } from '@/lib/server/auth/invites';
 import { siteOrigin } from '@/lib/server/cross-site';
 import type { UserDTO } from '@/lib/shared/dto';
-import { ConflictError, ForbiddenError, NotFoundError, PreconditionFailedError, RateLimitedError, ServiceUnavailableError } from '@/lib/server/errors';
+import { ConflictError, ForbiddenError, NotFoundError, PreconditionFailedError, RateLimitedError, ServiceUnavailableError, ValidationError } from '@/lib/server/errors';
+import { startRestore } from '@/lib/server/jobs';
+import { restoreRequestSchema } from '@/lib/shared/bulk';
+import type { JobDTO } from '@/lib/shared/jobs';
 import { requestIdOf } from '@/lib/server/logger';
 import type { MailOutcome } from '@/lib/server/mail';
-import { assertWriteAllowed } from '@/lib/server/rate-limit';
+import { assertWriteAllowed, rateKeyOf } from '@/lib/server/rate-limit';
 import { traced, tracedWrite } from '@/lib/server/tracing';
 import * as users from '@/lib/server/users';
 import { mergeEdit } from '@/lib/shared/merge-edit';
@@ -82,7 +85,7 @@ const tooQuickly = (error: RateLimitedError) => `You are making changes too quic
  * `another` counts one more write against the same allowance (a selection's second user and on);
  * RateLimitedError past it.
  */
-async function mayWrite(): Promise<(users.Actor & { another: () => Promise<void> }) | string> {
+async function mayWrite(): Promise<(users.Actor & { another: () => Promise<void>; rateKey: string }) | string> {
   const caller = await currentCaller();
   if (!caller) redirect('/login');
   const requestHeaders = await headers();
@@ -95,6 +98,7 @@ async function mayWrite(): Promise<(users.Actor & { another: () => Promise<void>
       role: caller.role,
       sessionId: caller.sessionId,
       another: () => assertWriteAllowed(caller, requestHeaders),
+      rateKey: rateKeyOf(caller, requestHeaders),
     };
   } catch (error) {
     if (error instanceof RateLimitedError) return tooQuickly(error);
@@ -216,6 +220,24 @@ export async function restoreUser(_previous: RestoreUserState, formData: FormDat
   if (back.length > 0) revalidatePath('/');
   const restored = back.length > 0 ? { ids: back.map((user) => user.id), name: namesOf(back) } : undefined;
   return { restored, error: errors.length > 0 ? errors.join(' ') : undefined };
+}
+
+/** What "Restore all" on a bulk delete's activity entry did: the restore job it started, or why none. */
+export type RestoreAllState = { job?: JobDTO; error?: string };
+
+/** Restores every user a bulk delete took (the form's `eventId`: its activity entry), as a job, as POST /api/jobs/restore does. */
+export async function restoreAll(_previous: RestoreAllState, formData: FormData): Promise<RestoreAllState> {
+  const actor = await mayWrite();
+  if (typeof actor === 'string') return { error: actor };
+  const body = restoreRequestSchema.safeParse({ eventId: Number(text(formData, 'eventId')) });
+  if (!body.success) return { error: 'No such delete.' };
+  try {
+    const { principal, requestId, role, sessionId, rateKey } = actor;
+    return { job: await startRestore(body.data.eventId, { principal, requestId, role, sessionId }, rateKey) };
+  } catch (error) {
+    if (error instanceof ValidationError) return { error: Object.values(error.fieldErrors)[0]?.[0] ?? 'No such delete.' };
+    throw error;
+  }
 }
 
 /**

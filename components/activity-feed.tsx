@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { useActionState, useCallback, useEffect, useRef, useState } from 'react';
-import { restoreUser, type RestoreUserState } from '@/app/actions';
+import { restoreAll, type RestoreAllState, restoreUser, type RestoreUserState } from '@/app/actions';
 import useSWR from 'swr';
 import type { ActivityDTO, ActivityPageDTO, UserDTO } from '@/lib/shared/dto';
 import type { JobDTO } from '@/lib/shared/jobs';
@@ -136,7 +136,7 @@ const count = new Intl.NumberFormat('en-US');
 const JOB_VERB: Record<JobDTO['kind'], string> = { import: 'imported', delete: 'deleted', restore: 'restored' };
 
 /** "Ada Lovelace imported 48,210 users from staff.csv (312 failed)" or "… deleted 12,000 users (users matching “test”)", with the report. */
-function ImportItem({ entry }: { entry: Extract<ActivityDTO, { kind: 'imported' }> }) {
+function ImportItem({ entry, canRestore }: { entry: Extract<ActivityDTO, { kind: 'imported' }>; canRestore: boolean }) {
   const { job } = entry;
   const verb = JOB_VERB[job.kind];
   const done = job.kind === 'delete' ? job.deleted : job.kind === 'restore' ? job.restored : job.created + job.updated;
@@ -153,6 +153,7 @@ function ImportItem({ entry }: { entry: Extract<ActivityDTO, { kind: 'imported' 
           {ended}
         </span>
       </p>
+      {canRestore && job.kind === 'delete' && job.deleted > 0 && <RestoreAllButton eventId={entry.id} count={job.deleted} />}
       {job.failed > 0 && (
         <p>
           <a href={job.reportUrl} download className="font-medium text-blue-700 underline dark:text-blue-300">
@@ -170,7 +171,7 @@ function ImportItem({ entry }: { entry: Extract<ActivityDTO, { kind: 'imported' 
 const formatUtc = (at: string) => `${new Date(at).toISOString().replace('T', ' ').slice(0, 19)} UTC`;
 
 function ActivityItem({ entry, canRestore }: { entry: ActivityDTO; canRestore: boolean }) {
-  if (entry.kind === 'imported') return <ImportItem entry={entry} />;
+  if (entry.kind === 'imported') return <ImportItem entry={entry} canRestore={canRestore} />;
   const target = (
     <Link href={`/activity?user=${entry.user.id}`} className="font-medium text-blue-700 underline dark:text-blue-300" title="This user's history">
       {entry.user.name}
@@ -239,6 +240,28 @@ function RestoreButton({ user }: { user: UserDTO }) {
       </button>
       <span role="status" aria-live="polite" className={`text-xs ${state.error ? 'text-red-700 dark:text-red-400' : 'text-gray-700 dark:text-gray-300'}`}>
         {state.error ?? (state.restored ? `Restored ${state.restored.name}.` : '')}
+      </span>
+    </form>
+  );
+}
+
+const IDLE_RESTORE_ALL: RestoreAllState = {};
+
+/** Brings back every user a bulk delete took, as a job (a form: it works without JavaScript); its own entry follows when it ends. */
+function RestoreAllButton({ eventId, count: deleted }: { eventId: number; count: number }) {
+  const [state, action, pending] = useActionState(restoreAll, IDLE_RESTORE_ALL);
+  return (
+    <form action={action} className="flex flex-wrap items-center gap-2">
+      <input type="hidden" name="eventId" value={eventId} />
+      <button
+        type="submit"
+        disabled={pending}
+        className="rounded-md border border-gray-300 px-2 py-1 text-xs font-medium text-gray-900 hover:bg-gray-50 focus-visible:outline-2 focus-visible:outline-blue-700 dark:border-gray-600 dark:text-gray-100 dark:hover:bg-gray-700"
+      >
+        {pending ? 'Restoring…' : `Restore all ${count.format(deleted)}`}
+      </button>
+      <span role="status" aria-live="polite" className={`text-xs ${state.error ? 'text-red-700 dark:text-red-400' : 'text-gray-700 dark:text-gray-300'}`}>
+        {state.error ?? (state.job ? `Restoring ${count.format(state.job.bytes)} users: the activity lists the restore when it ends.` : '')}
       </span>
     </form>
   );

@@ -43,3 +43,24 @@ test('select all that match → Delete selected → Undo, live in another browse
   await expect(ui.count).toHaveText(countText(61, 'whole'));
   await expect(watcher.names.first()).toHaveText('Whole 001');
 });
+
+test('Restore all on a bulk delete’s activity entry brings its users back', async ({ page, api }) => {
+  await createUsers(api, 'Again', 55);
+  const ui = dashboard(page);
+  await page.goto('/?q=again&sort=name&order=asc');
+  await expect(ui.connection).toHaveText('Connected (SSE)');
+  await ui.selectPage.check();
+  await page.getByRole('button', { name: 'Select all 55 users that match “again”' }).click();
+  await ui.deleteSelected.click();
+  await expect(page.getByTestId('bulk-job-notice')).toContainText('Deleted 55 users', { timeout: 30_000 });
+
+  await page.goto('/activity');
+  const entry = page.getByTestId('activity-entry').filter({ hasText: 'deleted 55 users (users matching “again”)' });
+  await expect(entry).toHaveCount(1);
+  await entry.getByRole('button', { name: 'Restore all 55' }).click();
+  await expect(entry.getByRole('status')).toHaveText('Restoring 55 users: the activity lists the restore when it ends.');
+  // The restore's own entry arrives live when it ends.
+  await expect(page.getByTestId('activity-entry').filter({ hasText: 'restored 55 users (users matching “again”)' })).toHaveCount(1, { timeout: 30_000 });
+  await page.goto('/?q=again');
+  await expect(ui.count).toHaveText(countText(55, 'again'));
+});
