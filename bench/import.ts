@@ -10,7 +10,9 @@
 //   3. each --rows size as new rows, with no browser open (Chromium's 20 pages share the 2 cores).
 //   In 1–3, GET / and GET /api/users are timed, a pair four times a second, while the import runs, and
 //   the server's RSS is sampled every 100 ms;
-//   4. an export of the whole directory: time, bytes, RSS growth.
+//   4. an export of the whole directory: time, bytes, RSS growth;
+//   5. a bulk delete of the users of 1 (a search selects them, as "Select all that match" does) and its
+//      Undo (a restore job), timed, with the pages timed and a stream's frames counted meanwhile.
 // Prints a markdown table per database and writes bench/results/import-<time>.json.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -31,7 +33,7 @@ export type ImportOptions = { users: number; rows: number[]; databases: string[]
 /** A dashboard and a page of the API four times a second: 480 of each a minute. */
 const PROBE_INTERVAL_MS = 250;
 
-const TARGETS = { import100kSeconds: 15, import1mSeconds: 150, importRssMb: 150, exportSeconds: 30, exportRssMb: 50, pageP95Ms: 150, framesPerSecond: 2, listPerSecond: 1 };
+const TARGETS = { import100kSeconds: 15, import1mSeconds: 150, importRssMb: 150, exportSeconds: 30, exportRssMb: 50, pageP95Ms: 150, framesPerSecond: 2, listPerSecond: 1, delete100kSeconds: 10, restore100kSeconds: 15 };
 
 type Run = { rows: number; seconds: number; rssBeforeMb: number; rssPeakMb: number; job: JobDTO; dashboardPage?: Summary; apiPage?: Summary };
 type Watch = {
@@ -46,7 +48,20 @@ type Watch = {
   quietDashboardPage: Summary;
   quietApiPage: Summary;
 };
-type Result = { database: Kind; users: number; seedSeconds: number; watched?: Run & Watch; again?: Run; unwatched: Run[]; export?: { seconds: number; bytes: number; rssBeforeMb: number; rssPeakMb: number }; errors: string[] };
+/** A bulk job (a delete of a search's users, its Undo) as timed, with the pages and the stream's frames during it. */
+type BulkRun = { seconds: number; job: JobDTO; dashboardPage: Summary; apiPage: Summary; maxFramesPerSecond: number };
+type Result = {
+  database: Kind;
+  users: number;
+  seedSeconds: number;
+  watched?: Run & Watch;
+  again?: Run;
+  unwatched: Run[];
+  export?: { seconds: number; bytes: number; rssBeforeMb: number; rssPeakMb: number };
+  bulkDelete?: BulkRun;
+  bulkRestore?: BulkRun;
+  errors: string[];
+};
 
 /** A CSV of `rows` new people (name,email), written to a file: the upload streams it from disk. */
 async function csvFile(rows: number, label: string): Promise<string> {
@@ -99,6 +114,31 @@ async function importFile(port: number, file: string): Promise<{ job: JobDTO; se
     if (['done', 'cancelled', 'failed'].includes(state.state)) return { job: state, seconds: (now() - started) / 1000 };
     await sleep(200);
   }
+}
+
+/** Starts a job with POST `path` and waits for it to end: the job and the seconds from the request to its end. */
+async function runJob(port: number, path: string, body: unknown): Promise<{ job: JobDTO; seconds: number }> {
+  const started = now();
+  const answer = await request(port, 'POST', path, body);
+  if (answer.status !== 202) throw new Error(`POST ${path} answered ${answer.status}: ${answer.text.slice(0, 300)}`);
+  const { job } = JSON.parse(answer.text) as { job: JobDTO };
+  for (;;) {
+    const state = JSON.parse((await request(port, 'GET', `/api/jobs/${job.id}`)).text) as JobDTO;
+    if (['done', 'cancelled', 'failed'].includes(state.state)) return { job: state, seconds: (now() - started) / 1000 };
+    await sleep(100);
+  }
+}
+
+/** A bulk job while the pages are timed and a stream client counts frames. */
+async function timedJob(port: number, cookie: string, path: string, body: unknown): Promise<BulkRun> {
+  let running = true;
+  const frames = countFrames(port);
+  const probing = probe(port, cookie, () => !running);
+  const run = await runJob(port, path, body).finally(() => (running = false));
+  const pages = await probing;
+  await sleep(1_500); // the last frame
+  frames.close();
+  return { ...run, dashboardPage: summarize(pages.dashboard), apiPage: summarize(pages.api), maxFramesPerSecond: maxPerSecond(frames.times) };
 }
 
 /** Imports `file` while GET / and GET /api/users are timed one after the other: the run as measured. */
@@ -234,6 +274,17 @@ async function measure(database: Database, options: ImportOptions): Promise<Resu
       return { seconds: (now() - started) / 1000, bytes: Buffer.byteLength(answer.text) };
     });
     result.export = { ...exported.result, rssBeforeMb: exported.before, rssPeakMb: exported.peak };
+
+    // 5. Delete the first import's users, found by a search (its label is in every email), as the
+    //    dashboard's "Select all that match" sends it; then its Undo, from the delete's activity entry.
+    const q = `${database.kind}-watched`;
+    const seen = JSON.parse((await request(port, 'GET', `/api/users?q=${q}&limit=1`)).text) as { total: number; lastEventId: number };
+    console.error(`… ${database.kind}: deleting the ${seen.total} users matching “${q}”, then undoing it`);
+    result.bulkDelete = await timedJob(port, cookie, '/api/jobs/delete', { q, role: '', atEventId: seen.lastEventId, total: seen.total });
+    const activity = JSON.parse((await request(port, 'GET', '/api/activity?limit=20')).text) as { entries: { id: number; kind: string; job?: JobDTO }[] };
+    const entry = activity.entries.find((item) => item.kind === 'imported' && item.job?.id === result.bulkDelete?.job.id);
+    if (!entry) throw new Error('The bulk delete has no activity entry');
+    result.bulkRestore = await timedJob(port, cookie, '/api/jobs/restore', { eventId: entry.id });
   } catch (error) {
     result.errors.push((error as Error).stack ?? String(error));
   } finally {
@@ -279,6 +330,14 @@ function report(result: Result): string {
     row('export the whole directory', `${f(e.seconds, 1)} s, ${f(e.bytes / 1e6)} MB`, `≤ ${TARGETS.exportSeconds} s`, e.seconds <= TARGETS.exportSeconds);
     row('server RSS growth during it', `${f(growth(e))} MB (${f(e.rssBeforeMb)} → ${f(e.rssPeakMb)})`, `≤ ${TARGETS.exportRssMb} MB`, growth(e) <= TARGETS.exportRssMb);
   }
+  const bulk = (label: string, run: BulkRun | undefined, done: number, target: number) => {
+    if (!run) return;
+    row(label, `${f(run.seconds, 1)} s — ${done.toLocaleString('en-US')} users, ${run.job.failed} failed (${run.job.state})`, `≤ ${target} s`, run.seconds <= target);
+    row('dashboard GET / and GET /api/users p95 during it', `${f(run.dashboardPage.p95, 1)} ms / ${f(run.apiPage.p95, 1)} ms (${run.dashboardPage.count} requests)`, `≤ ${TARGETS.pageP95Ms} ms`, Math.max(run.dashboardPage.p95, run.apiPage.p95) <= TARGETS.pageP95Ms);
+    row('frames a stream got in its busiest second', String(run.maxFramesPerSecond), `≤ ${TARGETS.framesPerSecond}`, run.maxFramesPerSecond <= TARGETS.framesPerSecond);
+  };
+  bulk('delete the users a search selects (a job: POST /api/jobs/delete)', result.bulkDelete, result.bulkDelete?.job.deleted ?? 0, TARGETS.delete100kSeconds);
+  bulk('undo it (POST /api/jobs/restore)', result.bulkRestore, result.bulkRestore?.job.restored ?? 0, TARGETS.restore100kSeconds);
   for (const error of result.errors) lines.push('', `Error: ${error}`);
   return lines.join('\n');
 }

@@ -133,14 +133,17 @@ function Actor({ entry }: { entry: ActivityDTO }) {
 
 const count = new Intl.NumberFormat('en-US');
 
-const JOB_VERB: Record<JobDTO['kind'], string> = { import: 'imported', delete: 'deleted', restore: 'restored' };
+const JOB_VERB: Record<JobDTO['kind'], string> = { import: 'imported', delete: 'deleted', role: 'changed the role of', restore: 'restored' };
+/** A user's history entry made by a job: " — imported from staff.csv", " — in a bulk delete of users matching “test”". */
+const JOB_PART: Record<JobDTO['kind'], string> = { import: 'imported from', delete: 'in a bulk delete of', role: 'in a role change of', restore: 'in a restore of' };
 
 /** "Ada Lovelace imported 48,210 users from staff.csv (312 failed)" or "… deleted 12,000 users (users matching “test”)", with the report. */
 function ImportItem({ entry, canRestore }: { entry: Extract<ActivityDTO, { kind: 'imported' }>; canRestore: boolean }) {
   const { job } = entry;
   const verb = JOB_VERB[job.kind];
   const done = job.kind === 'delete' ? job.deleted : job.kind === 'restore' ? job.restored : job.created + job.updated;
-  const ended = job.state === 'cancelled' ? ` — cancelled, what was ${verb} stays` : job.state === 'failed' ? ` — stopped: ${job.error ?? 'failed'}` : '';
+  const past = job.kind === 'role' ? 'changed' : verb;
+  const ended = job.state === 'cancelled' ? ` — cancelled, what was ${past} stays` : job.state === 'failed' ? ` — stopped: ${job.error ?? 'failed'}` : '';
   return (
     <li data-testid="activity-entry" className="space-y-1 px-4 py-3 text-sm">
       <p className="text-gray-900 dark:text-gray-100">
@@ -149,7 +152,7 @@ function ImportItem({ entry, canRestore }: { entry: Extract<ActivityDTO, { kind:
         <span className="text-gray-600 dark:text-gray-300">
           {job.kind === 'import'
             ? `(${count.format(job.created)} new, ${count.format(job.updated)} updated, ${count.format(job.unchanged)} unchanged, ${count.format(job.failed)} failed)`
-            : `(${count.format(job.failed)} not ${verb})`}
+            : `(${count.format(job.failed)} not ${past})`}
           {ended}
         </span>
       </p>
@@ -157,7 +160,7 @@ function ImportItem({ entry, canRestore }: { entry: Extract<ActivityDTO, { kind:
       {job.failed > 0 && (
         <p>
           <a href={job.reportUrl} download className="font-medium text-blue-700 underline dark:text-blue-300">
-            Download the report of {job.kind === 'import' ? 'failed rows' : `users not ${verb}`}
+            Download the report of {job.kind === 'import' ? 'failed rows' : `users not ${past}`}
           </a>
         </p>
       )}
@@ -197,11 +200,7 @@ function ActivityItem({ entry, canRestore }: { entry: ActivityDTO; canRestore: b
         <span className="text-gray-600 dark:text-gray-300">&lt;{entry.user.email}&gt;</span>
         {entry.importedFrom && (
           <span className="text-gray-600 dark:text-gray-300">
-            {entry.kind === 'deleted'
-              ? ` — in a bulk delete of ${entry.importedFrom.fileName}`
-              : entry.kind === 'restored'
-                ? ` — in a restore of ${entry.importedFrom.fileName}`
-                : ` — imported from ${entry.importedFrom.fileName}`}
+            {` — ${JOB_PART[entry.importedFrom.kind]} ${entry.importedFrom.fileName}`}
           </span>
         )}
       </p>

@@ -3,7 +3,7 @@
 import { useFormStatus } from 'react-dom';
 import { Spinner } from '@/components/spinner';
 import { useDeletes } from '@/components/undo-delete';
-import { ROLE_LABEL, ROLES } from '@/lib/shared/roles';
+import { type Role, ROLE_LABEL, ROLES } from '@/lib/shared/roles';
 
 /** The form the rows' checkboxes belong to (their `form` attribute): the table's rows hold forms of their own. */
 export const BULK_DELETE_FORM = 'bulk-delete';
@@ -20,6 +20,7 @@ export function BulkDelete({
   exportHref,
   whole,
   onDeleteWhole,
+  onChangeRoleWhole,
 }: {
   selected: number;
   manage: boolean;
@@ -27,6 +28,7 @@ export function BulkDelete({
   /** The whole view is selected ("all 12,345"): Delete sends it as a job instead of the page's rows. */
   whole: { total: string } | null;
   onDeleteWhole: () => void;
+  onChangeRoleWhole: (to: Role) => void;
 }) {
   const { state, action } = useDeletes();
   return (
@@ -35,11 +37,12 @@ export function BulkDelete({
       action={action}
       onSubmit={(event) => {
         // A prevented submit is not sent to the action (React): the whole view goes as a job.
-        const submitter = (event.nativeEvent as SubmitEvent).submitter;
-        if (whole && submitter?.getAttribute('value') === 'delete') {
-          event.preventDefault();
-          onDeleteWhole();
-        }
+        if (!whole) return;
+        event.preventDefault();
+        const intent = (event.nativeEvent as SubmitEvent).submitter?.getAttribute('value');
+        const to = new FormData(event.currentTarget).get('to');
+        if (intent === 'role' && ROLES.some((role) => role === to)) onChangeRoleWhole(to as Role);
+        else if (intent !== 'role') onDeleteWhole();
       }}
       className="flex flex-wrap items-center gap-2 text-sm"
     >
@@ -47,7 +50,7 @@ export function BulkDelete({
         {whole ? `All ${whole.total} selected` : selected > 0 ? `${selected} selected` : ''}
       </span>
       <Submit intent="delete" idle="Delete selected" busy="Deleting…" className="row-action-delete" />
-      {manage && !whole && (
+      {manage && (
         <>
           <label htmlFor="selection-role" className="sr-only">
             Role for the selected users

@@ -6,6 +6,7 @@ import type { BulkJobState } from '@/lib/browser/use-bulk-job';
 
 const count = new Intl.NumberFormat('en-US');
 const users = (n: number) => `${count.format(n)} ${n === 1 ? 'user' : 'users'}`;
+const RUNNING = { deleting: 'Deleting', restoring: 'Restoring', changing: 'Changing the role of' } as const;
 
 /**
  * A whole view's delete as it runs ("Deleting 12,345 users… 4,000 done", a bar, Cancel), then
@@ -21,7 +22,7 @@ export function BulkJobNotice({ state, onUndo, onCancel }: { state: BulkJobState
     const timer = setTimeout(() => setExpiredAt(at), UNDO_MS);
     return () => clearTimeout(timer);
   }, [at]);
-  const settled = state.phase === 'deleted' || state.phase === 'restored' || state.phase === 'failed';
+  const settled = state.phase === 'deleted' || state.phase === 'restored' || state.phase === 'changed' || state.phase === 'failed';
   const visible = state.phase !== 'idle' && (!settled || expiredAt !== at || held);
   return (
     <div
@@ -35,12 +36,12 @@ export function BulkJobNotice({ state, onUndo, onCancel }: { state: BulkJobState
       className="pointer-events-none fixed inset-x-0 bottom-16 z-10 flex justify-center px-4 text-sm"
     >
       {visible && state.phase === 'failed' && <span className={TOAST}>Could not start: {state.message}</span>}
-      {visible && (state.phase === 'deleting' || state.phase === 'restoring') && (
+      {visible && (state.phase === 'deleting' || state.phase === 'restoring' || state.phase === 'changing') && (
         <span className={`${TOAST} flex flex-wrap items-center gap-2`}>
           <span>
-            {state.phase === 'deleting' ? 'Deleting' : 'Restoring'} {users(state.job.bytes)}… {count.format(state.phase === 'deleting' ? state.job.deleted : state.job.restored)} done
+            {RUNNING[state.phase]} {users(state.job.bytes)}… {count.format(state.job.bytesRead)} done
           </span>
-          <progress max={Math.max(state.job.bytes, 1)} value={state.job.bytesRead} aria-label={state.phase === 'deleting' ? 'Delete progress' : 'Restore progress'} className="w-24" />
+          <progress max={Math.max(state.job.bytes, 1)} value={state.job.bytesRead} aria-label="Progress" className="w-24" />
           <button type="button" onClick={onCancel} className="font-medium text-blue-200 underline focus-visible:outline-2 focus-visible:outline-white">
             Cancel
           </button>
@@ -61,6 +62,12 @@ export function BulkJobNotice({ state, onUndo, onCancel }: { state: BulkJobState
               </button>
             </>
           )}
+        </span>
+      )}
+      {visible && state.phase === 'changed' && (
+        <span className={TOAST}>
+          Changed the role of {users(state.job.updated)} ({state.job.fileName}){state.job.state === 'cancelled' ? ', then cancelled' : ''}.
+          {state.job.failed > 0 && ` ${count.format(state.job.failed)} not changed (the activity has the report).`}
         </span>
       )}
       {visible && state.phase === 'restored' && (

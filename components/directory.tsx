@@ -94,6 +94,11 @@ export function Directory({ initial, view, cursor, access, me = null }: { initia
                 void bulk.deleteView(state.view, selected.whole.atEventId, selected.whole.total);
                 selected.select(NO_SELECTION);
               }}
+              onChangeRoleWhole={(to) => {
+                if (!selected.whole) return;
+                void bulk.changeRoleView(state.view, selected.whole.atEventId, selected.whole.total, to);
+                selected.select(NO_SELECTION);
+              }}
             />
           )}
           <ConnectionStatus status={status} />

@@ -5,16 +5,17 @@ import { useEffect, useRef, useState } from 'react';
 import { IMPORT_PROGRESS_EVENT } from '@/lib/browser/use-directory';
 import type { View } from '@/lib/shared/directory/view';
 import { isFinished, type ImportProgress, type JobDTO } from '@/lib/shared/jobs';
+import type { Role } from '@/lib/shared/roles';
 
 // A whole view deleted from the dashboard ("Select all 12,345 users that match" → "Delete
-// selected"), and its Undo: POST /api/jobs/delete, then POST /api/jobs/restore with the id of the
+// selected", or given a role: "Change role", POST /api/jobs/role), and a delete's Undo: POST /api/jobs/delete, then POST /api/jobs/restore with the id of the
 // delete's activity entry, each a job followed by its progress on the stream (at most a frame a
 // second), with GET /api/jobs/{id} every few seconds for a page that is polling.
 
 export type BulkJobState =
   | { phase: 'idle' }
   /** `entryId`: the delete's activity entry (its last progress event), which its Undo restores. */
-  | { phase: 'deleting' | 'deleted' | 'restoring' | 'restored'; job: JobDTO; entryId: number | null; at: number }
+  | { phase: Running | Ended; job: JobDTO; entryId: number | null; at: number }
   | { phase: 'failed'; message: string; at: number };
 
 const POLL_MS = 3_000;
@@ -27,20 +28,25 @@ async function post(path: string, body: unknown): Promise<JobDTO> {
   return answer.job;
 }
 
+/** A job's phase while it runs, and once it ended. */
+type Running = 'deleting' | 'restoring' | 'changing';
+type Ended = 'deleted' | 'restored' | 'changed';
+const ENDS: Record<Running, Ended> = { deleting: 'deleted', restoring: 'restored', changing: 'changed' };
+const isRunning = (phase: Running | Ended): phase is Running => phase in ENDS;
+
 /** The state with news of its job: running or ended, and (from its last event) the activity entry. */
 function applied(now: BulkJobState, job: JobDTO, entryId: number | null): BulkJobState {
   if (now.phase === 'idle' || now.phase === 'failed' || now.job.id !== job.id) return now;
-  const deleting = now.phase === 'deleting' || now.phase === 'deleted';
   const ended = isFinished(job.state);
-  const phase = deleting ? (ended ? 'deleted' : 'deleting') : ended ? 'restored' : 'restoring';
   // A poll may lag behind the stream: an ended job stays ended.
-  if ((now.phase === 'deleted' || now.phase === 'restored') && !ended) return now;
+  if (!isRunning(now.phase) && !ended) return now;
+  const phase = isRunning(now.phase) && ended ? ENDS[now.phase] : now.phase;
   return { phase, job, entryId: entryId ?? now.entryId, at: phase === now.phase ? now.at : Date.now() };
 }
 
 export function useBulkJob() {
   const [state, setState] = useState<BulkJobState>({ phase: 'idle' });
-  const running = state.phase === 'deleting' || state.phase === 'restoring' ? state.job.id : null;
+  const running = state.phase !== 'idle' && state.phase !== 'failed' && isRunning(state.phase) ? state.job.id : null;
   // Jobs' last progress events seen on the stream (a few): a small job can end, and its last event
   // arrive, before the request that started it is answered.
   const ended = useRef(new Map<string, { job: JobDTO; eventId: number | null }>());
@@ -76,7 +82,7 @@ export function useBulkJob() {
     return () => clearInterval(poll);
   }, [running]);
 
-  const run = async (phase: 'deleting' | 'restoring', path: string, body: unknown) => {
+  const run = async (phase: Running, path: string, body: unknown) => {
     try {
       const job = await post(path, body);
       const end = ended.current.get(job.id);
@@ -90,6 +96,9 @@ export function useBulkJob() {
     state,
     /** Deletes the whole `view` as seen at `atEventId` (when it had `total` users). */
     deleteView: (view: Pick<View, 'q' | 'role'>, atEventId: number, total: number) => run('deleting', '/api/jobs/delete', { q: view.q, role: view.role, atEventId, total }),
+    /** Gives the whole `view` as seen at `atEventId` the role `to` (admins). */
+    changeRoleView: (view: Pick<View, 'q' | 'role'>, atEventId: number, total: number, to: Role) =>
+      run('changing', '/api/jobs/role', { q: view.q, role: view.role, atEventId, total, to }),
     /** Undo: restores what the finished delete took. */
     undo: () => (state.phase === 'deleted' && state.entryId !== null ? run('restoring', '/api/jobs/restore', { eventId: state.entryId }) : Promise.resolve()),
     cancel: () => (running ? fetch(`/api/jobs/${running}/cancel`, { method: 'POST' }).then(() => undefined) : Promise.resolve()),

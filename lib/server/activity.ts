@@ -6,6 +6,7 @@ import { ValidationError } from './errors';
 import { newestEventId, toHubEvent } from '@/lib/server/events/event-log';
 import { principalUserId } from '@/lib/shared/principal';
 import { fieldErrorsOf, USER_FIELDS, userIdSchema } from '@/lib/shared/validation';
+import { JOB_KINDS } from '@/lib/shared/jobs';
 
 // The activity: the event log read as an audit trail, newest first, a page at a time.
 
@@ -23,7 +24,7 @@ const KIND = { user_created: 'created', user_updated: 'edited', user_deleted: 'd
 
 type Row = { id: number; type: string; data: string; previous: string | null; principal: string; createdAt: Date; jobId: string | null };
 
-function toActivity(row: Row, names: Map<number, string>, files: Map<string, string>): ActivityDTO {
+function toActivity(row: Row, names: Map<number, string>, files: Map<string, { fileName: string; kind: string }>): ActivityDTO {
   const event = toHubEvent(row);
   const actorId = principalUserId(row.principal);
   const actorName = actorId === null ? undefined : names.get(actorId);
@@ -36,7 +37,8 @@ function toActivity(row: Row, names: Map<number, string>, files: Map<string, str
       if (event.previous[field] !== event.user[field]) changes.push({ field, from: event.previous[field], to: event.user[field] });
     }
   }
-  const importedFrom = row.jobId === null ? null : { jobId: row.jobId, fileName: files.get(row.jobId) ?? '' };
+  const job = row.jobId === null ? undefined : files.get(row.jobId);
+  const importedFrom = row.jobId === null ? null : { jobId: row.jobId, fileName: job?.fileName ?? '', kind: JOB_KINDS.find((kind) => kind === job?.kind) ?? 'import' };
   return { ...base, kind: KIND[event.type], user: event.user, changes, importedFrom };
 }
 
@@ -59,10 +61,10 @@ export async function listActivity({ user, cursor, limit }: ActivityParams): Pro
     const actorIds = [...new Set(page.map((row) => principalUserId(row.principal)).filter((id) => id !== null))];
     const actors = actorIds.length === 0 ? [] : await db.user.findMany({ where: { id: { in: actorIds } }, select: { id: true, name: true } });
     const names = new Map(actors.map((actor) => [actor.id, actor.name]));
-    // The files this page's imported rows came from: one read of at most a page of job ids.
+    // The jobs (imports, bulk changes) this page's rows came from: one read of at most a page of job ids.
     const jobIds = [...new Set(page.map((row) => row.jobId).filter((id) => id !== null))];
-    const jobs = jobIds.length === 0 ? [] : await db.job.findMany({ where: { id: { in: jobIds } }, select: { id: true, fileName: true } });
-    const files = new Map(jobs.map((job) => [job.id, job.fileName]));
+    const jobs = jobIds.length === 0 ? [] : await db.job.findMany({ where: { id: { in: jobIds } }, select: { id: true, fileName: true, kind: true } });
+    const files = new Map(jobs.map((job) => [job.id, { fileName: job.fileName, kind: job.kind }]));
     const entries = page.map((row) => toActivity(row, names, files));
     const last = entries.at(-1);
     return { entries, nextCursor: rows.length > limit && last ? String(last.id) : null, lastEventId };

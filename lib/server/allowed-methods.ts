@@ -15,6 +15,7 @@ const ROUTES: [path: RegExp, methods: string[]][] = [
   [/^\/api\/users\/[^/]+\/sessions$/, ['DELETE']],
   [/^\/api\/jobs\/delete$/, ['POST']],
   [/^\/api\/jobs\/restore$/, ['POST']],
+  [/^\/api\/jobs\/role$/, ['POST']],
   [/^\/api\/jobs\/[^/]+$/, ['GET']],
   [/^\/api\/jobs\/[^/]+\/cancel$/, ['POST']],
   [/^\/api\/jobs\/[^/]+\/report$/, ['GET']],

@@ -2,6 +2,8 @@
 // — its search and role filter, and the event id its page was read at (users added after it are left
 // alone). Safe to import on the client.
 import { viewParamsSchema } from './directory/view';
+import type { Role } from './roles';
+import { roleSchema } from './validation';
 import { z } from './zod';
 
 /** The most ids one bulk action names; past that, name the view. */
@@ -38,3 +40,14 @@ export type BulkSelection = z.infer<typeof idsSchema> | z.infer<typeof viewSchem
 
 /** POST /api/jobs/restore: the id of a delete's activity entry (GET /api/activity's `id`). */
 export const restoreRequestSchema = z.strictObject({ eventId: whole('eventId must be the id of a delete’s activity entry') });
+
+/** POST /api/jobs/role: a selection (`{ids}` or a view), and the role its users get. */
+export const roleChangeSchema = z.unknown().transform((body, context): BulkSelection & { to: Role } => {
+  const { to, ...selection } = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : { to: undefined };
+  const role = roleSchema.safeParse(to);
+  const parsed = bulkSelectionSchema.safeParse(selection);
+  if (role.success && parsed.success) return { ...parsed.data, to: role.data };
+  if (!role.success) context.addIssue({ code: 'custom', message: role.error.issues[0]?.message ?? 'to must be a role', path: ['to'] });
+  if (!parsed.success) for (const issue of parsed.error.issues) context.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+  return z.NEVER;
+});

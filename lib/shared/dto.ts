@@ -1,6 +1,6 @@
 // What crosses the wire and reaches client components: plain JSON, never Prisma rows. The data
 // layer, the API, the stream and the browser all speak these types. Safe to import on the client.
-import type { ImportProgress, JobDTO } from './jobs';
+import type { ImportProgress, JobDTO, JobKind } from './jobs';
 import type { UserField, UserInput } from './validation';
 
 /** A user: its fields (the one schema's, lib/shared/validation.ts; all present once stored) and what the data layer keeps. */
@@ -75,7 +75,7 @@ export type ActivityDTO = {
       /** What an edit changed (empty for creates and deletes). */
       changes: FieldChange[];
       /** The CSV import that made the change (a user's history names it), or null. */
-      importedFrom: { jobId: string; fileName: string } | null;
+      importedFrom: { jobId: string; fileName: string; kind: JobKind } | null;
     }
   // A CSV import, once, when it ended: its counts and its report (its rows are in their users' histories).
   | { kind: 'imported'; job: JobDTO }

@@ -5,8 +5,8 @@
 export const JOB_STATES = ['queued', 'running', 'done', 'cancelled', 'failed'] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
-/** What a job does: import a CSV file, delete a selection of users (a view, or ids), or restore the users of a delete. */
-export const JOB_KINDS = ['import', 'delete', 'restore'] as const;
+/** What a job does: import a CSV file, delete a selection of users (a view, or ids) or change their role, or restore the users of a delete. */
+export const JOB_KINDS = ['import', 'delete', 'role', 'restore'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 /** A job's state and counts. */

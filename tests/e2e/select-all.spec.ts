@@ -2,7 +2,7 @@
 // progress notice, users added after the view was seen left alone, and an Undo that brings them all
 // back — while another browser watches the directory follow.
 import AxeBuilder from '@axe-core/playwright';
-import { countText, createUser, createUsers, dashboard, expect, test, uniqueEmail } from './fixtures';
+import { countText, createUser, createUsers, dashboard, expect, listPage, test, uniqueEmail } from './fixtures';
 
 test.describe.configure({ timeout: 90_000 });
 
@@ -63,4 +63,18 @@ test('Restore all on a bulk delete’s activity entry brings its users back', as
   await expect(page.getByTestId('activity-entry').filter({ hasText: 'restored 55 users (users matching “again”)' })).toHaveCount(1, { timeout: 30_000 });
   await page.goto('/?q=again');
   await expect(ui.count).toHaveText(countText(55, 'again'));
+});
+
+test('Change role on all that match gives the whole view the role, as a job', async ({ page, api }) => {
+  await createUsers(api, 'Rolewide', 55);
+  const ui = dashboard(page);
+  await page.goto('/?q=rolewide&sort=name&order=asc');
+  await expect(ui.connection).toHaveText('Connected (SSE)');
+  await ui.selectPage.check();
+  await page.getByRole('button', { name: 'Select all 55 users that match “rolewide”' }).click();
+  await page.getByLabel('Role for the selected users').selectOption('editor');
+  await page.getByRole('button', { name: 'Change role' }).click();
+  await expect(page.getByTestId('bulk-job-notice')).toHaveText('Changed the role of 55 users (users matching “rolewide” → Editor).', { timeout: 30_000 });
+  await expect(ui.row('Rolewide 001').locator('td[data-column="role"]')).toHaveText('Editor');
+  expect((await listPage(api, { q: 'rolewide', role: 'editor' })).total).toBe(55);
 });

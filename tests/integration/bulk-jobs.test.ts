@@ -91,7 +91,7 @@ for (const database of ['SQLite', 'PostgreSQL'] as const) {
       const seenUser = seen.users[7]!;
       expect((await fetchUser(server.url, seenUser.id)).status).toBe(404);
       const history = (await (await fetch(`${server.url}/api/activity?user=${seenUser.id}`, { headers: authHeaders() })).json()) as ActivityPageDTO;
-      expect(history.entries[0]).toMatchObject({ kind: 'deleted', importedFrom: { fileName: `users matching “${tag}”` } });
+      expect(history.entries[0]).toMatchObject({ kind: 'deleted', importedFrom: { fileName: `users matching “${tag}”`, kind: 'delete' } });
       const back = await post(`/api/users/${seenUser.id}/restore`, {});
       expect(back.status).toBe(201);
       expect((await back.json()) as UserDTO).toMatchObject({ id: seenUser.id, email: seenUser.email, createdAt: seenUser.createdAt });
@@ -143,6 +143,50 @@ for (const database of ['SQLite', 'PostgreSQL'] as const) {
         [String(roled.id), 'role', 'Only an admin can give, change or take away access.'],
       ]);
     });
+
+    it('changes the role of a view as seen (admins only), one edit per user, the last admin kept', async () => {
+      const tag = uniqueEmail('role').split('@')[0]!;
+      await imported(tag, 600);
+      const seen = await listPage(server.url, { q: tag });
+      const later = await createUser(server.url, `${tag} later`, `${tag}-later@example.com`);
+      const stream = await SseClient.connect(`${server.url}/events`);
+      let done: JobDTO;
+      try {
+        await stream.next(); // connected
+        const response = await post('/api/jobs/role', { q: tag, role: '', atEventId: seen.lastEventId, total: seen.total, to: 'viewer' });
+        expect(response.status, await response.clone().text()).toBe(202);
+        done = await finished(((await response.json()) as { job: JobDTO }).job.id);
+        expect(done).toMatchObject({ kind: 'role', state: 'done', updated: 600, unchanged: 0, failed: 0, fileName: `users matching “${tag}” → Viewer` });
+        await eventually(
+          async () => stream.messages.filter((message) => message.event === 'users_imported' && (JSON.parse(message.data) as { job: JobDTO }).job.id === done.id),
+          (frames) => frames.some((frame) => (JSON.parse(frame.data) as { job: JobDTO }).job.state === 'done'),
+        );
+        expect(stream.messages.filter((message) => message.event === 'user_updated')).toEqual([]);
+      } finally {
+        stream.close();
+      }
+      expect((await listPage(server.url, { q: tag, role: 'viewer' })).total).toBe(600);
+      expect(((await (await fetchUser(server.url, later.id)).json()) as UserDTO).role).toBe('none');
+      const someone = seen.users[0]!;
+      const history = (await (await fetch(`${server.url}/api/activity?user=${someone.id}`, { headers: authHeaders() })).json()) as ActivityPageDTO;
+      expect(history.entries[0]).toMatchObject({ kind: 'edited', changes: [{ field: 'role', from: 'none', to: 'viewer' }], importedFrom: { jobId: done.id, kind: 'role' } });
+      // Again: everyone has it already, so nothing changes.
+      const again = await finished(((await (await post('/api/jobs/role', { ids: seen.users.map((user) => user.id), to: 'viewer' })).json()) as { job: JobDTO }).job.id);
+      expect(again).toMatchObject({ updated: 0, unchanged: seen.users.length });
+
+      // Every admin made a viewer: all but the last.
+      const admins = (await listPage(server.url, { role: 'admin', limit: 200 })).users;
+      const demoted = await finished(((await (await post('/api/jobs/role', { ids: admins.map((user) => user.id), to: 'viewer' })).json()) as { job: JobDTO }).job.id);
+      expect(demoted).toMatchObject({ updated: admins.length - 1, failed: 1 });
+      expect((await listPage(server.url, { role: 'admin' })).total).toBe(1);
+
+      // Editors may not; a bad role is a 400 naming `to`.
+      expect((await post('/api/jobs/role', { ids: [someone.id], to: 'admin' }, authHeaders({ bearer: EDITOR }))).status).toBe(403);
+      const bad = await post('/api/jobs/role', { ids: [someone.id], to: 'owner' });
+      expect(bad.status).toBe(400);
+      expect(Object.keys(((await bad.json()) as { fieldErrors: Record<string, string[]> }).fieldErrors)).toEqual(['to']);
+      expect(((await (await fetchUser(server.url, someone.id)).json()) as UserDTO).role).toBe('viewer');
+    }, 120_000);
 
     it('refuses a bad selection with a 400 that names the field, and a viewer with a 403; nothing starts', async () => {
       const kept = await createUser(server.url, 'Kept Safe', uniqueEmail('kept'));

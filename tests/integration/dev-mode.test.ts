@@ -90,7 +90,7 @@ describe('the development server, opened as people open it', () => {
       await page.getByRole('textbox', { name: 'Name' }).fill('Live Dev');
       await page.getByRole('textbox', { name: 'Email' }).fill(`live-${host.replaceAll('.', '-')}@example.com`);
       await page.getByRole('button', { name: 'Add user' }).click();
-      await page.getByRole('cell', { name: `live-${host.replaceAll('.', '-')}@example.com` }).waitFor({ timeout: 10_000 });
+      await page.getByRole('gridcell', { name: `live-${host.replaceAll('.', '-')}@example.com` }).waitFor({ timeout: 10_000 });
     } finally {
       await browser.close();
     }

@@ -11,6 +11,7 @@ import { receiveCsv, uploadName } from './upload';
 export { currentImportOf, jobFor, requestCancel } from './store';
 export { startDelete } from './delete-job';
 export { startRestore } from './restore-job';
+export { startRoleChange } from './role-job';
 export { jobReport } from './report';
 
 /** Takes a CSV upload (checked before any row is written), queues its import and returns the job. */

@@ -25,8 +25,9 @@ export function toJobDTO(row: Job): JobDTO {
     bytesRead: row.bytesRead,
     read: row.read,
     created: row.created,
-    // The table's `updated` column counts what a job changed: the users a delete deleted, a restore restored.
-    updated: kind === 'import' ? row.updated : 0,
+    // The table's `updated` column counts what a job changed: the users an import or a role change
+    // updated, a delete deleted, a restore restored.
+    updated: kind === 'import' || kind === 'role' ? row.updated : 0,
     deleted: kind === 'delete' ? row.updated : 0,
     restored: kind === 'restore' ? row.updated : 0,
     unchanged: row.unchanged,

@@ -8,7 +8,7 @@ import type { JobDTO, JobState } from '@/lib/shared/jobs';
 import { giveWay, PROGRESS_MS, whetherToGoOn } from './runner';
 import { toJobDTO } from './store';
 
-// The loop a job over many users runs (a delete, a restore): a batch at a time, each one transaction
+// The loop a job over many users runs (a delete, a restore, a role change): a batch at a time, each one transaction
 // that ends with the job's progress event at most once a second; between batches it gives way to
 // requests, heeds Cancel, and takes its cost from the starter's allowance; at the end, one last
 // progress event, which the activity lists.
@@ -35,13 +35,13 @@ export type Batch<T> = (items: T[], options: { progress: boolean; sinceLast: num
 
 /**
  * Runs the queued job `jobId` over `batches`, each handled by `handle`; `count` names what the final
- * progress event counts ('deleted' or 'restored'); `cancelled` is what a Cancel leaves behind.
+ * progress event counts ('deleted', 'restored' or 'updated'); `cancelled` is what a Cancel leaves behind.
  */
 export async function runUserJob<T>(
   jobId: string,
   batches: AsyncIterable<T[]>,
   handle: Batch<T>,
-  { actor, rateKey, count, cancelled }: { actor: Actor; rateKey: string; count: 'deleted' | 'restored'; cancelled: string },
+  { actor, rateKey, count, cancelled }: { actor: Actor; rateKey: string; count: 'deleted' | 'restored' | 'updated'; cancelled: string },
 ): Promise<JobDTO> {
   const { count: starting } = await db.job.updateMany({ where: { id: jobId, state: 'queued' }, data: { state: 'running', startedAt: new Date(), heartbeatAt: new Date() } });
   const current = async () => toJobDTO(await db.job.findUniqueOrThrow({ where: { id: jobId } }));
