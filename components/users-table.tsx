@@ -136,7 +136,9 @@ export function UsersTable({
                       </span>
                     )}
                   </td>
-                  <td className="user-cell break-all text-gray-700 dark:text-gray-300">{user.email}</td>
+                  <td className="user-cell break-all text-gray-700 dark:text-gray-300" data-column="email">
+                    {user.email}
+                  </td>
                   <td className="user-cell" data-column="role">
                     <RoleBadge role={user.role} />
                   </td>

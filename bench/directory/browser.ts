@@ -30,8 +30,9 @@ export const PROBE = `(() => {
   bench.snapshot = () => ({
     rows: [...document.querySelectorAll('tbody tr[data-user-id]:not([aria-hidden="true"])')].map((row) => ({
       id: Number(row.getAttribute('data-user-id')),
-      name: row.cells[0] ? row.cells[0].textContent : '',
-      email: row.cells[1] ? row.cells[1].textContent : '',
+      // By column, not by position: a writer's rows begin with a checkbox cell.
+      name: (row.querySelector('td[data-column="name"]') || {}).textContent || '',
+      email: (row.querySelector('td[data-column="email"]') || {}).textContent || '',
     })),
     hidden: [...document.querySelectorAll('tbody tr[data-user-id][aria-hidden="true"]')].map((row) => Number(row.getAttribute('data-user-id'))),
     count: (document.querySelector('[data-testid="user-count"]') || {}).textContent || '',

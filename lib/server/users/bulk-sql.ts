@@ -69,3 +69,34 @@ export async function insertEvents(tx: Tx, events: NewEvent[], at: Date): Promis
     at,
   );
 }
+
+/** A user as restored: the inserted fields and keys, and the id, created time and version they had. */
+export type RestoredUser = NewUser & { id: number; createdAt: Date; version: number };
+
+/** Inserts users with the ids, created times and versions they had (a restore), updated at `at`. */
+export async function insertRestored(tx: Tx, users: RestoredUser[], at: Date): Promise<void> {
+  const first = users[0];
+  if (!first) return;
+  const names = (Object.keys(first) as (keyof RestoredUser)[]).filter((name): name is keyof NewUser => !['id', 'createdAt', 'version'].includes(name));
+  const columns = ['"id"', ...names.map((name) => `"${name}"`), '"createdAt"', '"updatedAt"', '"version"'].join(', ');
+  if (provider === 'sqlite') {
+    await tx.$executeRawUnsafe(
+      `INSERT INTO "User" (${columns}) VALUES ${placeholders(users.length, names.length + 4)}`,
+      ...users.flatMap((user) => [user.id, ...names.map((name) => user[name]), sqliteTime(user.createdAt), sqliteTime(at), user.version]),
+    );
+    return;
+  }
+  const n = names.length;
+  await tx.$executeRawUnsafe(
+    `INSERT INTO "User" (${columns})
+     SELECT u.id, ${names.map((name) => `u."${name}"`).join(', ')}, u."createdAt" AT TIME ZONE 'UTC', $${n + 4}, u.version
+     FROM unnest($1::int[], ${names.map((_, i) => `$${i + 2}::text[]`).join(', ')}, $${n + 2}::timestamptz[], $${n + 3}::int[])
+       AS u(id, ${names.map((name) => `"${name}"`).join(', ')}, "createdAt", version)`,
+    users.map((user) => user.id),
+    ...names.map((name) => users.map((user) => user[name])),
+    // As ISO text with its Z, read as UTC whatever the session's time zone (the columns hold UTC).
+    users.map((user) => user.createdAt.toISOString()),
+    users.map((user) => user.version),
+    at,
+  );
+}
