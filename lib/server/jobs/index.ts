@@ -5,8 +5,9 @@ import { startImport } from './runner';
 import { createJob } from './store';
 import { receiveCsv, uploadName } from './upload';
 
-// Jobs: work that runs on the server after its request is answered (a CSV import), followed over
-// GET /api/jobs/{id} and the stream's `users_imported` progress. The routes and the dashboard use this.
+// Jobs: work that runs on the server after its request is answered (a CSV import; a bulk delete,
+// role change or restore), followed over GET /api/jobs/{id} and the stream's `users_imported`
+// progress (the one frame type of every job's progress). The routes and the dashboard use this.
 
 export { currentImportOf, jobFor, requestCancel } from './store';
 export { startDelete } from './delete-job';
