@@ -1,14 +1,12 @@
 import 'server-only';
 import { db } from '@/lib/server/db';
-import { sessionRelay, takeSessions } from '@/lib/server/auth/sessions';
-import { hub } from '@/lib/server/events';
-import { type Actor, appendImportProgress, lockEventOrder } from '@/lib/server/events/event-log';
-import { toJobDTO } from '@/lib/server/jobs/store';
+import { takeSessions } from '@/lib/server/auth/sessions';
+import { type Actor, lockEventOrder } from '@/lib/server/events/event-log';
 import type { JobDTO } from '@/lib/shared/jobs';
 import { ADMINS_ONLY_MESSAGE, asRole, canManageAccess, LAST_ADMIN_MESSAGE } from '@/lib/shared/roles';
-import { insertEvents, type NewEvent } from './bulk-sql';
 import { toDTO, userSelect } from './fields';
 import type { RowFailure } from './import';
+import { afterBatch, type Change, recordBatch } from './job-batch';
 
 // A delete job's batch (lib/server/jobs/delete-job.ts): its users go in one transaction, each with
 // an event of its own that keeps them as they were (their history, and what a restore brings
@@ -25,7 +23,7 @@ export async function deleteBatch(
   ids: number[],
   cutoff: Date | null,
   actor: Actor,
-  { progress, sinceLast }: { progress: boolean; sinceLast: number },
+  options: { progress: boolean; sinceLast: number },
 ): Promise<{ deleted: number; job: JobDTO }> {
   const done = await db.$transaction(
     async (tx) => {
@@ -46,30 +44,12 @@ export async function deleteBatch(
       const endedSessions: string[] = [];
       for (const user of going) if (user.role !== 'none') endedSessions.push(...(await takeSessions(tx, user.id)));
       await tx.user.deleteMany({ where: { id: { in: going.map((user) => user.id) } } });
-      const events: NewEvent[] = going.map((user) => ({
-        type: 'user_deleted',
-        userId: user.id,
-        data: JSON.stringify(user),
-        previous: null,
-        principal: actor.principal,
-        requestId: actor.requestId,
-        jobId,
-        listed: false,
-      }));
-      await insertEvents(tx, events, new Date());
-      if (failures.length > 0) await tx.jobFailure.createMany({ data: failures.map((failure) => ({ jobId, ...failure })) });
-      const job = toJobDTO(
-        await tx.job.update({
-          where: { id: jobId },
-          data: { read: { increment: rows.length }, bytesRead: { increment: rows.length }, updated: { increment: going.length }, failed: { increment: failures.length } },
-        }),
-      );
-      if (progress) await appendImportProgress(tx, { importId: jobId, created: 0, updated: 0, deleted: sinceLast + going.length, job }, actor, false);
+      const changes = going.map((user): Change => ({ type: 'user_deleted', user }));
+      const job = await recordBatch(tx, jobId, actor, { changes, failures, read: rows.length, counted: 'deleted' }, options);
       return { deleted: going.length, job, endedSessions };
     },
     { timeout: 60_000 },
   );
-  if (done.endedSessions.length > 0) await sessionRelay.endSessions(done.endedSessions);
-  if (progress) await hub.ring(actor.sessionId ?? undefined);
+  await afterBatch(actor, options.progress, { ended: done.endedSessions });
   return { deleted: done.deleted, job: done.job };
 }

@@ -1,15 +1,14 @@
 import 'server-only';
 import { db } from '@/lib/server/db';
-import { hub } from '@/lib/server/events';
-import { type Actor, appendImportProgress, lockEventOrder } from '@/lib/server/events/event-log';
-import { toJobDTO } from '@/lib/server/jobs/store';
+import { type Actor, lockEventOrder } from '@/lib/server/events/event-log';
 import type { UserDTO } from '@/lib/shared/dto';
 import type { JobDTO } from '@/lib/shared/jobs';
 import { ADMINS_ONLY_MESSAGE, canManageAccess } from '@/lib/shared/roles';
 import { userFieldsOf } from '@/lib/shared/validation';
-import { insertEvents, insertRestored, type NewEvent } from './bulk-sql';
+import { insertRestored } from './bulk-sql';
 import { derivedKeys } from './fields';
 import type { RowFailure } from './import';
+import { afterBatch, type Change, recordBatch } from './job-batch';
 import { ALREADY_HERE_MESSAGE } from './write';
 
 // A restore job's batch (lib/server/jobs/restore-job.ts): users as their deletes recorded them, back
@@ -23,8 +22,8 @@ import { ALREADY_HERE_MESSAGE } from './write';
  * failure line naming their id, and the others come back. With `progress`, ends with the job's
  * progress event counting those restored since the last (`sinceLast` + these).
  */
-export async function restoreBatch(jobId: string, users: UserDTO[], actor: Actor, { progress, sinceLast }: { progress: boolean; sinceLast: number }): Promise<{ restored: number; job: JobDTO }> {
-  return db.$transaction(
+export async function restoreBatch(jobId: string, users: UserDTO[], actor: Actor, options: { progress: boolean; sinceLast: number }): Promise<{ restored: number; job: JobDTO }> {
+  const done = await db.$transaction(
     async (tx) => {
       await lockEventOrder(tx);
       const here = new Set((await tx.user.findMany({ where: { id: { in: users.map((user) => user.id) } }, select: { id: true }, take: users.length })).map((row) => row.id));
@@ -53,30 +52,12 @@ export async function restoreBatch(jobId: string, users: UserDTO[], actor: Actor
         }),
         at,
       );
-      const events: NewEvent[] = back.map((user) => ({
-        type: 'user_restored',
-        userId: user.id,
-        data: JSON.stringify({ ...user, updatedAt: at.toISOString() }),
-        previous: null,
-        principal: actor.principal,
-        requestId: actor.requestId,
-        jobId,
-        listed: false,
-      }));
-      await insertEvents(tx, events, at);
-      if (failures.length > 0) await tx.jobFailure.createMany({ data: failures.map((failure) => ({ jobId, ...failure })) });
-      const job = toJobDTO(
-        await tx.job.update({
-          where: { id: jobId },
-          data: { read: { increment: users.length }, bytesRead: { increment: users.length }, updated: { increment: back.length }, failed: { increment: failures.length } },
-        }),
-      );
-      if (progress) await appendImportProgress(tx, { importId: jobId, created: 0, updated: 0, restored: sinceLast + back.length, job }, actor, false);
+      const changes = back.map((user): Change => ({ type: 'user_restored', user: { ...user, updatedAt: at.toISOString() } }));
+      const job = await recordBatch(tx, jobId, actor, { changes, failures, read: users.length, counted: 'restored' }, options);
       return { restored: back.length, job };
     },
     { timeout: 60_000 },
-  ).then(async (done) => {
-    if (progress) await hub.ring(actor.sessionId ?? undefined);
-    return done;
-  });
+  );
+  await afterBatch(actor, options.progress);
+  return done;
 }

@@ -1,14 +1,12 @@
 import 'server-only';
 import { db } from '@/lib/server/db';
-import { sessionIdsOf, sessionRelay, takeSessions } from '@/lib/server/auth/sessions';
-import { hub } from '@/lib/server/events';
-import { type Actor, appendImportProgress, lockEventOrder } from '@/lib/server/events/event-log';
-import { toJobDTO } from '@/lib/server/jobs/store';
+import { sessionIdsOf, takeSessions } from '@/lib/server/auth/sessions';
+import { type Actor, lockEventOrder } from '@/lib/server/events/event-log';
 import type { JobDTO } from '@/lib/shared/jobs';
 import { LAST_ADMIN_MESSAGE, type Role } from '@/lib/shared/roles';
-import { insertEvents, type NewEvent } from './bulk-sql';
 import { toDTO, userSelect } from './fields';
 import type { RowFailure } from './import';
+import { afterBatch, type Change, recordBatch } from './job-batch';
 
 // A role-change job's batch (lib/server/jobs/role-job.ts): its users get the role `to` in one
 // transaction, each with an edit event of its own (their history says who changed it, and in which
@@ -26,7 +24,7 @@ export async function roleBatch(
   cutoff: Date | null,
   to: Role,
   actor: Actor,
-  { progress, sinceLast }: { progress: boolean; sinceLast: number },
+  options: { progress: boolean; sinceLast: number },
 ): Promise<{ changed: number; job: JobDTO }> {
   const done = await db.$transaction(
     async (tx) => {
@@ -53,37 +51,12 @@ export async function roleBatch(
       const at = new Date();
       // Only the role changes: the keys derived from the name and email (fields.ts) stay as they are.
       await tx.user.updateMany({ where: { id: { in: going.map((user) => user.id) } }, data: { role: to, updatedAt: at, version: { increment: 1 } } });
-      const events: NewEvent[] = going.map((previous) => ({
-        type: 'user_updated',
-        userId: previous.id,
-        data: JSON.stringify({ ...previous, role: to, updatedAt: at.toISOString(), version: previous.version + 1 }),
-        previous: JSON.stringify(previous),
-        principal: actor.principal,
-        requestId: actor.requestId,
-        jobId,
-        listed: false,
-      }));
-      await insertEvents(tx, events, at);
-      if (failures.length > 0) await tx.jobFailure.createMany({ data: failures.map((failure) => ({ jobId, ...failure })) });
-      const job = toJobDTO(
-        await tx.job.update({
-          where: { id: jobId },
-          data: {
-            read: { increment: rows.length },
-            bytesRead: { increment: rows.length },
-            updated: { increment: going.length },
-            unchanged: { increment: rows.length - changing.length },
-            failed: { increment: failures.length },
-          },
-        }),
-      );
-      if (progress) await appendImportProgress(tx, { importId: jobId, created: 0, updated: sinceLast + going.length, job }, actor, false);
+      const changes = going.map((previous): Change => ({ type: 'user_updated', user: { ...previous, role: to, updatedAt: at.toISOString(), version: previous.version + 1 }, previous }));
+      const job = await recordBatch(tx, jobId, actor, { changes, failures, read: rows.length, unchanged: rows.length - changing.length, counted: 'updated' }, options);
       return { changed: going.length, job, endedSessions, changedSessions };
     },
     { timeout: 60_000 },
   );
-  if (done.endedSessions.length > 0) await sessionRelay.endSessions(done.endedSessions);
-  if (done.changedSessions.length > 0) await sessionRelay.changedSessions(done.changedSessions);
-  if (progress) await hub.ring(actor.sessionId ?? undefined);
+  await afterBatch(actor, options.progress, { ended: done.endedSessions, changed: done.changedSessions });
   return { changed: done.changed, job: done.job };
 }
