@@ -44,6 +44,9 @@ export async function restoreBatch(jobId: string, users: UserDTO[], actor: Actor
       }
       const at = new Date();
       // One statement (bulk-sql.ts), as an import inserts: Prisma's createMany spends most of a batch building its rows.
+      // In id order: SQLite's search index (FTS5) writes out what it holds whenever a rowid comes
+      // lower than the one before, so the read’s newest-first order made a segment per user (twice the time in all).
+      back.sort((a, b) => a.id - b.id);
       await insertRestored(
         tx,
         back.map((user) => {
