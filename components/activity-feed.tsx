@@ -5,7 +5,7 @@ import { useActionState, useCallback, useEffect, useRef, useState } from 'react'
 import { restoreAll, type RestoreAllState, restoreUser, type RestoreUserState } from '@/app/actions';
 import useSWR from 'swr';
 import type { ActivityDTO, ActivityPageDTO, UserDTO } from '@/lib/shared/dto';
-import type { JobDTO } from '@/lib/shared/jobs';
+import { JOB_PART, type JobDTO } from '@/lib/shared/jobs';
 import { asRole, ROLE_LABEL } from '@/lib/shared/roles';
 import type { LiveStatus } from '@/lib/browser/event-source';
 import { SignedOutError } from '@/lib/browser/fetch-page';
@@ -14,8 +14,11 @@ import { ConnectionStatus } from '@/components/connection-status';
 
 const POLL_MS = 5_000;
 
+/** Which changes: every one, one user's, or one job's users. */
+export type ActivityFilter = { user?: number; job?: string };
+
 /** `canRestore`: the reader may write, so a delete's entry offers Restore (the server checks again). */
-type Props = { initial: ActivityPageDTO; user: number | null; cursor: number | null; canRestore: boolean };
+type Props = { initial: ActivityPageDTO; filter: ActivityFilter; cursor: number | null; canRestore: boolean };
 
 async function fetchActivity(url: string): Promise<ActivityPageDTO> {
   const response = await fetch(url, { headers: { Accept: 'application/json' }, cache: 'no-store' });
@@ -24,9 +27,10 @@ async function fetchActivity(url: string): Promise<ActivityPageDTO> {
   return (await response.json()) as ActivityPageDTO;
 }
 
-const query = (user: number | null, cursor: number | string | null) => {
+const query = ({ user, job }: ActivityFilter, cursor: number | string | null) => {
   const params = new URLSearchParams();
   if (user) params.set('user', String(user));
+  else if (job) params.set('job', job);
   if (cursor) params.set('cursor', String(cursor));
   const search = params.toString();
   return search ? `?${search}` : '';
@@ -36,7 +40,7 @@ const query = (user: number | null, cursor: number | string | null) => {
  * The activity, live: the first page follows the shared stream (each change refetches the page,
  * which carries who made it); older pages stay as they were read. Polls while the stream is down.
  */
-export function ActivityFeed({ initial, user, cursor, canRestore }: Props) {
+export function ActivityFeed({ initial, filter, cursor, canRestore }: Props) {
   const [page, setPage] = useState(initial);
   const [status, setStatus] = useState<LiveStatus>('connecting');
   const [announcement, setAnnouncement] = useState('');
@@ -44,7 +48,7 @@ export function ActivityFeed({ initial, user, cursor, canRestore }: Props) {
   useEffect(() => {
     latest.current = page;
   }, [page]);
-  const url = `/api/activity${query(user, cursor)}`;
+  const url = `/api/activity${query(filter, cursor)}`;
   const live = cursor === null;
 
   const show = useCallback((next: ActivityPageDTO) => {
@@ -91,7 +95,7 @@ export function ActivityFeed({ initial, user, cursor, canRestore }: Props) {
         {announcement}
       </p>
       {page.entries.length === 0 ? (
-        <p className="text-sm text-gray-600 dark:text-gray-300">No changes on record{user ? ' for this user' : ''}.</p>
+        <p className="text-sm text-gray-600 dark:text-gray-300">No changes on record{filter.user ? ' for this user' : filter.job ? ' for this job' : ''}.</p>
       ) : (
         <ol className="divide-y divide-gray-200 rounded-lg border border-gray-200 bg-white shadow-sm dark:divide-gray-700 dark:border-gray-700 dark:bg-gray-800">
           {page.entries.map((entry) => (
@@ -101,14 +105,14 @@ export function ActivityFeed({ initial, user, cursor, canRestore }: Props) {
       )}
       <nav aria-label="Activity pages" className="flex justify-between text-sm font-medium">
         {cursor !== null ? (
-          <Link href={`/activity${query(user, null)}`} className="text-blue-700 underline dark:text-blue-300">
+          <Link href={`/activity${query(filter, null)}`} className="text-blue-700 underline dark:text-blue-300">
             Newest
           </Link>
         ) : (
           <span />
         )}
         {page.nextCursor && (
-          <Link href={`/activity${query(user, page.nextCursor)}`} className="text-blue-700 underline dark:text-blue-300">
+          <Link href={`/activity${query(filter, page.nextCursor)}`} className="text-blue-700 underline dark:text-blue-300">
             Older
           </Link>
         )}
@@ -134,8 +138,6 @@ function Actor({ entry }: { entry: ActivityDTO }) {
 const count = new Intl.NumberFormat('en-US');
 
 const JOB_VERB: Record<JobDTO['kind'], string> = { import: 'imported', delete: 'deleted', role: 'changed the role of', restore: 'restored' };
-/** A user's history entry made by a job: " — imported from staff.csv", " — in a bulk delete of users matching “test”". */
-const JOB_PART: Record<JobDTO['kind'], string> = { import: 'imported from', delete: 'in a bulk delete of', role: 'in a role change of', restore: 'in a restore of' };
 
 /** "Ada Lovelace imported 48,210 users from staff.csv (312 failed)" or "… deleted 12,000 users (users matching “test”)", with the report. */
 function ImportItem({ entry, canRestore }: { entry: Extract<ActivityDTO, { kind: 'imported' }>; canRestore: boolean }) {
@@ -156,6 +158,13 @@ function ImportItem({ entry, canRestore }: { entry: Extract<ActivityDTO, { kind:
           {ended}
         </span>
       </p>
+      {done > 0 && (
+        <p>
+          <Link href={`/activity?job=${job.id}`} className="font-medium text-blue-700 underline dark:text-blue-300">
+            See the {done === 1 ? 'user' : `${count.format(done)} users`}
+          </Link>
+        </p>
+      )}
       {canRestore && job.kind === 'delete' && job.deleted > 0 && <RestoreAllButton eventId={entry.id} count={job.deleted} />}
       {job.failed > 0 && (
         <p>
@@ -200,7 +209,10 @@ function ActivityItem({ entry, canRestore }: { entry: ActivityDTO; canRestore: b
         <span className="text-gray-600 dark:text-gray-300">&lt;{entry.user.email}&gt;</span>
         {entry.importedFrom && (
           <span className="text-gray-600 dark:text-gray-300">
-            {` — ${JOB_PART[entry.importedFrom.kind]} ${entry.importedFrom.fileName}`}
+            {` — ${JOB_PART[entry.importedFrom.kind]} `}
+            <Link href={`/activity?job=${entry.importedFrom.jobId}`} className="underline" title="Every user of this job">
+              {entry.importedFrom.fileName}
+            </Link>
           </span>
         )}
       </p>

@@ -12,9 +12,10 @@ import { JOB_KINDS } from '@/lib/shared/jobs';
 
 const ACTIVITY_PAGE_SIZE = 50;
 
-/** GET /api/activity's query: `user` filters by a user's id, `cursor` is the page after (an event id). */
+/** GET /api/activity's query: `user` filters by a user's id, `job` by a job's (its users), `cursor` is the page after (an event id). */
 export const activityParamsSchema = z.object({
   user: userIdSchema.optional(),
+  job: z.uuid('job must be a job’s id (the activity entry’s job.id)').optional(),
   cursor: z.coerce.number().int('cursor must be an event id').positive('cursor must be an event id').max(2 ** 31 - 1, 'cursor must be an event id').optional(),
   limit: z.coerce.number().int().min(1, 'limit must be 1 to 200').max(200, 'limit must be 1 to 200').default(ACTIVITY_PAGE_SIZE),
 });
@@ -42,16 +43,17 @@ function toActivity(row: Row, names: Map<number, string>, files: Map<string, { f
   return { ...base, kind: KIND[event.type], user: event.user, changes, importedFrom };
 }
 
-/** A page of changes, newest first: all of them, or one user's (which outlives the user). */
-export async function listActivity({ user, cursor, limit }: ActivityParams): Promise<ActivityPageDTO> {
+/** A page of changes, newest first: all of them, one user's (which outlives the user), or one job's (its users, each once). */
+export async function listActivity({ user, job, cursor, limit }: ActivityParams): Promise<ActivityPageDTO> {
   return query('activity read', async () => {
     // The stream cursor is read first: a page may hold events after it, which the stream then
     // repeats, and the feed refetches its page — never the other way round (a change missed).
     const lastEventId = await newestEventId(db);
     // A user's history holds every change to them, an import's rows included; the whole activity
-    // lists an import once (its `listed` progress event), walking the (listed, id) index past its rows.
+    // lists an import once (its `listed` progress event), walking the (listed, id) index past its rows;
+    // a job's users are its rows, along the (jobId, id) index.
     const rows = await db.event.findMany({
-      where: { ...(user ? { userId: user } : { listed: true }), ...(cursor ? { id: { lt: cursor } } : {}) },
+      where: { ...(user ? { userId: user } : job ? { jobId: job } : { listed: true }), ...(cursor ? { id: { lt: cursor } } : {}) },
       orderBy: { id: 'desc' },
       take: limit + 1,
       select: { id: true, type: true, data: true, previous: true, principal: true, createdAt: true, jobId: true },
@@ -71,7 +73,7 @@ export async function listActivity({ user, cursor, limit }: ActivityParams): Pro
   });
 }
 
-/** The page an API query asks for (`user`, `cursor`, `limit`); ValidationError (400) for a bad one. */
+/** The page an API query asks for (`user` or `job`, `cursor`, `limit`); ValidationError (400) for a bad one. */
 export async function activityFor(query: Record<string, string>): Promise<ActivityPageDTO> {
   const parsed = activityParamsSchema.safeParse(query);
   if (!parsed.success) throw new ValidationError(fieldErrorsOf(parsed.error));

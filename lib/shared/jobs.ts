@@ -9,6 +9,9 @@ export type JobState = (typeof JOB_STATES)[number];
 export const JOB_KINDS = ['import', 'delete', 'role', 'restore'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
+/** A user's history entry made by a job: " — imported from staff.csv", " — in a bulk delete of users matching “test”". */
+export const JOB_PART: Record<JobKind, string> = { import: 'imported from', delete: 'in a bulk delete of', role: 'in a role change of', restore: 'in a restore of' };
+
 /** A job's state and counts. */
 export type JobDTO = {
   id: string;

@@ -63,6 +63,16 @@ test('Restore all on a bulk delete’s activity entry brings its users back', as
   await expect(page.getByTestId('activity-entry').filter({ hasText: 'restored 55 users (users matching “again”)' })).toHaveCount(1, { timeout: 30_000 });
   await page.goto('/?q=again');
   await expect(ui.count).toHaveText(countText(55, 'again'));
+
+  // The bulk delete's entry links to its users: each one's own entry, 50 a page.
+  await page.goto('/activity');
+  await entry.getByRole('link', { name: 'See the 55 users' }).click();
+  await expect(page.getByText('Every user changed in a bulk delete of users matching “again”, newest first.')).toBeVisible();
+  const users = page.getByTestId('activity-entry');
+  await expect(users).toHaveCount(50);
+  await expect(users.first()).toContainText(/deleted Again \d+/);
+  await page.getByRole('link', { name: 'Older' }).click();
+  await expect(users).toHaveCount(5);
 });
 
 test('Change role on all that match gives the whole view the role, as a job', async ({ page, api }) => {

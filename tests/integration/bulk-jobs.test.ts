@@ -5,7 +5,7 @@
 // with a role, reported by id); bad selections are 400s that start nothing; viewers get 403.
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ActivityPageDTO, UserDTO } from '@/lib/shared/dto';
+import type { ActivityDTO, ActivityPageDTO, UserDTO } from '@/lib/shared/dto';
 import type { JobDTO } from '@/lib/shared/jobs';
 import { authHeaders, createUser, eventually, fetchUser, listPage, postUser, uniqueEmail } from '../support/api';
 import { freshDatabase, type TestDatabase } from '../support/postgres';
@@ -86,6 +86,18 @@ for (const database of ['SQLite', 'PostgreSQL'] as const) {
       const activity = (await (await fetch(`${server.url}/api/activity?limit=5`, { headers: authHeaders() })).json()) as ActivityPageDTO;
       expect(activity.entries.filter((entry) => entry.kind === 'imported' && entry.job.id === jobId)).toHaveLength(1);
       expect(activity.entries.some((entry) => entry.kind === 'deleted' && entry.user.email.startsWith(`${tag}-`))).toBe(false);
+      // The entry's users (`?job=`, the entry's "See the 1,200 users"): each once, a page at a time, newest first.
+      const ofJob: ActivityDTO[] = [];
+      for (let cursor = ''; ; ) {
+        const page = (await (await fetch(`${server.url}/api/activity?job=${jobId}&limit=200${cursor}`, { headers: authHeaders() })).json()) as ActivityPageDTO;
+        ofJob.push(...page.entries);
+        if (!page.nextCursor) break;
+        cursor = `&cursor=${page.nextCursor}`;
+      }
+      expect(ofJob).toHaveLength(MANY);
+      expect(ofJob.every((entry) => entry.kind === 'deleted' && entry.importedFrom?.jobId === jobId && entry.user.email.startsWith(`${tag}-`))).toBe(true);
+      expect(new Set(ofJob.map((entry) => entry.kind !== 'imported' && entry.user.id)).size).toBe(MANY);
+      expect(ofJob.map((entry) => entry.id)).toEqual(ofJob.map((entry) => entry.id).sort((a, b) => b - a));
 
       // One of them, by its history: deleted by the job; and back with the same id and created time.
       const seenUser = seen.users[7]!;
@@ -214,6 +226,10 @@ for (const database of ['SQLite', 'PostgreSQL'] as const) {
         expect(response.status, String(eventId)).toBe(400);
         expect(Object.keys(((await response.json()) as { fieldErrors: Record<string, string[]> }).fieldErrors)).toEqual(['eventId']);
       }
+      // A job's users are asked for by the job's id.
+      const notAJob = await fetch(`${server.url}/api/activity?job=not-a-job`, { headers: authHeaders() });
+      expect(notAJob.status).toBe(400);
+      expect(Object.keys(((await notAJob.json()) as { fieldErrors: Record<string, string[]> }).fieldErrors)).toEqual(['job']);
       expect((await post('/api/jobs/delete', { ids: [kept.id] }, authHeaders({ bearer: VIEWER }))).status).toBe(403);
       expect((await post('/api/jobs/delete', { ids: [kept.id] }, {})).status).toBe(401);
       expect((await fetchUser(server.url, kept.id)).status).toBe(200);

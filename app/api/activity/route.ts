@@ -1,4 +1,4 @@
-// GET /api/activity?user=&cursor=&limit= – changes on record, newest first (who, what, when)
+// GET /api/activity?user=|job=&cursor=&limit= – changes on record, newest first (who, what, when)
 import { activityFor } from '@/lib/server/activity';
 import { paramsRecord } from '@/lib/shared/directory/view';
 import { errorResponse, requireCaller } from '@/lib/server/http';

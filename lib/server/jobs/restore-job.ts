@@ -16,8 +16,8 @@ import { type Batch, runUserJob } from './user-batches';
 
 const CANCELLED = 'Cancelled: the users restored until then stay restored';
 
-/** Where a restore reads its users: one delete event, or a delete job's events (before its entry, newest first). */
-type Source = { eventId: number } | { deleteJobId: string; before: number; count: number };
+/** Where a restore reads its users: one delete event, or a delete job's events (before its entry). */
+type Source = { eventId: number } | { deleteJobId: string; before: number };
 
 const NOT_A_DELETE = 'This is not the id of a delete’s entry in the activity (GET /api/activity: an entry whose kind is "deleted", or a bulk delete’s)';
 
@@ -34,7 +34,7 @@ export async function startRestore(eventId: number, actor: Actor, rateKey: strin
     description = event.user.name;
     size = 1;
   } else if (event?.type === 'users_imported' && event.job.kind === 'delete') {
-    source = { deleteJobId: event.job.id, before: eventId, count: event.job.deleted };
+    source = { deleteJobId: event.job.id, before: eventId };
     description = event.job.fileName;
     size = event.job.deleted;
   } else {
@@ -46,29 +46,18 @@ export async function startRestore(eventId: number, actor: Actor, rateKey: strin
   return job;
 }
 
-/**
- * The users the source deleted, as their deletes recorded them, a batch at a time. A delete job's
- * events lie before its activity entry: walked back from it along the (listed, id) index until all
- * it deleted are found, so the walk costs the job's own events and those written beside it.
- */
+/** The users the source deleted, as their deletes recorded them, a batch at a time: a delete job's along the (jobId, id) index, newest first. */
 async function* deletedUsers(source: Source): AsyncGenerator<UserDTO[]> {
-  const read = (where: object) =>
-    db.event.findMany({ where, orderBy: { id: 'desc' }, take: BATCH_ROWS * 4, select: { id: true, type: true, data: true, previous: true, jobId: true } });
+  const read = (where: object, take: number) => db.event.findMany({ where, orderBy: { id: 'desc' }, take, select: { id: true, type: true, data: true, previous: true } });
+  const users = (rows: Awaited<ReturnType<typeof read>>) => rows.map(toHubEvent).flatMap((event) => (event.type === 'user_deleted' ? [event.user] : []));
   if ('eventId' in source) {
-    const [row] = await read({ id: source.eventId });
-    if (row) yield [toHubEvent(row)].flatMap((event) => (event.type === 'user_deleted' ? [event.user] : []));
+    yield users(await read({ id: source.eventId }, 1));
     return;
   }
-  let found = 0;
-  for (let before = source.before; found < source.count; ) {
-    const rows = await read({ listed: false, id: { lt: before } });
+  for (let before = source.before; ; ) {
+    const rows = await read({ jobId: source.deleteJobId, type: 'user_deleted', id: { lt: before } }, BATCH_ROWS);
     if (rows.length === 0) return;
     before = rows.at(-1)!.id;
-    const users = rows.filter((row) => row.jobId === source.deleteJobId && row.type === 'user_deleted').flatMap((row) => {
-      const event = toHubEvent(row);
-      return event.type === 'user_deleted' ? [event.user] : [];
-    });
-    for (let at = 0; at < users.length; at += BATCH_ROWS) yield users.slice(at, at + BATCH_ROWS);
-    found += users.length;
+    yield users(rows);
   }
 }

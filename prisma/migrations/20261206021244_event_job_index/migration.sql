@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "Event_jobId_id_idx" ON "Event"("jobId", "id");
