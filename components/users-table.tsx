@@ -76,7 +76,7 @@ export function UsersTable({
         <thead className="bg-gray-50 text-xs uppercase tracking-wide text-gray-600 dark:bg-gray-900 dark:text-gray-300">
           <tr data-grid-row className="flex flex-wrap sm:table-row">
             {access.write && (
-              <th scope="col" className="w-0 py-3 pr-1 pl-4">
+              <th scope="col" className="shrink-0 py-3 pr-1 pl-4 sm:w-0">
                 <PageCheckbox state={pageState(selection, page)} onChange={(on) => select(selectPage(selection, page, on))} />
               </th>
             )}
