@@ -54,6 +54,11 @@ export function useDirectory(
   }
 
   const url = pageUrl(state.view, state.cursor);
+  // A later page that has become the view's first (every row before it went, and the reducer keeps
+  // it live as the first page) drops its cursor from the address too: a reload shows what is on screen.
+  useEffect(() => {
+    if (state.cursor === null && new URLSearchParams(window.location.search).has('cursor')) window.history.replaceState(null, '', `/${viewSearch(state.view)}`);
+  }, [state.cursor, state.view]);
   /** Fetches a page of a view into the reducer; a failure (or a cancel) leaves the state as it is. */
   const load = useCallback(
     (shown: View, at: string | null, signal?: AbortSignal): Promise<void> =>

@@ -49,3 +49,23 @@ test('Next and Previous walk through the pages of 50, in the default order and b
   await expect(ui.connection).toHaveText('Connected (SSE)');
   expect(streams).toHaveLength(1);
 });
+
+test('a later page whose earlier rows all go becomes the first page, in the address too', async ({ page, api }) => {
+  const made = await createUsers(api, 'Shift', 60);
+  const ui = dashboard(page);
+  await page.goto('/?q=shift&sort=name&order=asc');
+  await expect(ui.connection).toHaveText('Connected (SSE)');
+  await ui.next.click();
+  await expect(page).toHaveURL(/\/\?q=shift&sort=name&order=asc&cursor=[\w-]+$/);
+  const second = Array.from({ length: 10 }, (_, i) => `Shift ${String(51 + i).padStart(3, '0')}`);
+  await expect(ui.names).toHaveText(second);
+
+  // Someone deletes the whole first page at once (a bulk job: one progress frame, one refetch).
+  const response = await api.post('/api/jobs/delete', { data: { ids: made.filter((user) => Number(user.name.slice(-3)) <= 50).map((user) => user.id) } });
+  expect(response.status(), await response.text()).toBe(202);
+  await expect(ui.noPrevious).toBeVisible();
+  await expect(page).toHaveURL(/\/\?q=shift&sort=name&order=asc$/);
+  await expect(ui.names).toHaveText(second);
+  await page.reload();
+  await expect(ui.names).toHaveText(second);
+});
