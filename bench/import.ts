@@ -18,7 +18,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
-import type { Page } from '@playwright/test';
+import type { Browser, BrowserContext, Page } from '@playwright/test';
 import type { JobDTO } from '../lib/shared/jobs';
 import { signIn } from './pages';
 import { API_TOKEN, type Instance, ROOT, request, rssMb, rosterEnv, runScript, sleep, startRoster, stopAll } from './servers';
@@ -26,7 +26,7 @@ import { type Summary, summarize } from './stats';
 import { launchBrowser, signedInContext, waitConnected } from './directory/browser';
 import { f, now, RUN, TMP } from './directory/config';
 import { createDatabase, type Database, KINDS, type Kind } from './directory/database';
-import { compare, type Dashboard, dashboardUrl, viewSpecs } from './directory/live-dashboards';
+import { compare, type Dashboard, dashboardUrl, type ViewSpec, viewSpecs } from './directory/live-dashboards';
 
 export type ImportOptions = { users: number; rows: number[]; databases: string[]; port: number; postgres: string };
 
@@ -49,7 +49,7 @@ type Watch = {
   quietApiPage: Summary;
 };
 /** A bulk job (a delete of a search's users, its Undo) as timed, with the pages and the stream's frames during it. */
-type BulkRun = { seconds: number; job: JobDTO; dashboardPage: Summary; apiPage: Summary; maxFramesPerSecond: number };
+type BulkRun = { seconds: number; job: JobDTO; dashboardPage: Summary; apiPage: Summary; maxFramesPerSecond: number; from: number; to: number };
 type Result = {
   database: Kind;
   users: number;
@@ -60,6 +60,8 @@ type Result = {
   export?: { seconds: number; bytes: number; rssBeforeMb: number; rssPeakMb: number };
   bulkDelete?: BulkRun;
   bulkRestore?: BulkRun;
+  /** The same delete and undo with 20 dashboards open: are they equal to the server's views after each, and how often did they list. */
+  bulkWatched?: { dashboards: number; equalAfterDelete: number; equalAfterUndo: number; differences: string[]; meanListPerSecond: number; maxListPerSecond: number; deleteSeconds: number; restoreSeconds: number; maxFramesPerSecond: number };
   errors: string[];
 };
 
@@ -134,11 +136,27 @@ async function timedJob(port: number, cookie: string, path: string, body: unknow
   let running = true;
   const frames = countFrames(port);
   const probing = probe(port, cookie, () => !running);
+  const from = now();
   const run = await runJob(port, path, body).finally(() => (running = false));
+  const to = now();
   const pages = await probing;
   await sleep(1_500); // the last frame
   frames.close();
-  return { ...run, dashboardPage: summarize(pages.dashboard), apiPage: summarize(pages.api), maxFramesPerSecond: maxPerSecond(frames.times) };
+  return { ...run, dashboardPage: summarize(pages.dashboard), apiPage: summarize(pages.api), maxFramesPerSecond: maxPerSecond(frames.times), from, to };
+}
+
+/**
+ * Deletes the users matching `q` as the dashboard's "Select all that match" sends it (the view and
+ * the event it was seen at), then Undo from the delete's activity entry; `between` runs in between.
+ */
+async function deleteAndUndo(port: number, cookie: string, q: string, between?: () => Promise<void>): Promise<[BulkRun, BulkRun]> {
+  const seen = JSON.parse((await request(port, 'GET', `/api/users?q=${q}&limit=1`)).text) as { total: number; lastEventId: number };
+  const deleted = await timedJob(port, cookie, '/api/jobs/delete', { q, role: '', atEventId: seen.lastEventId, total: seen.total });
+  await between?.();
+  const activity = JSON.parse((await request(port, 'GET', '/api/activity?limit=20')).text) as { entries: { id: number; kind: string; job?: JobDTO }[] };
+  const entry = activity.entries.find((item) => item.kind === 'imported' && item.job?.id === deleted.job.id);
+  if (!entry) throw new Error('The bulk delete has no activity entry');
+  return [deleted, await timedJob(port, cookie, '/api/jobs/restore', { eventId: entry.id })];
 }
 
 /** Imports `file` while GET / and GET /api/users are timed one after the other: the run as measured. */
@@ -196,6 +214,43 @@ async function probe(port: number, cookie: string, done: () => boolean): Promise
   return { dashboard, api };
 }
 
+type Watching = Dashboard & { lists: number[] };
+
+/** A dashboard for each of `specs` in one signed-in Chromium context, live, each noting when it lists (GET /api/users). */
+async function openDashboards(browser: Browser, port: number, token: string, specs: ViewSpec[]): Promise<{ context: BrowserContext; dashboards: Watching[] }> {
+  const context = await signedInContext(browser, `http://127.0.0.1:${port}`, token);
+  const dashboards: Watching[] = [];
+  for (const spec of specs) {
+    const url = await dashboardUrl(port, spec);
+    const page: Page = await context.newPage();
+    const lists: number[] = [];
+    page.on('request', (req) => {
+      if (new URL(req.url()).pathname === '/api/users') lists.push(now());
+    });
+    await page.goto(url);
+    await waitConnected(page);
+    dashboards.push({ spec, url, page, api: { setup: 0, outside: 0, mixed: 0 }, other: [], inflight: 0, lastActivity: 0, calls: [], touched: 0, lists });
+  }
+  return { context, dashboards };
+}
+
+/** Whether every dashboard shows what the server's view holds now, once their last refetches are in. */
+async function settledComparison(port: number, dashboards: Watching[]): Promise<{ equal: number; differences: string[] }> {
+  await sleep(3_000);
+  const comparisons = await Promise.all(dashboards.map((dashboard) => compare(port, dashboard)));
+  return { equal: comparisons.filter((c) => c.equal).length, differences: comparisons.filter((c) => !c.equal).map((c) => `${c.label}: ${c.difference ?? ''}`) };
+}
+
+/** The most list requests a dashboard made in any one second since `since`. */
+const busiestLists = (dashboards: Watching[], since: number) => Math.max(...dashboards.map((d) => maxPerSecond(d.lists.filter((at) => at >= since))));
+
+/** The busiest dashboard's list requests while `runs` ran: per second on average, and in its busiest second. */
+function listRates(dashboards: Watching[], runs: BulkRun[]): { meanListPerSecond: number; maxListPerSecond: number } {
+  const during = (d: Watching) => d.lists.filter((at) => runs.some((run) => at >= run.from && at <= run.to));
+  const seconds = runs.reduce((sum, run) => sum + (run.to - run.from) / 1000, 0);
+  return { meanListPerSecond: Math.max(...dashboards.map((d) => during(d).length)) / seconds, maxListPerSecond: Math.max(...dashboards.map((d) => maxPerSecond(during(d)))) };
+}
+
 async function measure(database: Database, options: ImportOptions): Promise<Result> {
   const result: Result = { database: database.kind, users: options.users, seedSeconds: Number.NaN, unwatched: [], errors: [] };
   const env = rosterEnv(database.url);
@@ -209,7 +264,6 @@ async function measure(database: Database, options: ImportOptions): Promise<Resu
   const browser = await launchBrowser();
   try {
     const { port } = options;
-    const base = `http://127.0.0.1:${port}`;
     const cookie = await signIn(port);
     const token = cookie.slice(cookie.indexOf('=') + 1);
     const [firstRows = 100_000, ...larger] = options.rows;
@@ -217,19 +271,7 @@ async function measure(database: Database, options: ImportOptions): Promise<Resu
     // 1. An import watched by 20 dashboards (one Chromium on the same two cores) and a stream client.
     console.error(`… ${database.kind}: ${firstRows} rows with 20 dashboards open`);
     const file = await csvFile(firstRows, `${database.kind}-watched`);
-    const context = await signedInContext(browser, base, token);
-    const dashboards: (Dashboard & { lists: number[] })[] = [];
-    for (const spec of viewSpecs(options.users)) {
-      const url = await dashboardUrl(port, spec);
-      const page: Page = await context.newPage();
-      const lists: number[] = [];
-      page.on('request', (req) => {
-        if (new URL(req.url()).pathname === '/api/users') lists.push(now());
-      });
-      await page.goto(url);
-      await waitConnected(page);
-      dashboards.push({ spec, url, page, api: { setup: 0, outside: 0, mixed: 0 }, other: [], inflight: 0, lastActivity: 0, calls: [], touched: 0, lists });
-    }
+    const { context, dashboards } = await openDashboards(browser, port, token, viewSpecs(options.users));
     const frames = countFrames(port);
     const quietUntil = now() + 5_000;
     const quiet = await probe(port, cookie, () => now() > quietUntil);
@@ -246,7 +288,7 @@ async function measure(database: Database, options: ImportOptions): Promise<Resu
       differences: comparisons.filter((c) => !c.equal).map((c) => `${c.label}: ${c.difference ?? ''}`),
       maxFramesPerSecond: maxPerSecond(frames.times),
       frames: frames.times.length,
-      maxListPerSecond: Math.max(...dashboards.map((d) => maxPerSecond(d.lists.filter((at) => at >= importStarted)))),
+      maxListPerSecond: busiestLists(dashboards, importStarted),
       meanListPerSecond: Math.max(...dashboards.map((d) => d.lists.filter((at) => at >= importStarted && at <= importEnded).length)) / ((importEnded - importStarted) / 1000),
       quietDashboardPage: summarize(quiet.dashboard),
       quietApiPage: summarize(quiet.api),
@@ -278,13 +320,36 @@ async function measure(database: Database, options: ImportOptions): Promise<Resu
     // 5. Delete the first import's users, found by a search (its label is in every email), as the
     //    dashboard's "Select all that match" sends it; then its Undo, from the delete's activity entry.
     const q = `${database.kind}-watched`;
-    const seen = JSON.parse((await request(port, 'GET', `/api/users?q=${q}&limit=1`)).text) as { total: number; lastEventId: number };
-    console.error(`… ${database.kind}: deleting the ${seen.total} users matching “${q}”, then undoing it`);
-    result.bulkDelete = await timedJob(port, cookie, '/api/jobs/delete', { q, role: '', atEventId: seen.lastEventId, total: seen.total });
-    const activity = JSON.parse((await request(port, 'GET', '/api/activity?limit=20')).text) as { entries: { id: number; kind: string; job?: JobDTO }[] };
-    const entry = activity.entries.find((item) => item.kind === 'imported' && item.job?.id === result.bulkDelete?.job.id);
-    if (!entry) throw new Error('The bulk delete has no activity entry');
-    result.bulkRestore = await timedJob(port, cookie, '/api/jobs/restore', { eventId: entry.id });
+    console.error(`… ${database.kind}: deleting the users matching “${q}”, then undoing it`);
+    [result.bulkDelete, result.bulkRestore] = await deleteAndUndo(port, cookie, q);
+
+    // 6. The same with 20 dashboards open (one Chromium, as in 1), two of them on the view it empties.
+    console.error(`… ${database.kind}: the same with 20 dashboards open`);
+    const specs: ViewSpec[] = [
+      ...viewSpecs(options.users).slice(0, 18),
+      { label: `q=${q} createdAt desc p1 (the view deleted)`, view: { q, sort: 'createdAt', order: 'desc' }, page: 1 },
+      { label: `q=${q} name asc p2 (the view deleted)`, view: { q, sort: 'name', order: 'asc' }, page: 2 },
+    ];
+    const watching = await openDashboards(browser, port, token, specs);
+    try {
+      const [deleted, restored] = await deleteAndUndo(port, cookie, q, async () => {
+        const afterDelete = await settledComparison(port, watching.dashboards);
+        result.bulkWatched = { dashboards: specs.length, equalAfterDelete: afterDelete.equal, equalAfterUndo: 0, differences: afterDelete.differences, meanListPerSecond: 0, maxListPerSecond: 0, deleteSeconds: 0, restoreSeconds: 0, maxFramesPerSecond: 0 };
+      });
+      const afterUndo = await settledComparison(port, watching.dashboards);
+      if (result.bulkWatched) {
+        Object.assign(result.bulkWatched, {
+          equalAfterUndo: afterUndo.equal,
+          differences: [...result.bulkWatched.differences, ...afterUndo.differences],
+          ...listRates(watching.dashboards, [deleted, restored]),
+          deleteSeconds: deleted.seconds,
+          restoreSeconds: restored.seconds,
+          maxFramesPerSecond: Math.max(deleted.maxFramesPerSecond, restored.maxFramesPerSecond),
+        });
+      }
+    } finally {
+      await watching.context.close();
+    }
   } catch (error) {
     result.errors.push((error as Error).stack ?? String(error));
   } finally {
@@ -338,6 +403,14 @@ function report(result: Result): string {
   };
   bulk('delete the users a search selects (a job: POST /api/jobs/delete)', result.bulkDelete, result.bulkDelete?.job.deleted ?? 0, TARGETS.delete100kSeconds);
   bulk('undo it (POST /api/jobs/restore)', result.bulkRestore, result.bulkRestore?.job.restored ?? 0, TARGETS.restore100kSeconds);
+  if (result.bulkWatched) {
+    const w = result.bulkWatched;
+    lines.push(`| the same delete and undo with 20 dashboards open (one Chromium, same 2 cores) | ${f(w.deleteSeconds, 1)} s and ${f(w.restoreSeconds, 1)} s | | |`);
+    row('frames a stream got in its busiest second', String(w.maxFramesPerSecond), `≤ ${TARGETS.framesPerSecond}`, w.maxFramesPerSecond <= TARGETS.framesPerSecond);
+    row('list requests of the busiest dashboard per second during the jobs (its busiest second)', `${f(w.meanListPerSecond, 2)} (${w.maxListPerSecond})`, `≤ ${TARGETS.listPerSecond}`, w.meanListPerSecond <= TARGETS.listPerSecond);
+    row('dashboards equal to the server’s view after the delete / after the undo', `${w.equalAfterDelete} / ${w.equalAfterUndo} of ${w.dashboards}`, 'all', w.equalAfterDelete === w.dashboards && w.equalAfterUndo === w.dashboards);
+    for (const difference of w.differences) lines.push(`| ↳ ${difference.replace(/\|/g, '\\|').slice(0, 400)} | | | |`);
+  }
   for (const error of result.errors) lines.push('', `Error: ${error}`);
   return lines.join('\n');
 }
