@@ -17,7 +17,7 @@ import { type Batch, runUserJob } from './user-batches';
 const CANCELLED = 'Cancelled: the users restored until then stay restored';
 
 /** Where a restore reads its users: one delete event, or a delete job's events (before its entry). */
-type Source = { eventId: number } | { deleteJobId: string; before: number };
+type Source = { eventId: number } | { deleteJobId: string; before: number; count: number };
 
 const NOT_A_DELETE = 'This is not the id of a delete’s entry in the activity (GET /api/activity: an entry whose kind is "deleted", or a bulk delete’s)';
 
@@ -34,7 +34,7 @@ export async function startRestore(eventId: number, actor: Actor, rateKey: strin
     description = event.user.name;
     size = 1;
   } else if (event?.type === 'users_imported' && event.job.kind === 'delete') {
-    source = { deleteJobId: event.job.id, before: eventId };
+    source = { deleteJobId: event.job.id, before: eventId, count: event.job.deleted };
     description = event.job.fileName;
     size = event.job.deleted;
   } else {
@@ -46,18 +46,26 @@ export async function startRestore(eventId: number, actor: Actor, rateKey: strin
   return job;
 }
 
-/** The users the source deleted, as their deletes recorded them, a batch at a time: a delete job's along the (jobId, id) index, newest first. */
+/**
+ * The users the source deleted, as their deletes recorded them, a batch at a time. A delete job's lie
+ * before its entry: read back from it in windows of ids, each along the (jobId, id) index, until all
+ * it deleted are found (or the log's start: EVENT_RETENTION_DAYS may have pruned some). A window
+ * bounds each read whatever plan the database picks: asked for "the job's next 250 before this id",
+ * PostgreSQL, whose statistics lag behind a job's fresh 100,000 events, sorted all of them every time
+ * (the undo of 100,000 users took 22.9 s instead of 15).
+ */
 async function* deletedUsers(source: Source): AsyncGenerator<UserDTO[]> {
-  const read = (where: object, take: number) => db.event.findMany({ where, orderBy: { id: 'desc' }, take, select: { id: true, type: true, data: true, previous: true } });
+  const read = (where: object) => db.event.findMany({ where, orderBy: { id: 'desc' }, take: BATCH_ROWS, select: { id: true, type: true, data: true, previous: true } });
   const users = (rows: Awaited<ReturnType<typeof read>>) => rows.map(toHubEvent).flatMap((event) => (event.type === 'user_deleted' ? [event.user] : []));
   if ('eventId' in source) {
-    yield users(await read({ id: source.eventId }, 1));
+    yield users(await read({ id: source.eventId }));
     return;
   }
-  for (let before = source.before; ; ) {
-    const rows = await read({ jobId: source.deleteJobId, type: 'user_deleted', id: { lt: before } }, BATCH_ROWS);
-    if (rows.length === 0) return;
-    before = rows.at(-1)!.id;
-    yield users(rows);
+  const oldest = (await db.event.findFirst({ orderBy: { id: 'asc' }, select: { id: true } }))?.id ?? source.before;
+  let found = 0;
+  for (let before = source.before; found < source.count && before > oldest; before -= BATCH_ROWS) {
+    const batch = users(await read({ jobId: source.deleteJobId, id: { lt: before, gte: before - BATCH_ROWS } }));
+    found += batch.length;
+    if (batch.length > 0) yield batch;
   }
 }
