@@ -58,7 +58,8 @@ async function* deletedUsers(source: Source): AsyncGenerator<UserDTO[]> {
   const read = (where: object) => db.event.findMany({ where, orderBy: { id: 'desc' }, take: BATCH_ROWS, select: { id: true, type: true, data: true, previous: true } });
   const users = (rows: Awaited<ReturnType<typeof read>>) => rows.map(toHubEvent).flatMap((event) => (event.type === 'user_deleted' ? [event.user] : []));
   if ('eventId' in source) {
-    yield users(await read({ id: source.eventId }));
+    const one = users(await read({ id: source.eventId }));
+    if (one.length > 0) yield one;
     return;
   }
   const oldest = (await db.event.findFirst({ orderBy: { id: 'asc' }, select: { id: true } }))?.id ?? source.before;
