@@ -332,21 +332,21 @@ async function measure(database: Database, options: ImportOptions): Promise<Resu
     ];
     const watching = await openDashboards(browser, port, token, specs);
     try {
+      let afterDelete = { equal: 0, differences: [] as string[] };
       const [deleted, restored] = await deleteAndUndo(port, cookie, q, async () => {
-        const afterDelete = await settledComparison(port, watching.dashboards);
-        result.bulkWatched = { dashboards: specs.length, equalAfterDelete: afterDelete.equal, equalAfterUndo: 0, differences: afterDelete.differences, meanListPerSecond: 0, maxListPerSecond: 0, deleteSeconds: 0, restoreSeconds: 0, maxFramesPerSecond: 0 };
+        afterDelete = await settledComparison(port, watching.dashboards);
       });
       const afterUndo = await settledComparison(port, watching.dashboards);
-      if (result.bulkWatched) {
-        Object.assign(result.bulkWatched, {
-          equalAfterUndo: afterUndo.equal,
-          differences: [...result.bulkWatched.differences, ...afterUndo.differences],
-          ...listRates(watching.dashboards, [deleted, restored]),
-          deleteSeconds: deleted.seconds,
-          restoreSeconds: restored.seconds,
-          maxFramesPerSecond: Math.max(deleted.maxFramesPerSecond, restored.maxFramesPerSecond),
-        });
-      }
+      result.bulkWatched = {
+        dashboards: specs.length,
+        equalAfterDelete: afterDelete.equal,
+        equalAfterUndo: afterUndo.equal,
+        differences: [...afterDelete.differences, ...afterUndo.differences],
+        ...listRates(watching.dashboards, [deleted, restored]),
+        deleteSeconds: deleted.seconds,
+        restoreSeconds: restored.seconds,
+        maxFramesPerSecond: Math.max(deleted.maxFramesPerSecond, restored.maxFramesPerSecond),
+      };
     } finally {
       await watching.context.close();
     }

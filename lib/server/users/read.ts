@@ -52,7 +52,7 @@ function reader(view: View, filter: ViewFilter, counted: number | null): Reader 
     return async (client, direction, past, take) => {
       const ids = await matchIds(client, { ...filter, pattern }, { column: SORT_COLUMN[view.sort], direction, past, take });
       if (ids.length === 0) return [];
-      const rows = await client.user.findMany({ where: { id: { in: ids } }, select: userSelect });
+      const rows = await client.user.findMany({ where: { id: { in: ids } }, select: userSelect, take: ids.length });
       const byId = new Map(rows.map((row) => [row.id, toDTO(row)]));
       return ids.flatMap((id) => byId.get(id) ?? []);
     };
