@@ -9,7 +9,7 @@ import { insertRestored } from './bulk-sql';
 import { derivedKeys } from './fields';
 import type { RowFailure } from './import';
 import { afterBatch, type Change, recordBatch } from './job-batch';
-import { ALREADY_HERE_MESSAGE } from './write';
+import { ALREADY_HERE_MESSAGE, emailTakenMessage } from './write';
 
 // A restore job's batch (lib/server/jobs/restore-job.ts): users as their deletes recorded them, back
 // in one transaction — same id, fields and created time, the version past the one deleted — each
@@ -34,7 +34,7 @@ export async function restoreBatch(jobId: string, users: UserDTO[], actor: Actor
       const back: UserDTO[] = [];
       for (const user of users) {
         if (here.has(user.id)) failures.push({ line: user.id, field: 'id', message: ALREADY_HERE_MESSAGE });
-        else if (taken.has(user.email)) failures.push({ line: user.id, field: 'email', message: `${user.name} cannot come back: ${user.email} belongs to another user now.` });
+        else if (taken.has(user.email)) failures.push({ line: user.id, field: 'email', message: emailTakenMessage(user) });
         else if (user.role !== 'none' && !canManageAccess(actor.role)) failures.push({ line: user.id, field: 'role', message: ADMINS_ONLY_MESSAGE });
         else {
           here.add(user.id);

@@ -134,6 +134,8 @@ export function deleteUser(id: number, actor: Actor): Promise<UserDTO> {
 
 /** What a restore says when the user is back already (someone restored them first). */
 export const ALREADY_HERE_MESSAGE = 'This user is in the directory already.';
+/** Why a deleted user cannot come back: someone else has their email now (one restore's 409, a line of a restore job's report). */
+export const emailTakenMessage = (user: { name: string; email: string }) => `${user.name} cannot come back: ${user.email} belongs to another user now.`;
 
 /**
  * Brings a deleted user back as their newest deletion recorded them — same id, name, email, role
@@ -149,7 +151,7 @@ export function restoreUser(id: number, actor: Actor): Promise<UserDTO> {
     const deleted = await lastDeletion(tx, id);
     if (!deleted) throw new NotFoundError(`No deleted user with id ${id} on record`);
     if (await tx.user.findUnique({ where: { email: deleted.email }, select: { id: true } })) {
-      throw new ConflictError({ email: [`${deleted.email} belongs to another user now.`] }, `${deleted.name} cannot come back: ${deleted.email} belongs to another user now.`);
+      throw new ConflictError({ email: [`${deleted.email} belongs to another user now.`] }, emailTakenMessage(deleted));
     }
     const fields = userFieldsOf(deleted);
     await assertAccessChange(tx, actor, null, 'none', fields.role);
