@@ -5,7 +5,7 @@ import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { currentCaller } from '@/lib/server/auth';
 import { endSessionsOf } from '@/lib/server/auth/accounts';
-import { createInvite } from '@/lib/server/auth/invites';
+import { createInvite, INVITES_ADMINS_ONLY } from '@/lib/server/auth/invites';
 import { siteOrigin } from '@/lib/server/cross-site';
 import type { UserDTO } from '@/lib/shared/dto';
 import { ConflictError, ForbiddenError, NotFoundError, PreconditionFailedError, RateLimitedError, ServiceUnavailableError, ValidationError } from '@/lib/server/errors';
@@ -85,12 +85,14 @@ const tooQuickly = (error: RateLimitedError) => `You are making changes too quic
  * `another` counts one more write against the same allowance (a selection's second user and on);
  * RateLimitedError past it.
  */
-async function mayWrite(): Promise<(users.Actor & { another: () => Promise<void>; rateKey: string }) | string> {
+async function mayWrite(adminsOnly?: string): Promise<(users.Actor & { another: () => Promise<void>; rateKey: string }) | string> {
   const caller = await currentCaller();
   if (!caller) redirect('/login');
   const requestHeaders = await headers();
   try {
+    // Refused for want of a role before the write is counted: a refusal costs nothing of the allowance.
     if (!canWrite(caller.role)) return VIEWER_MESSAGE;
+    if (adminsOnly && !canManageAccess(caller.role)) return adminsOnly;
     await assertWriteAllowed(caller, requestHeaders);
     return {
       principal: caller.principal,
@@ -249,9 +251,8 @@ export async function restoreAll(_previous: RestoreAllState, formData: FormData)
  */
 async function changeRole(formData: FormData): Promise<DeleteUserState> {
   const given = formData instanceof FormData ? formData.getAll('id').filter((id) => typeof id === 'string') : [];
-  const actor = await mayWrite();
+  const actor = await mayWrite(ADMINS_ONLY_MESSAGE);
   if (typeof actor === 'string') return { error: actor };
-  if (!canManageAccess(actor.role)) return { error: ADMINS_ONLY_MESSAGE };
   const parsed = traced('validate', () => ({ ids: userIdsSchema.safeParse(given), to: roleSchema.safeParse(text(formData, 'to')) }));
   if (!parsed.to.success) return { error: parsed.to.error.issues[0]?.message ?? 'Choose a role' };
   if (!parsed.ids.success) return { error: parsed.ids.error.issues[0]?.message ?? 'No such users.' };
@@ -323,11 +324,11 @@ async function saveEdit(formData: FormData, values: UserValues, actor: users.Act
 }
 
 /**
- * An admin's action on one person of the form's `id` (invite, end sessions): the actor's checks,
- * then `run`; a refusal the person can act on becomes `{ error }`, as the API's 403 / 404 / 409 would.
+ * An admin's action on one person of the form's `id` (invite, end sessions): the actor's checks
+ * (`adminsOnly`: the refusal for anyone else), then `run`; a refusal the person can act on becomes `{ error }`, as the API's 403 / 404 / 409 would.
  */
-async function onePerson<T>(formData: FormData, run: (id: number, actor: users.Actor) => Promise<T>): Promise<T | { error: string }> {
-  const actor = await mayWrite();
+async function onePerson<T>(formData: FormData, adminsOnly: string, run: (id: number, actor: users.Actor) => Promise<T>): Promise<T | { error: string }> {
+  const actor = await mayWrite(adminsOnly);
   if (typeof actor === 'string') return { error: actor };
   const id = userIdSchema.safeParse(text(formData, 'id'));
   if (!id.success) return { error: 'No such user.' };
@@ -345,7 +346,7 @@ export type InviteLinkState = { url?: string; expiresAt?: string; email?: MailOu
 
 /** Makes a one-time invite link for a user who has a role (admins only), as POST /api/users/{id}/invite does. */
 export async function inviteUser(_previous: InviteLinkState, formData: FormData): Promise<InviteLinkState> {
-  return onePerson(formData, async (id, actor) => {
+  return onePerson(formData, INVITES_ADMINS_ONLY, async (id, actor) => {
     const { url, expiresAt, email } = await createInvite(id, actor, siteOrigin(await headers()));
     return { url, expiresAt: expiresAt.toISOString(), email };
   });
@@ -356,5 +357,5 @@ export type EndSessionsState = { ended?: number; error?: string };
 
 /** An admin ends every session of a person, on every instance, as DELETE /api/users/{id}/sessions does. */
 export async function endSessions(_previous: EndSessionsState, formData: FormData): Promise<EndSessionsState> {
-  return onePerson(formData, async (id, actor) => ({ ended: await endSessionsOf(id, actor) }));
+  return onePerson(formData, ADMINS_ONLY_MESSAGE, async (id, actor) => ({ ended: await endSessionsOf(id, actor) }));
 }

@@ -2,7 +2,7 @@ import 'server-only';
 import { callerOf, type Caller } from './auth';
 import { sameSecret } from './auth/secrets';
 import { env } from './env';
-import { canWrite, VIEWER_MESSAGE } from '@/lib/shared/roles';
+import { canManageAccess, canWrite, VIEWER_MESSAGE } from '@/lib/shared/roles';
 import type { UserDTO } from '@/lib/shared/dto';
 import { userIdSchema } from '@/lib/shared/validation';
 import {
@@ -151,11 +151,20 @@ const mediaType = (contentType: string | null) => {
   return type === 'application/csv' ? 'text/csv' : type;
 };
 
-/** The caller of a write, counted against their write allowance (unless `counted` is false), as the data layer logs them. */
-export async function writer(request: Request, bodyType: BodyType = 'application/json', { counted = true } = {}): Promise<Actor & { rateKey: string }> {
+/**
+ * The caller of a write, counted against their write allowance (unless `counted` is false), as the
+ * data layer logs them. `adminsOnly`: the refusal for anyone but an admin — given before the
+ * allowance is counted, so a request refused for want of a role costs the caller nothing.
+ */
+export async function writer(
+  request: Request,
+  bodyType: BodyType = 'application/json',
+  { counted = true, adminsOnly }: { counted?: boolean; adminsOnly?: string } = {},
+): Promise<Actor & { rateKey: string }> {
   const caller = await requireCaller(request);
   assertSameOriginBody(request, caller, bodyType);
   if (!canWrite(caller.role)) throw new ForbiddenError(VIEWER_MESSAGE);
+  if (adminsOnly && !canManageAccess(caller.role)) throw new ForbiddenError(adminsOnly);
   if (counted) await assertWriteAllowed(caller, request.headers);
   // rateKey: what a job started here counts its further writes under (a bulk action, by its size).
   return { principal: caller.principal, requestId: requestIdOf(request.headers), role: caller.role, sessionId: caller.sessionId, rateKey: rateKeyOf(caller, request.headers) };

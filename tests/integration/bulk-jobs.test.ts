@@ -243,11 +243,12 @@ for (const database of ['SQLite', 'PostgreSQL'] as const) {
 for (const database of ['SQLite', 'PostgreSQL'] as const) {
   describe.skipIf(database === 'PostgreSQL' && !pgUp)(`a bulk delete's cost on ${database}`, () => {
     const MAKER = 'bulk-jobs-maker-token-0123456789';
+    const EDITOR_ONE = 'bulk-jobs-one-editor-token-0123456789';
     let server: TestServer | PostgresTestServer;
     let pg: TestDatabase | undefined;
 
     beforeAll(async () => {
-      const env = { API_TOKENS: `maker:${MAKER}:admin`, RATE_LIMIT_WRITES_PER_MIN: '1' };
+      const env = { API_TOKENS: `maker:${MAKER}:admin,one-editor:${EDITOR_ONE}:editor`, RATE_LIMIT_WRITES_PER_MIN: '1' };
       if (database === 'PostgreSQL') pg = await freshDatabase('bulkcost');
       server = pg ? await startServer({ databaseUrl: pg.url, env }) : await startServer({ env });
     }, 120_000);
@@ -285,5 +286,25 @@ for (const database of ['SQLite', 'PostgreSQL'] as const) {
       expect(cancelled.deleted).toBe(1_000);
       expect((await listPage(server.url, { q: tag })).total).toBe(500);
     }, 120_000);
+
+    it('refuses what only admins may do before counting it: an editor’s refused requests leave their one write', async () => {
+      const editor = authHeaders({ bearer: EDITOR_ONE });
+      // Refused before the user is looked up: any id will do.
+      const someone = { id: 1 };
+      const refusals = [
+        () => fetch(`${server.url}/api/jobs/role`, { method: 'POST', headers: { ...editor, 'Content-Type': 'application/json' }, body: JSON.stringify({ ids: [someone.id], to: 'admin' }) }),
+        () => fetch(`${server.url}/api/users/${someone.id}/invite`, { method: 'POST', headers: editor }),
+        () => fetch(`${server.url}/api/users/${someone.id}/sessions`, { method: 'DELETE', headers: editor }),
+      ];
+      for (const refused of [...refusals, ...refusals]) {
+        const response = await refused();
+        expect(response.status).toBe(403);
+        expect(((await response.json()) as { error: string }).error).toMatch(/^Only an admin can/);
+      }
+      // Six refusals later, the editor's allowance of one write a minute is still there; the next is not.
+      const create = () => fetch(`${server.url}/api/users`, { method: 'POST', headers: { ...editor, 'Content-Type': 'application/json' }, body: JSON.stringify({ name: 'Editor Write', email: uniqueEmail('editor-write') }) });
+      expect((await create()).status).toBe(201);
+      expect((await create()).status).toBe(429);
+    });
   });
 }

@@ -1,16 +1,15 @@
 // POST /api/jobs/role – gives a selection a role as a job (admins only): `{ids}` or a view
 // `{q, role, atEventId}`, plus `{to}`; 202 {"job": {…}} (lib/server/jobs/role-job.ts).
-import { ForbiddenError, ValidationError } from '@/lib/server/errors';
+import { ValidationError } from '@/lib/server/errors';
 import { errorResponse, readJson, writer } from '@/lib/server/http';
 import { startRoleChange } from '@/lib/server/jobs';
 import { roleChangeSchema } from '@/lib/shared/bulk';
-import { ADMINS_ONLY_MESSAGE, canManageAccess } from '@/lib/shared/roles';
+import { ADMINS_ONLY_MESSAGE } from '@/lib/shared/roles';
 import { fieldErrorsOf } from '@/lib/shared/validation';
 
 export async function POST(request: Request) {
   try {
-    const { rateKey, ...actor } = await writer(request);
-    if (!canManageAccess(actor.role)) throw new ForbiddenError(ADMINS_ONLY_MESSAGE);
+    const { rateKey, ...actor } = await writer(request, 'application/json', { adminsOnly: ADMINS_ONLY_MESSAGE });
     const body = roleChangeSchema.safeParse(await readJson(request));
     if (!body.success) throw new ValidationError(fieldErrorsOf(body.error));
     const { to, ...selection } = body.data;

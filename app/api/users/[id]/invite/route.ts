@@ -2,7 +2,7 @@
 // in: 201 {"url", "expiresAt", "email"} (email: sent, failed or off, as SMTP_URL is set and the
 // server took it). Admins only (403); the user must have a role (409); 404 when there is
 // no such user.
-import { createInvite } from '@/lib/server/auth/invites';
+import { createInvite, INVITES_ADMINS_ONLY } from '@/lib/server/auth/invites';
 import { siteOrigin } from '@/lib/server/cross-site';
 import { errorResponse, userIdParam, writer } from '@/lib/server/http';
 
@@ -10,7 +10,7 @@ type Context = { params: Promise<{ id: string }> };
 
 export async function POST(request: Request, { params }: Context) {
   try {
-    const actor = await writer(request);
+    const actor = await writer(request, 'application/json', { adminsOnly: INVITES_ADMINS_ONLY });
     const id = await userIdParam(params);
     const { url, expiresAt, email } = await createInvite(id, actor, siteOrigin(request.headers));
     return Response.json({ url, expiresAt: expiresAt.toISOString(), email }, { status: 201 });
