@@ -18,7 +18,7 @@ export const activityParamsSchema = z.object({
   job: z.uuid('job must be a job’s id (the activity entry’s job.id)').optional(),
   cursor: z.coerce.number().int('cursor must be an event id').positive('cursor must be an event id').max(2 ** 31 - 1, 'cursor must be an event id').optional(),
   limit: z.coerce.number().int().min(1, 'limit must be 1 to 200').max(200, 'limit must be 1 to 200').default(ACTIVITY_PAGE_SIZE),
-});
+}).refine((params) => params.user === undefined || params.job === undefined, { path: ['job'], message: 'Ask for one user’s changes or one job’s users, not both' });
 type ActivityParams = z.infer<typeof activityParamsSchema>;
 
 const KIND = { user_created: 'created', user_updated: 'edited', user_deleted: 'deleted', user_restored: 'restored', user_invited: 'invited', user_sessions_ended: 'sessions ended' } as const;

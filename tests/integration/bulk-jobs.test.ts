@@ -230,6 +230,10 @@ for (const database of ['SQLite', 'PostgreSQL'] as const) {
       const notAJob = await fetch(`${server.url}/api/activity?job=not-a-job`, { headers: authHeaders() });
       expect(notAJob.status).toBe(400);
       expect(Object.keys(((await notAJob.json()) as { fieldErrors: Record<string, string[]> }).fieldErrors)).toEqual(['job']);
+      // …and alone: a user's history and a job's users are two lists.
+      const both = await fetch(`${server.url}/api/activity?user=${kept.id}&job=${crypto.randomUUID()}`, { headers: authHeaders() });
+      expect(both.status).toBe(400);
+      expect(((await both.json()) as { fieldErrors: Record<string, string[]> }).fieldErrors).toEqual({ job: ['Ask for one user’s changes or one job’s users, not both'] });
       expect((await post('/api/jobs/delete', { ids: [kept.id] }, authHeaders({ bearer: VIEWER }))).status).toBe(403);
       expect((await post('/api/jobs/delete', { ids: [kept.id] }, {})).status).toBe(401);
       expect((await fetchUser(server.url, kept.id)).status).toBe(200);
