@@ -191,7 +191,7 @@ export async function endUserSessions(userId: number): Promise<number> {
 
 /** Of these session ids, the ones that no longer stand (for open streams whose end was not heard). */
 export async function endedAmong(ids: string[]): Promise<string[]> {
-  const rows = await db.session.findMany({ where: { id: { in: ids } }, select: { id: true, ...sessionSelect } });
+  const rows = await db.session.findMany({ where: { id: { in: ids } }, select: { id: true, ...sessionSelect }, take: ids.length });
   const standing = new Set(rows.filter(stands).map((row) => row.id));
   return ids.filter((id) => !standing.has(id));
 }

@@ -41,7 +41,7 @@ export async function importBatch(
   const done = await db.$transaction(
     async (tx) => {
       await lockEventOrder(tx);
-      const known = await tx.user.findMany({ where: { email: { in: rows.map((row) => row.input.email) } }, select: userSelect });
+      const known = await tx.user.findMany({ where: { email: { in: rows.map((row) => row.input.email) } }, select: userSelect, take: rows.length });
       const byEmail = new Map(known.map((row) => [row.email, toDTO(row)]));
       const failures = [...rowFailures];
       const creates: ImportRow[] = [];
