@@ -1,7 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { UserDTO } from '@/lib/shared/dto';
 import { ADMIN_NAME, ANONYMOUS } from './credentials';
-import { acceptInvite, dashboard, expect, personWithRole, test, uniqueEmail } from './fixtures';
+import { acceptInvite, dashboard, expect, LOOKS, personWithRole, test, uniqueEmail } from './fixtures';
 
 // People, each signing in as themselves (issue 21): an admin invites a colleague, who sets a
 // password in their own browser; what they do is live in the admin's browser and in the activity
@@ -87,27 +87,25 @@ test('an editor made a viewer loses the write controls at once, without a reload
   await expect(page.getByTestId('signed-in-as')).toHaveText(ADMIN_NAME);
 });
 
-for (const colorScheme of ['light', 'dark'] as const) {
-  for (const width of [1280, 390]) {
-    test(`the sign-in and invite pages, and the editor's Invite, have no axe violations (${colorScheme}, ${width} px)`, async ({ api, browser, page }) => {
-      const lee = await personWithRole(api, 'Lee Invited', 'viewer');
-      const { url } = (await (await api.post(`/api/users/${lee.id}/invite`)).json()) as { url: string };
-      const anonymous = await browser.newContext({ storageState: ANONYMOUS, colorScheme, viewport: { width, height: 900 } });
-      const visitor = await anonymous.newPage();
-      for (const path of ['/login', new URL(url).pathname]) {
-        await visitor.goto(path);
-        await expect(visitor.getByLabel('Password')).toBeVisible();
-        expect((await new AxeBuilder({ page: visitor }).analyze()).violations).toEqual([]);
-      }
-      await anonymous.close();
+for (const { colorScheme, width } of LOOKS) {
+  test(`the sign-in and invite pages, and the editor's Invite, have no axe violations (${colorScheme}, ${width} px)`, async ({ api, browser, page }) => {
+    const lee = await personWithRole(api, 'Lee Invited', 'viewer');
+    const { url } = (await (await api.post(`/api/users/${lee.id}/invite`)).json()) as { url: string };
+    const anonymous = await browser.newContext({ storageState: ANONYMOUS, colorScheme, viewport: { width, height: 900 } });
+    const visitor = await anonymous.newPage();
+    for (const path of ['/login', new URL(url).pathname]) {
+      await visitor.goto(path);
+      await expect(visitor.getByLabel('Password')).toBeVisible();
+      expect((await new AxeBuilder({ page: visitor }).analyze()).violations).toEqual([]);
+    }
+    await anonymous.close();
 
-      await page.emulateMedia({ colorScheme });
-      await page.setViewportSize({ width, height: 900 });
-      await page.goto('/');
-      await dashboard(page).editLink('Lee Invited').click();
-      await page.getByRole('button', { name: 'Invite', exact: true }).click();
-      await expect(page.getByLabel('Invite link for Lee Invited')).toBeVisible();
-      expect((await new AxeBuilder({ page }).analyze()).violations).toEqual([]);
-    });
-  }
+    await page.emulateMedia({ colorScheme });
+    await page.setViewportSize({ width, height: 900 });
+    await page.goto('/');
+    await dashboard(page).editLink('Lee Invited').click();
+    await page.getByRole('button', { name: 'Invite', exact: true }).click();
+    await expect(page.getByLabel('Invite link for Lee Invited')).toBeVisible();
+    expect((await new AxeBuilder({ page }).analyze()).violations).toEqual([]);
+  });
 }

@@ -12,6 +12,16 @@ export type UserPage = PageDTO;
 /** Rows on one page of the dashboard (lib/shared/directory/view.ts PAGE_SIZE). */
 export const PAGE_SIZE = 50;
 
+/**
+ * The looks the axe checks run in: each theme and each width once (light wide, dark at phone
+ * width), not every pairing. Contrast follows the theme and reflow the width; the four pairings
+ * cost ~150 s of browser time per run (two Node versions in CI), which CI's budget cannot spare.
+ */
+export const LOOKS = [
+  { colorScheme: 'light', width: 1280 },
+  { colorScheme: 'dark', width: 390 },
+] as const;
+
 /** An email no other test (or earlier run) has used. */
 export function uniqueEmail(prefix: string): string {
   return `${prefix}.${randomUUID().slice(0, 8)}@example.com`;

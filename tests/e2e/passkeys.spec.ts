@@ -2,7 +2,7 @@ import AxeBuilder from '@axe-core/playwright';
 import type { APIRequestContext, Page } from '@playwright/test';
 import type { UserDTO } from '@/lib/shared/dto';
 import { ANONYMOUS } from './credentials';
-import { dashboard, expect, test, uniqueEmail } from './fixtures';
+import { dashboard, expect, LOOKS, test, uniqueEmail } from './fixtures';
 
 // Passkeys (issue 21), with Chromium's virtual authenticator (CDP WebAuthn domain) standing in for
 // a phone or a security key. A passkey belongs to a host name, never an IP address, so these
@@ -87,15 +87,13 @@ test('a signed-in person adds a passkey on their account page, signs in with it,
   await expect(page).toHaveURL(/\/login$/);
 });
 
-for (const colorScheme of ['light', 'dark'] as const) {
-  for (const width of [1280, 390]) {
-    test(`"Your account" has no axe violations (${colorScheme}, ${width} px)`, async ({ page }) => {
-      await page.emulateMedia({ colorScheme });
-      await page.setViewportSize({ width, height: 900 });
-      await page.goto('/account');
-      await expect(page.getByRole('heading', { name: 'Passkeys' })).toBeVisible();
-      await expect(page.getByRole('button', { name: 'Add a passkey' })).toBeVisible();
-      expect((await new AxeBuilder({ page }).analyze()).violations).toEqual([]);
-    });
-  }
+for (const { colorScheme, width } of LOOKS) {
+  test(`"Your account" has no axe violations (${colorScheme}, ${width} px)`, async ({ page }) => {
+    await page.emulateMedia({ colorScheme });
+    await page.setViewportSize({ width, height: 900 });
+    await page.goto('/account');
+    await expect(page.getByRole('heading', { name: 'Passkeys' })).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Add a passkey' })).toBeVisible();
+    expect((await new AxeBuilder({ page }).analyze()).violations).toEqual([]);
+  });
 }

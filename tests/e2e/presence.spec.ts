@@ -4,7 +4,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { ADMIN_NAME, ANONYMOUS } from './credentials';
-import { createUser, dashboard, expect, inviteLink, personWithRole, signInThroughInvite, test, uniqueEmail } from './fixtures';
+import { createUser, dashboard, expect, inviteLink, LOOKS, personWithRole, signInThroughInvite, test, uniqueEmail } from './fixtures';
 
 /** How a marker names someone: "Zuzana" from "Zuzana Admin". */
 const first = (name: string) => name.split(' ')[0] ?? name;
@@ -129,39 +129,37 @@ test('an editor open in one browser marks the row in the other; both editors of 
   await expect(ui.editingMarker(edna.id)).toHaveCount(0, { timeout: 5_000 });
 });
 
-for (const colorScheme of ['light', 'dark'] as const) {
-  for (const width of [1280, 390]) {
-    test(`the dashboard with two people here and a row marked "is editing", and editors that name each other, have no axe violations (${colorScheme}, ${width} px)`, async ({
-      page,
-      api,
-      openBrowser,
-    }) => {
-      const viewport = { width, height: 900 };
-      await page.emulateMedia({ colorScheme });
-      await page.setViewportSize(viewport);
-      const edna = await createUser(api, 'Edna Edit', uniqueEmail('edna'));
-      const grace = await personWithRole(api, 'Grace Hopper', 'editor');
-      const theirs = await openBrowser({ storageState: ANONYMOUS, colorScheme, viewport });
-      await signInThroughInvite(api, theirs, grace);
-      await theirs.goto(`/users/${edna.id}/edit`);
-      await expect(theirs.getByRole('heading', { name: 'Edit Edna Edit' })).toBeVisible();
+for (const { colorScheme, width } of LOOKS) {
+  test(`the dashboard with two people here and a row marked "is editing", and editors that name each other, have no axe violations (${colorScheme}, ${width} px)`, async ({
+    page,
+    api,
+    openBrowser,
+  }) => {
+    const viewport = { width, height: 900 };
+    await page.emulateMedia({ colorScheme });
+    await page.setViewportSize(viewport);
+    const edna = await createUser(api, 'Edna Edit', uniqueEmail('edna'));
+    const grace = await personWithRole(api, 'Grace Hopper', 'editor');
+    const theirs = await openBrowser({ storageState: ANONYMOUS, colorScheme, viewport });
+    await signInThroughInvite(api, theirs, grace);
+    await theirs.goto(`/users/${edna.id}/edit`);
+    await expect(theirs.getByRole('heading', { name: 'Edit Edna Edit' })).toBeVisible();
 
-      const ui = dashboard(page);
-      await page.goto('/');
-      await expect(ui.connection).toHaveText('Connected (SSE)');
-      await expect(ui.personHere('Grace Hopper')).toBeVisible();
-      await expect(ui.editingMarker(edna.id)).toHaveText('Grace is editing');
-      // With a name showing beside its circle, too.
-      await ui.personHere('Grace Hopper').focus();
-      await expect(tooltipOf(page, 'Grace Hopper')).toBeVisible();
-      expect((await new AxeBuilder({ page }).analyze()).violations).toEqual([]);
-      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+    const ui = dashboard(page);
+    await page.goto('/');
+    await expect(ui.connection).toHaveText('Connected (SSE)');
+    await expect(ui.personHere('Grace Hopper')).toBeVisible();
+    await expect(ui.editingMarker(edna.id)).toHaveText('Grace is editing');
+    // With a name showing beside its circle, too.
+    await ui.personHere('Grace Hopper').focus();
+    await expect(tooltipOf(page, 'Grace Hopper')).toBeVisible();
+    expect((await new AxeBuilder({ page }).analyze()).violations).toEqual([]);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
 
-      await ui.editLink('Edna Edit').click();
-      await expect(ui.alsoEditing).toHaveText('Grace is also editing this user.');
-      expect((await new AxeBuilder({ page }).analyze()).violations).toEqual([]);
-      await expect(dashboard(theirs).alsoEditing).toHaveText(`${ADMIN_FIRST} is also editing this user.`);
-      expect((await new AxeBuilder({ page: theirs }).analyze()).violations).toEqual([]);
-    });
-  }
+    await ui.editLink('Edna Edit').click();
+    await expect(ui.alsoEditing).toHaveText('Grace is also editing this user.');
+    expect((await new AxeBuilder({ page }).analyze()).violations).toEqual([]);
+    await expect(dashboard(theirs).alsoEditing).toHaveText(`${ADMIN_FIRST} is also editing this user.`);
+    expect((await new AxeBuilder({ page: theirs }).analyze()).violations).toEqual([]);
+  });
 }

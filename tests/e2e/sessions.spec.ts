@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { ANONYMOUS } from './credentials';
-import { dashboard, expect, plantSessionToken, sessionCookie, test } from './fixtures';
+import { dashboard, expect, LOOKS, plantSessionToken, sessionCookie, test } from './fixtures';
 
 // "Your sessions": every signed-in browser, and "Sign out" on any one of them. The other browser
 // here has a session of its own (planted as if Firefox on Windows had signed in), so the admin
@@ -29,14 +29,12 @@ test('signing another browser out from "Your sessions" shows that browser signed
   await other.close();
 });
 
-for (const colorScheme of ['light', 'dark'] as const) {
-  for (const width of [1280, 390]) {
-    test(`"Your sessions" has no axe violations (${colorScheme}, ${width} px)`, async ({ page }) => {
-      await page.emulateMedia({ colorScheme });
-      await page.setViewportSize({ width, height: 900 });
-      await page.goto('/account/sessions');
-      await expect(page.getByRole('row').filter({ hasText: 'This browser' })).toHaveCount(1);
-      expect((await new AxeBuilder({ page }).analyze()).violations).toEqual([]);
-    });
-  }
+for (const { colorScheme, width } of LOOKS) {
+  test(`"Your sessions" has no axe violations (${colorScheme}, ${width} px)`, async ({ page }) => {
+    await page.emulateMedia({ colorScheme });
+    await page.setViewportSize({ width, height: 900 });
+    await page.goto('/account/sessions');
+    await expect(page.getByRole('row').filter({ hasText: 'This browser' })).toHaveCount(1);
+    expect((await new AxeBuilder({ page }).analyze()).violations).toEqual([]);
+  });
 }
