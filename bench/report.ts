@@ -24,6 +24,8 @@ export type Row = {
   idleRssMb: number;
   rssMb: number;
   rssPerConnKb: number;
+  /** The heap kept per connection: in use after a full garbage collection, loaded less idle (bench/heap-probe.mjs). */
+  heapPerConnKb: number;
   backToIdleMs: number;
   /** The burst after the steady events, measured on its own. */
   burst?: { rate: number; seconds: number; delivery: number; latency: Summary };
@@ -42,15 +44,15 @@ export function report(rows: Row[], events: number, rate: number, nodeVersion: s
   const lines = [
     `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, servers on Node ${nodeVersion}; ${events} events at ${rate}/s`,
     '',
-    '| target | subscribers | delivered | p50 ms | p99 ms | max ms | p99 vs floor | connect all ms | RSS MB (idle → loaded) | KB / connection | back to idle ms |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| target | subscribers | delivered | p50 ms | p99 ms | max ms | p99 vs floor | connect all ms | RSS MB (idle → loaded) | KB / connection | heap kept KB / connection | back to idle ms |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const row of rows) {
     const floor = rows.find((r) => r.target === 'floor' && r.subscribers === row.subscribers);
     const ratio = floor ? row.latency.p99 / floor.latency.p99 : Number.NaN;
     const subscribers = row.onInstance === row.subscribers ? `${row.subscribers}` : `${row.onInstance} of ${row.subscribers}`;
     lines.push(
-      `| ${label(row)} | ${subscribers} | ${f(row.delivery, 4)} | ${f(row.latency.p50, 1)} | ${f(row.latency.p99, 1)} | ${f(row.latency.max, 1)} | ${f(ratio, 2)}× | ${f(row.connectAllMs)} | ${f(row.idleRssMb)} → ${f(row.rssMb)} | ${f(row.rssPerConnKb, 1)} | ${f(row.backToIdleMs)} |`,
+      `| ${label(row)} | ${subscribers} | ${f(row.delivery, 4)} | ${f(row.latency.p50, 1)} | ${f(row.latency.p99, 1)} | ${f(row.latency.max, 1)} | ${f(ratio, 2)}× | ${f(row.connectAllMs)} | ${f(row.idleRssMb)} → ${f(row.rssMb)} | ${f(row.rssPerConnKb, 1)} | ${f(row.heapPerConnKb, 1)} | ${f(row.backToIdleMs)} |`,
     );
   }
   const sizes = [...new Set(rows.map((row) => row.subscribers))];

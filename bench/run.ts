@@ -29,7 +29,7 @@ import { probePages, signIn } from './pages';
 import { type Summary, summarize } from './stats';
 import { plantSession } from '../tests/support/session';
 import { REPORT_EVERY_MS } from '../lib/shared/presence';
-import { agent, API_TOKEN, BENCH_DB, type Instance, request, ROOT, ROSTER_ENV, rssMb, type Serve, sleep, startFloor, startRoster, stopAll, serverNodeVersion, subscribersNow, runServersOn, waitFor } from './servers';
+import { agent, API_TOKEN, BENCH_DB, type Instance, request, retainedMb, ROOT, ROSTER_ENV, rssMb, type Serve, sleep, startFloor, startRoster, stopAll, serverNodeVersion, subscribersNow, runServersOn, waitFor } from './servers';
 
 const TARGETS = {
   floor: { instances: 1, redis: false, serve: 'npm start', reports: false },
@@ -108,6 +108,7 @@ async function load(target: Target, subscribers: number, servers: Instance[]): P
   await sleep(1_000);
   const idle = await Promise.all(servers.map(({ port }) => subscribersNow(port)));
   const idleRssMb = servers.map(rssMb);
+  const idleHeapMb = await Promise.all(servers.map(retainedMb));
 
   const groups = servers.map(({ port }, i) => ({ port, count: Math.floor((subscribers + i) / servers.length) }));
   const client = fork(path.join(ROOT, 'bench/client.ts'), { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
@@ -116,6 +117,8 @@ async function load(target: Target, subscribers: number, servers: Instance[]): P
   const reporters = target !== 'floor' && TARGETS[target].reports ? await startReporters(writer.port, subscribers) : undefined;
   await sleep(reporters ? REPORT_EVERY_MS + 1_000 : 2_000);
   const loadedRssMb = servers.map(rssMb);
+  // After RSS, whose garbage this collects: what the streams (and the reports) keep, apart from it.
+  const loadedHeapMb = await Promise.all(servers.map(retainedMb));
 
   // The steady events, then the burst, each measured on its own: delivery, the creates' answers, and
   // the event-loop delay while they fan out.
@@ -163,6 +166,7 @@ async function load(target: Target, subscribers: number, servers: Instance[]): P
       idleRssMb: idleMb,
       rssMb: loadedMb,
       rssPerConnKb: ((loadedMb - idleMb) * 1024) / onInstance,
+      heapPerConnKb: (((loadedHeapMb[i] ?? Number.NaN) - (idleHeapMb[i] ?? Number.NaN)) * 1024) / onInstance,
       backToIdleMs: backToIdleMs[i] ?? Number.NaN,
       pages: i === 0 && pagesIdle && pagesLoaded ? { idle: pagesIdle, loaded: pagesLoaded } : undefined,
     };

@@ -3,6 +3,7 @@
 // so WAL copes) and one Redis.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import http from 'node:http';
 import path from 'node:path';
 
@@ -115,6 +116,21 @@ export function rssMb(instance: Instance): number {
   return Number(match?.[1] ?? Number.NaN) / 1024;
 }
 
+/** Where the servers' heap probe writes (bench/heap-probe.mjs), and the flags that load it. */
+const HEAP_PROBE = path.join(os.tmpdir(), `roster-bench-heap-${process.pid}`);
+const HEAP_PROBE_FLAGS = ['--expose-gc', '--import', path.join(ROOT, 'bench/heap-probe.mjs')];
+
+/** The heap an instance keeps (MB): in use after a full garbage collection, asked of bench/heap-probe.mjs. */
+export async function retainedMb(instance: Instance): Promise<number> {
+  const file = `${HEAP_PROBE}.${instance.process.pid}`;
+  rmSync(file, { force: true });
+  instance.process.kill('SIGUSR2');
+  if (!(await waitFor(async () => existsSync(file), 10_000))) return Number.NaN;
+  const bytes = Number(readFileSync(file, 'utf8'));
+  rmSync(file, { force: true });
+  return bytes / 2 ** 20;
+}
+
 export async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -133,7 +149,7 @@ async function started(instances: Instance[], name: string): Promise<Instance[]>
 
 export function startFloor(port: number, execArgv: string[]): Promise<Instance[]> {
   const env = { ...process.env, PORT: String(port) };
-  const floor = spawn(serverNode, [...execArgv, '--import', 'tsx', path.join(ROOT, 'bench/floor-server.ts')], { env, stdio: 'inherit' });
+  const floor = spawn(serverNode, [...execArgv, ...HEAP_PROBE_FLAGS, '--import', 'tsx', path.join(ROOT, 'bench/floor-server.ts')], { env: { ...env, BENCH_HEAP_PROBE: HEAP_PROBE }, stdio: 'inherit' });
   return started([{ port, process: floor }], 'floor');
 }
 
@@ -184,9 +200,9 @@ export async function startRoster(setup: RosterSetup): Promise<Instance[]> {
   const entry = serve === 'npm start' ? [...npmStartFlags(), script] : [script, 'start'];
   const instances = Array.from({ length: setup.instances }, (_, i): Instance => {
     const port = setup.port + i;
-    const server = spawn(serverNode, [...setup.execArgv, ...entry, '-p', String(port), '-H', '127.0.0.1'], {
+    const server = spawn(serverNode, [...setup.execArgv, ...HEAP_PROBE_FLAGS, ...entry, '-p', String(port), '-H', '127.0.0.1'], {
       cwd: APP_ROOT,
-      env: { ...env, NODE_ENV: 'production', PORT: String(port) },
+      env: { ...env, NODE_ENV: 'production', PORT: String(port), BENCH_HEAP_PROBE: HEAP_PROBE },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     return { port, process: server };
