@@ -56,12 +56,14 @@ export default async function DashboardPage({ searchParams }: Props) {
             <PeopleHere me={caller.user?.id ?? null} />
           </div>
         </div>
+        {/* Not prefetched: each is a dynamic render, and the router prefetched the four twice on every
+            dashboard load (eight renders before anyone clicked, while the page opens its stream). */}
         <nav aria-label="Site" className="flex flex-wrap items-center justify-end gap-3">
-          <Link href="/activity" className="text-sm font-medium text-blue-700 underline dark:text-blue-300">
+          <Link href="/activity" prefetch={false} className="text-sm font-medium text-blue-700 underline dark:text-blue-300">
             Activity
           </Link>
           {access.manage && (
-            <Link href="/status" className="text-sm font-medium text-blue-700 underline dark:text-blue-300">
+            <Link href="/status" prefetch={false} className="text-sm font-medium text-blue-700 underline dark:text-blue-300">
               Status
             </Link>
           )}
@@ -70,10 +72,10 @@ export default async function DashboardPage({ searchParams }: Props) {
               <span className="text-sm text-gray-700 dark:text-gray-300">
                 Signed in as <strong data-testid="signed-in-as">{caller.user.name}</strong> ({ROLE_LABEL[caller.role]})
               </span>
-              <Link href="/account" className="text-sm font-medium text-blue-700 underline dark:text-blue-300">
+              <Link href="/account" prefetch={false} className="text-sm font-medium text-blue-700 underline dark:text-blue-300">
                 Your account
               </Link>
-              <Link href="/account/sessions" className="text-sm font-medium text-blue-700 underline dark:text-blue-300">
+              <Link href="/account/sessions" prefetch={false} className="text-sm font-medium text-blue-700 underline dark:text-blue-300">
                 Your sessions
               </Link>
             </>
