@@ -1,5 +1,5 @@
 // npm run bench -- --mode import – bulk changes at scale, for SQLite and PostgreSQL:
-//   npm run bench -- --mode import --users 1000000 --databases sqlite,postgresql [--rows 100000,1000000] [--port 3700]
+//   npm run bench -- --mode import --users 1000000 --databases sqlite,postgresql [--rows 100000,1000000] [--port 3700] [--bulk-only]
 // Needs the production build (`npm run build`) and Chromium. Per database: a fresh database seeded
 // with --users (as `npm run db:seed`), one `npm start`, then:
 //   1. an import of the first --rows size (100,000) while 20 dashboards watch (the directory bench's
@@ -28,7 +28,7 @@ import { f, now, RUN, TMP } from './directory/config';
 import { createDatabase, type Database, KINDS, type Kind } from './directory/database';
 import { compare, type Dashboard, dashboardUrl, type ViewSpec, viewSpecs } from './directory/live-dashboards';
 
-export type ImportOptions = { users: number; rows: number[]; databases: string[]; port: number; postgres: string };
+export type ImportOptions = { users: number; rows: number[]; databases: string[]; port: number; postgres: string; bulkOnly?: boolean };
 
 /** A dashboard and a page of the API four times a second: 480 of each a minute. */
 const PROBE_INTERVAL_MS = 250;
@@ -268,9 +268,20 @@ async function measure(database: Database, options: ImportOptions): Promise<Resu
     const token = cookie.slice(cookie.indexOf('=') + 1);
     const [firstRows = 100_000, ...larger] = options.rows;
 
+    const q = `${database.kind}-watched`;
+    const file = await csvFile(firstRows, q);
+    if (options.bulkOnly) {
+      // --bulk-only: the users part 5 deletes, imported unwatched, then part 5 alone (a minute or two
+      // instead of eight, to compare two builds' jobs; the table's figures come from whole runs).
+      console.error(`… ${database.kind}: ${firstRows} rows, then deleting the users matching “${q}” and undoing it`);
+      result.unwatched.push(await timedImport(server, port, cookie, file, firstRows));
+      rmSync(file, { force: true });
+      [result.bulkDelete, result.bulkRestore] = await deleteAndUndo(port, cookie, q);
+      return result;
+    }
+
     // 1. An import watched by 20 dashboards (one Chromium on the same two cores) and a stream client.
     console.error(`… ${database.kind}: ${firstRows} rows with 20 dashboards open`);
-    const file = await csvFile(firstRows, `${database.kind}-watched`);
     const { context, dashboards } = await openDashboards(browser, port, token, viewSpecs(options.users));
     const frames = countFrames(port);
     const quietUntil = now() + 5_000;
@@ -319,7 +330,6 @@ async function measure(database: Database, options: ImportOptions): Promise<Resu
 
     // 5. Delete the first import's users, found by a search (its label is in every email), as the
     //    dashboard's "Select all that match" sends it; then its Undo, from the delete's activity entry.
-    const q = `${database.kind}-watched`;
     console.error(`… ${database.kind}: deleting the users matching “${q}”, then undoing it`);
     [result.bulkDelete, result.bulkRestore] = await deleteAndUndo(port, cookie, q);
 

@@ -67,6 +67,8 @@ const { values: args } = parseArgs({
     databases: { type: 'string', default: 'sqlite,postgresql' },
     // Import mode only (see bench/import.ts): the CSV sizes, the first one watched by 20 dashboards.
     rows: { type: 'string', default: '100000,1000000' },
+    /** Import mode: only part 5 (delete and undo) after an unwatched import of the first --rows size. */
+    'bulk-only': { type: 'boolean', default: false },
     postgres: { type: 'string', default: process.env.BENCH_POSTGRES_URL || 'postgresql://postgres@127.0.0.1:5432/postgres' },
   },
 });
@@ -275,7 +277,7 @@ if (args.mode === 'directory') {
   await writesBench({ databases: args.databases.split(','), creates: Number(args.creates), port: Number(args.port ?? 3600), postgres: args.postgres });
 } else if (args.mode === 'import') {
   const { importBench } = await import('./import');
-  await importBench({ users: Number(args.users), rows: args.rows.split(',').map(Number), databases: args.databases.split(','), port: Number(args.port ?? 3700), postgres: args.postgres });
+  await importBench({ users: Number(args.users), rows: args.rows.split(',').map(Number), databases: args.databases.split(','), port: Number(args.port ?? 3700), postgres: args.postgres, bulkOnly: args['bulk-only'] });
 } else if (args.mode === 'fan-out') {
   await main();
 } else {
