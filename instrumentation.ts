@@ -11,14 +11,15 @@ export async function register() {
   // `npm start`'s server (server.ts) serves GET /events and POST /api/presence itself, with these
   // routes' own handlers, and answers what Next.js cannot take: it finds them here, once the app
   // has started, compiled with the rest of the app.
-  const [events, presence, { serveFromNode }, { NODE_EDGE, failedOutside, refuseTunnel, refuseUnparsed, screenRequest }, { countRequest }] = await Promise.all([
+  const [events, { receiveReport }, { serveFromNode, serveJsonFromNode }, { NODE_EDGE, failedOutside, refuseTunnel, refuseUnparsed, screenRequest }, { countRequest }] = await Promise.all([
     import('./app/events/route'),
-    import('./app/api/presence/route'),
+    import('./lib/server/presence/report'),
     import('./lib/server/events/node-server'),
     import('./lib/server/node-edge'),
     import('./lib/server/requests-in-flight'),
   ]);
-  const direct = { 'GET /events': serveFromNode(events.GET), 'POST /api/presence': serveFromNode(presence.POST) };
+  // A presence report is the route's own work (receiveReport), without a Web Request or Response.
+  const direct = { 'GET /events': serveFromNode(events.GET), 'POST /api/presence': serveJsonFromNode(receiveReport) };
   const edge: NodeEdge = { direct, screenRequest, refuseUnparsed, refuseTunnel, failedOutside, countRequest };
   Object.assign(globalThis, { [NODE_EDGE]: edge });
 }

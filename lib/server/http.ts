@@ -27,6 +27,12 @@ import type { Actor } from './users';
 /** Largest request body the API reads; a user is well under 1 KB. */
 export const MAX_BODY_BYTES = 10 * 1024;
 
+/**
+ * What the checks below read of a request: its head. `npm start` serves presence reports from
+ * node:http with just this (lib/server/events/node-server.ts); a Web Request is one.
+ */
+export type RequestHead = Pick<Request, 'headers' | 'method' | 'url'>;
+
 type ErrorBody = { error: string; fieldErrors?: Record<string, string[] | undefined>; user?: UserDTO };
 
 function json(body: ErrorBody, status: number, headers?: HeadersInit): Response {
@@ -37,7 +43,7 @@ function json(body: ErrorBody, status: number, headers?: HeadersInit): Response 
  * Maps any error to a JSON response. Expected errors say what to fix; anything else is logged
  * once, with the request id, and answered without details (no stack trace, no SQL).
  */
-export function errorResponse(error: unknown, request: Request): Response {
+export function errorResponse(error: unknown, request: RequestHead): Response {
   if (error instanceof ValidationError) return json({ error: 'Invalid input', fieldErrors: error.fieldErrors }, 400);
   if (error instanceof ConflictError) return json({ error: error.message, fieldErrors: error.fieldErrors }, 409);
   if (error instanceof NotFoundError) return json({ error: error.message }, 404);
@@ -93,7 +99,7 @@ export function ifMatchVersion(request: Request): number {
  * The authenticated caller, or UnauthorizedError — RateLimitedError once the client's address has
  * been refused too often: someone trying tokens or cookies is anonymous, so counted by address.
  */
-export async function requireCaller(request: Request): Promise<Caller> {
+export async function requireCaller(request: RequestHead): Promise<Caller> {
   const caller = await callerOf(request);
   if (caller) return caller;
   const verdict = await limits.refused.take(`address:${clientKey(request.headers)}`);
@@ -119,7 +125,7 @@ export async function requireMetricsReader(request: Request): Promise<void> {
  * Those can send only text/plain, form-encoded or multipart bodies, and cannot hide their Origin.
  * A bearer token is not sent by a browser on its own, so scripts are not affected.
  */
-function assertSameOriginBody(request: Request, caller: Caller, bodyType: BodyType): void {
+function assertSameOriginBody(request: RequestHead, caller: Caller, bodyType: BodyType): void {
   if (caller.via === 'token') return;
   if (crossSite(request.headers)) {
     logger.warn(
@@ -136,7 +142,7 @@ function assertSameOriginBody(request: Request, caller: Caller, bodyType: BodyTy
  * A report from a browser (POST /api/presence): signed in (or sign-in off), from this site's own
  * pages, as JSON — a token is a script, and scripts are not people who are here.
  */
-export async function browserReporter(request: Request): Promise<Caller> {
+export async function browserReporter(request: RequestHead): Promise<Caller> {
   const caller = await requireCaller(request);
   if (caller.via === 'token') throw new ForbiddenError('Presence and delivery reports come from signed-in browsers, not API tokens');
   assertSameOriginBody(request, caller, 'application/json');
@@ -191,8 +197,14 @@ export async function readJson(request: Request): Promise<unknown> {
     }
     chunks.push(chunk.value);
   }
+  return jsonOf(Buffer.concat(chunks));
+}
+
+/** A whole body's bytes as JSON: 413 past MAX_BODY_BYTES, 400 when they are not JSON. */
+export function jsonOf(bytes: Uint8Array): unknown {
+  if (bytes.byteLength > MAX_BODY_BYTES) throw new PayloadTooLargeError(MAX_BODY_BYTES);
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
   } catch {
     throw new ValidationError({ form: ['Request body must be valid JSON'] });
   }

@@ -5,7 +5,9 @@ import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Connections } from '@/lib/server/events/connections';
 import { claimOf, type Sink } from '@/lib/server/events/sinks';
-import { serveFromNode } from '@/lib/server/events/node-server';
+import { serveFromNode, serveJsonFromNode } from '@/lib/server/events/node-server';
+import { UnauthorizedError } from '@/lib/server/errors';
+import type { RequestHead } from '@/lib/server/http';
 import { encodeEvent, RETRY, SHUTDOWN, sseFrame } from '@/lib/server/events/sse';
 import { memoryHub } from '../support/memory-log';
 import { aUser, deletedEvent } from '../support/users';
@@ -194,5 +196,73 @@ describe('serveFromNode', () => {
     expect(received).toMatch(/^HTTP\/1\.1 500 /);
     expect(received).toContain('{"error":"Internal server error"}');
     expect(received).not.toContain('secret detail');
+  });
+});
+
+describe('serveJsonFromNode', () => {
+  let server: Server | undefined;
+  afterEach(async () => {
+    server?.closeAllConnections();
+    await new Promise((resolve) => server?.close(resolve));
+  });
+
+  async function serve(handle: (request: RequestHead, body: () => unknown) => Promise<unknown>): Promise<string> {
+    server = createServer((req, res) => void serveJsonFromNode(handle)(req, res));
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    if (address === null || typeof address === 'string') throw new Error('no port');
+    return `http://127.0.0.1:${address.port}`;
+  }
+
+  const post = (url: string, body: string, headers: Record<string, string> = {}) =>
+    fetch(`${url}/api/presence?x=1`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Request-Id': 'spoofed', ...headers }, body });
+
+  it('hands the route the request\'s head and its body as JSON, and answers what it returns as JSON, not cached, with the edge\'s headers', async () => {
+    const seen: { head: RequestHead; body: unknown }[] = [];
+    const url = await serve(async (head, body) => {
+      seen.push({ head, body: body() });
+      return { here: 2 };
+    });
+
+    const answer = await post(url, '{"tab":"t1"}', { Cookie: 'roster_session=abc' });
+
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toEqual({ here: 2 });
+    expect(answer.headers.get('content-type')).toBe('application/json');
+    expect(answer.headers.get('cache-control')).toBe('no-store');
+    expect(answer.headers.get('content-security-policy')).toMatch(/^default-src 'none'/);
+    const requestId = answer.headers.get('x-request-id');
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+    const [{ head, body } = { head: null, body: null }] = seen;
+    expect(body).toEqual({ tab: 't1' });
+    expect(head?.method).toBe('POST');
+    expect(head?.url).toBe(`${url}/api/presence?x=1`);
+    expect(head?.headers.get('cookie')).toBe('roster_session=abc');
+    expect(head?.headers.get('x-request-id')).toBe(requestId);
+    expect(head?.headers.get('x-forwarded-for')).toBe('127.0.0.1');
+  });
+
+  it('answers a body that is not JSON 400 and one past MAX_BODY_BYTES 413, as the route would', async () => {
+    const url = await serve(async (_head, body) => body());
+
+    const garbled = await post(url, '{"tab":');
+    expect(garbled.status).toBe(400);
+    expect(await garbled.json()).toEqual({ error: 'Invalid input', fieldErrors: { form: ['Request body must be valid JSON'] } });
+    const huge = await post(url, JSON.stringify({ tab: 'x'.repeat(20_000) }));
+    expect(huge.status).toBe(413);
+  });
+
+  it('sends the API\'s answer for what the route throws: 401 with its challenge, and 500 without details', async () => {
+    const refused = await post(await serve(async () => { throw new UnauthorizedError(); }), '{}');
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('www-authenticate')).toBe('Bearer realm="roster"');
+    expect(refused.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    server?.closeAllConnections();
+    await new Promise((resolve) => server?.close(resolve));
+
+    const failed = await post(await serve(async () => { throw new Error('secret detail'); }), '{}');
+    expect(failed.status).toBe(500);
+    const text = await failed.text();
+    expect(text).toBe('{"error":"Internal server error"}');
   });
 });

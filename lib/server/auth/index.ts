@@ -51,7 +51,7 @@ function sessionTokenOf(headers: Headers): string | undefined {
 }
 
 /** The caller of an API route or the stream: a bearer token or the session cookie. */
-export async function callerOf(request: Request): Promise<Caller | null> {
+export async function callerOf(request: Pick<Request, 'headers'>): Promise<Caller | null> {
   if (!authEnabled()) return OPEN;
   const bearer = /^Bearer (.+)$/i.exec(request.headers.get('authorization') ?? '')?.[1];
   if (bearer !== undefined) {

@@ -1,33 +1,37 @@
 import 'server-only';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { MAX_BODY_BYTES } from '@/lib/server/http';
+import { errorResponse, jsonOf, MAX_BODY_BYTES, type RequestHead } from '@/lib/server/http';
 import { loggablePath, logger, REQUEST_ID_HEADER } from '@/lib/server/logger';
 import { API_POLICY, SECURITY_HEADERS } from '@/lib/shared/security-headers';
 import { claimOf, type Sink } from './sinks';
 
 // How the stream's bytes leave under `npm start` (server.ts): the route handler's own GET answers,
 // and its Response goes to the socket without Next.js's pipeline, which costs ~70 KB and a
-// promise per chunk per open response. Presence reports (POST /api/presence) come the same way. What the stream says is app/events/route.ts's alone; this
+// promise per chunk per open response. What the stream says is app/events/route.ts's alone; this
 // adapter only does what proxy.ts and next.config.ts do for every other route (request id, log
 // line, security headers), and writes the frames with res.write, as a bare node:http server does.
+// Presence reports (POST /api/presence, 500 a second at 10,000 open pages) come the same way, with
+// less still: no Web Request or Response at all (serveJsonFromNode).
 
 type RouteHandler = (request: Request) => Promise<Response>;
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+/** A small JSON route's work (lib/server/presence/report.ts): the request's head and its body as JSON, to the answer. */
+type JsonHandler = (request: RequestHead, body: () => unknown) => Promise<unknown>;
 
 /**
- * The route's Web Request: the client's headers, with the request id proxy.ts would have set and
- * the X-Forwarded-For that counts an anonymous client (lib/server/rate-limit/client-key.ts): as server.ts
- * left it (the peer's address, with no trusted proxy in front), or else, as Next.js does, the
- * peer's address when no proxy sent one.
+ * The route's view of the request's head: the client's headers, with the request id proxy.ts would
+ * have set and the X-Forwarded-For that counts an anonymous client (lib/server/rate-limit/client-key.ts):
+ * as server.ts left it (the peer's address, with no trusted proxy in front), or else, as Next.js
+ * does, the peer's address when no proxy sent one.
  */
-function webRequest(req: IncomingMessage, requestId: string, body: Uint8Array<ArrayBuffer> | null): Request {
+function requestHead(req: IncomingMessage, requestId: string): RequestHead {
   const headers = new Headers();
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
   headers.set(REQUEST_ID_HEADER, requestId);
   const forwardedFor = req.headers['x-forwarded-for'] ?? req.socket.remoteAddress;
   if (forwardedFor) headers.set('x-forwarded-for', String(forwardedFor));
-  return new Request(new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`), { method: req.method, headers, body });
+  return { headers, method: req.method ?? 'GET', url: new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`).href };
 }
 
 /**
@@ -117,19 +121,31 @@ async function send(response: Response, res: ServerResponse, headers: OutgoingHt
   res.end(Buffer.from(await response.arrayBuffer()));
 }
 
+/** What every answer served here begins with: a request id, the log line, the edge's headers. */
+function begin(req: IncomingMessage): { requestId: string; path: string; headers: OutgoingHttpHeaders } {
+  const requestId = crypto.randomUUID();
+  const path = loggablePath((req.url ?? '/').split('?')[0] ?? '/');
+  logger.info({ requestId, method: req.method, path }, 'request');
+  const headers: OutgoingHttpHeaders = { 'Content-Security-Policy': API_POLICY, 'X-Request-Id': requestId };
+  for (const { key, value } of SECURITY_HEADERS) headers[key] = value;
+  return { requestId, path, headers };
+}
+
+/** The body could not be read (the client broke off): nothing to hand a route. */
+const badRequest = (res: ServerResponse, headers: OutgoingHttpHeaders) =>
+  res.writeHead(400, { ...headers, 'Content-Type': 'application/json' }).end(JSON.stringify({ error: 'Bad request' }));
+
 /** Serves a route handler on node:http with the edge's headers and log line. */
 export function serveFromNode(handler: RouteHandler): NodeHandler {
   return async (req, res) => {
-    const requestId = crypto.randomUUID();
-    const path = loggablePath((req.url ?? '/').split('?')[0] ?? '/');
-    logger.info({ requestId, method: req.method, path }, 'request');
-    const headers: OutgoingHttpHeaders = { 'Content-Security-Policy': API_POLICY, 'X-Request-Id': requestId };
-    for (const { key, value } of SECURITY_HEADERS) headers[key] = value;
+    const { requestId, path, headers } = begin(req);
     let request: Request;
     try {
-      request = webRequest(req, requestId, await bodyOf(req));
+      const body = await bodyOf(req);
+      const { url, method, headers: sent } = requestHead(req, requestId);
+      request = new Request(url, { method, headers: sent, body });
     } catch {
-      res.writeHead(400, { ...headers, 'Content-Type': 'application/json' }).end(JSON.stringify({ error: 'Bad request' }));
+      badRequest(res, headers);
       return;
     }
     let response: Response;
@@ -141,5 +157,32 @@ export function serveFromNode(handler: RouteHandler): NodeHandler {
     }
     // Gone: its socket closed (no listener per stream to learn it, since 10,000 stay open).
     await send(response, res, headers, () => req.socket.destroyed);
+  };
+}
+
+/**
+ * Serves a small JSON route on node:http as serveFromNode does, without building a Web Request or
+ * Response: its head and body go to `handle`, whose answer is written as JSON (200, not cached),
+ * its errors as the API's (errorResponse). At 10,000 open pages, presence reports come 500 a
+ * second; the Request, its body stream and the Response were most of the garbage each one left
+ * (`npm run bench`, docs/benchmarks.md).
+ */
+export function serveJsonFromNode(handle: JsonHandler): NodeHandler {
+  return async (req, res) => {
+    const { requestId, headers } = begin(req);
+    let bytes: Uint8Array;
+    try {
+      bytes = (await bodyOf(req)) ?? new Uint8Array();
+    } catch {
+      badRequest(res, headers);
+      return;
+    }
+    const head = requestHead(req, requestId);
+    try {
+      const answer = await handle(head, () => jsonOf(bytes));
+      res.writeHead(200, { ...headers, 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify(answer));
+    } catch (error) {
+      await send(errorResponse(error, head), res, headers, () => req.socket.destroyed);
+    }
   };
 }

@@ -1,8 +1,11 @@
 import 'server-only';
 import type { Caller } from '@/lib/server/auth';
 import { recordDeliveries } from '@/lib/server/delivery';
-import { RateLimitedError } from '@/lib/server/errors';
-import { type PresenceAnswer, type PresenceReport, REPORT_EVERY_MS } from '@/lib/shared/presence';
+import { RateLimitedError, ValidationError } from '@/lib/server/errors';
+import { walksDone } from '@/lib/server/events/slices';
+import { browserReporter, type RequestHead } from '@/lib/server/http';
+import { type PresenceAnswer, type PresenceReport, presenceReportSchema, REPORT_EVERY_MS } from '@/lib/shared/presence';
+import { fieldErrorsOf } from '@/lib/shared/validation';
 import { presence } from './index';
 
 // A tab's report (POST /api/presence): it is here (and editing whom), how it is live, and what it
@@ -20,6 +23,25 @@ const SAMPLES_EVERY_MS = 10_000;
 const MAX_TABS = 50;
 
 const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1_000));
+
+/** How long a report waits for a fan-out under way to finish, at most. */
+const GIVE_WAY_MS = 1_000;
+
+/**
+ * A report as it arrives (POST /api/presence): from a signed-in browser of this site, its body
+ * (`body`, read once the caller is known) checked by the one schema, then applied. The route and
+ * `npm start`'s own handler (lib/server/events/node-server.ts) both answer with this; errors are theirs to send.
+ */
+export async function receiveReport(request: RequestHead, body: () => unknown): Promise<PresenceAnswer> {
+  // Reports can wait a moment; the events every stream is being sent cannot. Its limits count
+  // from when it arrived, which is what its tab knows.
+  const arrived = Date.now();
+  await walksDone(GIVE_WAY_MS);
+  const caller = await browserReporter(request);
+  const report = presenceReportSchema.safeParse(await body());
+  if (!report.success) throw new ValidationError(fieldErrorsOf(report.error));
+  return applyReport(caller, report.data, arrived);
+}
 
 /** Applies a validated report from a signed-in browser; answers who is here now. */
 export function applyReport(caller: Caller, report: PresenceReport, now = Date.now()): PresenceAnswer {
