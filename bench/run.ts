@@ -45,7 +45,7 @@ type Target = keyof typeof TARGETS;
 
 const { values: args } = parseArgs({
   options: {
-    /** fan-out (the default, below), directory (bench/directory.ts), writes (bench/writes.ts) or import (bench/import.ts). */
+    /** fan-out (the default, below), directory (bench/directory.ts), writes (bench/writes.ts), import (bench/import.ts) or report-cost (bench/report-cost.ts). */
     mode: { type: 'string', default: 'fan-out' },
     subscribers: { type: 'string', default: '1000,5000,10000' },
     events: { type: 'string', default: '40' },
@@ -67,6 +67,8 @@ const { values: args } = parseArgs({
     databases: { type: 'string', default: 'sqlite,postgresql' },
     // Import mode only (see bench/import.ts): the CSV sizes, the first one watched by 20 dashboards.
     rows: { type: 'string', default: '100000,1000000' },
+    /** Report-cost mode only (see bench/report-cost.ts): presence reports per round. */
+    reports: { type: 'string', default: '10000' },
     /** Import mode: only part 5 (delete and undo) after an unwatched import of the first --rows size. */
     'bulk-only': { type: 'boolean', default: false },
     postgres: { type: 'string', default: process.env.BENCH_POSTGRES_URL || 'postgresql://postgres@127.0.0.1:5432/postgres' },
@@ -278,8 +280,11 @@ if (args.mode === 'directory') {
 } else if (args.mode === 'import') {
   const { importBench } = await import('./import');
   await importBench({ users: Number(args.users), rows: args.rows.split(',').map(Number), databases: args.databases.split(','), port: Number(args.port ?? 3700), postgres: args.postgres, bulkOnly: args['bulk-only'] });
+} else if (args.mode === 'report-cost') {
+  const { reportCostBench } = await import('./report-cost');
+  await reportCostBench({ reports: Number(args.reports), port: Number(args.port ?? 3950) });
 } else if (args.mode === 'fan-out') {
   await main();
 } else {
-  throw new Error(`Unknown mode ${args.mode}: use fan-out (the default), directory, writes or import.`);
+  throw new Error(`Unknown mode ${args.mode}: use fan-out (the default), directory, writes, import or report-cost.`);
 }
