@@ -38,15 +38,18 @@ export function useRowTransitions(users: UserDTO[], page: string): Row[] {
     }
   }
 
+  // Each timer takes away only the rows it was set for: a change rendered just as it fires (before
+  // this effect could reset it) keeps its whole moment instead of a frame. (CI caught an edit that
+  // landed 2 s after a create, its highlight gone before anyone could see it.)
   useEffect(() => {
     if (fresh.size === 0) return;
-    const timer = setTimeout(() => setFresh(new Set()), HIGHLIGHT_MS);
+    const timer = setTimeout(() => setFresh((current) => new Set([...current].filter((id) => !fresh.has(id)))), HIGHLIGHT_MS);
     return () => clearTimeout(timer);
   }, [fresh]);
 
   useEffect(() => {
     if (leaving.length === 0) return;
-    const timer = setTimeout(() => setLeaving([]), FADE_MS);
+    const timer = setTimeout(() => setLeaving((current) => current.filter((l) => !leaving.includes(l))), FADE_MS);
     return () => clearTimeout(timer);
   }, [leaving]);
 
