@@ -252,6 +252,26 @@ describe('serveJsonFromNode', () => {
     expect(huge.status).toBe(413);
   });
 
+  it('answers 400, without calling the route, a request whose Host makes no URL', async () => {
+    let called = false;
+    const url = await serve(async () => {
+      called = true;
+      return {};
+    });
+    const received = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect({ port: Number(new URL(url).port), host: '127.0.0.1' });
+      let text = '';
+      socket.setEncoding('utf8');
+      socket.on('connect', () => socket.write('POST /api/presence HTTP/1.1\r\nHost: not a host\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}'));
+      socket.on('data', (chunk: string) => (text += chunk));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(received).toMatch(/^HTTP\/1\.1 400 /);
+    expect(received).toContain('{"error":"Bad request"}');
+    expect(called).toBe(false);
+  });
+
   it('sends the API\'s answer for what the route throws: 401 with its challenge, and 500 without details', async () => {
     const refused = await post(await serve(async () => { throw new UnauthorizedError(); }), '{}');
     expect(refused.status).toBe(401);

@@ -164,20 +164,21 @@ export function serveFromNode(handler: RouteHandler): NodeHandler {
  * Serves a small JSON route on node:http as serveFromNode does, without building a Web Request or
  * Response: its head and body go to `handle`, whose answer is written as JSON (200, not cached),
  * its errors as the API's (errorResponse). At 10,000 open pages, presence reports come 500 a
- * second; the Request, its body stream and the Response were most of the garbage each one left
- * (`npm run bench`, docs/benchmarks.md).
+ * second; without the Request, its body stream and the Response, one costs about a third less CPU
+ * (`npm run bench -- --mode report-cost`, docs/benchmarks.md).
  */
 export function serveJsonFromNode(handle: JsonHandler): NodeHandler {
   return async (req, res) => {
     const { requestId, headers } = begin(req);
     let bytes: Uint8Array;
+    let head: RequestHead;
     try {
       bytes = (await bodyOf(req)) ?? new Uint8Array();
+      head = requestHead(req, requestId);
     } catch {
       badRequest(res, headers);
       return;
     }
-    const head = requestHead(req, requestId);
     try {
       const answer = await handle(head, () => jsonOf(bytes));
       res.writeHead(200, { ...headers, 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify(answer));
