@@ -39,7 +39,7 @@ function requestHead(req: IncomingMessage, requestId: string): RequestHead {
  * only a byte more is kept (the route answers 413), and the rest is read and dropped, so the
  * answer can still go out on the connection.
  */
-function bodyOf(req: IncomingMessage): Promise<Uint8Array<ArrayBuffer> | null> {
+function bodyOf(req: IncomingMessage): Promise<Buffer | null> {
   if (req.method === 'GET' || req.method === 'HEAD') return Promise.resolve(null);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -48,7 +48,7 @@ function bodyOf(req: IncomingMessage): Promise<Uint8Array<ArrayBuffer> | null> {
       if (size <= MAX_BODY_BYTES) chunks.push(chunk.subarray(0, MAX_BODY_BYTES + 1 - size));
       size += chunk.byteLength;
     });
-    req.once('end', () => resolve(new Uint8Array(Buffer.concat(chunks))));
+    req.once('end', () => resolve(Buffer.concat(chunks)));
     req.once('error', reject);
   });
 }
@@ -141,7 +141,9 @@ export function serveFromNode(handler: RouteHandler): NodeHandler {
     const { requestId, path, headers } = begin(req);
     let request: Request;
     try {
-      const body = await bodyOf(req);
+      // A Request's body must be a plain ArrayBuffer's view: a copy (a presence report, below, needs none).
+      const read = await bodyOf(req);
+      const body = read && new Uint8Array(read);
       const { url, method, headers: sent } = requestHead(req, requestId);
       request = new Request(url, { method, headers: sent, body });
     } catch {
