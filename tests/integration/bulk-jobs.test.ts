@@ -16,7 +16,7 @@ import { SseClient } from '../support/sse';
 const pgUp = await servicesUp('postgres');
 const VIEWER = 'bulk-jobs-viewer-token-0123456789';
 const EDITOR = 'bulk-jobs-editor-token-0123456789';
-/** More than a batch (250) of users, so the job crosses batches and sends progress more than once. */
+/** More than a batch (250 users on SQLite, 1,000 on PostgreSQL), so the job crosses batches and sends progress more than once. */
 const MANY = 1_200;
 
 for (const database of ['SQLite', 'PostgreSQL'] as const) {

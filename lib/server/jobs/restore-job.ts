@@ -6,7 +6,7 @@ import { type Actor, toHubEvent } from '@/lib/server/events/event-log';
 import { restoreBatch } from '@/lib/server/users/bulk-restore';
 import type { UserDTO } from '@/lib/shared/dto';
 import type { JobDTO } from '@/lib/shared/jobs';
-import { BATCH_ROWS, enqueue } from './runner';
+import { USER_BATCH_ROWS, enqueue } from './runner';
 import { createJob } from './store';
 import { type Batch, runUserJob } from './user-batches';
 
@@ -55,7 +55,7 @@ export async function startRestore(eventId: number, actor: Actor, rateKey: strin
  * (the undo of 100,000 users took 22.9 s instead of 15).
  */
 async function* deletedUsers(source: Source): AsyncGenerator<UserDTO[]> {
-  const read = (where: object) => db.event.findMany({ where, orderBy: { id: 'desc' }, take: BATCH_ROWS, select: { id: true, type: true, data: true, previous: true } });
+  const read = (where: object) => db.event.findMany({ where, orderBy: { id: 'desc' }, take: USER_BATCH_ROWS, select: { id: true, type: true, data: true, previous: true } });
   const users = (rows: Awaited<ReturnType<typeof read>>) => rows.map(toHubEvent).flatMap((event) => (event.type === 'user_deleted' ? [event.user] : []));
   if ('eventId' in source) {
     const one = users(await read({ id: source.eventId }));
@@ -64,8 +64,8 @@ async function* deletedUsers(source: Source): AsyncGenerator<UserDTO[]> {
   }
   const oldest = (await db.event.findFirst({ orderBy: { id: 'asc' }, select: { id: true } }))?.id ?? source.before;
   let found = 0;
-  for (let before = source.before; found < source.count && before > oldest; before -= BATCH_ROWS) {
-    const batch = users(await read({ jobId: source.deleteJobId, id: { lt: before, gte: before - BATCH_ROWS } }));
+  for (let before = source.before; found < source.count && before > oldest; before -= USER_BATCH_ROWS) {
+    const batch = users(await read({ jobId: source.deleteJobId, id: { lt: before, gte: before - USER_BATCH_ROWS } }));
     found += batch.length;
     if (batch.length > 0) yield batch;
   }

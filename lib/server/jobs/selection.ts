@@ -5,7 +5,7 @@ import { walkView } from '@/lib/server/users/read';
 import type { BulkSelection } from '@/lib/shared/bulk';
 import { searchText } from '@/lib/shared/directory/keys';
 import { ROLE_LABEL } from '@/lib/shared/roles';
-import { BATCH_ROWS } from './runner';
+import { USER_BATCH_ROWS } from './runner';
 
 // What a bulk job acts on (a delete, a role change): a list of ids, or a view as it was seen.
 
@@ -34,8 +34,8 @@ export const sizeOf = (selection: BulkSelection): number => ('ids' in selection 
 /** The selection's user ids, a batch at a time: the list as given, or the view walked in creation order. */
 export async function* idBatches(selection: BulkSelection): AsyncGenerator<number[]> {
   if ('ids' in selection) {
-    for (let at = 0; at < selection.ids.length; at += BATCH_ROWS) yield selection.ids.slice(at, at + BATCH_ROWS);
+    for (let at = 0; at < selection.ids.length; at += USER_BATCH_ROWS) yield selection.ids.slice(at, at + USER_BATCH_ROWS);
     return;
   }
-  for await (const users of walkView({ q: selection.q, role: selection.role, sort: 'createdAt', order: 'asc' }, BATCH_ROWS)) yield users.map((user) => user.id);
+  for await (const users of walkView({ q: selection.q, role: selection.role, sort: 'createdAt', order: 'asc' }, USER_BATCH_ROWS)) yield users.map((user) => user.id);
 }
