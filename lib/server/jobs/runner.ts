@@ -33,7 +33,8 @@ export const BATCH_ROWS = 250;
  * import's batch: its one connection serves the pages meanwhile. PostgreSQL serves pages from its
  * pool beside the batch, and what a batch costs whatever its size (begin, the event-order lock, the
  * reads, commit, the Cancel check: about ten round trips) was a third of a 100,000-user delete's
- * time at 250 users; at 1,000 a write held up by the event-order lock waits about 0.1 s.
+ * time at 250 users. At 1,000, a write that comes during a batch waits for its transaction to end
+ * (68 ms on average in a delete, 118 ms in a restore: docs/benchmarks.md).
  */
 export const USER_BATCH_ROWS = provider === 'postgresql' ? 1_000 : BATCH_ROWS;
 /** At most one progress event (one frame on every dashboard) per import per second. */
