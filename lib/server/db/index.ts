@@ -4,6 +4,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '@/lib/server/generated/prisma/client';
 import { PrismaClient as PostgresPrismaClient } from '@/lib/server/generated/prisma-postgresql/client';
 import { env } from '@/lib/server/env';
+import { startCheckpointer } from './sqlite-checkpointer';
 import { databaseTarget } from './url';
 
 /**
@@ -17,7 +18,15 @@ type Db = PrismaClient;
 
 function createClient(): Db {
   const target = databaseTarget(env.DATABASE_URL);
-  if (target.provider === 'sqlite') return new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: target.url }) });
+  if (target.provider === 'sqlite') {
+    const client = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: target.url }) });
+    // While the worker checkpoints, the app's commits only append (lib/server/db/sqlite-checkpointer.ts);
+    // they checkpoint themselves again only if the log reaches 20,000 pages (80 MB), a backstop.
+    startCheckpointer(target.file, (running) => {
+      void client.$queryRawUnsafe(`PRAGMA wal_autocheckpoint = ${running ? 20_000 : 1_000}`).catch(() => undefined);
+    });
+    return client;
+  }
   // The one cast: PostgreSQL's client is not assignable to Db as such (its $transaction takes more
   // isolation levels); every call the app makes through Db is one PostgreSQL's client takes too.
   return new PostgresPrismaClient({ adapter: new PrismaPg({ connectionString: target.url }) }) as Db;
