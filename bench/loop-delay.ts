@@ -1,5 +1,5 @@
 // The server's event-loop delay over a stretch of the benchmark: prom-client's default metrics
-// (perf_hooks.monitorEventLoopDelay, sampled every 10 ms) in /api/metrics, whose histogram is
+// (perf_hooks.monitorEventLoopDelay, sampled every 1 ms) in /api/metrics, whose histogram is
 // reset at every scrape. So: scrape once to start the stretch, once to read it.
 import { request } from './servers';
 
