@@ -1,5 +1,6 @@
 import 'server-only';
 import { Worker } from 'node:worker_threads';
+import { logger } from '@/lib/server/logger';
 
 // SQLite appends each commit to its write-ahead log, and by default the commit that takes the log
 // past 1,000 pages copies the log into the database and syncs it: on the app's one connection,
@@ -34,7 +35,7 @@ const EVERY_MS = 100;
 export function startCheckpointer(file: string, running: (yes: boolean) => void): void {
   const worker = new Worker(CHECKPOINTER, { eval: true, workerData: { file, everyMs: EVERY_MS } });
   worker.once('message', () => running(true));
-  worker.once('error', () => undefined);
+  worker.once('error', (err) => logger.warn({ err }, 'SQLite checkpointer stopped: commits checkpoint the log themselves again'));
   worker.once('exit', () => running(false));
   // It never keeps the process alive: a server that is done exits with it running.
   worker.unref();
