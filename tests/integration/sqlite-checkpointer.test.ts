@@ -1,16 +1,17 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCheckpointer } from '@/lib/server/db/sqlite-checkpointer';
+import { tempDir } from '../support/server';
 
 // The worker copies the write-ahead log into the database beside the app's connection, which
 // then never checkpoints in its own commits: the log is reset instead of growing.
 
-const dir = mkdtempSync(path.join(tmpdir(), 'roster-checkpointer-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let dir: string;
+let remove: () => Promise<void>;
+beforeAll(async () => ({ dir, remove } = await tempDir('checkpointer')));
+afterAll(() => remove());
 
 /** A database in WAL mode whose own connection never checkpoints, as the app's while the worker runs. */
 function writer(name: string): { file: string; database: Database.Database } {
