@@ -3,16 +3,54 @@ import 'server-only';
 // Work over every open stream (10,000 on an instance) in slices of a few milliseconds, giving the
 // event loop back between them: a page request that arrives during a fan-out waits for one slice,
 // not for all of it. Writing one frame to 10,000 sockets takes about 40 ms on this project's
-// two-core machine (docs/benchmarks.md).
+// two-core machine (docs/benchmarks.md). While pages or API requests are being answered, the
+// next slice waits for them (PAGES_FIRST_MS at most): a page renders in a dozen turns of the loop,
+// and without the wait each of them would queue behind a slice.
 
 /** Most time one slice spends before yielding. */
 export const SLICE_MS = 2;
+/** Longest a walk waits for the requests being answered before it takes its next slice anyway. */
+export const PAGES_FIRST_MS = 10;
 /** How many items between looks at the clock (performance.now() is not free at this rate). */
 const CHECK_EVERY = 16;
 
-const observed = globalThis as typeof globalThis & { rosterSliceObserver?: (seconds: number) => void; rosterWalks?: { active: number; waiting: (() => void)[] } };
-/** Walks under way, and who waits for none to be (on globalThis, as each bundle has its own copy of this module). */
-const walks = (observed.rosterWalks ??= { active: 0, waiting: [] });
+type Walks = { active: number; waiting: (() => void)[]; held: number; paused: Set<() => void> };
+const observed = globalThis as typeof globalThis & { rosterSliceObserver?: (seconds: number) => void; rosterWalks?: Walks };
+/**
+ * Walks under way and who waits for none to be; requests that hold the walks back, and the walks'
+ * next slices waiting for them (on globalThis, as each bundle has its own copy of this module).
+ */
+const walks = (observed.rosterWalks ??= { active: 0, waiting: [], held: 0, paused: new Set() });
+
+/**
+ * Holds the walks back while a request is answered (lib/server/requests-in-flight.ts counts pages
+ * and API requests, not the streams, nor the presence reports, which wait for the walks instead);
+ * call what it returns once the answer is sent.
+ */
+export function holdWalks(): () => void {
+  walks.held++;
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    if (--walks.held === 0) for (const resume of [...walks.paused]) resume();
+  };
+}
+
+/** Runs `slice` in the check phase once no request holds the walks back, or after PAGES_FIRST_MS. */
+function whenPagesAllow(slice: () => void): void {
+  if (walks.held === 0) {
+    setImmediate(slice);
+    return;
+  }
+  const resume = () => {
+    if (!walks.paused.delete(resume)) return;
+    clearTimeout(timer);
+    setImmediate(slice);
+  };
+  const timer = setTimeout(resume, PAGES_FIRST_MS);
+  walks.paused.add(resume);
+}
 
 /**
  * Resolves once no walk over the streams is under way, or after `atMostMs`: what can wait a
@@ -37,9 +75,9 @@ export function observeSlices(observe: (seconds: number) => void): void {
 
 /**
  * Calls `each` on what `items` yields, SLICE_MS at a time, with setImmediate between slices (so
- * I/O callbacks run between them); then `done`. Walks a live iterator: a Set's, which reaches
- * items added meanwhile and skips those deleted. The first slice, too, waits for the event loop's
- * check phase: what the caller is answering (a writer's request) leaves first.
+ * I/O callbacks run between them), each slice after the requests being answered (whenPagesAllow);
+ * then `done`. Walks a live iterator: a Set's, which reaches items added meanwhile and skips those
+ * deleted. The first slice waits too: what the caller is answering (a writer's request) leaves first.
  */
 export function inSlices<T>(items: Iterator<T>, each: (item: T) => void, done: () => void = () => undefined): void {
   walks.active++;
@@ -52,7 +90,7 @@ export function inSlices<T>(items: Iterator<T>, each: (item: T) => void, done: (
       each(next.value);
       if (n % CHECK_EVERY === 0 && performance.now() > deadline) {
         observed.rosterSliceObserver?.((performance.now() - started) / 1_000);
-        setImmediate(slice);
+        whenPagesAllow(slice);
         return;
       }
     }
@@ -60,5 +98,5 @@ export function inSlices<T>(items: Iterator<T>, each: (item: T) => void, done: (
     if (--walks.active === 0) for (const wake of walks.waiting.splice(0)) wake();
     done();
   };
-  setImmediate(slice);
+  whenPagesAllow(slice);
 }
