@@ -79,6 +79,8 @@ const EVENTS = Number(args.events);
 const RATE = Number(args.rate);
 const [BURST_RATE = 0, BURST_SECONDS = 0] = args.burst === '0' ? [] : args.burst.split('x').map(Number);
 const BURST = BURST_RATE * BURST_SECONDS;
+/** Seconds of pages asked for, uncounted, before the pages are measured with the streams open. */
+const WARM_PAGES_SECONDS = 3;
 const PORT = Number(args.port ?? 3400);
 const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
 const PROFILE = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ROOT, 'bench/results/profiles')}`] : [];
@@ -136,6 +138,10 @@ async function load(target: Target, subscribers: number, servers: Instance[]): P
     steady: await probePages(port, session, EVENTS, RATE),
     burst: BURST > 0 ? await probePages(port, session, BURST, BURST_RATE) : undefined,
   });
+  // Pages first asked for here: their first renders load the page's modules and run code V8 has not
+  // optimised yet. Warmed (and not counted), so the pages with the streams run the same code as the
+  // pages measured after them, without.
+  if (cookie !== undefined) await probePages(writer.port, cookie, WARM_PAGES_SECONDS * RATE, RATE);
   const pagesLoaded = cookie === undefined ? undefined : await pagesAt(writer.port, cookie);
 
   const reported = reporters ? await stopReporters(reporters) : undefined;
