@@ -37,7 +37,7 @@ describe('walks and the requests being answered', () => {
     for (let i = 0; i < 5; i++) await turn();
     expect(seen).toEqual([]);
     release();
-    // Released twice (a response's close, then an error's): counted once, so later walks are not held.
+    // Released twice: counted once, so later walks are not held (a count below zero would hold them all).
     release();
     await turn();
     await turn();

@@ -3,9 +3,9 @@ import 'server-only';
 // Work over every open stream (10,000 on an instance) in slices of a few milliseconds, giving the
 // event loop back between them: a page request that arrives during a fan-out waits for one slice,
 // not for all of it. Writing one frame to 10,000 sockets takes 40–110 ms on this project's
-// two-core machines, most of it the kernel's (docs/benchmarks.md). While pages or API requests are being answered, the
-// next slice waits for them (PAGES_FIRST_MS at most): a page renders in a dozen turns of the loop,
-// and without the wait each of them would queue behind a slice.
+// two-core machines, most of it the kernel's (docs/benchmarks.md). While pages or API requests
+// are being answered, the next slice waits for them (PAGES_FIRST_MS at most): a page renders in a
+// dozen turns of the loop, and without the wait each of them would queue behind a slice.
 
 /** Most time one slice spends before yielding. */
 export const SLICE_MS = 2;
