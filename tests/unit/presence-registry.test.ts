@@ -52,6 +52,33 @@ describe('Presence (the registry every instance keeps)', () => {
     close();
   });
 
+  it('keeps each person as their tabs come, change and go: whom any of their tabs edits, the name the last came with', () => {
+    const { a, b, heard, close } = setup();
+    a.report(tab('t1', ada, 7));
+    b.report(tab('t2', ada, 7));
+    b.report(tab('t3', ada, 9));
+    expect(b.people().people).toEqual([{ ...ada, editing: [7, 9] }]);
+    // One of the two tabs on user 7 closes its editor: Ada still edits 7.
+    a.report(tab('t1', ada));
+    expect(a.people().people).toEqual([{ ...ada, editing: [7, 9] }]);
+    b.report(tab('t2', ada), true);
+    expect(a.people().people).toEqual([{ ...ada, editing: [9] }]);
+    // Renamed meanwhile: her next report comes with the new name, and every instance shows it.
+    a.report(tab('t1', { ...ada, name: 'Ada King' }));
+    expect([a.people().people, b.people().people]).toEqual([[{ id: ada.id, name: 'Ada King', editing: [9] }], [{ id: ada.id, name: 'Ada King', editing: [9] }]]);
+    expect(a.tabsOf(ada.id)).toBe(2);
+    // Her last tabs go: she is gone, and comes back afresh with nothing edited.
+    b.report(tab('t3', ada), true);
+    a.report(tab('t1', ada), true);
+    expect([a.people().people, a.tabsOf(ada.id)]).toEqual([[], 0]);
+    a.report(tab('t4', ada));
+    expect(b.people().people).toEqual([{ ...ada, editing: [] }]);
+    // Every list told was different from the one before it: nothing was told twice.
+    const versions = heard[1]!.map((p) => p.version);
+    expect(versions.every((version, i) => i === 0 || version !== versions[i - 1])).toBe(true);
+    close();
+  });
+
   it('forgets a tab not heard of for 25 s, and not before', () => {
     const { a, b, tick, close } = setup();
     a.report(tab('t1', ada));

@@ -46,19 +46,29 @@ const SWEEP_MS = 2_000;
 /** An instance not heard of for this long has stopped (or cannot reach Redis): off the status page. */
 const INSTANCE_TTL_MS = 10_000;
 
-function bump<K>(counts: Map<K, number>, key: K, change: 1 | -1): void {
+/** Counts `key` in or out; true when it comes or goes (its count leaves or reaches 0). */
+function bump<K>(counts: Map<K, number>, key: K, change: 1 | -1): boolean {
   const count = (counts.get(key) ?? 0) + change;
   if (count > 0) counts.set(key, count);
   else counts.delete(key);
+  return count === (change === 1 ? 1 : 0);
 }
+
+/** A person here: their tabs, the name the last of them came with, and the users they edit (with how many tabs each). */
+type PersonTabs = { tabs: number; name: string; editing: Map<number, number> };
 
 export class Presence {
   readonly #tabs = new Map<string, Tab>();
   readonly #instances = new Map<string, { status: InstanceStatus; seenAt: number }>();
   /** When each instance was last heard of, by any message: its tabs are kept while it is. */
   readonly #heardFrom = new Map<string, number>();
-  /** Tabs per person: a report checks a person's tabs without walking every tab. */
-  readonly #tabsPerPerson = new Map<number, number>();
+  /**
+   * Each person here, kept as tabs come and go: how many tabs they have (a report checks that),
+   * the name their last tab came with, and how many of their tabs edit each user. The list of who
+   * is here is made from these (one entry a person), never by walking every tab: 10,000 tabs
+   * arriving would otherwise each walk all the others.
+   */
+  readonly #persons = new Map<number, PersonTabs>();
   /** Tabs per owning instance: its status says how many it owns, and the others compare. */
   readonly #tabsPerInstance = new Map<string, number>();
   /** Everyone here, and the same as JSON to tell a change from none. */
@@ -123,7 +133,7 @@ export class Presence {
 
   /** Tabs of this person, on any instance. */
   tabsOf(personId: number): number {
-    return this.#tabsPerPerson.get(personId) ?? 0;
+    return this.#persons.get(personId)?.tabs ?? 0;
   }
 
   /** Everyone here now, by name, each once however many tabs they have. Not to be changed by the caller. */
@@ -227,41 +237,50 @@ export class Presence {
     if (changed) this.#recount();
   }
 
-  /** Keeps a tab as an instance told it; true when that changes what anyone sees (a recount walks every tab). */
+  /** Keeps a tab as an instance told it; true when that changes what anyone sees. */
   #set(tab: Tab): boolean {
     const before = this.#tabs.get(tab.tab);
     // Set in place, never deleted first: a Map moves a re-added key to its end, and a sync answered
     // while walking the tabs would then meet it again, without end.
     this.#tabs.set(tab.tab, tab);
-    if (before) this.#count(before, -1);
-    this.#count(tab, 1);
-    return !before || before.person.name !== tab.person.name || before.editing !== tab.editing;
+    const left = before ? this.#count(before, -1) : false;
+    return this.#count(tab, 1) || left;
   }
 
-  /** Drops a tab; false when it was not here. */
+  /** Drops a tab; true when that changes what anyone sees (false too when it was not here). */
   #forget(id: string): boolean {
     const tab = this.#tabs.get(id);
     if (!tab) return false;
     this.#tabs.delete(id);
-    this.#count(tab, -1);
+    return this.#count(tab, -1);
+  }
+
+  /**
+   * Counts a tab in (1) or out (-1) of its person's and its instance's counts; true when that
+   * changes who is here (a person comes or goes, or is renamed) or whom they edit.
+   */
+  #count(tab: Tab, change: 1 | -1): boolean {
+    bump(this.#tabsPerInstance, tab.instance, change);
+    const { id, name } = tab.person;
+    let person = this.#persons.get(id);
+    const arrived = !person;
+    if (!person) {
+      person = { tabs: 0, name, editing: new Map() };
+      this.#persons.set(id, person);
+    }
+    const renamed = change === 1 && person.name !== name;
+    if (renamed) person.name = name;
+    person.tabs += change;
+    const edits = tab.editing !== null && bump(person.editing, tab.editing, change);
+    if (person.tabs > 0) return arrived || renamed || edits;
+    this.#persons.delete(id);
     return true;
   }
 
-  /** Counts a tab in (1) or out (-1) of its person's and its instance's counts. */
-  #count(tab: Tab, change: 1 | -1): void {
-    bump(this.#tabsPerPerson, tab.person.id, change);
-    bump(this.#tabsPerInstance, tab.instance, change);
-  }
-
-  /** Everyone here, sorted by name; `changed` only when that differs from before (not on every report). */
+  /** Everyone here, sorted by name, from one entry a person; `changed` only when that differs from before. */
   #recount(): void {
-    const byPerson = new Map<number, PersonHere>();
-    for (const tab of this.#tabs.values()) {
-      const person = byPerson.get(tab.person.id) ?? { id: tab.person.id, name: tab.person.name, editing: [] };
-      if (tab.editing !== null && !person.editing.includes(tab.editing)) person.editing.push(tab.editing);
-      byPerson.set(tab.person.id, person);
-    }
-    const people = [...byPerson.values()].map((person) => ({ ...person, editing: person.editing.sort((a, b) => a - b) }));
+    const people: PersonHere[] = [];
+    for (const [id, { name, editing }] of this.#persons) people.push({ id, name, editing: [...editing.keys()].sort((a, b) => a - b) });
     people.sort(byName);
     const json = JSON.stringify(people);
     if (json === this.#peopleJson) return;
