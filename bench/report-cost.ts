@@ -1,7 +1,8 @@
 // npm run bench -- --mode report-cost [--reports 10000] [--port 3950] – what one presence report
 // (POST /api/presence) costs the server on its own: one `npm start` on a fresh SQLite file with no
 // stream open, a signed-in client sending reports from 32 connections at once, each from a new tab
-// that leaves (so none is refused as too soon), three rounds after a warm-up. Reported: reports a
+// that leaves (so none is refused as too soon), three rounds after a warm-up; with `--samples N`,
+// each report also carries N delivery samples of an event created first. Reported: reports a
 // second, and the server process's CPU time per report (user + system, from /proc), which is what
 // 500 reports a second at 10,000 open pages take from the fan-out. Set BENCH_APP_ROOT to another
 // built worktree to measure an earlier version the same way.
@@ -9,9 +10,9 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { signIn } from './pages';
-import { APP_ROOT, startRoster, stopAll } from './servers';
+import { APP_ROOT, request, startRoster, stopAll } from './servers';
 
-export type ReportCostOptions = { reports: number; port: number };
+export type ReportCostOptions = { reports: number; samples: number; port: number };
 
 const CONNECTIONS = 32;
 /** Linux counts a process's CPU time in ticks of 10 ms (USER_HZ 100). */
@@ -23,7 +24,7 @@ function cpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
 }
 
-async function send(port: number, cookie: string, reports: number): Promise<Map<number, number>> {
+async function send(port: number, cookie: string, reports: number, deliveries: { eventId: number; atMs: number }[]): Promise<Map<number, number>> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
   const statuses = new Map<number, number>();
   const post = (body: string) =>
@@ -41,7 +42,7 @@ async function send(port: number, cookie: string, reports: number): Promise<Map<
     Array.from({ length: CONNECTIONS }, async () => {
       while (sent < reports) {
         sent++;
-        const status = await post(JSON.stringify({ tab: randomUUID(), transport: 'sse', editing: null, leaving: true }));
+        const status = await post(JSON.stringify({ tab: randomUUID(), transport: 'sse', editing: null, leaving: true, ...(deliveries.length > 0 ? { deliveries } : {}) }));
         statuses.set(status, (statuses.get(status) ?? 0) + 1);
       }
     }),
@@ -50,19 +51,30 @@ async function send(port: number, cookie: string, reports: number): Promise<Map<
   return statuses;
 }
 
-export async function reportCostBench({ reports, port }: ReportCostOptions): Promise<void> {
+/** `count` samples of one event just created, as a tab that applied it 50 ms after its commit would send them. */
+async function samplesOf(port: number, count: number): Promise<{ eventId: number; atMs: number }[]> {
+  if (count === 0) return [];
+  const created = await request(port, 'POST', '/api/users', { name: 'Report Cost', email: `report-cost-${randomUUID()}@bench.local` });
+  if (created.status !== 201) throw new Error(`POST /api/users answered ${created.status}`);
+  const { lastEventId } = JSON.parse((await request(port, 'GET', '/api/health')).text) as { lastEventId: number };
+  // Each round takes seconds: samples stamped as each report is built would be fresher, but the same size.
+  return Array.from({ length: count }, () => ({ eventId: lastEventId, atMs: Date.now() }));
+}
+
+export async function reportCostBench({ reports, samples, port }: ReportCostOptions): Promise<void> {
   const [server] = await startRoster({ instances: 1, port, maxConnections: 1_000, execArgv: [] });
   if (!server?.process.pid) throw new Error('the server did not start');
   const { pid } = server.process;
   try {
     const cookie = await signIn(port);
-    await send(port, cookie, Math.ceil(reports / 3));
-    console.log(`Presence reports on one npm start (${APP_ROOT}), ${CONNECTIONS} connections, no streams:\n`);
+    const deliveries = await samplesOf(port, samples);
+    await send(port, cookie, Math.ceil(reports / 3), deliveries);
+    console.log(`Presence reports on one npm start (${APP_ROOT}), ${CONNECTIONS} connections, no streams, ${samples} delivery samples each:\n`);
     console.log('| round | answered | reports / s | server CPU µs / report |\n| --- | --- | ---: | ---: |');
     for (let round = 1; round <= 3; round++) {
       const cpuBefore = cpuMs(pid);
       const started = performance.now();
-      const statuses = await send(port, cookie, reports);
+      const statuses = await send(port, cookie, reports, deliveries);
       const seconds = (performance.now() - started) / 1000;
       const answered = [...statuses].map(([status, count]) => `${count} × ${status}`).join(', ');
       console.log(`| ${round} | ${answered} | ${(reports / seconds).toFixed(0)} | ${(((cpuMs(pid) - cpuBefore) / reports) * 1000).toFixed(0)} |`);

@@ -69,6 +69,8 @@ const { values: args } = parseArgs({
     rows: { type: 'string', default: '100000,1000000' },
     /** Report-cost mode only (see bench/report-cost.ts): presence reports per round. */
     reports: { type: 'string', default: '10000' },
+    /** Report-cost mode only: delivery samples each report carries (a tab sends up to 40 every 20 s). */
+    samples: { type: 'string', default: '0' },
     /** Import mode: only part 5 (delete and undo) after an unwatched import of the first --rows size. */
     'bulk-only': { type: 'boolean', default: false },
     postgres: { type: 'string', default: process.env.BENCH_POSTGRES_URL || 'postgresql://postgres@127.0.0.1:5432/postgres' },
@@ -111,6 +113,9 @@ async function load(target: Target, subscribers: number, servers: Instance[]): P
   // Warm the routes once so first-request compilation and caches are not counted.
   await request(writer.port, 'POST', '/api/users', { name: 'warm-up', email: `warm-up@bench.local` });
   for (const { port } of servers) await request(port, 'GET', '/api/users');
+  // The reporting tabs' people are made before the streams open: 200 users created with 10,000
+  // streams open would be 200 fan-outs, counted as the reports' cost.
+  const people = target !== 'floor' && TARGETS[target].reports ? await signUpPeople(writer.port, subscribers) : undefined;
   await sleep(1_000);
   const idle = await Promise.all(servers.map(({ port }) => subscribersNow(port)));
   const idleRssMb = servers.map(rssMb);
@@ -120,7 +125,7 @@ async function load(target: Target, subscribers: number, servers: Instance[]): P
   const client = fork(path.join(ROOT, 'bench/client.ts'), { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
   const connected = (await ask(client, { cmd: 'connect', groups, events: EVENTS + BURST, concurrency: 200, path: '/events', token: API_TOKEN })) as Extract<ClientReply, { cmd: 'connect' }>;
   // Every subscriber a tab that reports: started now, and measured once every tab has reported.
-  const reporters = target !== 'floor' && TARGETS[target].reports ? await startReporters(writer.port, subscribers) : undefined;
+  const reporters = people ? await startReporters(writer.port, people, subscribers) : undefined;
   await sleep(reporters ? REPORT_EVERY_MS + 1_000 : 2_000);
   const loadedRssMb = servers.map(rssMb);
   // After RSS, whose garbage this collects: what the streams (and the reports) keep, apart from it.
@@ -211,7 +216,8 @@ async function phase(client: ChildProcess, servers: Instance[], target: Target, 
 }
 
 /** People enough for `tabs` tabs (50 each at most), each with a session planted in the bench's database; then the reporters' process. */
-async function startReporters(port: number, tabs: number): Promise<ChildProcess> {
+/** The people the reporting tabs belong to (50 tabs each), signed in: their session cookies. */
+async function signUpPeople(port: number, tabs: number): Promise<string[]> {
   const people = Math.ceil(tabs / 50);
   const cookies: string[] = [];
   const expiresAt = new Date(Date.now() + 24 * 60 * 60_000);
@@ -221,6 +227,10 @@ async function startReporters(port: number, tabs: number): Promise<ChildProcess>
     if (status !== 201) throw new Error(`POST /api/users answered ${status}: ${text.slice(0, 200)}`);
     cookies.push(plantSession(BENCH_DB, { email, expiresAt, secret: ROSTER_ENV.SESSION_SECRET }));
   }
+  return cookies;
+}
+
+async function startReporters(port: number, cookies: string[], tabs: number): Promise<ChildProcess> {
   const reporters = fork(path.join(ROOT, 'bench/reporters.ts'), { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
   await new Promise((resolve) => {
     reporters.once('message', resolve);
@@ -288,7 +298,7 @@ if (args.mode === 'directory') {
   await importBench({ users: Number(args.users), rows: args.rows.split(',').map(Number), databases: args.databases.split(','), port: Number(args.port ?? 3700), postgres: args.postgres, bulkOnly: args['bulk-only'] });
 } else if (args.mode === 'report-cost') {
   const { reportCostBench } = await import('./report-cost');
-  await reportCostBench({ reports: Number(args.reports), port: Number(args.port ?? 3950) });
+  await reportCostBench({ reports: Number(args.reports), samples: Number(args.samples), port: Number(args.port ?? 3950) });
 } else if (args.mode === 'fan-out') {
   await main();
 } else {
