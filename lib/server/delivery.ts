@@ -34,7 +34,9 @@ const OLDEST_MS = 5 * 60_000;
  */
 export function recordDeliveries(deliveries: NonNullable<PresenceReport['deliveries']>, transport: Transport, receivedAt = Date.now()): number {
   const samples: number[] = [];
-  for (const [index, { eventId, atMs }] of deliveries.entries()) {
+  // Indexed, not entries(): 500 reports a second of 40 samples each would make 20,000 pairs a second.
+  for (let index = 0; index < deliveries.length; index++) {
+    const { eventId, atMs } = deliveries[index]!;
     if (eventId > hub.lastEventId) throw new ValidationError({ [`deliveries.${index}.eventId`]: [`No event ${eventId} yet`] });
     if (atMs > receivedAt + SLACK_MS) throw new ValidationError({ [`deliveries.${index}.atMs`]: ['Applied after the report arrived'] });
     if (atMs < receivedAt - OLDEST_MS) throw new ValidationError({ [`deliveries.${index}.atMs`]: ['Older than a report covers'] });

@@ -21,8 +21,11 @@ export class RecentHistogram {
       slot = { start, counts: new Array<number>(this.bounds.length + 1).fill(0) };
       this.#slots.push(slot);
     }
-    const bucket = this.bounds.findIndex((bound) => value <= bound);
-    slot.counts[bucket === -1 ? this.bounds.length : bucket]!++;
+    // The first bound at or above the value, past the last one the overflow bucket: a loop, not
+    // findIndex and its closure, at 20,000 samples a second.
+    let bucket = 0;
+    while (bucket < this.bounds.length && value > this.bounds[bucket]!) bucket++;
+    slot.counts[bucket]!++;
     this.#drop(now);
   }
 

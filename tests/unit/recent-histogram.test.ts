@@ -14,6 +14,15 @@ describe('RecentHistogram', () => {
     expect(h.count(0)).toBe(100);
   });
 
+  it("counts a sample on a bound in that bound's bucket (le, as Prometheus)", () => {
+    const h = new RecentHistogram(bounds);
+    h.observe(0.1, 0);
+    h.observe(0.2, 0);
+    // Both at or under their bounds: the top quantile is the second bucket's top, not the third's.
+    expect(h.quantile(1, 0)).toBeCloseTo(0.2);
+    expect(h.quantile(0.5, 0)).toBeCloseTo(0.1);
+  });
+
   it('forgets samples older than its window, and says null when it has none', () => {
     const h = new RecentHistogram(bounds, 60_000, 10_000);
     h.observe(0.05, 0);
