@@ -24,6 +24,13 @@ export type Row = {
   idleRssMb: number;
   rssMb: number;
   rssPerConnKb: number;
+  /**
+   * The same, less V8's young generation (idle and loaded): a pool of up to twice
+   * --max-semi-space-size that V8 grows while garbage comes fast and shrinks in a quiet moment,
+   * whatever the number of connections (bench/heap-probe.mjs).
+   */
+  rssPerConnWithoutYoungKb: number;
+  youngMb: { idle: number; loaded: number };
   /** The heap kept per connection: in use after a full garbage collection, loaded less idle (bench/heap-probe.mjs). */
   heapPerConnKb: number;
   backToIdleMs: number;
@@ -44,15 +51,15 @@ export function report(rows: Row[], events: number, rate: number, nodeVersion: s
   const lines = [
     `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, servers on Node ${nodeVersion}; ${events} events at ${rate}/s`,
     '',
-    '| target | subscribers | delivered | p50 ms | p99 ms | max ms | p99 vs floor | connect all ms | RSS MB (idle → loaded) | KB / connection | heap kept KB / connection | back to idle ms |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| target | subscribers | delivered | p50 ms | p99 ms | max ms | p99 vs floor | connect all ms | RSS MB (idle → loaded) | KB / connection | young generation MB (idle → loaded) | KB / connection without it | heap kept KB / connection | back to idle ms |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const row of rows) {
     const floor = rows.find((r) => r.target === 'floor' && r.subscribers === row.subscribers);
     const ratio = floor ? row.latency.p99 / floor.latency.p99 : Number.NaN;
     const subscribers = row.onInstance === row.subscribers ? `${row.subscribers}` : `${row.onInstance} of ${row.subscribers}`;
     lines.push(
-      `| ${label(row)} | ${subscribers} | ${f(row.delivery, 4)} | ${f(row.latency.p50, 1)} | ${f(row.latency.p99, 1)} | ${f(row.latency.max, 1)} | ${f(ratio, 2)}× | ${f(row.connectAllMs)} | ${f(row.idleRssMb)} → ${f(row.rssMb)} | ${f(row.rssPerConnKb, 1)} | ${f(row.heapPerConnKb, 1)} | ${f(row.backToIdleMs)} |`,
+      `| ${label(row)} | ${subscribers} | ${f(row.delivery, 4)} | ${f(row.latency.p50, 1)} | ${f(row.latency.p99, 1)} | ${f(row.latency.max, 1)} | ${f(ratio, 2)}× | ${f(row.connectAllMs)} | ${f(row.idleRssMb)} → ${f(row.rssMb)} | ${f(row.rssPerConnKb, 1)} | ${f(row.youngMb.idle)} → ${f(row.youngMb.loaded)} | ${f(row.rssPerConnWithoutYoungKb, 1)} | ${f(row.heapPerConnKb, 1)} | ${f(row.backToIdleMs)} |`,
     );
   }
   const sizes = [...new Set(rows.map((row) => row.subscribers))];

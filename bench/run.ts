@@ -29,7 +29,7 @@ import { probePages, signIn } from './pages';
 import { type Summary, summarize } from './stats';
 import { plantSession } from '../tests/support/session';
 import { REPORT_EVERY_MS } from '../lib/shared/presence';
-import { agent, API_TOKEN, BENCH_DB, type Instance, request, retainedMb, ROOT, ROSTER_ENV, rssMb, type Serve, sleep, startFloor, startRoster, stopAll, serverNodeVersion, subscribersNow, runServersOn, waitFor } from './servers';
+import { agent, API_TOKEN, BENCH_DB, type Instance, request, heapOf, ROOT, ROSTER_ENV, rssMb, type Serve, sleep, startFloor, startRoster, stopAll, serverNodeVersion, subscribersNow, runServersOn, waitFor } from './servers';
 
 const TARGETS = {
   floor: { instances: 1, redis: false, serve: 'npm start', reports: false },
@@ -119,7 +119,7 @@ async function load(target: Target, subscribers: number, servers: Instance[]): P
   await sleep(1_000);
   const idle = await Promise.all(servers.map(({ port }) => subscribersNow(port)));
   const idleRssMb = servers.map(rssMb);
-  const idleHeapMb = await Promise.all(servers.map(retainedMb));
+  const idleHeap = await Promise.all(servers.map(heapOf));
 
   const groups = servers.map(({ port }, i) => ({ port, count: Math.floor((subscribers + i) / servers.length) }));
   const client = fork(path.join(ROOT, 'bench/client.ts'), { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
@@ -129,7 +129,7 @@ async function load(target: Target, subscribers: number, servers: Instance[]): P
   await sleep(reporters ? REPORT_EVERY_MS + 1_000 : 2_000);
   const loadedRssMb = servers.map(rssMb);
   // After RSS, whose garbage this collects: what the streams (and the reports) keep, apart from it.
-  const loadedHeapMb = await Promise.all(servers.map(retainedMb));
+  const loadedHeap = await Promise.all(servers.map(heapOf));
 
   // The steady events, then the burst, each measured on its own: delivery, the creates' answers, and
   // the event-loop delay while they fan out.
@@ -181,7 +181,9 @@ async function load(target: Target, subscribers: number, servers: Instance[]): P
       idleRssMb: idleMb,
       rssMb: loadedMb,
       rssPerConnKb: ((loadedMb - idleMb) * 1024) / onInstance,
-      heapPerConnKb: (((loadedHeapMb[i] ?? Number.NaN) - (idleHeapMb[i] ?? Number.NaN)) * 1024) / onInstance,
+      rssPerConnWithoutYoungKb: ((loadedMb - (loadedHeap[i]?.youngMb ?? Number.NaN) - (idleMb - (idleHeap[i]?.youngMb ?? Number.NaN))) * 1024) / onInstance,
+      youngMb: { idle: idleHeap[i]?.youngMb ?? Number.NaN, loaded: loadedHeap[i]?.youngMb ?? Number.NaN },
+      heapPerConnKb: (((loadedHeap[i]?.retainedMb ?? Number.NaN) - (idleHeap[i]?.retainedMb ?? Number.NaN)) * 1024) / onInstance,
       backToIdleMs: backToIdleMs[i] ?? Number.NaN,
       pages: i === 0 && pagesIdle && pagesLoaded ? { idle: pagesIdle, loaded: pagesLoaded } : undefined,
     };

@@ -121,14 +121,18 @@ const HEAP_PROBE = path.join(os.tmpdir(), `roster-bench-heap-${process.pid}`);
 const HEAP_PROBE_FLAGS = ['--expose-gc', '--import', path.join(ROOT, 'bench/heap-probe.mjs')];
 
 /** The heap an instance keeps (MB): in use after a full garbage collection, asked of bench/heap-probe.mjs. */
-export async function retainedMb(instance: Instance): Promise<number> {
+/**
+ * The server's V8 heap, through bench/heap-probe.mjs: its young generation as it is (MB), then
+ * what it keeps after a full garbage collection (MB); NaN for both if the probe did not answer.
+ */
+export async function heapOf(instance: Instance): Promise<{ youngMb: number; retainedMb: number }> {
   const file = `${HEAP_PROBE}.${instance.process.pid}`;
   rmSync(file, { force: true });
   instance.process.kill('SIGUSR2');
-  if (!(await waitFor(async () => existsSync(file), 10_000))) return Number.NaN;
-  const bytes = Number(readFileSync(file, 'utf8'));
+  if (!(await waitFor(async () => existsSync(file), 10_000))) return { youngMb: Number.NaN, retainedMb: Number.NaN };
+  const { young, retained } = JSON.parse(readFileSync(file, 'utf8')) as { young: number; retained: number };
   rmSync(file, { force: true });
-  return bytes / 2 ** 20;
+  return { youngMb: young / 2 ** 20, retainedMb: retained / 2 ** 20 };
 }
 
 export async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
