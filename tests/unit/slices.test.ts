@@ -1,7 +1,10 @@
 // The walks over every open stream let the requests being answered go first: a slice waits while
-// a page or API request holds them (requests-in-flight.ts), for PAGES_FIRST_MS at most.
+// a page or API request holds their gate (requests-in-flight.ts, give-way.ts), for PAGES_FIRST_MS at most.
 import { describe, expect, it } from 'vitest';
-import { holdWalks, inSlices, PAGES_FIRST_MS } from '@/lib/server/events/slices';
+import { inSlices, PAGES_FIRST_MS } from '@/lib/server/events/slices';
+import { gates } from '@/lib/server/give-way';
+
+const holdWalks = () => gates.walks.hold();
 
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 

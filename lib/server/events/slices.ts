@@ -1,11 +1,12 @@
 import 'server-only';
+import { gates } from '@/lib/server/give-way';
 
 // Work over every open stream (10,000 on an instance) in slices of a few milliseconds, giving the
 // event loop back between them: a page request that arrives during a fan-out waits for one slice,
 // not for all of it. Writing one frame to 10,000 sockets takes 40–110 ms on this project's
 // two-core machines, most of it the kernel's (docs/benchmarks.md). While pages or API requests
-// are being answered, the next slice waits for them (PAGES_FIRST_MS at most): a page renders in a
-// dozen turns of the loop, and without the wait each of them would queue behind a slice.
+// are being answered, the next slice waits for them (PAGES_FIRST_MS at most, lib/server/give-way.ts):
+// a page renders in a dozen turns of the loop, and without the wait each would queue behind a slice.
 
 /** Most time one slice spends before yielding. */
 export const SLICE_MS = 2;
@@ -14,43 +15,13 @@ export const PAGES_FIRST_MS = 10;
 /** How many items between looks at the clock (performance.now() is not free at this rate). */
 const CHECK_EVERY = 16;
 
-type Walks = { active: number; waiting: (() => void)[]; held: number; paused: Set<() => void> };
+type Walks = { active: number; waiting: (() => void)[] };
 const observed = globalThis as typeof globalThis & { rosterSliceObserver?: (seconds: number) => void; rosterWalks?: Walks };
-/**
- * Walks under way and who waits for none to be; requests that hold the walks back, and the walks'
- * next slices waiting for them (on globalThis, as each bundle has its own copy of this module).
- */
-const walks = (observed.rosterWalks ??= { active: 0, waiting: [], held: 0, paused: new Set() });
+/** Walks under way and who waits for none to be (on globalThis, as each bundle has its own copy of this module). */
+const walks = (observed.rosterWalks ??= { active: 0, waiting: [] });
 
-/**
- * Holds the walks back while a request is answered (lib/server/requests-in-flight.ts counts pages
- * and API requests, not the streams, nor the presence reports, which wait for the walks instead);
- * call what it returns once the answer is sent.
- */
-export function holdWalks(): () => void {
-  walks.held++;
-  let released = false;
-  return () => {
-    if (released) return;
-    released = true;
-    if (--walks.held === 0) for (const resume of [...walks.paused]) resume();
-  };
-}
-
-/** Runs `slice` in the check phase once no request holds the walks back, or after PAGES_FIRST_MS. */
-function whenPagesAllow(slice: () => void): void {
-  if (walks.held === 0) {
-    setImmediate(slice);
-    return;
-  }
-  const resume = () => {
-    if (!walks.paused.delete(resume)) return;
-    clearTimeout(timer);
-    setImmediate(slice);
-  };
-  const timer = setTimeout(resume, PAGES_FIRST_MS);
-  walks.paused.add(resume);
-}
+/** Runs `slice` in the check phase once no page or API request is being answered, or after PAGES_FIRST_MS. */
+const whenPagesAllow = (slice: () => void) => gates.walks.whenOpen(PAGES_FIRST_MS, () => setImmediate(slice));
 
 /**
  * Resolves once no walk over the streams is under way, or after `atMostMs`: what can wait a

@@ -6,7 +6,7 @@ import { db, provider } from '@/lib/server/db';
 import type { Actor } from '@/lib/server/events/event-log';
 import { logger } from '@/lib/server/logger';
 import { countImportRows } from '@/lib/server/metrics';
-import { requestsInFlight } from '@/lib/server/requests-in-flight';
+import { gates } from '@/lib/server/give-way';
 import { type Counts, finishImport, importBatch, type ImportRow, type RowFailure } from '@/lib/server/users/import';
 import { env } from '@/lib/server/env';
 import { IMPORT_MAX_LINE_BYTES, type JobDTO, type JobState } from '@/lib/shared/jobs';
@@ -87,14 +87,13 @@ const GIVE_WAY_MS = 10;
 /**
  * Lets whatever waits go first — a page, another write: an import is background work. On SQLite,
  * whose one connection every query of the process waits for while a batch holds it, with requests
- * in flight (`npm start` counts them) it waits for them, up to GIVE_WAY_MS a batch, so it never
- * stops while the server stays busy. PostgreSQL's pool answers them beside the import meanwhile.
+ * in flight (`npm start` counts them) it waits until they are answered, up to GIVE_WAY_MS a batch,
+ * so it never stops while the server stays busy. PostgreSQL's pool answers them beside the import meanwhile.
  */
 export async function giveWay(): Promise<void> {
   await new Promise((resolve) => setImmediate(resolve));
   if (provider !== 'sqlite') return;
-  const until = Date.now() + GIVE_WAY_MS;
-  while (requestsInFlight() > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 2));
+  await new Promise<void>((resolve) => gates.jobs.whenOpen(GIVE_WAY_MS, resolve));
 }
 
 /** Whether a running job goes on: not when Cancel was pressed, nor when it was ended as interrupted (this instance went unheard for too long). */
