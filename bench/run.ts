@@ -217,8 +217,7 @@ async function phase(client: ChildProcess, servers: Instance[], target: Target, 
   return { groups, loop, creates: summarize(creates) };
 }
 
-/** People enough for `tabs` tabs (50 each at most), each with a session planted in the bench's database; then the reporters' process. */
-/** The people the reporting tabs belong to (50 tabs each), signed in: their session cookies. */
+/** People enough for `tabs` tabs (50 each at most), each with a session planted in the bench's database: their cookies. */
 async function signUpPeople(port: number, tabs: number): Promise<string[]> {
   const people = Math.ceil(tabs / 50);
   const cookies: string[] = [];
@@ -232,6 +231,7 @@ async function signUpPeople(port: number, tabs: number): Promise<string[]> {
   return cookies;
 }
 
+/** The reporters' process: `tabs` tabs of the people whose `cookies` these are, reporting until stopped. */
 async function startReporters(port: number, cookies: string[], tabs: number): Promise<ChildProcess> {
   const reporters = fork(path.join(ROOT, 'bench/reporters.ts'), { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
   await new Promise((resolve) => {
