@@ -17,6 +17,28 @@ export const MAX_DELIVERIES = 50;
 export const TRANSPORTS = ['sse', 'polling'] as const;
 export type Transport = (typeof TRANSPORTS)[number];
 
+/** One delivery sample: an event, and when the tab applied it (ms since the epoch, on the server's clock). */
+export type DeliverySample = { eventId: number; atMs: number };
+
+const wholeAboveZero = (n: unknown) => typeof n === 'number' && Number.isSafeInteger(n) && n > 0;
+
+/**
+ * A sample exactly: `eventId` and `atMs`, whole numbers above 0, nothing else. One check over a
+ * report's list instead of a zod object per sample: 500 reports a second carry up to 50 samples
+ * each, and a schema per sample made ~36 KB of garbage a report and most of its CPU
+ * (docs/benchmarks.md, "The reports' memory, taken apart").
+ */
+function isSample(value: unknown): value is DeliverySample {
+  if (typeof value !== 'object' || value === null) return false;
+  let keys = 0;
+  for (const key in value) {
+    if (key !== 'eventId' && key !== 'atMs') return false;
+    keys++;
+  }
+  const sample = value as DeliverySample;
+  return keys === 2 && wholeAboveZero(sample.eventId) && wholeAboveZero(sample.atMs);
+}
+
 /**
  * One tab's report. `deliveries`: events this tab applied since its last report, each with the
  * moment it was applied on the **server's** clock (ms since the epoch): the tab's monotonic clock
@@ -32,8 +54,9 @@ export const presenceReportSchema = z
     /** The tab is closing: forget it now rather than after PRESENCE_TTL_MS. */
     leaving: z.boolean().optional(),
     deliveries: z
-      .array(z.object({ eventId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER), atMs: z.number().int().positive().max(Number.MAX_SAFE_INTEGER) }).strict())
-      .max(MAX_DELIVERIES)
+      .custom<DeliverySample[]>((value) => Array.isArray(value) && value.length <= MAX_DELIVERIES && value.every(isSample), {
+        message: `deliveries must be at most ${MAX_DELIVERIES} samples, each exactly { eventId, atMs }, whole numbers above 0`,
+      })
       .optional(),
     /** The `version` of who is here that the tab shows: the answer leaves the people out when it is current. */
     seen: z.string().regex(/^[0-9a-f]{1,16}$/u, { message: 'seen must be a version from an answer or a frame' }).optional(),
