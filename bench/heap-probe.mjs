@@ -2,7 +2,7 @@
 // generation as it is (its two semi-spaces, committed), then a full garbage collection and the heap
 // still in use, in bytes, written as JSON to `$BENCH_HEAP_PROBE.<pid>`. The heap in use is what the
 // server keeps; RSS also counts garbage not yet collected and the room V8 keeps for more. The young
-// generation is most of that room: V8 grows it up to twice --max-semi-space-size while requests
+// generation is part of that room: V8 grows it up to twice --max-semi-space-size while requests
 // make garbage fast, and shrinks it again in a quiet moment, whatever the number of connections.
 import { renameSync, writeFileSync } from 'node:fs';
 import { getHeapSpaceStatistics } from 'node:v8';

@@ -120,7 +120,6 @@ export function rssMb(instance: Instance): number {
 const HEAP_PROBE = path.join(os.tmpdir(), `roster-bench-heap-${process.pid}`);
 const HEAP_PROBE_FLAGS = ['--expose-gc', '--import', path.join(ROOT, 'bench/heap-probe.mjs')];
 
-/** The heap an instance keeps (MB): in use after a full garbage collection, asked of bench/heap-probe.mjs. */
 /**
  * The server's V8 heap, through bench/heap-probe.mjs: its young generation as it is (MB), then
  * what it keeps after a full garbage collection (MB); NaN for both if the probe did not answer.
