@@ -417,6 +417,26 @@ describe('Connections', () => {
     await token.cancel();
   });
 
+  it('knows which sessions have a stream open, until the last of each session\'s streams closes', async () => {
+    const hub = await countingHub();
+    const connections = new Connections(LIMITS);
+    const open = (sessionId: string | null) => connections.open(hub, undefined, { sessionId })!.getReader();
+    const [a1, a2, token] = [open('a'), open('a'), open(null)];
+    for (const reader of [a1, a2, token]) await skipPreamble(reader, hub);
+    expect([connections.hasSession('a'), connections.hasSession('b')]).toEqual([true, false]);
+
+    await a1.cancel();
+    expect(connections.hasSession('a')).toBe(true);
+    await a2.cancel();
+    expect(connections.hasSession('a')).toBe(false);
+    expect(connections.sessionIds()).toEqual([]);
+    // A session whose stream was refused (no room) has none either.
+    const full = new Connections({ ...LIMITS, maxConnections: 0 });
+    expect(full.open(hub, undefined, { sessionId: 'c' })).toBeNull();
+    expect(full.hasSession('c')).toBe(false);
+    await token.cancel();
+  });
+
   it('on shutdown sends every stream a shutdown event, closes them all, and refuses new ones', async () => {
     const hub = await countingHub();
     const connections = new Connections({ ...LIMITS, heartbeatMs: 1_000 });

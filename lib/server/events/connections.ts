@@ -111,6 +111,8 @@ class Stream {
  */
 export class Connections {
   readonly #open = new Set<Stream>();
+  /** How many streams each session has open here. */
+  readonly #sessions = new Map<string, number>();
   /** Frames for every stream, the first being sent now. */
   readonly #broadcasts: Uint8Array[] = [];
   #heartbeat: ReturnType<typeof setInterval> | undefined;
@@ -209,13 +211,17 @@ export class Connections {
 
   /** The sessions that have streams open here. */
   sessionIds(): string[] {
-    const ids = new Set<string>();
-    for (const stream of this.#open) if (stream.sessionId !== null) ids.add(stream.sessionId);
-    return [...ids];
+    return [...this.#sessions.keys()];
+  }
+
+  /** Whether this session has a stream open here: one that is let in until its session ends. */
+  hasSession(id: string): boolean {
+    return this.#sessions.has(id);
   }
 
   #add(stream: Stream): void {
     this.#open.add(stream);
+    if (stream.sessionId !== null) this.#sessions.set(stream.sessionId, (this.#sessions.get(stream.sessionId) ?? 0) + 1);
     if (!this.#heartbeat) {
       // A live event reaches every stream, and a stream opened since the last one has had
       // `connected`: after a tick with events, every stream has had bytes within two intervals,
@@ -233,7 +239,12 @@ export class Connections {
 
   /** A stream ended: it is let go. */
   closed(stream: Stream): void {
-    this.#open.delete(stream);
+    if (!this.#open.delete(stream)) return;
+    if (stream.sessionId !== null) {
+      const left = (this.#sessions.get(stream.sessionId) ?? 1) - 1;
+      if (left > 0) this.#sessions.set(stream.sessionId, left);
+      else this.#sessions.delete(stream.sessionId);
+    }
     if (this.#open.size === 0 && this.#heartbeat) {
       clearInterval(this.#heartbeat);
       this.#heartbeat = undefined;
