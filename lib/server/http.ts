@@ -140,10 +140,11 @@ function assertSameOriginBody(request: RequestHead, caller: Caller, bodyType: Bo
 
 /**
  * A report from a browser (POST /api/presence): signed in (or sign-in off), from this site's own
- * pages, as JSON — a token is a script, and scripts are not people who are here.
+ * pages, as JSON — a token is a script, and scripts are not people who are here. `known`: the
+ * caller as already let in (lib/server/presence/stream-callers.ts), instead of a lookup.
  */
-export async function browserReporter(request: RequestHead): Promise<Caller> {
-  const caller = await requireCaller(request);
+export async function browserReporter(request: RequestHead, known: Caller | null = null): Promise<Caller> {
+  const caller = known ?? (await requireCaller(request));
   if (caller.via === 'token') throw new ForbiddenError('Presence and delivery reports come from signed-in browsers, not API tokens');
   assertSameOriginBody(request, caller, 'application/json');
   return caller;

@@ -14,7 +14,7 @@ import { twoInstances } from '../support/instances';
 import { parsePrometheus } from '../support/prometheus';
 import { startServer, type TestServer } from '../support/server';
 import { servicesUp } from '../support/services';
-import { signIn } from '../support/session';
+import { forgetStoredSession, signIn, submitSignOut } from '../support/session';
 import { SseClient } from '../support/sse';
 
 type Report = { tab?: string; transport?: string; editing?: number | null; leaving?: boolean; seen?: string; deliveries?: { eventId: number; atMs: number }[] };
@@ -140,6 +140,33 @@ describe('presence and delivery reports (npm start, SQLite)', () => {
     const text = await fetch(`${server.url}/api/presence`, { method: 'POST', headers: { Cookie: admin, Origin: server.url, 'Content-Type': 'text/plain' }, body: JSON.stringify(aTab()) });
     expect(text.status).toBe(415);
     expect((await report(server.url, 'none', aTab())).status).toBe(401);
+  });
+
+  it('lets in a report of a session with a stream open here as that stream was, without a session read, for no longer than the stream', async () => {
+    // A session ended where this instance did not hear it (its row deleted; no relay): requests
+    // are refused within a second, its stream stays open until the sweep (15 s) finds it ended.
+    const unheard = await signIn(server.url, { email: ada.email, password: ada.password });
+    const unheardStream = await SseClient.connect(`${server.url}/events`, {}, { cookie: unheard });
+    clients.push(unheardStream);
+    const tab = aTab();
+    expect((await report(server.url, { cookie: unheard }, tab)).status).toBe(200);
+    forgetStoredSession(server.databaseFile, unheard);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    expect((await fetch(`${server.url}/api/users?limit=1`, { headers: { Cookie: unheard } })).status).toBe(401);
+    // Its report is let in as its stream still is: no session read (which would refuse it).
+    expect((await report(server.url, { cookie: unheard }, tab)).status).toBe(200);
+    // Once the sweep closes the stream, the report is looked up, and refused.
+    for (let message = await unheardStream.next(20_000); message.event !== 'expired'; message = await unheardStream.next(20_000));
+    expect((await report(server.url, { cookie: unheard }, tab)).status).toBe(401);
+
+    // Signed out (heard by every instance): its stream closes, and its next report is refused at once.
+    const heard = await signIn(server.url, { email: ada.email, password: ada.password });
+    const heardStream = await SseClient.connect(`${server.url}/events`, {}, { cookie: heard });
+    clients.push(heardStream);
+    const heardTab = aTab();
+    expect((await report(server.url, { cookie: heard }, heardTab)).status).toBe(200);
+    expect((await submitSignOut(server.url, heard)).status).toBe(303);
+    expect((await report(server.url, { cookie: heard }, heardTab)).status).toBe(401);
   });
 
   it('records delivery measured on the server clock, and refuses hostile reports whole, recording nothing', async () => {

@@ -108,6 +108,17 @@ export function storedSession(databaseFile: string, cookie: string): Record<stri
   }
 }
 
+/** Deletes the stored row of the session a Cookie carries, behind the server's back (no instance hears of it). */
+export function forgetStoredSession(databaseFile: string, cookie: string): void {
+  const id = createHash('sha256').update(cookie.slice(`${SESSION_COOKIE}=`.length)).digest('base64url');
+  const db = new Database(databaseFile);
+  try {
+    db.prepare('DELETE FROM "Session" WHERE "id" = ?').run(id);
+  } finally {
+    db.close();
+  }
+}
+
 /** Presses "Sign out" (or "Sign out everywhere") on the dashboard of the browser holding `cookie`. */
 export async function submitSignOut(baseUrl: string, cookie: string, { everywhere = false } = {}): Promise<Response> {
   const page = await fetch(`${baseUrl}/`, { headers: { Cookie: cookie } });

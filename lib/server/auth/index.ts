@@ -4,7 +4,7 @@ import { env } from '@/lib/server/env';
 import type { Role } from '@/lib/shared/roles';
 import { apiToken } from './secrets';
 import { userPrincipal } from '@/lib/shared/principal';
-import { findSession, SESSION_COOKIE } from './sessions';
+import { findSession, idOf, SESSION_COOKIE } from './sessions';
 
 /**
  * Who is calling. `principal` names them in limits, logs and the audit trail, never with a secret:
@@ -48,6 +48,13 @@ function sessionTokenOf(headers: Headers): string | undefined {
     ?.split(/;\s*/)
     .find((part) => part.startsWith(`${SESSION_COOKIE}=`));
   return cookie?.slice(SESSION_COOKIE.length + 1);
+}
+
+/** The id of the session a request's cookie names, if it has one and no bearer token (which would name the caller instead). */
+export function sessionIdOf(headers: Headers): string | null {
+  if (headers.has('authorization')) return null;
+  const token = sessionTokenOf(headers);
+  return token && token.length <= 100 ? idOf(token) : null;
 }
 
 /** The caller of an API route or the stream: a bearer token or the session cookie. */

@@ -31,7 +31,8 @@ const globalForSessions = globalThis as typeof globalThis & { rosterSessions?: M
 // clear what each of them cached.
 const cache = (globalForSessions.rosterSessions ??= new Map<string, Cached>());
 
-const idOf = (token: string) => createHash('sha256').update(token).digest('base64url');
+/** A session's id: the SHA-256 of its cookie's token. */
+export const idOf = (token: string) => createHash('sha256').update(token).digest('base64url');
 
 /** A keyed hash of a person's password hash: once their password changes, their sessions are refused. */
 const passwordTag = (passwordHash: string | null) => keyedHash(`password:${passwordHash ?? ''}`);

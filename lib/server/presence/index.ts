@@ -3,6 +3,7 @@ import { bus, connections } from '@/lib/server/events';
 import { sseFrame } from '@/lib/server/events/sse';
 import { type PresenceDTO, presenceChange, versionOf } from '@/lib/shared/presence';
 import { Presence } from './registry';
+import { StreamCallers } from './stream-callers';
 
 // One registry per process, on globalThis like the hub (Next.js bundles routes apart). A change
 // of who is here goes to this instance's streams as one `presence` frame, never one per event or
@@ -12,7 +13,7 @@ import { Presence } from './registry';
 
 const COALESCE_MS = 250;
 
-const globalForPresence = globalThis as typeof globalThis & { rosterPresence?: Presence };
+const globalForPresence = globalThis as typeof globalThis & { rosterPresence?: Presence; rosterStreamCallers?: StreamCallers };
 
 let pending: PresenceDTO | null = null;
 /** Who was here as the last frame said: the next frame's `base`. */
@@ -33,3 +34,6 @@ function broadcastSoon(people: PresenceDTO): void {
 
 /** `instance`: this process, as presence, the metrics and the status page name it. */
 export const presence: Presence = (globalForPresence.rosterPresence ??= new Presence(bus, `${process.pid}-${crypto.randomUUID().slice(0, 8)}`, broadcastSoon));
+
+/** Reports' callers, held while their session has a stream open here (stream-callers.ts). */
+export const streamCallers: StreamCallers = (globalForPresence.rosterStreamCallers ??= new StreamCallers((id) => connections.hasSession(id)));

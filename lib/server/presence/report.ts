@@ -1,12 +1,12 @@
 import 'server-only';
-import type { Caller } from '@/lib/server/auth';
+import { type Caller, sessionIdOf } from '@/lib/server/auth';
 import { recordDeliveries } from '@/lib/server/delivery';
 import { RateLimitedError, ValidationError } from '@/lib/server/errors';
 import { walksDone } from '@/lib/server/events/slices';
 import { browserReporter, type RequestHead } from '@/lib/server/http';
 import { type PresenceAnswer, type PresenceReport, presenceReportSchema, REPORT_EVERY_MS } from '@/lib/shared/presence';
 import { fieldErrorsOf } from '@/lib/shared/validation';
-import { presence } from './index';
+import { presence, streamCallers } from './index';
 
 // A tab's report (POST /api/presence): it is here (and editing whom), how it is live, and what it
 // measured. Limits, per tab, shared by the instances through the tabs they all keep: a report at
@@ -37,7 +37,10 @@ export async function receiveReport(request: RequestHead, body: () => unknown): 
   // from when it arrived, which is what its tab knows.
   const arrived = Date.now();
   await walksDone(GIVE_WAY_MS);
-  const caller = await browserReporter(request);
+  // Let in as its stream was, when its session has one open here; looked up (and then held) otherwise.
+  const held = streamCallers.get(sessionIdOf(request.headers));
+  const caller = await browserReporter(request, held);
+  if (!held) streamCallers.keep(caller);
   const report = presenceReportSchema.safeParse(await body());
   if (!report.success) throw new ValidationError(fieldErrorsOf(report.error));
   return applyReport(caller, report.data, arrived);
