@@ -11,7 +11,7 @@ let received = new Float64Array(0);
 let events = 0;
 let groups: Group[] = [];
 
-function connectOne(port: number, index: number, path: string, token: string): Promise<number> {
+function connectOne(port: number, index: number, path: string, auth: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = nowMs();
     const socket = net.connect({ port, host: '127.0.0.1' });
@@ -20,7 +20,7 @@ function connectOne(port: number, index: number, path: string, token: string): P
     let tail = '';
     let connected = false;
     socket.on('connect', () =>
-      socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\nAuthorization: Bearer ${token}\r\n\r\n`),
+      socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n${auth}\r\n\r\n`),
     );
     socket.on('data', (chunk: string) => {
       const text = tail + chunk;
@@ -51,7 +51,7 @@ function portOf(index: number): number {
   throw new Error(`no group for subscriber ${index}`);
 }
 
-async function connect(groupList: Group[], eventCount: number, concurrency: number, path: string, token: string) {
+async function connect(groupList: Group[], eventCount: number, concurrency: number, path: string, auth: string[]) {
   groups = groupList;
   const count = groups.reduce((sum, group) => sum + group.count, 0);
   events = eventCount;
@@ -65,7 +65,7 @@ async function connect(groupList: Group[], eventCount: number, concurrency: numb
     Array.from({ length: concurrency }, async () => {
       while (next < count) {
         const index = next++;
-        await connectOne(portOf(index), index, path, token).then(
+        await connectOne(portOf(index), index, path, auth[index % auth.length] ?? '').then(
           (ms) => times.push(ms),
           () => failed++,
         );
@@ -91,7 +91,7 @@ function collect(sendTimes: number[], firstEvent: number, first: number, subscri
 process.on('message', async (command: ClientCommand) => {
   let reply: ClientReply;
   if (command.cmd === 'connect') {
-    reply = { cmd: 'connect', ...(await connect(command.groups, command.events, command.concurrency, command.path, command.token)) };
+    reply = { cmd: 'connect', ...(await connect(command.groups, command.events, command.concurrency, command.path, command.auth)) };
   } else if (command.cmd === 'received') {
     let count = 0;
     for (const at of received) if (!Number.isNaN(at)) count++;

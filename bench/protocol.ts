@@ -7,7 +7,8 @@ export type Group = { port: number; count: number };
 export type Delivery = { delivered: number; expected: number; latency: Summary };
 
 export type ClientCommand =
-  | { cmd: 'connect'; groups: Group[]; events: number; concurrency: number; path: string; token: string }
+  /** `auth`: a header line per subscriber, round robin (subscriber i sends auth[i % auth.length]). */
+  | { cmd: 'connect'; groups: Group[]; events: number; concurrency: number; path: string; auth: string[] }
   | { cmd: 'received' }
   /** Delivery of events `first` … `first + sendTimes.length - 1`, each sent at its time. */
   | { cmd: 'collect'; sendTimes: number[]; first: number }

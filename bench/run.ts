@@ -35,7 +35,8 @@ const TARGETS = {
   floor: { instances: 1, redis: false, serve: 'npm start', reports: false },
   roster: { instances: 1, redis: false, serve: 'npm start', reports: false },
   // roster with what the dashboards send besides their streams: every subscriber is also a tab
-  // reporting its presence and delivery samples every 20 s (bench/reporters.ts).
+  // reporting its presence and delivery samples every 20 s (bench/reporters.ts), its stream opened
+  // with its person's session as a browser's is (roster's are the API token's).
   'roster-presence': { instances: 1, redis: false, serve: 'npm start', reports: true },
   'roster-next': { instances: 1, redis: false, serve: 'next start', reports: false },
   'roster-redis-1': { instances: 1, redis: true, serve: 'npm start', reports: false },
@@ -123,7 +124,10 @@ async function load(target: Target, subscribers: number, servers: Instance[]): P
 
   const groups = servers.map(({ port }, i) => ({ port, count: Math.floor((subscribers + i) / servers.length) }));
   const client = fork(path.join(ROOT, 'bench/client.ts'), { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
-  const connected = (await ask(client, { cmd: 'connect', groups, events: EVENTS + BURST, concurrency: 200, path: '/events', token: API_TOKEN })) as Extract<ClientReply, { cmd: 'connect' }>;
+  // A reporting tab's stream is its browser's, opened with its person's session as its reports are
+  // (subscriber i is tab i); the others are wall displays sharing the API token.
+  const auth = people ? people.map((cookie) => `Cookie: ${cookie}`) : [`Authorization: Bearer ${API_TOKEN}`];
+  const connected = (await ask(client, { cmd: 'connect', groups, events: EVENTS + BURST, concurrency: 200, path: '/events', auth })) as Extract<ClientReply, { cmd: 'connect' }>;
   // Every subscriber a tab that reports: started now, and measured once every tab has reported.
   const reporters = people ? await startReporters(writer.port, people, subscribers) : undefined;
   await sleep(reporters ? REPORT_EVERY_MS + 1_000 : 2_000);
