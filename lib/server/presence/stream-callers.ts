@@ -10,7 +10,7 @@ import type { Caller } from '@/lib/server/auth';
 // (lib/server/startup.ts, 15 s), and until then it is told everything a report's answer says (who
 // is here). So a report of a session with a stream open here is let in as that stream was. A
 // report asks nothing of its caller's role; their name (shown as who is here) is looked up again
-// at most every LOOK_AGAIN_MS, so a rename is seen within that.
+// at least once every LOOK_AGAIN_MS, so a rename is seen within that.
 
 export const LOOK_AGAIN_MS = 60_000;
 
