@@ -44,6 +44,13 @@ class Gate {
   }
 }
 
+/**
+ * The routes (method and app route) the streams' walks do not wait for: presence reports, which wait
+ * for the walks instead (lib/server/presence/report.ts), and transfers that last seconds (an export,
+ * a job's report, an upload). Every other request holds the walks' gate.
+ */
+export const WALKS_GO_FIRST: ReadonlySet<string> = new Set(['POST /api/presence', 'GET /api/users/export', 'GET /api/jobs/[id]/report', 'POST /api/users/import']);
+
 /** On globalThis: the server's counting and the work's waiting live in separately bundled modules. */
 const shared = globalThis as typeof globalThis & { rosterGates?: { walks: Gate; jobs: Gate } };
 export const gates = (shared.rosterGates ??= { walks: new Gate(), jobs: new Gate() });

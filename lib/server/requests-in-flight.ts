@@ -1,6 +1,6 @@
 import 'server-only';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { gates } from './give-way';
+import { gates, WALKS_GO_FIRST } from './give-way';
 import { timeRequest } from './metrics';
 import { routeOf } from './route-pattern';
 
@@ -8,12 +8,6 @@ import { routeOf } from './route-pattern';
 // (server.ts, through instrumentation.ts), each timed by route and status for /api/metrics, and each
 // holding back the background work that lets it go first (give-way.ts): an import's next batch,
 // and the streams' fan-out, a few milliseconds at a time (lib/server/events/slices.ts).
-
-/**
- * What the streams' walks do not wait for: presence reports, which wait for the walks instead
- * (lib/server/presence/report.ts), and transfers that last seconds (an export, a job's report, an upload).
- */
-const WALKS_GO_FIRST = new Set(['POST /api/presence', 'GET /api/users/export', 'GET /api/jobs/[id]/report', 'POST /api/users/import']);
 
 /** Counts `res` in flight until it closes, and times it; an import and the streams' walks let it go first. */
 export function countRequest(req: IncomingMessage, res: ServerResponse): void {

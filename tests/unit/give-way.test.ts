@@ -1,7 +1,8 @@
 // Background work lets the requests being answered go first (lib/server/give-way.ts): an import's
 // batches wait on the jobs' gate, the streams' walks on theirs (tests/unit/slices.test.ts).
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { gates } from '@/lib/server/give-way';
+import { gates, WALKS_GO_FIRST } from '@/lib/server/give-way';
 
 const { jobs, walks } = gates;
 const turn = () => new Promise((resolve) => setImmediate(resolve));
@@ -59,5 +60,17 @@ describe('giving way to the requests being answered', () => {
     expect(batch.went()).toBe(false);
     release();
     expect(batch.went()).toBe(true);
+  });
+});
+
+describe('WALKS_GO_FIRST', () => {
+  // A renamed route or a typo would quietly make the walks wait for an upload again.
+  it('names route handlers the app has, by the method they answer', () => {
+    expect(WALKS_GO_FIRST.size).toBeGreaterThan(0);
+    for (const entry of WALKS_GO_FIRST) {
+      const [method, route] = entry.split(' ');
+      const source = readFileSync(new URL(`../../app${route}/route.ts`, import.meta.url), 'utf8');
+      expect(source, entry).toMatch(new RegExp(`export (async )?function ${method}\\(`));
+    }
   });
 });
