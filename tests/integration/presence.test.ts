@@ -167,7 +167,7 @@ describe('presence and delivery reports (npm start, SQLite)', () => {
     expect((await report(server.url, { cookie: heard }, heardTab)).status).toBe(200);
     expect((await submitSignOut(server.url, heard)).status).toBe(303);
     expect((await report(server.url, { cookie: heard }, heardTab)).status).toBe(401);
-  });
+  }, 40_000); // the sweep comes every 15 s
 
   it('records delivery measured on the server clock, and refuses hostile reports whole, recording nothing', async () => {
     const user = await createUser(server.url, 'Measured Mo');
