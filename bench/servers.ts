@@ -164,8 +164,9 @@ export function rosterEnv(databaseUrl: string, maxConnections = 10_000, redis?: 
     NEXT_TELEMETRY_DISABLED: '1',
     DATABASE_URL: databaseUrl,
     MAX_SSE_CONNECTIONS: String(maxConnections),
-    // Every subscriber here is the one API token, as wall displays sharing a token would be: such a
-    // deployment raises the per-principal cap (a tenth of MAX_SSE_CONNECTIONS by default) to match.
+    // Subscribers are the one API token, as wall displays sharing a token would be (roster-presence's
+    // are people's sessions, 50 tabs each): such a deployment raises the per-principal cap (a tenth of
+    // MAX_SSE_CONNECTIONS by default) to match.
     MAX_SSE_CONNECTIONS_PER_PRINCIPAL: String(maxConnections),
     // Empty, not inherited: a REDIS_URL in the caller's shell must not turn the single-instance target into a Redis one.
     REDIS_URL: redis?.url ?? '',

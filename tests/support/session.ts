@@ -97,9 +97,12 @@ export function plantSession(
   return `${SESSION_COOKIE}=${token}`;
 }
 
+/** The id the server stores for the session a Cookie carries: its token's SHA-256. */
+const sessionIdOfCookie = (cookie: string) => createHash('sha256').update(cookie.slice(`${SESSION_COOKIE}=`.length)).digest('base64url');
+
 /** The stored row of the session a Cookie carries (found by the token's hash), if there is one. */
 export function storedSession(databaseFile: string, cookie: string): Record<string, unknown> | undefined {
-  const id = createHash('sha256').update(cookie.slice(`${SESSION_COOKIE}=`.length)).digest('base64url');
+  const id = sessionIdOfCookie(cookie);
   const db = new Database(databaseFile, { readonly: true });
   try {
     return db.prepare('SELECT * FROM "Session" WHERE "id" = ?').get(id) as Record<string, unknown> | undefined;
@@ -110,7 +113,7 @@ export function storedSession(databaseFile: string, cookie: string): Record<stri
 
 /** Deletes the stored row of the session a Cookie carries, behind the server's back (no instance hears of it). */
 export function forgetStoredSession(databaseFile: string, cookie: string): void {
-  const id = createHash('sha256').update(cookie.slice(`${SESSION_COOKIE}=`.length)).digest('base64url');
+  const id = sessionIdOfCookie(cookie);
   const db = new Database(databaseFile);
   try {
     db.prepare('DELETE FROM "Session" WHERE "id" = ?').run(id);

@@ -4,7 +4,7 @@ import { env } from '@/lib/server/env';
 import type { Role } from '@/lib/shared/roles';
 import { apiToken } from './secrets';
 import { userPrincipal } from '@/lib/shared/principal';
-import { findSession, idOf, SESSION_COOKIE } from './sessions';
+import { findSession, SESSION_COOKIE, sessionIdOfToken } from './sessions';
 
 /**
  * Who is calling. `principal` names them in limits, logs and the audit trail, never with a secret:
@@ -52,9 +52,7 @@ function sessionTokenOf(headers: Headers): string | undefined {
 
 /** The id of the session a request's cookie names, if it has one and no bearer token (which would name the caller instead). */
 export function sessionIdOf(headers: Headers): string | null {
-  if (headers.has('authorization')) return null;
-  const token = sessionTokenOf(headers);
-  return token && token.length <= 100 ? idOf(token) : null;
+  return headers.has('authorization') ? null : sessionIdOfToken(sessionTokenOf(headers));
 }
 
 /** The caller of an API route or the stream: a bearer token or the session cookie. */

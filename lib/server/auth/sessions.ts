@@ -31,8 +31,10 @@ const globalForSessions = globalThis as typeof globalThis & { rosterSessions?: M
 // clear what each of them cached.
 const cache = (globalForSessions.rosterSessions ??= new Map<string, Cached>());
 
-/** A session's id: the SHA-256 of its cookie's token. */
-export const idOf = (token: string) => createHash('sha256').update(token).digest('base64url');
+const idOf = (token: string) => createHash('sha256').update(token).digest('base64url');
+
+/** The id of the session a cookie's token names (its SHA-256), or null for no token or one too long to be ours. */
+export const sessionIdOfToken = (token: string | undefined): string | null => (token && token.length <= 100 ? idOf(token) : null);
 
 /** A keyed hash of a person's password hash: once their password changes, their sessions are refused. */
 const passwordTag = (passwordHash: string | null) => keyedHash(`password:${passwordHash ?? ''}`);
@@ -112,8 +114,8 @@ async function load(id: string): Promise<Session | null> {
 
 /** The live session a cookie's token names, or null (unknown, ended, expired, or of an old password). */
 export async function findSession(token: string | undefined): Promise<Session | null> {
-  if (!token || token.length > 100) return null;
-  const id = idOf(token);
+  const id = sessionIdOfToken(token);
+  if (id === null) return null;
   const now = Date.now();
   const cached = cache.get(id);
   if (cached && 'pending' in cached) return cached.pending;
