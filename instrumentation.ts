@@ -11,13 +11,16 @@ export async function register() {
   // `npm start`'s server (server.ts) serves GET /events and POST /api/presence itself, with these
   // routes' own handlers, and answers what Next.js cannot take: it finds them here, once the app
   // has started, compiled with the rest of the app.
-  const [events, { receiveReport }, { serveFromNode, serveJsonFromNode }, { NODE_EDGE, failedOutside, refuseTunnel, refuseUnparsed, screenRequest }, { countRequest }] = await Promise.all([
+  const [events, { receiveReport }, { serveFromNode, serveJsonFromNode }, { NODE_EDGE, failedOutside, refuseTunnel, refuseUnparsed, screenRequest }, { countRequest }, { hasStreamWriter, streamWriter }] = await Promise.all([
     import('./app/events/route'),
     import('./lib/server/presence/report'),
     import('./lib/server/events/node-server'),
     import('./lib/server/node-edge'),
     import('./lib/server/requests-in-flight'),
+    import('./lib/server/events/writer'),
   ]);
+  // Under `npm start`, the process the streams' sockets are handed to: started with the server, not by the first stream.
+  if (hasStreamWriter()) streamWriter().start();
   // A presence report is the route's own work (receiveReport), without a Web Request or Response.
   const direct = { 'GET /events': serveFromNode(events.GET), 'POST /api/presence': serveJsonFromNode(receiveReport) };
   const edge: NodeEdge = { direct, screenRequest, refuseUnparsed, refuseTunnel, failedOutside, countRequest };

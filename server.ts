@@ -6,6 +6,8 @@
 // app/api/presence/route.ts's own POST): 10,000 pages send 1,000 a second, more than Next.js's
 // pipeline serves on two cores. `next dev` and other Next.js hosts serve the same routes as they are.
 // Run by Node itself (its type stripping), so this file imports nothing of the app's TypeScript.
+import { fork } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { parseArgs } from 'node:util';
@@ -46,6 +48,19 @@ async function nodeEdge(): Promise<NodeEdge> {
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
+
+// The streams' writes leave this thread: each open stream's socket goes to a child process that
+// writes its frames (lib/server/events/writer.ts, which starts it when the first stream opens).
+const WRITER = new URL('./lib/server/events/writer-process.ts', import.meta.url);
+(globalThis as Record<symbol, unknown>)[Symbol.for('roster.forkStreamWriter')] = () => {
+  // Its own small young generation: its garbage (a write request per frame) dies at once, and
+  // this process's larger one (package.json) would hold up to 48 MB of it between collections.
+  // react-server: the condition under which its `server-only` mark is the empty module, as in Next.js.
+  const execArgv = ['--max-semi-space-size=1', '--conditions=react-server'];
+  const child = fork(WRITER, [], { execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  if (child.pid) setPriority(child.pid, 10);
+  return child;
+};
 
 const app = next({ dev: false, hostname, port });
 await app.prepare();

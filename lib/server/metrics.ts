@@ -2,6 +2,7 @@ import 'server-only';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { connections, hub } from './events';
 import { observeSlices } from './events/slices';
+import { hasStreamWriter, streamWriter } from './events/writer';
 import { presence } from './presence';
 import type { Transport } from '@/lib/shared/presence';
 
@@ -90,6 +91,7 @@ function create(): Metrics {
   readOnScrape(registry, 'counter', 'roster_page_reads_total', 'Pages of users read from the database (GET /api/users, the dashboard).', () => metrics.pageReads);
   readOnScrape(registry, 'counter', 'roster_sse_connections_refused_total', 'SSE connections refused (limit or shutdown).', () => connections.refused);
   readOnScrape(registry, 'counter', 'roster_sse_slow_consumers_dropped_total', 'SSE clients disconnected for not keeping up.', () => connections.slowConsumersDropped);
+  readOnScrape(registry, 'counter', 'roster_stream_writer_exits_total', "Times `npm start`'s stream writer process died with streams open (they closed; their clients reconnected).", () => (hasStreamWriter() ? streamWriter().exits : 0));
   return metrics;
 }
 

@@ -137,6 +137,8 @@ describe.each(SERVES)('limits (%s)', (serve) => {
         roster_page_reads_total: { type: 'COUNTER', value: stats.pageReads },
         roster_sse_connections_refused_total: { type: 'COUNTER', value: stats.connectionsRefused },
         roster_sse_slow_consumers_dropped_total: { type: 'COUNTER', value: stats.slowConsumersDropped },
+        // The stream writer has not died (tests/integration/stream-writer.test.ts kills it).
+        roster_stream_writer_exits_total: { type: 'COUNTER', value: 0 },
         // No import has run: the counter has no rows yet.
         roster_import_rows_total: { type: 'COUNTER', value: undefined },
         // Nobody reported from a screen (tests/integration/presence.test.ts does): no samples, no pages, nobody here.

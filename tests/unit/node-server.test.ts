@@ -10,6 +10,7 @@ import { UnauthorizedError } from '@/lib/server/errors';
 import type { RequestHead } from '@/lib/server/http';
 import { encodeEvent, RETRY, SHUTDOWN, sseFrame } from '@/lib/server/events/sse';
 import { memoryHub } from '../support/memory-log';
+import { registerStreamWriter } from '../support/stream-writer';
 import { aUser, deletedEvent } from '../support/users';
 
 const LIMITS = { maxConnections: 10, maxQueueBytes: 64 * 1024 };
@@ -84,6 +85,8 @@ describe('a stream claimed by a sink', () => {
 });
 
 describe('serveFromNode', () => {
+  // As `npm start` serves streams: their sockets handed to the writer process.
+  registerStreamWriter();
   let server: Server | undefined;
   afterEach(async () => {
     server?.closeAllConnections();

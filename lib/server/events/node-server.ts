@@ -1,16 +1,17 @@
 import 'server-only';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
 import { errorResponse, jsonOf, MAX_BODY_BYTES, type RequestHead } from '@/lib/server/http';
 import { loggablePath, logger, REQUEST_ID_HEADER } from '@/lib/server/logger';
 import { API_POLICY, SECURITY_HEADERS } from '@/lib/shared/security-headers';
-import { claimOf, type Sink } from './sinks';
+import { claimOf } from './sinks';
+import { streamWriter } from './writer';
 
 // How the stream's bytes leave under `npm start` (server.ts): the route handler's own GET answers,
 // and its Response goes to the socket without Next.js's pipeline, which costs ~70 KB and a
 // promise per chunk per open response. What the stream says is app/events/route.ts's alone; this
 // adapter only does what proxy.ts and next.config.ts do for every other route (request id, log
-// line, security headers), and writes the frames with res.write, as a bare node:http server does.
+// line, security headers), and hands the socket to the stream writer process (writer.ts), which
+// writes the frames as a bare node:http server would.
 // Presence reports (POST /api/presence, 500 a second at 10,000 open pages) come the same way, with
 // less still: no Web Request or Response at all (serveJsonFromNode).
 
@@ -54,44 +55,6 @@ function bodyOf(req: IncomingMessage): Promise<Buffer | null> {
 }
 
 /**
- * A node:http response as a stream's sink. The stream ends only with its connection (it is sent
- * with `Connection: close`), so its body is not chunked but close-delimited (RFC 9112 §6.3):
- * each frame is one write to the socket, as it goes — no chunk framing, no cork until the next
- * tick (which would put the syscall, most of a frame's cost, after the fan-out's slice, where its
- * time budget cannot see it). A class, so 10,000 open streams share its methods.
- */
-class ResponseSink implements Sink {
-  readonly #socket: Socket | null;
-
-  constructor(private readonly res: ServerResponse) {
-    res.flushHeaders();
-    this.#socket = res.socket;
-    // Node keeps the head it sent for as long as the response lasts, as the string it built line by
-    // line: ~47 pieces, 1.5 KB per open stream (heap snapshots at 2,000). The same text in one
-    // piece costs half; nothing reads it again but to see that headers went out.
-    const sent = res as ServerResponse & { _header?: unknown };
-    if (typeof sent._header === 'string') sent._header = Buffer.from(sent._header, 'latin1').toString('latin1');
-  }
-
-  write(frame: Uint8Array): void {
-    if (this.#socket && !this.#socket.destroyed) this.#socket.write(frame);
-  }
-
-  /** What the socket holds that the kernel has not taken: the client is not reading. */
-  queued(): number {
-    return this.#socket?.writableLength ?? 0;
-  }
-
-  end(): void {
-    this.res.end();
-  }
-
-  abort(): void {
-    this.res.destroy();
-  }
-}
-
-/**
  * Writes a Response: a live stream's frames straight to the socket, any other body whole. `gone`
  * says whether the client left while the route was still deciding (its 'close' has fired then).
  */
@@ -103,7 +66,8 @@ async function send(response: Response, res: ServerResponse, headers: OutgoingHt
   if (cookies.length > 0) headers['set-cookie'] = cookies;
   const body = response.body;
   const claim = body ? claimOf(body) : undefined;
-  // A live stream's body is close-delimited (ResponseSink); everything else as Node frames it.
+  // A live stream's body is close-delimited (it is sent with `Connection: close`, RFC 9112 §6.3):
+  // the writer writes each frame as it is, with no chunk framing. Everything else as Node frames it.
   if (claim) res.useChunkedEncodingByDefault = false;
   res.writeHead(response.status, headers);
   if (!body) {
@@ -111,7 +75,8 @@ async function send(response: Response, res: ServerResponse, headers: OutgoingHt
     return;
   }
   if (claim) {
-    const clientLeft = claim(new ResponseSink(res));
+    // The stream writer process takes the socket over and writes its frames (writer.ts).
+    const clientLeft = claim(streamWriter().sink(res));
     if (gone()) clientLeft();
     else res.once('close', clientLeft);
     return;
