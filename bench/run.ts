@@ -19,6 +19,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ClientCommand, ClientReply } from './protocol';
@@ -88,6 +89,18 @@ const PORT = Number(args.port ?? 3400);
 const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
 const PROFILE = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ROOT, 'bench/results/profiles')}`] : [];
 
+/**
+ * The processes that stand for the browsers (10,000 streams' client, the tabs' reports) run at the
+ * lowest CPU priority: in a deployment they are other machines, and here, on the same two cores,
+ * their reading would otherwise take the CPU of the server being measured — the pages' latency
+ * measured the bench's client as much as the server (docs/benchmarks.md). The pages' prober (this
+ * process) and every server, the floor's too, keep the usual priority.
+ */
+function asBrowsers(child: ChildProcess): ChildProcess {
+  if (child.pid) setPriority(child.pid, 19);
+  return child;
+}
+
 function ask(client: ChildProcess, command: ClientCommand): Promise<ClientReply> {
   return new Promise((resolve) => {
     client.once('message', (reply: ClientReply) => resolve(reply));
@@ -123,7 +136,7 @@ async function load(target: Target, subscribers: number, servers: Instance[]): P
   const idleHeap = await Promise.all(servers.map(heapOf));
 
   const groups = servers.map(({ port }, i) => ({ port, count: Math.floor((subscribers + i) / servers.length) }));
-  const client = fork(path.join(ROOT, 'bench/client.ts'), { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+  const client = asBrowsers(fork(path.join(ROOT, 'bench/client.ts'), { execArgv: ['--import', 'tsx'], stdio: 'inherit' }));
   // A reporting tab's stream is its browser's, opened with its person's session as its reports are
   // (subscriber i is tab i); the others are wall displays sharing the API token.
   const auth = people ? people.map((cookie) => `Cookie: ${cookie}`) : [`Authorization: Bearer ${API_TOKEN}`];
@@ -237,7 +250,7 @@ async function signUpPeople(port: number, tabs: number): Promise<string[]> {
 
 /** The reporters' process: `tabs` tabs of the people whose `cookies` these are, reporting until stopped. */
 async function startReporters(port: number, cookies: string[], tabs: number): Promise<ChildProcess> {
-  const reporters = fork(path.join(ROOT, 'bench/reporters.ts'), { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+  const reporters = asBrowsers(fork(path.join(ROOT, 'bench/reporters.ts'), { execArgv: ['--import', 'tsx'], stdio: 'inherit' }));
   await new Promise((resolve) => {
     reporters.once('message', resolve);
     reporters.send({ cmd: 'start', start: { port, cookies, tabs } });

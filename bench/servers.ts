@@ -111,9 +111,15 @@ export function request(port: number, method: string, url: string, body?: unknow
 export const subscribersNow = async (port: number) =>
   (JSON.parse((await request(port, 'GET', '/api/health')).text) as { subscribers: number }).subscribers;
 
+/** A process's resident memory (KB), with its children's: `npm start`'s stream writer is one (lib/server/events/writer.ts). */
+function rssKb(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+  return children.reduce((kb, child) => kb + rssKb(child), Number(match?.[1] ?? Number.NaN));
+}
+
 export function rssMb(instance: Instance): number {
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${instance.process.pid}/status`, 'utf8'));
-  return Number(match?.[1] ?? Number.NaN) / 1024;
+  return rssKb(instance.process.pid ?? Number.NaN) / 1024;
 }
 
 /** Where the servers' heap probe writes (bench/heap-probe.mjs), and the flags that load it. */
