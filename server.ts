@@ -1,6 +1,7 @@
 // `npm start`: Next.js behind a node:http server that serves the live stream itself. GET /events
-// goes to app/events/route.ts's own GET, whose Response is written straight to the socket
-// (lib/server/events/node-server.ts); everything else goes to Next.js as `next start` would serve it.
+// goes to app/events/route.ts's own GET, whose frames are written straight to the socket, by a
+// child process (lib/server/events/node-server.ts, writer.ts); everything else goes to Next.js as
+// `next start` would serve it.
 // An open stream then costs about what a bare socket does, instead of Next.js's ~70 KB response
 // pipeline (docs/benchmarks.md). So does every open page's presence report (POST /api/presence,
 // app/api/presence/route.ts's own POST): 10,000 pages send 1,000 a second, more than Next.js's

@@ -55,7 +55,7 @@ function bodyOf(req: IncomingMessage): Promise<Buffer | null> {
 }
 
 /**
- * Writes a Response: a live stream's frames straight to the socket, any other body whole. `gone`
+ * Writes a Response: a live stream's socket to the stream writer, any other body whole. `gone`
  * says whether the client left while the route was still deciding (its 'close' has fired then).
  */
 async function send(response: Response, res: ServerResponse, headers: OutgoingHttpHeaders, gone: () => boolean): Promise<void> {

@@ -53,7 +53,7 @@ class HandedSink implements Sink {
     this.#early = null;
     if (!this.socket || this.socket.destroyed) return;
     this.writer.open(this, Buffer.concat(early));
-    if (this.#ended === 'end') this.writer.op('end', this.id);
+    if (this.#ended === 'end') this.end();
   }
 
   write(frame: Uint8Array): void {
@@ -92,8 +92,8 @@ class HandedSink implements Sink {
 }
 
 /**
- * The server's side of the writer process: forks it when the first stream is handed over (and
- * again after it died), hands it sockets, and sends it what to write, batched.
+ * The server's side of the writer process: forks it when the server starts (and again when a
+ * stream is handed over after it died), hands it sockets, and sends it what to write, batched.
  */
 export class StreamWriter {
   #child: ChildProcess | null = null;
