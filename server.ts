@@ -51,7 +51,7 @@ async function nodeEdge(): Promise<NodeEdge> {
 }
 
 // The streams' writes leave this thread: each open stream's socket goes to a child process that
-// writes its frames (lib/server/events/writer.ts, which starts it when the first stream opens).
+// writes its frames (lib/server/events/writer.ts, which starts it with the app, and again should it die).
 const WRITER = new URL('./lib/server/events/writer-process.ts', import.meta.url);
 (globalThis as Record<symbol, unknown>)[Symbol.for('roster.forkStreamWriter')] = () => {
   // Its own small young generation: its garbage (a write request per frame) dies at once, and

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import http from 'node:http';
 import path from 'node:path';
+import { childPids } from '../tests/support/processes';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
 /**
@@ -114,8 +115,7 @@ export const subscribersNow = async (port: number) =>
 /** A process's resident memory (KB), with its children's: `npm start`'s stream writer is one (lib/server/events/writer.ts). */
 function rssKb(pid: number): number {
   const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
-  return children.reduce((kb, child) => kb + rssKb(child), Number(match?.[1] ?? Number.NaN));
+  return childPids(pid).reduce((kb, child) => kb + rssKb(child), Number(match?.[1] ?? Number.NaN));
 }
 
 export function rssMb(instance: Instance): number {

@@ -61,7 +61,7 @@ export async function listActivity({ user, job, cursor, limit }: ActivityParams)
     const page = rows.slice(0, limit);
     // The people who made this page's changes, by their names now: one read of at most a page of ids.
     const actorIds = [...new Set(page.map((row) => principalUserId(row.principal)).filter((id) => id !== null))];
-    const actors = actorIds.length === 0 ? [] : await db.user.findMany({ where: { id: { in: actorIds } }, select: { id: true, name: true } });
+    const actors = actorIds.length === 0 ? [] : await db.user.findMany({ where: { id: { in: actorIds } }, select: { id: true, name: true }, take: actorIds.length });
     const names = new Map(actors.map((actor) => [actor.id, actor.name]));
     // The jobs (imports, bulk changes) this page's rows came from: one read of at most a page of job ids.
     const jobIds = [...new Set(page.map((row) => row.jobId).filter((id) => id !== null))];

@@ -5,12 +5,12 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authHeaders, createUser } from '../support/api';
+import { childPids } from '../support/processes';
 import { parsePrometheus, valueOf } from '../support/prometheus';
 import { startServer, type TestServer } from '../support/server';
 import { SseClient } from '../support/sse';
 
-/** The pids of a process's children, and whether a pid is still running. */
-const childrenOf = (pid: number) => readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+/** A process's command line, and whether it is still running. */
 const commandOf = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
 const running = (pid: number) => {
   try {
@@ -23,7 +23,7 @@ const running = (pid: number) => {
 
 describe('the stream writer (npm start)', () => {
   let server: TestServer;
-  const writer = () => childrenOf(server.child.pid!).find((pid) => commandOf(pid).includes('writer-process.ts'));
+  const writer = () => childPids(server.child.pid!).find((pid) => commandOf(pid).includes('writer-process.ts'));
 
   beforeAll(async () => {
     server = await startServer();

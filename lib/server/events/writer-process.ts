@@ -78,14 +78,10 @@ process.on('message', (order: Order, handle?: unknown) => {
   }
 });
 
-// The server is gone (it exited, or crashed): its streams end once what is queued has gone, and so does this process.
+// The server is gone (it exited, or crashed): its streams end once what is queued has gone, and
+// this process with the last of them (nothing else keeps it running), or after 5 s for clients
+// that stopped reading.
 process.once('disconnect', () => {
   for (const socket of sockets.values()) socket.end();
-  const exit = setTimeout(() => process.exit(0), 5_000);
-  const check = setInterval(() => {
-    if (sockets.size > 0) return;
-    clearInterval(check);
-    clearTimeout(exit);
-    process.exit(0);
-  }, 50);
+  setTimeout(() => process.exit(0), 5_000).unref();
 });
