@@ -6,7 +6,7 @@ import { type LoopDelay, loopDelaySince } from './loop-delay';
 import { request, ROSTER_ENV, sleep } from './servers';
 import { summarize, type Summary } from './stats';
 
-export type Pages = { page: Summary; api: Summary; create: Summary; loop: LoopDelay };
+export type Pages = { seconds: number; page: Summary; api: Summary; create: Summary; loop: LoopDelay };
 
 /** Signs in through the real login form (as a browser without JavaScript) and returns the Cookie header. */
 export async function signIn(port: number): Promise<string> {
@@ -48,5 +48,5 @@ export async function probePages(port: number, cookie: string, events: number, r
     }
   }
   await creates;
-  return { page: summarize(page), api: summarize(api), create: summarize(create), loop: await loopDelay() };
+  return { seconds: events / rate, page: summarize(page), api: summarize(api), create: summarize(create), loop: await loopDelay() };
 }

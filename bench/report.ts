@@ -96,8 +96,8 @@ export function report(rows: Row[], events: number, rate: number, nodeVersion: s
   if (probed.length > 0) {
     lines.push(
       '',
-      '| pages while users are created (p50 / p95 ms) | streams | creates | GET / (dashboard) | GET /api/users | POST /api/users | event-loop delay p99 / max ms |',
-      '| --- | ---: | --- | ---: | ---: | ---: | ---: |',
+      '| pages while users are created (p50 / p95 ms) | streams | creates | GET / (dashboard) | GET /api/users | POST /api/users | event-loop delay p99 / max ms | GC ms a second (young · old) |',
+      '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |',
     );
     const cell = (s: Summary) => `${f(s.p50, 1)} / ${f(s.p95, 1)}`;
     for (const row of probed) {
@@ -110,7 +110,7 @@ export function report(rows: Row[], events: number, rate: number, nodeVersion: s
           [row.burst ? `burst ${row.burst.rate}/s` : '', at.burst],
         ] as const) {
           if (!pages) continue;
-          lines.push(`| ${label(row)} | ${streams} | ${what} | ${cell(pages.page)} | ${cell(pages.api)} | ${cell(pages.create)} | ${f(pages.loop.p99, 1)} / ${f(pages.loop.max, 1)} |`);
+          lines.push(`| ${label(row)} | ${streams} | ${what}, ${f(pages.seconds, 0)} s | ${cell(pages.page)} | ${cell(pages.api)} | ${cell(pages.create)} | ${f(pages.loop.p99, 1)} / ${f(pages.loop.max, 1)} | ${f(pages.loop.gcMsPerSecond.minor, 1)} · ${f(pages.loop.gcMsPerSecond.major, 1)} |`);
         }
       }
     }
