@@ -4,8 +4,7 @@ import type { ChildProcess } from 'node:child_process';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import net from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Sink } from '@/lib/server/events/sinks';
-import { StreamWriter } from '@/lib/server/events/writer';
+import { type HandedSink, StreamWriter } from '@/lib/server/events/writer';
 import { forkWriter } from '../support/stream-writer';
 const frame = (text: string) => new TextEncoder().encode(`${text}\n`);
 
@@ -17,7 +16,7 @@ describe('StreamWriter', () => {
   let writer: StreamWriter;
   let children: ChildProcess[];
   /** The sinks in the order their requests came. */
-  let sinks: Sink[];
+  let sinks: HandedSink[];
   let responses: ServerResponse[];
   let port: number;
 
@@ -109,12 +108,33 @@ describe('StreamWriter', () => {
     expect(body(client)).toBe('early\n');
   });
 
-  it("closes its streams' connections when the child process dies, and starts another for the next", async () => {
+  it('lets go of its copy of each socket once the writer has it, and hears from the writer that the client left', async () => {
+    const [leaving, staying] = [await connect(), await connect()];
+    const left: string[] = [];
+    sinks[0]!.whenLeft(() => left.push('leaving'));
+    sinks[1]!.whenLeft(() => left.push('staying'));
+    // node:http counts no connection of its own, while both streams are still served.
+    const connections = () => new Promise<number>((resolve) => server.getConnections((_error, count) => resolve(count)));
+    await expect.poll(connections).toBe(0);
+    expect(sinks.map((sink) => sink.socket)).toEqual([null, null]);
+    for (const sink of sinks) sink.write(frame('served'));
+    await expect.poll(() => [body(leaving), body(staying)]).toEqual(['served\n', 'served\n']);
+    leaving.socket.destroy();
+    await expect.poll(() => left).toEqual(['leaving']);
+    expect(writer.size).toBe(1);
+    sinks[1]!.write(frame('still'));
+    await expect.poll(() => body(staying)).toBe('served\nstill\n');
+  });
+
+  it("closes its streams' connections when the child process dies, says they are gone, and starts another for the next", async () => {
     const clients = [await connect(), await connect()];
     await expect.poll(() => writer.size).toBe(2);
+    let gone = 0;
+    for (const sink of sinks) sink.whenLeft(() => gone++);
     children[0]!.kill('SIGKILL');
     await Promise.all(clients.map((client) => client.closed));
     await expect.poll(() => writer.size).toBe(0);
+    expect(gone).toBe(2);
     const next = await connect();
     sinks.at(-1)!.write(frame('again'));
     await expect.poll(() => body(next)).toBe('again\n');

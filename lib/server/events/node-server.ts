@@ -75,10 +75,11 @@ async function send(response: Response, res: ServerResponse, headers: OutgoingHt
     return;
   }
   if (claim) {
-    // The stream writer process takes the socket over and writes its frames (writer.ts).
-    const clientLeft = claim(streamWriter().sink(res));
+    // The stream writer process takes the socket over and writes its frames (writer.ts), and says when the client leaves.
+    const sink = streamWriter().sink(res);
+    const clientLeft = claim(sink);
     if (gone()) clientLeft();
-    else res.once('close', clientLeft);
+    else sink.whenLeft(clientLeft);
     return;
   }
   // Every other answer here is a small JSON one (an error, a presence report's): written whole,

@@ -13,15 +13,18 @@ type Order =
   | { t: 'write'; frame: Uint8Array; ids: Int32Array }
   | { t: 'end' | 'abort'; ids: Int32Array };
 
-/** What it answers: a stream's queued bytes, once they pass the bound and again when they drain. */
-export type Report = { t: 'queued'; id: number; bytes: number };
+/** What it answers: a stream's queued bytes, once they pass the bound and again when they drain; the clients gone. */
+export type Report = { t: 'queued'; id: number; bytes: number } | { t: 'closed'; ids: Int32Array };
 
 const sockets = new Map<number, Socket>();
 /** Streams said to be over the bound, which are told again when they drain. */
 const behind = new Set<number>();
 let bound = Number.POSITIVE_INFINITY;
 
-const report = (message: Report) => process.send?.(message);
+/** Tells the server; not once it is gone (its streams then end here on their own). */
+const report = (message: Report) => {
+  if (process.connected) process.send?.(message);
+};
 
 /** A socket's stream id, on the socket: its listeners are shared functions, not two closures for each of 10,000 sockets. */
 const ID = Symbol('stream');
@@ -31,11 +34,20 @@ function dropped(this: Socket): void {
   this.destroy();
 }
 
+/** Streams closed since the last report of them: 10,000 clients leaving at once are a few messages, not 10,000. */
+let gone: number[] = [];
+
+function reportGone(): void {
+  report({ t: 'closed', ids: Int32Array.from(gone) });
+  gone = [];
+}
+
 function closed(this: Tagged): void {
   const id = this[ID];
-  if (id === undefined) return;
-  sockets.delete(id);
+  if (id === undefined || !sockets.delete(id)) return;
   behind.delete(id);
+  // The server holds no copy of the socket: this is how it hears the client leave.
+  if (gone.push(id) === 1) setImmediate(reportGone);
 }
 
 function write(id: number, frame: Uint8Array): void {
@@ -63,6 +75,8 @@ process.on('message', (order: Order, handle?: unknown) => {
       (socket as Tagged)[ID] = order.id;
       socket.on('error', dropped);
       socket.once('close', closed);
+      // Read (and drop) what the client sends, to hear at once when it closes: an SSE client sends nothing more.
+      socket.resume();
       if (order.bytes.byteLength > 0) socket.write(order.bytes);
       return;
     }

@@ -12,8 +12,10 @@ import type { Report } from './writer-process';
 // thread took a quarter of it at 2 events a second and made every page wait its turn behind them
 // (docs/benchmarks.md). The server keeps everything else — which streams are open, what each is
 // sent and when, who is slow, who signed out — and tells the writer in one message per slice of the
-// fan-out, not one per stream. The server keeps its own copy of each socket, to hear the client
-// leave (and to drop the connection should the writer die), but never writes to it again.
+// fan-out, not one per stream. Once the writer has a socket, the server closes its own copy of it
+// and lets go of the request, response and parser that came with it (~7 KB of heap a stream, which
+// every major collection walks again at 10,000 streams): the writer says when the client leaves, and
+// should the writer die, its copies close with it, and so do the connections.
 
 /** Where server.ts leaves how to start the writer (a global-registry symbol: server.ts imports no app code). */
 export const FORK_STREAM_WRITER = Symbol.for('roster.forkStreamWriter');
@@ -21,20 +23,31 @@ export const FORK_STREAM_WRITER = Symbol.for('roster.forkStreamWriter');
 type Op = { t: 'write'; frame: Uint8Array; ids: number[] } | { t: 'end' | 'abort'; ids: number[] };
 
 /** The node:http response a stream writes to once the writer has its socket. */
-class HandedSink implements Sink {
+export class HandedSink implements Sink {
   readonly id: number;
-  readonly socket: Socket | null;
+  /** This process's copy of the socket, until the writer has its own. */
+  socket: Socket | null;
+  /** The response, until the writer has the socket (to drop it if the stream is aborted before). */
+  #res: ServerResponse | null;
   /** Frames said before the socket is handed over (while its head is still leaving): null once handed. */
   #early: Uint8Array[] | null = [];
   #ended: 'end' | 'abort' | null = null;
   /** What the writer last said this stream has queued (it says so past the bound, and when it drains). */
   #queued = 0;
+  /** What to call once the client has gone (the stream's close), once. */
+  #onLeft: (() => void) | null = null;
+  readonly #callLeft = () => {
+    const onLeft = this.#onLeft;
+    this.#onLeft = null;
+    onLeft?.();
+  };
 
   constructor(
     private readonly writer: StreamWriter,
-    private readonly res: ServerResponse,
+    res: ServerResponse,
   ) {
     this.id = writer.nextId();
+    this.#res = res;
     res.flushHeaders();
     this.socket = res.socket;
     // Node keeps the head it sent for as long as the response lasts, as the string it built line by
@@ -45,6 +58,26 @@ class HandedSink implements Sink {
     // The head leaves from this process's copy of the socket: the writer's first bytes must follow it.
     if (!this.socket || this.socket.writableLength === 0) queueMicrotask(() => this.#handOver());
     else this.socket.once('drain', () => this.#handOver());
+  }
+
+  /** Calls `left` once the client has gone: heard by this process until the hand-over, then by the writer. */
+  whenLeft(left: () => void): void {
+    this.#onLeft = left;
+    this.#res?.once('close', this.#callLeft);
+  }
+
+  /** The client has gone (or the writer died, which closed the connection). */
+  left(): void {
+    this.letGo();
+    this.#callLeft();
+  }
+
+  /** Closes this process's copy of the socket, and forgets the response: the writer has the connection, or nobody does. */
+  letGo(): void {
+    this.#res?.off('close', this.#callLeft);
+    this.#res = null;
+    this.socket?.destroy();
+    this.socket = null;
   }
 
   #handOver(): void {
@@ -83,7 +116,7 @@ class HandedSink implements Sink {
   abort(): void {
     if (this.#early) {
       this.#ended = 'abort';
-      this.res.destroy();
+      this.#res?.destroy();
       return;
     }
     this.writer.op('abort', this.id);
@@ -112,7 +145,7 @@ export class StreamWriter {
   }
 
   /** A stream's sink that writes through this writer. */
-  sink(res: ServerResponse): Sink {
+  sink(res: ServerResponse): HandedSink {
     return new HandedSink(this, res);
   }
 
@@ -129,13 +162,16 @@ export class StreamWriter {
     const child = this.#started();
     this.#flush();
     this.#handed.set(sink.id, sink);
-    // Let go once the client leaves: this process's copy of the socket hears it as the writer's does.
-    sink.socket!.once('close', () => this.#handed.delete(sink.id));
-    // Kept open here: this copy hears the client leave, and is dropped if the writer dies. Its bare
-    // handle, not the socket: Node would count a server's socket as the writer's connection, and
-    // this server's close() would then wait for the writer to report its connections gone.
+    // Its bare handle, not the socket: Node would count a server's socket as the writer's
+    // connection, and this server's close() would then wait for the writer to report it gone. Kept
+    // open until sent (the writer then has its own descriptor), and closed here after.
     const handle = (sink.socket as Socket & { _handle: unknown })._handle as SendHandle;
-    child.send({ t: 'open', id: sink.id, bytes, bound: env.SSE_MAX_QUEUE_BYTES }, handle, { keepOpen: true });
+    child.send({ t: 'open', id: sink.id, bytes, bound: env.SSE_MAX_QUEUE_BYTES }, handle, { keepOpen: true }, (error) => {
+      if (!error) return sink.letGo();
+      // Not handed over (the client left meanwhile, or the writer died): the stream ends, and a client still there reconnects.
+      logger.error({ err: error }, 'stream writer: socket not handed over');
+      this.#lost(sink.id);
+    });
   }
 
   /** Queues an order for one stream: orders of a slice go as one message per run of the same frame. */
@@ -148,10 +184,10 @@ export class StreamWriter {
     queueMicrotask(() => this.#flush());
   }
 
-  /** A stream this process ends: its copy of the socket is closed (the writer's ends it, after what it has queued). */
+  /** A stream this process ends: the writer ends it, after what it has queued. */
   let(sink: HandedSink): void {
     this.#handed.delete(sink.id);
-    sink.socket?.destroy();
+    sink.letGo();
   }
 
   #flush(): void {
@@ -165,19 +201,30 @@ export class StreamWriter {
     for (const op of ops) child.send({ ...op, ids: Int32Array.from(op.ids) });
   }
 
+  /** A stream whose client has gone, as the writer says (or whose writer has); one this process ended is gone already. */
+  #lost(id: number): void {
+    const sink = this.#handed.get(id);
+    if (!sink) return;
+    this.#handed.delete(id);
+    sink.left();
+  }
+
   #started(): ChildProcess {
     if (this.#child) return this.#child;
     const child = this.fork();
     this.#child = child;
-    child.on('message', (report: Report) => this.#handed.get(report.id)?.reported(report.bytes));
+    child.on('message', (report: Report) => {
+      if (report.t === 'queued') this.#handed.get(report.id)?.reported(report.bytes);
+      else for (const id of report.ids) this.#lost(id);
+    });
     child.on('error', (error) => logger.error({ err: error }, 'stream writer: message not sent'));
     child.once('exit', (code, signal) => {
       this.#child = null;
       if (this.#handed.size === 0) return;
       this.exits++;
-      // Its streams' connections close with this process's copies: their clients reconnect and replay.
+      // Its streams' connections closed with it: their clients reconnect and replay.
       logger.error({ code, signal, streams: this.#handed.size }, 'stream writer exited: its streams are closed');
-      for (const sink of [...this.#handed.values()]) this.let(sink);
+      for (const id of [...this.#handed.keys()]) this.#lost(id);
     });
     // The writer does not keep the server running; it ends itself once the server is gone.
     child.unref();
